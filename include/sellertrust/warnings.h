@@ -1,0 +1,103 @@
+// Warnings: which rules fire for a seller or product, the authenticity ladder,
+// and the lifecycle (raise, keep, clear) across runs. Pure functions; safe
+// from any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sellertrust/metrics.h"
+#include "sellertrust/records.h"
+#include "sellertrust/score.h"
+#include "sellertrust/rules.h"
+#include "sellertrust/time.h"
+
+namespace sellertrust {
+
+enum class Severity { kInfo, kWarning, kCritical };
+const char* toString(Severity severity);
+bool parseSeverity(const std::string& name, Severity* out);
+
+struct Evidence {
+  std::string name;  // e.g. "value", "numerator", "claims"
+  double value = 0;
+};
+
+// A rule that holds at this run.
+struct Firing {
+  std::string code;
+  Severity severity = Severity::kInfo;
+  std::int64_t sellerId = 0;
+  std::optional<std::int64_t> productId;
+  std::string action;  // recommended action, e.g. "delist_product"
+  std::string detail;  // one readable sentence
+  std::vector<Evidence> evidence;
+};
+
+// A warning with its lifecycle. Identity: (code, sellerId, productId).
+struct Warning {
+  Firing firing;
+  Timestamp raisedAt = 0;
+  Timestamp updatedAt = 0;  // last run at which it held
+  std::optional<Timestamp> clearedAt;
+};
+
+// Seller-level rules on the metrics: ODR (warning; account_review above
+// rules.accountReviewOdr), one `<metric>_off_target` per other metric missing
+// its target (info), `slow_responses` for the 48 h response rate (warning),
+// all of which wait for the minimum volume; and product_complaints per
+// product with enough claims, which does not wait (it is not a rate).
+std::vector<Firing> metricFirings(std::int64_t sellerId, const MetricSet& metrics,
+                                  const SellerTally& tally, const Rules& rules);
+
+// One authenticity claim, by its opening time (not the order window).
+struct AuthenticityClaim {
+  std::int64_t ticketId = 0;
+  std::int64_t sellerId = 0;
+  std::int64_t productId = 0;
+  Timestamp openedAt = 0;
+  TicketStatus status = TicketStatus::kOpen;
+};
+
+enum class LadderStep { kNone, kDelist, kRemove };
+const char* toString(LadderStep step);
+
+// Where one product stands on the ladder at `now`.
+struct ProductLadder {
+  std::int64_t productId = 0;
+  std::int64_t sellerId = 0;
+  LadderStep step = LadderStep::kNone;
+  int countedClaims = 0;                  // claims not withdrawn or refused
+  std::optional<Timestamp> firstClaimAt;  // start of the current ladder
+  std::optional<Timestamp> secondClaimAt; // the repeat that reached remove
+  std::optional<Timestamp> delistUntil;   // delist holds while now <= this
+  bool delistActive = false;
+};
+
+// Walks each product's counted claims (opened at or before `now`) in time
+// order: the first starts a ladder (delist for rules.delistDays); a second
+// within rules.repeatWindowDays of the first reaches remove, which stays; a
+// claim after that window starts a new ladder. One entry per product with at
+// least one claim, sorted by product id.
+std::vector<ProductLadder> evaluateLadder(std::vector<AuthenticityClaim> claims, Timestamp now,
+                                          const Rules& rules);
+
+// product_delist / product_remove per product, and authenticity_repeat once
+// per seller with a removed product.
+std::vector<Firing> ladderFirings(const std::vector<ProductLadder>& ladders);
+
+struct WarningUpdate {
+  std::vector<Warning> active;   // held at this run, sorted by identity
+  std::vector<Warning> raised;   // newly raised at this run
+  std::vector<Warning> cleared;  // active before, not held now (clearedAt set)
+};
+
+// Reconciles the previously active warnings with this run's firings: a firing
+// that was active keeps its raisedAt and takes the new evidence; a new one is
+// raised at `now`; an active one that no longer fires is cleared at `now`.
+WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
+                                const std::vector<Firing>& firings, Timestamp now);
+
+}  // namespace sellertrust

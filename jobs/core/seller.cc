@@ -1,0 +1,25 @@
+// One seller's evaluation: the core's pieces in their fixed order.
+#include "sellertrust/seller.h"
+
+namespace sellertrust {
+
+SellerEvaluation evaluateSeller(std::int64_t sellerId, const SellerTally& tally,
+                                std::optional<Badge> previousBadge, const Rules& rules) {
+  SellerEvaluation e;
+  e.sellerId = sellerId;
+  e.metrics = computeMetrics(tally, rules);
+  e.previousBadge = previousBadge;
+  if (tally.orders >= rules.minOrders) {
+    e.score = computeScore(e.metrics, rules);
+  } else {
+    e.noScoreReason = std::to_string(tally.orders) + " orders in the last " +
+                      std::to_string(rules.windowDays) + " days; a score needs at least " +
+                      std::to_string(rules.minOrders);
+  }
+  e.badge = decideBadge(e.score ? std::optional<double>(e.score->value) : std::nullopt,
+                        tally.orders, previousBadge, rules);
+  e.firings = metricFirings(sellerId, e.metrics, tally, rules);
+  return e;
+}
+
+}  // namespace sellertrust

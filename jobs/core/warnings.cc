@@ -1,0 +1,230 @@
+// Warning rules, the authenticity ladder and the warning lifecycle.
+#include "sellertrust/warnings.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace sellertrust {
+
+const char* toString(Severity severity) {
+  switch (severity) {
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    default:
+      return "critical";
+  }
+}
+
+bool parseSeverity(const std::string& name, Severity* out) {
+  for (Severity s : {Severity::kInfo, Severity::kWarning, Severity::kCritical}) {
+    if (name == toString(s)) {
+      *out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* toString(LadderStep step) {
+  switch (step) {
+    case LadderStep::kNone:
+      return "none";
+    case LadderStep::kDelist:
+      return "delist";
+    default:
+      return "remove";
+  }
+}
+
+namespace {
+
+// True iff the judged value misses the target (a boundary is on target).
+bool missesTarget(MetricId id, double judged, double target) {
+  return higherIsBetter(id) ? judged < target : judged > target;
+}
+
+Firing metricFiring(std::int64_t sellerId, const MetricValue& m, double judged, double target,
+                    const char* code, Severity severity, const char* action) {
+  Firing f;
+  f.code = code;
+  f.severity = severity;
+  f.sellerId = sellerId;
+  f.action = action;
+  f.detail = std::string(metricName(m.id)) + " " + (higherIsBetter(m.id) ? "below" : "above") +
+             " its threshold";
+  f.evidence = {{"value", m.value.value_or(0)},
+                {"numerator", static_cast<double>(m.numerator)},
+                {"denominator", static_cast<double>(m.denominator)},
+                {"judged", judged},
+                {"threshold", target}};
+  return f;
+}
+
+}  // namespace
+
+std::vector<Firing> metricFirings(std::int64_t sellerId, const MetricSet& metrics,
+                                  const SellerTally& tally, const Rules& rules) {
+  std::vector<Firing> out;
+  if (metrics.orders >= rules.minOrders) {
+    for (const MetricValue& m : metrics.values) {
+      const std::optional<double> judged = judgedValue(m);
+      if (!judged) continue;
+      const double target = rules.rule(m.id).target;
+      if (m.id == MetricId::kOrderDefectRate) {
+        if (missesTarget(m.id, *judged, target)) {
+          out.push_back(metricFiring(sellerId, m, *judged, target, "order_defect_rate_above_target",
+                                     Severity::kWarning, "warn_seller"));
+        }
+        if (missesTarget(m.id, *judged, rules.accountReviewOdr)) {
+          out.push_back(metricFiring(sellerId, m, *judged, rules.accountReviewOdr,
+                                     "account_review", Severity::kCritical, "suspend_seller"));
+        }
+      } else if (!missesTarget(m.id, *judged, target)) {
+        continue;
+      } else if (m.id == MetricId::kResponseWithin48hRate) {
+        out.push_back(metricFiring(sellerId, m, *judged, target, "slow_responses",
+                                   Severity::kWarning, "warn_seller"));
+      } else {
+        const std::string code = std::string(metricName(m.id)) + "_off_target";
+        out.push_back(metricFiring(sellerId, m, *judged, target, code.c_str(), Severity::kInfo,
+                                   "notify_seller"));
+      }
+    }
+  }
+  for (const auto& [productId, claims] : tally.productClaims) {
+    if (claims < rules.productComplaintClaims) continue;
+    Firing f;
+    f.code = "product_complaints";
+    f.severity = Severity::kWarning;
+    f.sellerId = sellerId;
+    f.productId = productId;
+    f.action = "review_product";
+    f.detail = "product drew " + std::to_string(claims) + " claims on the window's orders";
+    f.evidence = {{"claims", static_cast<double>(claims)},
+                  {"threshold", static_cast<double>(rules.productComplaintClaims)}};
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<ProductLadder> evaluateLadder(std::vector<AuthenticityClaim> claims, Timestamp now,
+                                          const Rules& rules) {
+  std::sort(claims.begin(), claims.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.productId, a.openedAt, a.ticketId) <
+           std::tie(b.productId, b.openedAt, b.ticketId);
+  });
+  const Timestamp repeatWindow = static_cast<Timestamp>(rules.repeatWindowDays) * kSecondsPerDay;
+  const Timestamp delist = static_cast<Timestamp>(rules.delistDays) * kSecondsPerDay;
+  std::vector<ProductLadder> out;
+  for (const AuthenticityClaim& c : claims) {
+    if (out.empty() || out.back().productId != c.productId) {
+      out.push_back({});
+      out.back().productId = c.productId;
+      out.back().sellerId = c.sellerId;
+    }
+    ProductLadder& p = out.back();
+    if (!claimCountsForLadder(c.status) || c.openedAt > now) continue;
+    ++p.countedClaims;
+    if (p.step == LadderStep::kRemove) continue;
+    if (p.step == LadderStep::kDelist && c.openedAt - *p.firstClaimAt <= repeatWindow) {
+      p.step = LadderStep::kRemove;
+      p.secondClaimAt = c.openedAt;
+      continue;
+    }
+    p.step = LadderStep::kDelist;  // the first claim, or one after the repeat window
+    p.firstClaimAt = c.openedAt;
+    p.delistUntil = c.openedAt + delist;
+  }
+  for (ProductLadder& p : out) {
+    p.delistActive = p.step == LadderStep::kDelist && now <= *p.delistUntil;
+  }
+  return out;
+}
+
+std::vector<Firing> ladderFirings(const std::vector<ProductLadder>& ladders) {
+  std::vector<Firing> out;
+  std::set<std::int64_t> repeatSellers;
+  for (const ProductLadder& p : ladders) {
+    Firing f;
+    f.sellerId = p.sellerId;
+    f.productId = p.productId;
+    f.severity = Severity::kCritical;
+    f.evidence = {{"counted_claims", static_cast<double>(p.countedClaims)},
+                  {"first_claim_at", static_cast<double>(p.firstClaimAt.value_or(0))}};
+    if (p.step == LadderStep::kRemove) {
+      f.code = "product_remove";
+      f.action = "remove_product";
+      f.detail = "a second authenticity claim within the repeat window";
+      f.evidence.push_back({"second_claim_at", static_cast<double>(*p.secondClaimAt)});
+      repeatSellers.insert(p.sellerId);
+    } else if (p.delistActive) {
+      f.code = "product_delist";
+      f.action = "delist_product";
+      f.detail = "an authenticity claim";
+      f.evidence.push_back({"delist_until", static_cast<double>(*p.delistUntil)});
+    } else {
+      continue;
+    }
+    out.push_back(std::move(f));
+  }
+  for (std::int64_t sellerId : repeatSellers) {
+    Firing f;
+    f.code = "authenticity_repeat";
+    f.severity = Severity::kCritical;
+    f.sellerId = sellerId;
+    f.action = "review_seller";
+    f.detail = "a product of this seller drew repeated authenticity claims";
+    f.evidence = {{"products_removed",
+                   static_cast<double>(std::count_if(
+                       ladders.begin(), ladders.end(), [&](const ProductLadder& p) {
+                         return p.sellerId == sellerId && p.step == LadderStep::kRemove;
+                       }))}};
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+namespace {
+
+using WarningId = std::tuple<std::string, std::int64_t, std::int64_t>;
+
+WarningId idOf(const Firing& f) { return {f.code, f.sellerId, f.productId.value_or(0)}; }
+
+}  // namespace
+
+WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
+                                const std::vector<Firing>& firings, Timestamp now) {
+  std::map<WarningId, const Warning*> before;
+  for (const Warning& w : previouslyActive) before[idOf(w.firing)] = &w;
+  std::map<WarningId, Warning> held;
+  WarningUpdate update;
+  for (const Firing& f : firings) {
+    const WarningId id = idOf(f);
+    if (held.count(id) != 0) continue;  // a rule fired twice: keep the first
+    Warning w;
+    w.firing = f;
+    w.updatedAt = now;
+    auto it = before.find(id);
+    if (it != before.end()) {
+      w.raisedAt = it->second->raisedAt;
+    } else {
+      w.raisedAt = now;
+      update.raised.push_back(w);
+    }
+    held.emplace(id, std::move(w));
+  }
+  for (const auto& [id, w] : before) {
+    if (held.count(id) != 0) continue;
+    Warning cleared = *w;
+    cleared.clearedAt = now;
+    update.cleared.push_back(std::move(cleared));
+  }
+  for (auto& entry : held) update.active.push_back(std::move(entry.second));
+  return update;
+}
+
+}  // namespace sellertrust

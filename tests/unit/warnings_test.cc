@@ -1,0 +1,221 @@
+#include "sellertrust/warnings.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "builders.h"
+
+namespace sellertrust {
+namespace {
+
+using testing::kDay;
+using testing::kNow;
+
+// n orders, every rate perfect, and `odrDefects` defective orders.
+SellerTally seller(std::int64_t n, std::int64_t odrDefects = 0) {
+  SellerTally t;
+  t.orders = n;
+  for (std::size_t i = 0; i < kMetricCount; ++i) {
+    const auto id = static_cast<MetricId>(i);
+    if (id != MetricId::kRatingAverage) t.rates[i] = {higherIsBetter(id) ? n : 0, n};
+  }
+  t.rate(MetricId::kOrderDefectRate).numerator = odrDefects;
+  return t;
+}
+
+std::vector<std::string> codes(const std::vector<Firing>& firings) {
+  std::vector<std::string> out;
+  for (const Firing& f : firings) out.push_back(f.code);
+  return out;
+}
+
+std::vector<Firing> fire(const SellerTally& t, const Rules& rules = Rules()) {
+  return metricFirings(7, computeMetrics(t, rules), t, rules);
+}
+
+const Evidence& evidence(const Firing& f, const std::string& name) {
+  auto it = std::find_if(f.evidence.begin(), f.evidence.end(),
+                         [&](const Evidence& e) { return e.name == name; });
+  EXPECT_NE(it, f.evidence.end()) << name;
+  return *it;
+}
+
+TEST(MetricFiringsTest, OrderDefectRateWarningAndAccountReview) {
+  // Wilson lower bounds: 10/1000 -> 0.54 %, 20/1000 -> 1.30 %, 50/1000 -> 3.81 %.
+  EXPECT_TRUE(fire(seller(1000, 10)).empty());
+  EXPECT_EQ(codes(fire(seller(1000, 20))),
+            std::vector<std::string>{"order_defect_rate_above_target"});
+  const std::vector<Firing> high = fire(seller(1000, 50));
+  ASSERT_EQ(codes(high),
+            (std::vector<std::string>{"order_defect_rate_above_target", "account_review"}));
+  EXPECT_EQ(high[0].severity, Severity::kWarning);
+  EXPECT_EQ(high[1].severity, Severity::kCritical);
+  EXPECT_EQ(high[1].action, "suspend_seller");
+  EXPECT_EQ(evidence(high[1], "numerator").value, 50);
+  EXPECT_EQ(evidence(high[1], "denominator").value, 1000);
+  EXPECT_NEAR(evidence(high[1], "judged").value, 0.0381302624, 1e-9);
+  EXPECT_EQ(evidence(high[1], "threshold").value, 0.02);
+}
+
+TEST(MetricFiringsTest, EachOtherMetricMissingItsTarget) {
+  SellerTally t = seller(1000);
+  t.rate(MetricId::kClaimRate).numerator = 100;
+  t.rate(MetricId::kValidTrackingRate).numerator = 800;
+  t.rate(MetricId::kResponseWithin48hRate).numerator = 500;
+  t.rate(MetricId::kReturnResolved15dRate).numerator = 900;
+  t.ratingCount = 100;
+  t.ratingStarSum = 300;
+  const std::vector<Firing> f = fire(t);
+  EXPECT_EQ(codes(f), (std::vector<std::string>{
+                          "claim_rate_off_target", "valid_tracking_rate_off_target",
+                          "slow_responses", "return_resolved_15d_rate_off_target",
+                          "rating_average_off_target"}));
+  EXPECT_EQ(f[0].severity, Severity::kInfo);
+  EXPECT_EQ(f[2].severity, Severity::kWarning);
+  EXPECT_EQ(f[2].action, "warn_seller");
+}
+
+TEST(MetricFiringsTest, ATargetMetExactlyDoesNotFire) {
+  SellerTally t = seller(100);
+  t.ratingCount = 93;  // (93 x 4.6 + 24.5) / 100 would be needed; use exact 4.5:
+  t.ratingStarSum = 425;  // (425 + 24.5) / 100 = 4.495 < 4.5: fires
+  EXPECT_EQ(codes(fire(t)), std::vector<std::string>{"rating_average_off_target"});
+  t.ratingStarSum = 426;  // (426 + 24.5) / 100 = 4.505: on target
+  EXPECT_TRUE(fire(t).empty());
+}
+
+TEST(MetricFiringsTest, SellerRateWarningsWaitForMinimumVolume) {
+  SellerTally t = seller(9, 9);
+  t.productClaims[55] = 3;
+  t.productClaims[56] = 2;
+  const std::vector<Firing> f = fire(t);
+  ASSERT_EQ(codes(f), std::vector<std::string>{"product_complaints"});
+  EXPECT_EQ(f[0].productId, 55);
+  EXPECT_EQ(evidence(f[0], "claims").value, 3);
+  t.orders = 10;
+  for (auto& r : t.rates) r.denominator = std::max<std::int64_t>(r.denominator, 10);
+  EXPECT_EQ(codes(fire(t))[0], "order_defect_rate_above_target");
+}
+
+AuthenticityClaim claim(std::int64_t ticketId, Timestamp openedAt,
+                        TicketStatus status = TicketStatus::kOpen, std::int64_t productId = 100) {
+  AuthenticityClaim c;
+  c.ticketId = ticketId;
+  c.sellerId = 7;
+  c.productId = productId;
+  c.openedAt = openedAt;
+  c.status = status;
+  return c;
+}
+
+TEST(LadderTest, FirstClaimDelistsForSevenDaysInclusive) {
+  const Timestamp t0 = kNow - 7 * kDay;
+  std::vector<ProductLadder> l = evaluateLadder({claim(1, t0)}, kNow, Rules());
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].step, LadderStep::kDelist);
+  EXPECT_TRUE(l[0].delistActive);
+  EXPECT_EQ(l[0].delistUntil, kNow);
+  EXPECT_EQ(codes(ladderFirings(l)), std::vector<std::string>{"product_delist"});
+  EXPECT_EQ(ladderFirings(l)[0].action, "delist_product");
+
+  l = evaluateLadder({claim(1, t0 - 1)}, kNow, Rules());
+  EXPECT_EQ(l[0].step, LadderStep::kDelist);
+  EXPECT_FALSE(l[0].delistActive);
+  EXPECT_TRUE(ladderFirings(l).empty());
+}
+
+TEST(LadderTest, SecondClaimWithin180DaysRemovesAndWarnsTheSeller) {
+  const Timestamp t0 = kNow - 200 * kDay;
+  const auto l = evaluateLadder({claim(2, t0 + 180 * kDay), claim(1, t0)}, kNow, Rules());
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].step, LadderStep::kRemove);
+  EXPECT_EQ(l[0].countedClaims, 2);
+  EXPECT_EQ(l[0].firstClaimAt, t0);
+  EXPECT_EQ(l[0].secondClaimAt, t0 + 180 * kDay);
+  const std::vector<Firing> f = ladderFirings(l);
+  ASSERT_EQ(codes(f), (std::vector<std::string>{"product_remove", "authenticity_repeat"}));
+  EXPECT_EQ(f[0].action, "remove_product");
+  EXPECT_EQ(f[0].productId, 100);
+  EXPECT_FALSE(f[1].productId.has_value());
+  EXPECT_EQ(f[1].sellerId, 7);
+}
+
+TEST(LadderTest, ClaimAfterTheRepeatWindowStartsANewLadder) {
+  const Timestamp t0 = kNow - 185 * kDay;
+  const auto l = evaluateLadder({claim(1, t0), claim(2, t0 + 180 * kDay + 1)}, kNow, Rules());
+  EXPECT_EQ(l[0].step, LadderStep::kDelist);
+  EXPECT_EQ(l[0].firstClaimAt, t0 + 180 * kDay + 1);
+  EXPECT_TRUE(l[0].delistActive);
+  EXPECT_EQ(codes(ladderFirings(l)), std::vector<std::string>{"product_delist"});
+}
+
+TEST(LadderTest, WithdrawnAndRefusedClaimsDoNotClimb) {
+  const Timestamp t0 = kNow - 3 * kDay;
+  const auto l = evaluateLadder({claim(1, t0 - kDay, TicketStatus::kWithdrawn),
+                                 claim(2, t0, TicketStatus::kRefused),
+                                 claim(3, t0 + kDay, TicketStatus::kGrantedOperatorFunded)},
+                                kNow, Rules());
+  EXPECT_EQ(l[0].step, LadderStep::kDelist);
+  EXPECT_EQ(l[0].countedClaims, 1);
+  EXPECT_EQ(l[0].firstClaimAt, t0 + kDay);
+}
+
+TEST(LadderTest, ProductsClimbSeparately) {
+  const auto l = evaluateLadder(
+      {claim(1, kNow - kDay, TicketStatus::kOpen, 100), claim(2, kNow, TicketStatus::kOpen, 200)},
+      kNow, Rules());
+  ASSERT_EQ(l.size(), 2u);
+  EXPECT_EQ(l[0].step, LadderStep::kDelist);
+  EXPECT_EQ(l[1].step, LadderStep::kDelist);
+  EXPECT_EQ(codes(ladderFirings(l)),
+            (std::vector<std::string>{"product_delist", "product_delist"}));
+}
+
+TEST(LadderTest, IgnoresClaimsOpenedAfterNow) {
+  const auto l = evaluateLadder({claim(1, kNow + 1)}, kNow, Rules());
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].step, LadderStep::kNone);
+}
+
+Firing firing(const std::string& code, double value, std::optional<std::int64_t> product = {}) {
+  Firing f;
+  f.code = code;
+  f.sellerId = 7;
+  f.productId = product;
+  f.evidence = {{"value", value}};
+  return f;
+}
+
+TEST(ReconcileTest, RaisesKeepsAndClears) {
+  const Timestamp t1 = kNow - kDay;
+  WarningUpdate first = reconcileWarnings({}, {firing("a", 1), firing("b", 1, 100)}, t1);
+  ASSERT_EQ(first.raised.size(), 2u);
+  EXPECT_TRUE(first.cleared.empty());
+  EXPECT_EQ(first.active.size(), 2u);
+
+  WarningUpdate second =
+      reconcileWarnings(first.active, {firing("a", 2), firing("c", 1)}, kNow);
+  ASSERT_EQ(second.active.size(), 2u);
+  EXPECT_EQ(second.active[0].firing.code, "a");
+  EXPECT_EQ(second.active[0].raisedAt, t1);        // kept: raised time stays
+  EXPECT_EQ(second.active[0].updatedAt, kNow);
+  EXPECT_EQ(second.active[0].firing.evidence[0].value, 2);  // with fresh evidence
+  ASSERT_EQ(second.raised.size(), 1u);
+  EXPECT_EQ(second.raised[0].firing.code, "c");
+  ASSERT_EQ(second.cleared.size(), 1u);
+  EXPECT_EQ(second.cleared[0].firing.code, "b");
+  EXPECT_EQ(second.cleared[0].clearedAt, kNow);
+  EXPECT_EQ(second.cleared[0].raisedAt, t1);
+}
+
+TEST(ReconcileTest, SameCodeOnAnotherProductIsAnotherWarning) {
+  WarningUpdate u = reconcileWarnings({}, {firing("p", 1, 1), firing("p", 1, 2)}, kNow);
+  EXPECT_EQ(u.active.size(), 2u);
+  WarningUpdate v = reconcileWarnings(u.active, {firing("p", 1, 2)}, kNow + 1);
+  ASSERT_EQ(v.cleared.size(), 1u);
+  EXPECT_EQ(v.cleared[0].firing.productId, 1);
+}
+
+}  // namespace
+}  // namespace sellertrust
