@@ -38,6 +38,7 @@ struct Firing {
 
 // A warning with its lifecycle. Identity: (code, sellerId, productId).
 struct Warning {
+  std::int64_t id = 0;  // stable over the warning's life; 0 until assigned
   Firing firing;
   Timestamp raisedAt = 0;
   Timestamp updatedAt = 0;  // last run at which it held
@@ -95,9 +96,11 @@ struct WarningUpdate {
 };
 
 // Reconciles the previously active warnings with this run's firings: a firing
-// that was active keeps its raisedAt and takes the new evidence; a new one is
-// raised at `now`; an active one that no longer fires is cleared at `now`.
+// that was active keeps its id and raisedAt and takes the new evidence; a new
+// one is raised at `now` with id *nextId (then incremented); an active one
+// that no longer fires is cleared at `now`.
 WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
-                                const std::vector<Firing>& firings, Timestamp now);
+                                const std::vector<Firing>& firings, Timestamp now,
+                                std::int64_t* nextId);
 
 }  // namespace sellertrust

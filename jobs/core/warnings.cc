@@ -197,7 +197,8 @@ WarningId idOf(const Firing& f) { return {f.code, f.sellerId, f.productId.value_
 }  // namespace
 
 WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
-                                const std::vector<Firing>& firings, Timestamp now) {
+                                const std::vector<Firing>& firings, Timestamp now,
+                                std::int64_t* nextId) {
   std::map<WarningId, const Warning*> before;
   for (const Warning& w : previouslyActive) before[idOf(w.firing)] = &w;
   std::map<WarningId, Warning> held;
@@ -210,8 +211,10 @@ WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
     w.updatedAt = now;
     auto it = before.find(id);
     if (it != before.end()) {
+      w.id = it->second->id;
       w.raisedAt = it->second->raisedAt;
     } else {
+      w.id = (*nextId)++;
       w.raisedAt = now;
       update.raised.push_back(w);
     }

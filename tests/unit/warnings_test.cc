@@ -189,30 +189,39 @@ Firing firing(const std::string& code, double value, std::optional<std::int64_t>
 
 TEST(ReconcileTest, RaisesKeepsAndClears) {
   const Timestamp t1 = kNow - kDay;
-  WarningUpdate first = reconcileWarnings({}, {firing("a", 1), firing("b", 1, 100)}, t1);
+  std::int64_t nextId = 41;
+  WarningUpdate first = reconcileWarnings({}, {firing("a", 1), firing("b", 1, 100)}, t1, &nextId);
   ASSERT_EQ(first.raised.size(), 2u);
   EXPECT_TRUE(first.cleared.empty());
   EXPECT_EQ(first.active.size(), 2u);
+  EXPECT_EQ(first.raised[0].id, 41);
+  EXPECT_EQ(first.active[1].id, 42);
+  EXPECT_EQ(nextId, 43);
 
   WarningUpdate second =
-      reconcileWarnings(first.active, {firing("a", 2), firing("c", 1)}, kNow);
+      reconcileWarnings(first.active, {firing("a", 2), firing("c", 1)}, kNow, &nextId);
   ASSERT_EQ(second.active.size(), 2u);
   EXPECT_EQ(second.active[0].firing.code, "a");
-  EXPECT_EQ(second.active[0].raisedAt, t1);        // kept: raised time stays
+  EXPECT_EQ(second.active[0].id, 41);              // kept: id and raised time stay
+  EXPECT_EQ(second.active[0].raisedAt, t1);
   EXPECT_EQ(second.active[0].updatedAt, kNow);
   EXPECT_EQ(second.active[0].firing.evidence[0].value, 2);  // with fresh evidence
   ASSERT_EQ(second.raised.size(), 1u);
   EXPECT_EQ(second.raised[0].firing.code, "c");
+  EXPECT_EQ(second.raised[0].id, 43);
+  EXPECT_EQ(second.active[1].id, 43);
   ASSERT_EQ(second.cleared.size(), 1u);
   EXPECT_EQ(second.cleared[0].firing.code, "b");
   EXPECT_EQ(second.cleared[0].clearedAt, kNow);
   EXPECT_EQ(second.cleared[0].raisedAt, t1);
+  EXPECT_EQ(second.cleared[0].id, 42);
 }
 
 TEST(ReconcileTest, SameCodeOnAnotherProductIsAnotherWarning) {
-  WarningUpdate u = reconcileWarnings({}, {firing("p", 1, 1), firing("p", 1, 2)}, kNow);
+  std::int64_t nextId = 1;
+  WarningUpdate u = reconcileWarnings({}, {firing("p", 1, 1), firing("p", 1, 2)}, kNow, &nextId);
   EXPECT_EQ(u.active.size(), 2u);
-  WarningUpdate v = reconcileWarnings(u.active, {firing("p", 1, 2)}, kNow + 1);
+  WarningUpdate v = reconcileWarnings(u.active, {firing("p", 1, 2)}, kNow + 1, &nextId);
   ASSERT_EQ(v.cleared.size(), 1u);
   EXPECT_EQ(v.cleared[0].firing.productId, 1);
 }
