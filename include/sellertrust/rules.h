@@ -61,17 +61,19 @@ struct Rules {
   double wilsonZ = 1.959963984540054;  // 95 % two-sided
 
   std::array<MetricRule, kMetricCount> metrics = {{
-      {0.01, 0.04, 25},    // order_defect_rate
+      // The ODR loses its whole weight at the account_review threshold, so a
+      // seller under review can be `fair` at best, never `good` or `top`.
+      {0.01, 0.02, 40},    // order_defect_rate
       {0.02, 0.08, 10},    // claim_rate
-      {0.04, 0.15, 10},    // late_shipment_rate
-      {0.05, 0.20, 10},    // late_delivery_rate
-      {0.025, 0.10, 10},   // seller_cancel_rate
-      {0.95, 0.80, 5},     // valid_tracking_rate
-      {0.95, 0.70, 10},    // response_within_48h_rate
-      {0.10, 0.30, 5},     // escalation_rate
-      {0.03, 0.12, 5},     // spontaneous_refund_rate
-      {0.95, 0.70, 5},     // return_resolved_15d_rate
-      {4.5, 3.5, 5},       // rating_average
+      {0.04, 0.15, 8},     // late_shipment_rate
+      {0.05, 0.20, 8},     // late_delivery_rate
+      {0.025, 0.10, 8},    // seller_cancel_rate
+      {0.95, 0.80, 4},     // valid_tracking_rate
+      {0.95, 0.70, 8},     // response_within_48h_rate
+      {0.10, 0.30, 4},     // escalation_rate
+      {0.03, 0.12, 4},     // spontaneous_refund_rate
+      {0.95, 0.70, 3},     // return_resolved_15d_rate
+      {4.5, 3.5, 3},       // rating_average
   }};
 
   // Badge bands: top >= topMin, good >= goodMin, fair >= fairMin, else

@@ -71,9 +71,9 @@ std::vector<std::string> validateRules(const Rules& r) {
     require(m.weight >= 0, name + ".weight must be at least 0");
     totalWeight += m.weight;
   }
-  require(totalWeight <= 100.0 + 1e-9, "metric weights must add up to at most 100");
+  require(totalWeight <= 100.0 + 1e-9, "metric.*.weight must add up to at most 100");
   require(r.fairMin < r.goodMin && r.goodMin < r.topMin && r.fairMin >= 0 && r.topMin <= 100,
-          "badge thresholds must satisfy 0 <= fair < good < top <= 100");
+          "badge.fair_min, good_min and top_min must satisfy 0 <= fair < good < top <= 100");
   require(r.hysteresis >= 0 && r.hysteresis * 2 < r.goodMin - r.fairMin &&
               r.hysteresis * 2 < r.topMin - r.goodMin,
           "badge.hysteresis must be at least 0 and under half of each band's width");

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "sellertrust/badge.h"
 #include "sellertrust/seller.h"
 
 namespace sellertrust {
@@ -34,36 +35,36 @@ TEST(ScoreTest, PerfectSellerScores100WithEveryMetricExplained) {
 }
 
 TEST(ScoreTest, WorkedExampleFromTheDocs) {
-  // docs/score.md: 1000 orders, 30 with a defect, 30 with a claim.
+  // docs/score.md: 1000 orders, 20 with a defect, 30 with a claim.
   SellerTally t = perfectSeller(1000);
-  t.rate(MetricId::kOrderDefectRate) = {30, 1000};
+  t.rate(MetricId::kOrderDefectRate) = {20, 1000};
   t.rate(MetricId::kClaimRate) = {30, 1000};
   const Score s = computeScore(computeMetrics(t, Rules()), Rules());
-  // ODR judged at its Wilson lower bound 0.0210937: 25 x (0.0210937 - 0.01) / 0.03.
+  // ODR judged at its Wilson lower bound 0.0129837: 40 x (0.0129837 - 0.01) / 0.01.
   EXPECT_EQ(s.explanation[0].id, MetricId::kOrderDefectRate);
-  EXPECT_NEAR(*s.explanation[0].judged, 0.0210937388, 1e-9);
-  EXPECT_NEAR(s.explanation[0].points, 9.2447823574, 1e-9);
+  EXPECT_NEAR(*s.explanation[0].judged, 0.0129836829, 1e-9);
+  EXPECT_NEAR(s.explanation[0].points, 11.934731600, 1e-6);
   EXPECT_EQ(s.explanation[0].target, 0.01);
   // Claim rate: 10 x (0.0210937 - 0.02) / 0.06 = 0.1822.
   EXPECT_EQ(s.explanation[1].id, MetricId::kClaimRate);
   EXPECT_NEAR(s.explanation[1].points, 0.1822898048, 1e-9);
-  // 100 - 9.2448 - 0.1822 = 90.573, reported to one decimal.
-  EXPECT_EQ(s.value, 90.6);
+  // 100 - 11.9347 - 0.1823 = 87.883, reported to one decimal.
+  EXPECT_EQ(s.value, 87.9);
 }
 
 TEST(ScoreTest, ExplanationIsSortedByPointsLostLargestFirst) {
   SellerTally t = perfectSeller(200);
-  t.rate(MetricId::kLateShipmentRate) = {100, 200};         // 10 points, capped
-  t.rate(MetricId::kValidTrackingRate) = {100, 200};        // 5 points, capped
-  t.rate(MetricId::kSellerCancelRate) = {12, 200};          // partial
+  t.rate(MetricId::kLateShipmentRate) = {100, 200};   // 8 points, capped
+  t.rate(MetricId::kValidTrackingRate) = {100, 200};  // 4 points, capped
+  t.rate(MetricId::kSellerCancelRate) = {12, 200};    // judged 3.465 %: partial
   const Score s = computeScore(computeMetrics(t, Rules()), Rules());
   EXPECT_EQ(s.explanation[0].id, MetricId::kLateShipmentRate);
-  EXPECT_EQ(s.explanation[0].points, 10.0);
+  EXPECT_EQ(s.explanation[0].points, 8.0);
   EXPECT_EQ(s.explanation[1].id, MetricId::kValidTrackingRate);
-  EXPECT_EQ(s.explanation[1].points, 5.0);
+  EXPECT_EQ(s.explanation[1].points, 4.0);
   EXPECT_EQ(s.explanation[2].id, MetricId::kSellerCancelRate);
-  EXPECT_GT(s.explanation[2].points, 0.0);
-  EXPECT_LT(s.explanation[2].points, 5.0);
+  // 8 x (0.0346521943 - 0.025) / 0.075.
+  EXPECT_NEAR(s.explanation[2].points, 1.0295674, 1e-6);
   for (std::size_t i = 1; i < s.explanation.size(); ++i) {
     EXPECT_GE(s.explanation[i - 1].points, s.explanation[i].points);
   }
@@ -90,7 +91,7 @@ TEST(ScoreTest, SmallSampleIsJudgedMoreGentlyThanTheSameRatioAtScale) {
   SellerTally large = perfectSeller(3000);
   large.rate(MetricId::kOrderDefectRate) = {1000, 3000};
   const Rules rules;
-  // Lower bounds 0.0615 and 0.3167: both past full loss (4 %) for ODR, so
+  // Lower bounds 0.0615 and 0.3167: both past full loss (2 %) for ODR, so
   // compare on the claim rate, whose full loss is 8 %.
   EXPECT_NEAR(pointsLost(MetricId::kClaimRate, 0.0614919447, rules), 10 * (0.0614919447 - 0.02) / 0.06,
               1e-9);
@@ -104,6 +105,14 @@ TEST(ScoreTest, SmallSampleIsJudgedMoreGentlyThanTheSameRatioAtScale) {
   EXPECT_NEAR(scoreOf(small), 100 - 10 * (0.0614919447 - 0.02) / 0.06, 0.05);
 }
 
+TEST(ScoreTest, SellerUnderAccountReviewIsAtBestFair) {
+  // Judged ODR 2.109 % > 2 %: account_review fires and all 40 ODR points go.
+  SellerTally t = perfectSeller(1000);
+  t.rate(MetricId::kOrderDefectRate) = {30, 1000};
+  EXPECT_EQ(scoreOf(t), 60.0);
+  EXPECT_EQ(bandOf(scoreOf(t), Rules()), Badge::kFair);
+}
+
 TEST(ScoreTest, MetricsWithoutDataCostNothing) {
   SellerTally t;
   t.orders = 12;
@@ -114,8 +123,8 @@ TEST(ScoreTest, MetricsWithoutDataCostNothing) {
 TEST(ScoreTest, RatingAverageLosesPointsLinearlyBelowTarget) {
   const Rules rules;
   EXPECT_EQ(pointsLost(MetricId::kRatingAverage, 4.5, rules), 0.0);
-  EXPECT_DOUBLE_EQ(pointsLost(MetricId::kRatingAverage, 4.0, rules), 2.5);
-  EXPECT_EQ(pointsLost(MetricId::kRatingAverage, 3.0, rules), 5.0);
+  EXPECT_DOUBLE_EQ(pointsLost(MetricId::kRatingAverage, 4.0, rules), 1.5);
+  EXPECT_EQ(pointsLost(MetricId::kRatingAverage, 3.0, rules), 3.0);
 }
 
 TEST(ScoreTest, NeverLeavesZeroToHundred) {
