@@ -63,9 +63,9 @@ std::optional<std::int64_t> nearestRank(const std::map<std::int64_t, std::int64_
 
 struct MetricValue {
   MetricId id = MetricId::kOrderDefectRate;
-  std::optional<double> value;  // nullopt iff the denominator is 0
-  std::int64_t numerator = 0;   // rating_average: the sum of stars
-  std::int64_t denominator = 0; // rating_average: the number of ratings
+  std::optional<double> value;     // nullopt iff the denominator is 0
+  std::int64_t numerator = 0;      // rating_average: the sum of stars
+  std::int64_t denominator = 0;    // rating_average: the number of ratings
   std::optional<Interval> wilson;  // rates only
 };
 

@@ -122,9 +122,9 @@ struct Order {
 
 // A source row that was skipped, with enough context to find it.
 struct RowProblem {
-  std::string table;  // SPEC §1 table name
+  std::string table;     // SPEC §1 table name
   std::int64_t key = 0;  // the row's primary key
-  std::string problem;  // e.g. "delivered_at is before ordered_at"
+  std::string problem;   // e.g. "delivered_at is before ordered_at"
 };
 
 // Removes from `order` the after-sales rows holding impossible values and

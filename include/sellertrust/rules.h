@@ -63,17 +63,17 @@ struct Rules {
   std::array<MetricRule, kMetricCount> metrics = {{
       // The ODR loses its whole weight at the account_review threshold, so a
       // seller under review can be `fair` at best, never `good` or `top`.
-      {0.01, 0.02, 40},    // order_defect_rate
-      {0.02, 0.08, 10},    // claim_rate
-      {0.04, 0.15, 8},     // late_shipment_rate
-      {0.05, 0.20, 8},     // late_delivery_rate
-      {0.025, 0.10, 8},    // seller_cancel_rate
-      {0.95, 0.80, 4},     // valid_tracking_rate
-      {0.95, 0.70, 8},     // response_within_48h_rate
-      {0.10, 0.30, 4},     // escalation_rate
-      {0.03, 0.12, 4},     // spontaneous_refund_rate
-      {0.95, 0.70, 3},     // return_resolved_15d_rate
-      {4.5, 3.5, 3},       // rating_average
+      {0.01, 0.02, 40},  // order_defect_rate
+      {0.02, 0.08, 10},  // claim_rate
+      {0.04, 0.15, 8},   // late_shipment_rate
+      {0.05, 0.20, 8},   // late_delivery_rate
+      {0.025, 0.10, 8},  // seller_cancel_rate
+      {0.95, 0.80, 4},   // valid_tracking_rate
+      {0.95, 0.70, 8},   // response_within_48h_rate
+      {0.10, 0.30, 4},   // escalation_rate
+      {0.03, 0.12, 4},   // spontaneous_refund_rate
+      {0.95, 0.70, 3},   // return_resolved_15d_rate
+      {4.5, 3.5, 3},     // rating_average
   }};
 
   // Badge bands: top >= topMin, good >= goodMin, fair >= fairMin, else

@@ -10,8 +10,8 @@
 
 #include "sellertrust/metrics.h"
 #include "sellertrust/records.h"
-#include "sellertrust/score.h"
 #include "sellertrust/rules.h"
+#include "sellertrust/score.h"
 #include "sellertrust/time.h"
 
 namespace sellertrust {
@@ -70,10 +70,10 @@ struct ProductLadder {
   std::int64_t productId = 0;
   std::int64_t sellerId = 0;
   LadderStep step = LadderStep::kNone;
-  int countedClaims = 0;                  // claims not withdrawn or refused
-  std::optional<Timestamp> firstClaimAt;  // start of the current ladder
-  std::optional<Timestamp> secondClaimAt; // the repeat that reached remove
-  std::optional<Timestamp> delistUntil;   // delist holds while now <= this
+  int countedClaims = 0;                   // claims not withdrawn or refused
+  std::optional<Timestamp> firstClaimAt;   // start of the current ladder
+  std::optional<Timestamp> secondClaimAt;  // the repeat that reached remove
+  std::optional<Timestamp> delistUntil;    // delist holds while now <= this
   bool delistActive = false;
 };
 

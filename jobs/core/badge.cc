@@ -57,8 +57,8 @@ BadgeDecision decideBadge(std::optional<double> score, std::int64_t orders,
   const Band kept = bandFor(*previous, r);
   const std::string margin = " with " + oneDecimal(r.hysteresis) + " points of hysteresis";
   if (*score >= kept.lower - r.hysteresis && *score < kept.upper + r.hysteresis) {
-    return {*previous, s + " is within the " + toString(*previous) + " band" + margin +
-                           ": badge kept"};
+    return {*previous,
+            s + " is within the " + toString(*previous) + " band" + margin + ": badge kept"};
   }
   if (*score < kept.lower) {
     return {band, s + " fell below " + oneDecimal(kept.lower - r.hysteresis) + ", the " +

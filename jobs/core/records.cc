@@ -104,14 +104,16 @@ bool isRefundMethod(std::string_view name) {
 bool isRefundKind(std::string_view name) { return oneOf(name, {"full", "partial"}); }
 
 bool isRefundReason(std::string_view name) {
-  return oneOf(name, {"non_conforming", "defective", "late_delivery", "not_received",
-                      "price_match", "return", "goodwill", "other"});
+  return oneOf(name, {"non_conforming", "defective", "late_delivery", "not_received", "price_match",
+                      "return", "goodwill", "other"});
 }
 
 const char* toString(TicketKind kind) { return nameOf(kTicketKinds, kind); }
 const char* toString(TicketStatus status) { return nameOf(kTicketStatuses, status); }
 
-bool isClaim(TicketKind kind) { return kind != TicketKind::kQuestion && kind != TicketKind::kOther; }
+bool isClaim(TicketKind kind) {
+  return kind != TicketKind::kQuestion && kind != TicketKind::kOther;
+}
 
 bool claimCountsAsDefect(TicketStatus status) {
   return status != TicketStatus::kWithdrawn && status != TicketStatus::kRefused &&

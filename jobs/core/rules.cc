@@ -8,12 +8,10 @@ namespace sellertrust {
 namespace {
 
 const char* const kMetricNames[kMetricCount] = {
-    "order_defect_rate",    "claim_rate",
-    "late_shipment_rate",   "late_delivery_rate",
-    "seller_cancel_rate",   "valid_tracking_rate",
-    "response_within_48h_rate", "escalation_rate",
-    "spontaneous_refund_rate",  "return_resolved_15d_rate",
-    "rating_average",
+    "order_defect_rate",        "claim_rate",         "late_shipment_rate",
+    "late_delivery_rate",       "seller_cancel_rate", "valid_tracking_rate",
+    "response_within_48h_rate", "escalation_rate",    "spontaneous_refund_rate",
+    "return_resolved_15d_rate", "rating_average",
 };
 
 const char* const kBadgeNames[] = {"new", "top", "good", "fair", "at_risk"};
@@ -65,9 +63,9 @@ std::vector<std::string> validateRules(const Rules& r) {
             name + ".target must be " + (lo == 0 ? "0-1" : "1-5"));
     require(m.fullLossAt >= lo && m.fullLossAt <= hi,
             name + ".full_loss_at must be " + (lo == 0 ? "0-1" : "1-5"));
-    require(higherIsBetter(id) ? m.fullLossAt < m.target : m.fullLossAt > m.target,
-            name + ".full_loss_at must be " +
-                (higherIsBetter(id) ? "below" : "above") + " the target");
+    require(
+        higherIsBetter(id) ? m.fullLossAt < m.target : m.fullLossAt > m.target,
+        name + ".full_loss_at must be " + (higherIsBetter(id) ? "below" : "above") + " the target");
     require(m.weight >= 0, name + ".weight must be at least 0");
     totalWeight += m.weight;
   }
@@ -94,12 +92,12 @@ std::string rulesVersion(const Rules& r) {
     std::snprintf(buf, sizeof buf, "%.9g;", v);
     text += buf;
   };
-  for (double v : {double(r.windowDays), double(r.lagDays), double(r.minOrders),
-                   double(r.responseHours), double(r.lateDeliveryGraceDays),
-                   double(r.spontaneousRefundDays), double(r.returnResolveDays),
-                   r.ratingPriorCount, r.ratingPriorMean, r.wilsonZ, r.topMin, r.goodMin,
-                   r.fairMin, r.hysteresis, r.accountReviewOdr, double(r.delistDays),
-                   double(r.repeatWindowDays), double(r.productComplaintClaims)}) {
+  for (double v :
+       {double(r.windowDays), double(r.lagDays), double(r.minOrders), double(r.responseHours),
+        double(r.lateDeliveryGraceDays), double(r.spontaneousRefundDays),
+        double(r.returnResolveDays), r.ratingPriorCount, r.ratingPriorMean, r.wilsonZ, r.topMin,
+        r.goodMin, r.fairMin, r.hysteresis, r.accountReviewOdr, double(r.delistDays),
+        double(r.repeatWindowDays), double(r.productComplaintClaims)}) {
     add(v);
   }
   for (const MetricRule& m : r.metrics) {

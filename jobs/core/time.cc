@@ -53,9 +53,8 @@ std::optional<Timestamp> parseUtc(std::string_view text) {
   unsigned year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (text.size() < 19 || !readDigits(text, 0, 4, &year) || text[4] != '-' ||
       !readDigits(text, 5, 2, &month) || text[7] != '-' || !readDigits(text, 8, 2, &day) ||
-      (text[10] != ' ' && text[10] != 'T') || !readDigits(text, 11, 2, &hour) ||
-      text[13] != ':' || !readDigits(text, 14, 2, &minute) || text[16] != ':' ||
-      !readDigits(text, 17, 2, &second)) {
+      (text[10] != ' ' && text[10] != 'T') || !readDigits(text, 11, 2, &hour) || text[13] != ':' ||
+      !readDigits(text, 14, 2, &minute) || text[16] != ':' || !readDigits(text, 17, 2, &second)) {
     return std::nullopt;
   }
   std::string_view rest = text.substr(19);
@@ -72,7 +71,7 @@ std::optional<Timestamp> parseUtc(std::string_view text) {
     return std::nullopt;
   }
   return daysFromCivil(year, month, day) * kSecondsPerDay + hour * kSecondsPerHour +
-         minute * 60 + second;
+         static_cast<Timestamp>(minute) * 60 + second;
 }
 
 namespace {

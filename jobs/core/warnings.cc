@@ -80,8 +80,8 @@ std::vector<Firing> metricFirings(std::int64_t sellerId, const MetricSet& metric
                                      Severity::kWarning, "warn_seller"));
         }
         if (missesTarget(m.id, *judged, rules.accountReviewOdr)) {
-          out.push_back(metricFiring(sellerId, m, *judged, rules.accountReviewOdr,
-                                     "account_review", Severity::kCritical, "suspend_seller"));
+          out.push_back(metricFiring(sellerId, m, *judged, rules.accountReviewOdr, "account_review",
+                                     Severity::kCritical, "suspend_seller"));
         }
       } else if (!missesTarget(m.id, *judged, target)) {
         continue;
@@ -178,11 +178,11 @@ std::vector<Firing> ladderFirings(const std::vector<ProductLadder>& ladders) {
     f.sellerId = sellerId;
     f.action = "review_seller";
     f.detail = "a product of this seller drew repeated authenticity claims";
-    f.evidence = {{"products_removed",
-                   static_cast<double>(std::count_if(
-                       ladders.begin(), ladders.end(), [&](const ProductLadder& p) {
-                         return p.sellerId == sellerId && p.step == LadderStep::kRemove;
-                       }))}};
+    f.evidence = {
+        {"products_removed", static_cast<double>(std::count_if(
+                                 ladders.begin(), ladders.end(), [&](const ProductLadder& p) {
+                                   return p.sellerId == sellerId && p.step == LadderStep::kRemove;
+                                 }))}};
     out.push_back(std::move(f));
   }
   return out;

@@ -65,7 +65,8 @@ TEST(OrderDefectRateTest, AppliesEachDefectDefinition) {
   Order cancelledWithClaim = order(6);
   cancelledWithClaim.cancelledAt = kNow - kDay;
   cancelledWithClaim.cancelledBy = CancelledBy::kBuyer;
-  cancelledWithClaim.tickets = {ticket(TicketKind::kNotReceived, TicketStatus::kGrantedSellerFunded)};
+  cancelledWithClaim.tickets = {
+      ticket(TicketKind::kNotReceived, TicketStatus::kGrantedSellerFunded)};
   // Defects: 1 (2 stars), 5 (service chargeback), 6 (claim; cancelled orders count).
   expectRatio(rateOf({lowRating, threeStars, excludedClaims, fraudChargeback, serviceChargeback,
                       cancelledWithClaim},
@@ -184,10 +185,10 @@ TEST(ValidTrackingRateTest, CountsSellerFulfilledShippedOrders) {
   Order unshipped = order(5);
   unshipped.trackingValid = true;
   // A NULL tracking_valid is not "true".
-  expectRatio(rateOf({shipped(1, true), shipped(2, false), shipped(3, std::nullopt), byOperator,
-                      unshipped},
-                     MetricId::kValidTrackingRate),
-              1, 3);
+  expectRatio(
+      rateOf({shipped(1, true), shipped(2, false), shipped(3, std::nullopt), byOperator, unshipped},
+             MetricId::kValidTrackingRate),
+      1, 3);
 }
 
 TEST(ResponseWithin48hRateTest, AnsweringExactlyAt48hIsWithin) {
@@ -257,10 +258,10 @@ TEST(SpontaneousRefundRateTest, CountsRefundsWithoutTicketUpTo14DaysAfterDeliver
   };
   Order undelivered = order(4);
   undelivered.refunds = {Refund()};
-  expectRatio(rateOf({delivered(1, 14 * kDay, std::nullopt)}, MetricId::kSpontaneousRefundRate),
-              1, 1);
-  expectRatio(
-      rateOf({delivered(2, 14 * kDay + 1, std::nullopt)}, MetricId::kSpontaneousRefundRate), 0, 1);
+  expectRatio(rateOf({delivered(1, 14 * kDay, std::nullopt)}, MetricId::kSpontaneousRefundRate), 1,
+              1);
+  expectRatio(rateOf({delivered(2, 14 * kDay + 1, std::nullopt)}, MetricId::kSpontaneousRefundRate),
+              0, 1);
   expectRatio(rateOf({delivered(3, kDay, 55), undelivered}, MetricId::kSpontaneousRefundRate), 0,
               1);
 }
@@ -278,12 +279,12 @@ TEST(ReturnResolved15dRateTest, AppliesTheFifteenDayBoundaryAndResolutions) {
   Order o = order();
   o.orderedAt = kNow - 50 * kDay;
   o.returns = {
-      request(1, 30 * kDay, 15 * kDay, ReturnResolution::kRefund),            // good
-      request(2, 30 * kDay, 15 * kDay + 1, ReturnResolution::kReplacement),   // too slow
-      request(3, 30 * kDay, kDay, ReturnResolution::kRejected),               // rejected
-      request(4, 15 * kDay, std::nullopt, std::nullopt),                      // not yet due
-      request(5, 15 * kDay + 1, std::nullopt, std::nullopt),                  // overdue
-      request(6, 2 * kDay, kDay, ReturnResolution::kReplacement),             // good
+      request(1, 30 * kDay, 15 * kDay, ReturnResolution::kRefund),           // good
+      request(2, 30 * kDay, 15 * kDay + 1, ReturnResolution::kReplacement),  // too slow
+      request(3, 30 * kDay, kDay, ReturnResolution::kRejected),              // rejected
+      request(4, 15 * kDay, std::nullopt, std::nullopt),                     // not yet due
+      request(5, 15 * kDay + 1, std::nullopt, std::nullopt),                 // overdue
+      request(6, 2 * kDay, kDay, ReturnResolution::kReplacement),            // good
   };
   expectRatio(rateOf({o}, MetricId::kReturnResolved15dRate), 2, 5);
 }

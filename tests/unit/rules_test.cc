@@ -41,7 +41,8 @@ TEST(RulesTest, ValidationNamesTheBadParameter) {
 TEST(RulesTest, WeightsOver100AreRejected) {
   Rules r;
   r.metrics[0].weight = 41;
-  EXPECT_EQ(validateRules(r), std::vector<std::string>{"metric.*.weight must add up to at most 100"});
+  EXPECT_EQ(validateRules(r),
+            std::vector<std::string>{"metric.*.weight must add up to at most 100"});
 }
 
 TEST(RulesTest, VersionChangesWithAnyParameter) {

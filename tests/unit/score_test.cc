@@ -93,8 +93,8 @@ TEST(ScoreTest, SmallSampleIsJudgedMoreGentlyThanTheSameRatioAtScale) {
   const Rules rules;
   // Lower bounds 0.0615 and 0.3167: both past full loss (2 %) for ODR, so
   // compare on the claim rate, whose full loss is 8 %.
-  EXPECT_NEAR(pointsLost(MetricId::kClaimRate, 0.0614919447, rules), 10 * (0.0614919447 - 0.02) / 0.06,
-              1e-9);
+  EXPECT_NEAR(pointsLost(MetricId::kClaimRate, 0.0614919447, rules),
+              10 * (0.0614919447 - 0.02) / 0.06, 1e-9);
   EXPECT_EQ(pointsLost(MetricId::kClaimRate, 0.3166872330, rules), 10.0);
   small.rate(MetricId::kOrderDefectRate) = {0, 3};
   large.rate(MetricId::kOrderDefectRate) = {0, 3000};

@@ -67,10 +67,10 @@ TEST(MetricFiringsTest, EachOtherMetricMissingItsTarget) {
   t.ratingCount = 100;
   t.ratingStarSum = 300;
   const std::vector<Firing> f = fire(t);
-  EXPECT_EQ(codes(f), (std::vector<std::string>{
-                          "claim_rate_off_target", "valid_tracking_rate_off_target",
-                          "slow_responses", "return_resolved_15d_rate_off_target",
-                          "rating_average_off_target"}));
+  EXPECT_EQ(codes(f),
+            (std::vector<std::string>{"claim_rate_off_target", "valid_tracking_rate_off_target",
+                                      "slow_responses", "return_resolved_15d_rate_off_target",
+                                      "rating_average_off_target"}));
   EXPECT_EQ(f[0].severity, Severity::kInfo);
   EXPECT_EQ(f[2].severity, Severity::kWarning);
   EXPECT_EQ(f[2].action, "warn_seller");
@@ -78,7 +78,7 @@ TEST(MetricFiringsTest, EachOtherMetricMissingItsTarget) {
 
 TEST(MetricFiringsTest, ATargetMetExactlyDoesNotFire) {
   SellerTally t = seller(100);
-  t.ratingCount = 93;  // (93 x 4.6 + 24.5) / 100 would be needed; use exact 4.5:
+  t.ratingCount = 93;     // (93 x 4.6 + 24.5) / 100 would be needed; use exact 4.5:
   t.ratingStarSum = 425;  // (425 + 24.5) / 100 = 4.495 < 4.5: fires
   EXPECT_EQ(codes(fire(t)), std::vector<std::string>{"rating_average_off_target"});
   t.ratingStarSum = 426;  // (426 + 24.5) / 100 = 4.505: on target
@@ -152,10 +152,10 @@ TEST(LadderTest, ClaimAfterTheRepeatWindowStartsANewLadder) {
 
 TEST(LadderTest, WithdrawnAndRefusedClaimsDoNotClimb) {
   const Timestamp t0 = kNow - 3 * kDay;
-  const auto l = evaluateLadder({claim(1, t0 - kDay, TicketStatus::kWithdrawn),
-                                 claim(2, t0, TicketStatus::kRefused),
-                                 claim(3, t0 + kDay, TicketStatus::kGrantedOperatorFunded)},
-                                kNow, Rules());
+  const auto l = evaluateLadder(
+      {claim(1, t0 - kDay, TicketStatus::kWithdrawn), claim(2, t0, TicketStatus::kRefused),
+       claim(3, t0 + kDay, TicketStatus::kGrantedOperatorFunded)},
+      kNow, Rules());
   EXPECT_EQ(l[0].step, LadderStep::kDelist);
   EXPECT_EQ(l[0].countedClaims, 1);
   EXPECT_EQ(l[0].firstClaimAt, t0 + kDay);
@@ -202,7 +202,7 @@ TEST(ReconcileTest, RaisesKeepsAndClears) {
       reconcileWarnings(first.active, {firing("a", 2), firing("c", 1)}, kNow, &nextId);
   ASSERT_EQ(second.active.size(), 2u);
   EXPECT_EQ(second.active[0].firing.code, "a");
-  EXPECT_EQ(second.active[0].id, 41);              // kept: id and raised time stay
+  EXPECT_EQ(second.active[0].id, 41);  // kept: id and raised time stay
   EXPECT_EQ(second.active[0].raisedAt, t1);
   EXPECT_EQ(second.active[0].updatedAt, kNow);
   EXPECT_EQ(second.active[0].firing.evidence[0].value, 2);  // with fresh evidence
