@@ -1,0 +1,683 @@
+// The HTTP API of SPEC §4. One Api value, immutable after construction, is
+// shared by every handler; each request takes the current snapshot once and
+// answers from it alone, so a publish during a request never mixes two runs.
+// Routing, validation and rendering build a Reply first; only send() talks to
+// Poco, so every status (errors included) goes through one path that also
+// records telemetry. Called from Poco's server threads concurrently.
+#include "daemon/api.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+
+#include "daemon/badge_svg.h"
+#include "jobs/report.h"
+
+namespace sellertrust {
+namespace {
+
+using Poco::Net::HTTPRequest;
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+constexpr std::size_t kMaxBatchIds = 100;
+constexpr int kDefaultHistoryDays = 30;
+constexpr int kMaxHistoryDays = 365;
+constexpr int kDefaultWarningLimit = 50;
+constexpr int kMaxWarningLimit = 500;
+// Client text echoed in an error detail is cut to this many bytes, so a
+// huge request cannot make a huge error body.
+constexpr std::size_t kMaxEcho = 64;
+
+constexpr const char* kJson = "application/json";
+constexpr const char* kProblemJson = "application/problem+json";
+constexpr const char* kNoStore = "no-store";
+
+enum class Route {
+  kOther,
+  kBadge,
+  kBadgeSvg,
+  kBadges,
+  kSeller,
+  kHistory,
+  kWarnings,
+  kProduct,
+  kStatus,
+  kLivez,
+  kReadyz,
+  kMetrics,
+};
+
+struct RouteMatch {
+  Route route = Route::kOther;
+  const char* pattern = "other";  // the telemetry label: never the raw path
+  std::string id;                 // the {id} segment, unvalidated
+  bool operatorOnly = false;
+};
+
+struct Reply {
+  int status = 200;
+  std::string contentType;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  void header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+  }
+};
+
+std::string echo(const std::string& text) {
+  if (text.size() <= kMaxEcho) return text;
+  return text.substr(0, kMaxEcho) + "...";
+}
+
+// An RFC 9457 problem; `detail` says exactly what was wrong.
+Reply problem(int status, const std::string& detail) {
+  Reply r;
+  r.status = status;
+  r.contentType = kProblemJson;
+  r.body =
+      "{\"type\":\"about:blank\",\"title\":" +
+      jsonString(HTTPResponse::getReasonForStatus(static_cast<HTTPResponse::HTTPStatus>(status))) +
+      ",\"status\":" + std::to_string(status) + ",\"detail\":" + jsonString(detail) + "}";
+  r.header("Cache-Control", kNoStore);
+  return r;
+}
+
+// A JSON reply that no cache keeps; cacheable() makes badge replies public.
+Reply json(std::string body) {
+  Reply r;
+  r.contentType = kJson;
+  r.body = std::move(body);
+  r.header("Cache-Control", kNoStore);
+  return r;
+}
+
+// The route for a decoded path. Segments are matched exactly: a trailing
+// slash or an empty segment is another resource, hence 404.
+RouteMatch route(const std::string& path, bool serveMetrics) {
+  std::vector<std::string> s;
+  if (path.empty() || path[0] != '/') return {};
+  std::size_t start = 1;
+  while (true) {
+    const std::size_t slash = path.find('/', start);
+    s.push_back(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  RouteMatch m;
+  auto set = [&m](Route r, const char* pattern, bool operatorOnly) {
+    m.route = r;
+    m.pattern = pattern;
+    m.operatorOnly = operatorOnly;
+  };
+  if (s.size() == 1) {
+    if (s[0] == "livez") set(Route::kLivez, "/livez", false);
+    if (s[0] == "readyz") set(Route::kReadyz, "/readyz", false);
+    if (s[0] == "metrics" && serveMetrics) set(Route::kMetrics, "/metrics", false);
+    return m;
+  }
+  if (s[0] != "v1") return m;
+  if (s.size() == 2) {
+    if (s[1] == "badges") set(Route::kBadges, "/v1/badges", false);
+    if (s[1] == "warnings") set(Route::kWarnings, "/v1/warnings", true);
+    if (s[1] == "status") set(Route::kStatus, "/v1/status", false);
+    return m;
+  }
+  if (s.size() == 3 && s[1] == "products") {
+    set(Route::kProduct, "/v1/products/{id}", true);
+  } else if (s.size() == 3 && s[1] == "sellers") {
+    set(Route::kSeller, "/v1/sellers/{id}", true);
+  } else if (s.size() == 4 && s[1] == "sellers") {
+    if (s[3] == "badge") set(Route::kBadge, "/v1/sellers/{id}/badge", false);
+    if (s[3] == "badge.svg") set(Route::kBadgeSvg, "/v1/sellers/{id}/badge.svg", false);
+    if (s[3] == "history") set(Route::kHistory, "/v1/sellers/{id}/history", true);
+  }
+  if (m.route != Route::kOther) m.id = s[2];
+  return m;
+}
+
+// A positive decimal integer that fits int64, digits only (no sign, no
+// exponent, no spaces); nullopt otherwise.
+std::optional<std::int64_t> parsePositive(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const int digit = c - '0';
+    if (value > (std::numeric_limits<std::int64_t>::max() - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  if (value == 0) return std::nullopt;
+  return value;
+}
+
+std::optional<int> parseBounded(const std::string& text, int lo, int hi) {
+  const std::optional<std::int64_t> v = parsePositive(text);
+  if (!v || *v < lo || *v > hi) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
+// The first value of a query parameter; nullopt if absent or empty (an
+// empty value, as in "?severity=", means "not given").
+std::optional<std::string> param(const Poco::URI::QueryParameters& query, const char* name) {
+  for (const auto& [k, v] : query) {
+    if (k == name) return v.empty() ? std::nullopt : std::optional<std::string>(v);
+  }
+  return std::nullopt;
+}
+
+// A strong validator: the quoted FNV-1a 64 hash of the body.
+std::string etagOf(const std::string& body) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : body) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "\"%016llx\"", static_cast<unsigned long long>(hash));
+  return buf;
+}
+
+// True iff one of the If-None-Match field values matches `etag` under the
+// weak comparison of RFC 9110 §13.1.2 (a W/ prefix is ignored), or is "*".
+bool ifNoneMatchHits(const std::vector<std::string>& values, const std::string& etag) {
+  for (const std::string& v : values) {
+    std::size_t i = 0;
+    while (i < v.size()) {
+      const char c = v[i];
+      if (c == ' ' || c == '\t' || c == ',') {
+        ++i;
+        continue;
+      }
+      if (c == '*') return true;
+      if (v.compare(i, 2, "W/") == 0) i += 2;
+      if (i < v.size() && v[i] == '"') {
+        const std::size_t close = v.find('"', i + 1);
+        if (close == std::string::npos) break;
+        if (v.compare(i, close - i + 1, etag) == 0) return true;
+        i = close + 1;
+      } else {
+        // Not an entity tag: skip to the next list member.
+        const std::size_t comma = v.find(',', i);
+        if (comma == std::string::npos) break;
+        i = comma + 1;
+      }
+    }
+  }
+  return false;
+}
+
+// Compares in time that depends on the expected token's length only, so a
+// client cannot find the token byte by byte by timing failures.
+bool constantTimeEquals(const std::string& given, const std::string& expected) {
+  unsigned diff = given.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto g = static_cast<unsigned char>(i < given.size() ? given[i] : 0);
+    diff |= g ^ static_cast<unsigned char>(expected[i]);
+  }
+  return diff == 0;
+}
+
+std::string badgeObject(std::int64_t sellerId, const SellerEntry& seller,
+                        const Snapshot& snapshot) {
+  return "{\"seller_id\":" + std::to_string(sellerId) +
+         ",\"badge\":" + jsonString(toString(seller.badge)) +
+         ",\"score\":" + jsonScore(seller.score) +
+         ",\"computed_at\":" + jsonString(formatRfc3339(snapshot.computedAt)) +
+         ",\"rules_version\":" + jsonString(snapshot.rulesVersion) + "}";
+}
+
+class Api {
+ public:
+  Api(const ApiContext& context, const ApiOptions& options)
+      : context_(context),
+        options_(options),
+        cacheControl_("public, max-age=" + std::to_string(options.badgeMaxAgeSeconds)) {}
+
+  void handle(HTTPServerRequest& request, HTTPServerResponse& response) const;
+
+ private:
+  struct Request {
+    const HTTPServerRequest& http;
+    const RouteMatch& match;
+    const Poco::URI::QueryParameters& query;
+  };
+
+  Reply answer(const HTTPServerRequest& http, RouteMatch* match) const;
+  std::optional<Reply> checkToken(const HTTPServerRequest& http) const;
+  // Adds ETag and Cache-Control to a public reply, and turns it into a 304
+  // when the client already holds this representation.
+  Reply cacheable(Reply reply, const HTTPServerRequest& http) const;
+
+  Reply badge(const Request& r, bool svg) const;
+  Reply badges(const Request& r) const;
+  Reply seller(const Request& r) const;
+  Reply history(const Request& r) const;
+  Reply warnings(const Request& r) const;
+  Reply product(const Request& r) const;
+  Reply readyz() const;
+
+  Timestamp now() const {
+    return context_.now ? context_.now() : static_cast<Timestamp>(std::time(nullptr));
+  }
+
+  const ApiContext context_;
+  const ApiOptions options_;
+  const std::string cacheControl_;
+};
+
+Reply badId(const char* what, const std::string& text) {
+  return problem(400,
+                 std::string(what) + " id must be a positive integer, got '" + echo(text) + "'");
+}
+
+Reply unknownId(const char* what, std::int64_t id) {
+  return problem(404, std::string(what) + " " + std::to_string(id) + " is not known");
+}
+
+Reply noSnapshot() {
+  return problem(503, "no snapshot has been computed yet; retry after the first scoring run");
+}
+
+std::optional<Reply> Api::checkToken(const HTTPServerRequest& http) const {
+  if (options_.operatorToken.empty()) return std::nullopt;
+  const std::string auth = http.get("Authorization", "");
+  std::string token;
+  if (auth.size() > 7 && Poco::icompare(auth.substr(0, 7), "Bearer ") == 0) {
+    token = Poco::trim(auth.substr(7));
+  }
+  if (!token.empty() && constantTimeEquals(token, options_.operatorToken)) return std::nullopt;
+  Reply r;
+  if (auth.empty()) {
+    r = problem(401, "this endpoint requires an Authorization: Bearer token");
+    r.header("WWW-Authenticate", "Bearer realm=\"sellertrust\"");
+  } else {
+    r = problem(401, "the bearer token in the Authorization header is not valid");
+    r.header("WWW-Authenticate", "Bearer realm=\"sellertrust\", error=\"invalid_token\"");
+  }
+  return r;
+}
+
+Reply Api::cacheable(Reply reply, const HTTPServerRequest& http) const {
+  const std::string etag = etagOf(reply.body);
+  reply.header("ETag", etag);
+  // Public and shared: a storefront CDN may serve it to every visitor.
+  reply.headers.erase(std::remove_if(reply.headers.begin(), reply.headers.end(),
+                                     [](const auto& h) { return h.first == "Cache-Control"; }),
+                      reply.headers.end());
+  reply.header("Cache-Control", cacheControl_);
+  std::vector<std::string> conditions;
+  for (const auto& [name, value] : http) {
+    if (Poco::icompare(name, "If-None-Match") == 0) conditions.push_back(value);
+  }
+  if (ifNoneMatchHits(conditions, etag)) {
+    reply.status = 304;
+    reply.body.clear();
+    reply.contentType.clear();
+  }
+  return reply;
+}
+
+Reply Api::badge(const Request& r, bool svg) const {
+  const std::optional<std::int64_t> id = parsePositive(r.match.id);
+  if (!id) return badId("seller", r.match.id);
+  const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
+  if (!snapshot) return noSnapshot();
+  const auto it = snapshot->sellers.find(*id);
+  if (it == snapshot->sellers.end()) return unknownId("seller", *id);
+  Reply reply;
+  if (svg) {
+    reply.contentType = "image/svg+xml";
+    reply.body = renderBadgeSvg(it->second.badge, it->second.score);
+    reply.header("X-Content-Type-Options", "nosniff");
+    // An SVG opened on its own is a document: forbid it any script or fetch.
+    reply.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  } else {
+    reply = json(badgeObject(*id, it->second, *snapshot));
+  }
+  return cacheable(std::move(reply), r.http);
+}
+
+Reply Api::badges(const Request& r) const {
+  const std::optional<std::string> list = param(r.query, "seller_ids");
+  if (!list) {
+    return problem(400, "seller_ids is required: 1 to " + std::to_string(kMaxBatchIds) +
+                            " comma-separated seller ids");
+  }
+  std::vector<std::int64_t> ids;
+  std::set<std::int64_t> seen;
+  std::size_t count = 0;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = list->find(',', start);
+    const std::string item =
+        list->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (++count > kMaxBatchIds) {
+      return problem(400, "seller_ids lists more than " + std::to_string(kMaxBatchIds) + " ids");
+    }
+    const std::optional<std::int64_t> id = parsePositive(item);
+    if (!id) {
+      return problem(400, "seller_ids entry " + std::to_string(count) +
+                              " must be a positive integer, got '" + echo(item) + "'");
+    }
+    if (seen.insert(*id).second) ids.push_back(*id);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
+  if (!snapshot) return noSnapshot();
+  std::string found = "[";
+  std::string unknown = "[";
+  for (std::int64_t id : ids) {
+    const auto it = snapshot->sellers.find(id);
+    if (it == snapshot->sellers.end()) {
+      if (unknown.size() > 1) unknown.push_back(',');
+      unknown += std::to_string(id);
+    } else {
+      if (found.size() > 1) found.push_back(',');
+      found += badgeObject(id, it->second, *snapshot);
+    }
+  }
+  return cacheable(json("{\"badges\":" + found + "],\"unknown\":" + unknown + "]}"), r.http);
+}
+
+Reply Api::seller(const Request& r) const {
+  const std::optional<std::int64_t> id = parsePositive(r.match.id);
+  if (!id) return badId("seller", r.match.id);
+  const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
+  if (!snapshot) return noSnapshot();
+  const auto it = snapshot->sellers.find(*id);
+  if (it == snapshot->sellers.end()) return unknownId("seller", *id);
+  return json(it->second.reportJson);
+}
+
+Reply Api::history(const Request& r) const {
+  const std::optional<std::int64_t> id = parsePositive(r.match.id);
+  if (!id) return badId("seller", r.match.id);
+  int days = kDefaultHistoryDays;
+  if (const std::optional<std::string> text = param(r.query, "days")) {
+    const std::optional<int> parsed = parseBounded(*text, 1, kMaxHistoryDays);
+    if (!parsed) {
+      return problem(400, "days must be an integer from 1 to " + std::to_string(kMaxHistoryDays) +
+                              ", got '" + echo(*text) + "'");
+    }
+    days = *parsed;
+  }
+  const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
+  if (!snapshot) return noSnapshot();
+  if (snapshot->sellers.count(*id) == 0) return unknownId("seller", *id);
+  // The last `days` calendar days (UTC) up to the snapshot, today included,
+  // for both the points and the changes, so that the two lists agree.
+  const Timestamp from =
+      startOfDay(snapshot->computedAt) - static_cast<Timestamp>(days - 1) * kSecondsPerDay;
+  const Timestamp to = snapshot->computedAt;
+  std::string points = "[";
+  if (const auto it = snapshot->history.find(*id); it != snapshot->history.end()) {
+    for (const HistoryPoint& p : it->second) {
+      if (p.day < from || p.day > to) continue;
+      if (points.size() > 1) points.push_back(',');
+      points += "{\"day\":" + jsonString(formatRfc3339(p.day).substr(0, 10)) +
+                ",\"score\":" + jsonScore(p.score) + ",\"badge\":" + jsonString(toString(p.badge)) +
+                "}";
+    }
+  }
+  std::string changes = "[";
+  if (const auto it = snapshot->badgeChanges.find(*id); it != snapshot->badgeChanges.end()) {
+    for (const BadgeChange& c : it->second) {
+      if (c.at < from || c.at > to) continue;
+      if (changes.size() > 1) changes.push_back(',');
+      changes += "{\"at\":" + jsonString(formatRfc3339(c.at)) +
+                 ",\"from\":" + (c.from ? jsonString(toString(*c.from)) : "null") +
+                 ",\"to\":" + jsonString(toString(c.to)) + ",\"score\":" + jsonScore(c.score) +
+                 ",\"reason\":" + jsonString(c.reason) + "}";
+    }
+  }
+  return json("{\"seller_id\":" + std::to_string(*id) + ",\"days\":" + std::to_string(days) +
+              ",\"points\":" + points + "],\"badge_changes\":" + changes + "]}");
+}
+
+Reply Api::warnings(const Request& r) const {
+  std::optional<Severity> severity;
+  if (const std::optional<std::string> text = param(r.query, "severity")) {
+    Severity s;
+    if (!parseSeverity(*text, &s)) {
+      return problem(400,
+                     "severity must be one of info, warning, critical, got '" + echo(*text) + "'");
+    }
+    severity = s;
+  }
+  const std::optional<std::string> code = param(r.query, "code");
+  int limit = kDefaultWarningLimit;
+  if (const std::optional<std::string> text = param(r.query, "limit")) {
+    const std::optional<int> parsed = parseBounded(*text, 1, kMaxWarningLimit);
+    if (!parsed) {
+      return problem(400, "limit must be an integer from 1 to " + std::to_string(kMaxWarningLimit) +
+                              ", got '" + echo(*text) + "'");
+    }
+    limit = *parsed;
+  }
+  std::int64_t after = 0;
+  if (const std::optional<std::string> text = param(r.query, "after")) {
+    const std::optional<std::int64_t> parsed = parsePositive(*text);
+    if (!parsed) {
+      return problem(400,
+                     "after must be a warning id (a positive integer), got '" + echo(*text) + "'");
+    }
+    after = *parsed;
+  }
+  const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
+  if (!snapshot) return noSnapshot();
+  // The cursor is an id, not an offset: a warning cleared between two pages
+  // neither shifts nor repeats the rest.
+  const std::vector<Warning>& all = snapshot->warnings;
+  auto it = std::upper_bound(all.begin(), all.end(), after,
+                             [](std::int64_t a, const Warning& w) { return a < w.id; });
+  std::vector<const Warning*> page;
+  bool more = false;
+  for (; it != all.end(); ++it) {
+    if (severity && it->firing.severity != *severity) continue;
+    if (code && it->firing.code != *code) continue;
+    if (page.size() == static_cast<std::size_t>(limit)) {
+      more = true;
+      break;
+    }
+    page.push_back(&*it);
+  }
+  std::string body = "{\"warnings\":[";
+  for (std::size_t i = 0; i < page.size(); ++i) {
+    if (i > 0) body.push_back(',');
+    body += renderWarning(*page[i]);
+  }
+  body +=
+      "],\"next_after\":" + (more ? std::to_string(page.back()->id) : std::string("null")) + "}";
+  return json(std::move(body));
+}
+
+Reply Api::product(const Request& r) const {
+  const std::optional<std::int64_t> id = parsePositive(r.match.id);
+  if (!id) return badId("product", r.match.id);
+  const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
+  if (!snapshot) return noSnapshot();
+  const auto it = snapshot->products.find(*id);
+  if (it == snapshot->products.end()) return unknownId("product", *id);
+  return json(it->second.reportJson);
+}
+
+Reply Api::readyz() const {
+  const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
+  if (!snapshot) return problem(503, "no snapshot is loaded yet");
+  const Timestamp age = std::max<Timestamp>(0, now() - snapshot->computedAt);
+  if (age >= options_.staleAfterSeconds) {
+    return problem(503, "the snapshot is " + std::to_string(age) +
+                            " seconds old, beyond the staleness budget of " +
+                            std::to_string(options_.staleAfterSeconds) + " seconds");
+  }
+  return json("{\"status\":\"ready\",\"snapshot_age_seconds\":" + std::to_string(age) + "}");
+}
+
+Reply Api::answer(const HTTPServerRequest& http, RouteMatch* match) const {
+  Poco::URI uri;
+  Poco::URI::QueryParameters query;
+  try {
+    uri = Poco::URI(http.getURI());
+    query = uri.getQueryParameters();
+  } catch (const Poco::SyntaxException&) {
+    return problem(400, "the request target '" + echo(http.getURI()) + "' is not a valid URI");
+  }
+  *match = route(uri.getPath(), options_.serveMetrics && context_.telemetry != nullptr);
+  const bool probeOrMetrics = match->route == Route::kMetrics || match->route == Route::kLivez ||
+                              match->route == Route::kReadyz;
+  if (!options_.serveApi && !probeOrMetrics) *match = RouteMatch{};
+  if (match->route == Route::kOther) {
+    return problem(404, "no such endpoint: " + echo(uri.getPath()));
+  }
+  const std::string& method = http.getMethod();
+  if (method != HTTPRequest::HTTP_GET && method != HTTPRequest::HTTP_HEAD) {
+    Reply r = problem(405, "method " + echo(method) + " is not allowed on " + match->pattern +
+                               "; use GET or HEAD");
+    r.header("Allow", "GET, HEAD");
+    return r;
+  }
+  if (match->operatorOnly) {
+    if (std::optional<Reply> denied = checkToken(http)) return *denied;
+  }
+  const Request r{http, *match, query};
+  switch (match->route) {
+    case Route::kBadge:
+      return badge(r, false);
+    case Route::kBadgeSvg:
+      return badge(r, true);
+    case Route::kBadges:
+      return badges(r);
+    case Route::kSeller:
+      return seller(r);
+    case Route::kHistory:
+      return history(r);
+    case Route::kWarnings:
+      return warnings(r);
+    case Route::kProduct:
+      return product(r);
+    case Route::kStatus:
+      if (!context_.statusJson) return problem(500, "no status source is configured");
+      return json(context_.statusJson());
+    case Route::kLivez:
+      return json("{\"status\":\"ok\"}");
+    case Route::kReadyz:
+      return readyz();
+    case Route::kMetrics: {
+      Reply reply;
+      reply.contentType = "text/plain; version=0.0.4; charset=utf-8";
+      reply.body = context_.telemetry->scrape();
+      reply.header("Cache-Control", kNoStore);
+      return reply;
+    }
+    case Route::kOther:
+      break;
+  }
+  return problem(404, "no such endpoint: " + echo(uri.getPath()));
+}
+
+void send(const HTTPServerRequest& request, HTTPServerResponse& response, const Reply& reply) {
+  response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(reply.status));
+  for (const auto& [name, value] : reply.headers) response.set(name, value);
+  if (request.getMethod() != HTTPRequest::HTTP_GET &&
+      request.getMethod() != HTTPRequest::HTTP_HEAD) {
+    // The request body was not read: the connection cannot carry another
+    // request reliably.
+    response.setKeepAlive(false);
+  }
+  if (reply.status == 304) {
+    // RFC 9110 §15.4.5: no content; send() writes the header only.
+    response.setContentLength(HTTPResponse::UNKNOWN_CONTENT_LENGTH);
+    response.send();
+    return;
+  }
+  response.setContentType(reply.contentType);
+  response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
+  if (request.getMethod() == HTTPRequest::HTTP_HEAD) {
+    response.send();  // a HEAD answer is the GET header without the body
+  } else {
+    response.sendBuffer(reply.body.data(), reply.body.size());
+  }
+}
+
+void Api::handle(HTTPServerRequest& request, HTTPServerResponse& response) const {
+  const auto start = std::chrono::steady_clock::now();
+  RouteMatch match;
+  Reply reply;
+  try {
+    reply = answer(request, &match);
+  } catch (const std::exception& e) {
+    Poco::Logger::get("sellertrust.api")
+        .error("%s %s failed: %s", request.getMethod(), echo(request.getURI()),
+               std::string(e.what()));
+    reply = problem(500, "internal error while answering this request");
+  } catch (...) {
+    Poco::Logger::get("sellertrust.api")
+        .error("%s %s failed with an unknown exception", request.getMethod(),
+               echo(request.getURI()));
+    reply = problem(500, "internal error while answering this request");
+  }
+  try {
+    send(request, response, reply);
+  } catch (const std::exception& e) {
+    // The client went away mid-answer: nothing left to tell it.
+    Poco::Logger::get("sellertrust.api")
+        .information("%s %s: could not send the answer: %s", request.getMethod(),
+                     echo(request.getURI()), std::string(e.what()));
+  }
+  if (context_.telemetry != nullptr) {
+    const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+    context_.telemetry->recordHttp(match.pattern, reply.status, seconds.count());
+  }
+}
+
+class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit ApiRequestHandler(std::shared_ptr<const Api> api) : api_(std::move(api)) {}
+  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    api_->handle(request, response);
+  }
+
+ private:
+  std::shared_ptr<const Api> api_;
+};
+
+class ApiHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit ApiHandlerFactory(std::shared_ptr<const Api> api) : api_(std::move(api)) {}
+  // Never nullptr: Poco would answer 501 on its own. Unknown paths get a
+  // 404 problem from the handler.
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
+    return new ApiRequestHandler(api_);
+  }
+
+ private:
+  std::shared_ptr<const Api> api_;
+};
+
+}  // namespace
+
+Poco::Net::HTTPRequestHandlerFactory* makeApiHandlerFactory(const ApiContext& context,
+                                                            const ApiOptions& options) {
+  return new ApiHandlerFactory(std::make_shared<const Api>(context, options));
+}
+
+}  // namespace sellertrust

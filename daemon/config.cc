@@ -1,0 +1,192 @@
+#include "daemon/config.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace sellertrust {
+namespace {
+
+// Reads typed keys and remembers which keys it knows, so that a typo in the
+// file ("http.prot") is reported instead of silently ignored.
+class Reader {
+ public:
+  Reader(const Poco::Util::AbstractConfiguration& config, std::vector<std::string>* errors)
+      : config_(config), errors_(errors) {}
+
+  void text(const std::string& key, std::string* out) {
+    known_.insert(key);
+    if (config_.hasProperty(key)) *out = config_.getString(key);
+  }
+
+  void integer(const std::string& key, int* out, long min, long max) {
+    known_.insert(key);
+    if (!config_.hasProperty(key)) return;
+    const std::string raw = config_.getString(key);
+    char* end = nullptr;
+    errno = 0;
+    const long value = std::strtol(raw.c_str(), &end, 10);
+    if (raw.empty() || *end != '\0' || errno != 0 || value < min || value > max) {
+      errors_->push_back(key + ": expected an integer " + std::to_string(min) + "-" +
+                         std::to_string(max) + ", got '" + raw + "'");
+      return;
+    }
+    *out = static_cast<int>(value);
+  }
+
+  void number(const std::string& key, double* out) {
+    known_.insert(key);
+    if (!config_.hasProperty(key)) return;
+    const std::string raw = config_.getString(key);
+    char* end = nullptr;
+    const double value = std::strtod(raw.c_str(), &end);
+    if (raw.empty() || *end != '\0' || value != value) {
+      errors_->push_back(key + ": expected a number, got '" + raw + "'");
+      return;
+    }
+    *out = value;
+  }
+
+  // Reports keys under our sections that no reader asked for.
+  void reportUnknown(const std::vector<std::string>& sections) {
+    for (const std::string& section : sections) collect(section);
+  }
+
+ private:
+  void collect(const std::string& prefix) {
+    Poco::Util::AbstractConfiguration::Keys keys;
+    config_.keys(prefix, keys);
+    if (keys.empty() && config_.hasProperty(prefix) && known_.count(prefix) == 0) {
+      errors_->push_back(prefix + ": unknown key");
+    }
+    for (const std::string& k : keys) collect(prefix + "." + k);
+  }
+
+  const Poco::Util::AbstractConfiguration& config_;
+  std::vector<std::string>* errors_;
+  std::set<std::string> known_;
+};
+
+void readListener(Reader& r, const std::string& prefix, ListenerConfig* l) {
+  r.text(prefix + ".host", &l->host);
+  r.integer(prefix + ".port", &l->port, 0, 65535);
+  r.integer(prefix + ".threads", &l->threads, 1, 1024);
+  r.integer(prefix + ".queue", &l->queue, 1, 100000);
+  r.integer(prefix + ".backlog", &l->backlog, 1, 65535);
+  r.integer(prefix + ".timeout_seconds", &l->timeoutSeconds, 1, 3600);
+  r.integer(prefix + ".keep_alive_seconds", &l->keepAliveSeconds, 0, 3600);
+  r.integer(prefix + ".keep_alive_requests", &l->keepAliveRequests, 0, 1000000);
+}
+
+// Without a configured password or file, systemd's LoadCredential= file
+// (credential `credential`) is used when it exists.
+void readMysql(Reader& r, const std::string& prefix, const char* database, const char* credential,
+               MysqlOptions* m) {
+  m->database = database;
+  r.text(prefix + ".host", &m->host);
+  r.integer(prefix + ".port", &m->port, 1, 65535);
+  r.text(prefix + ".socket", &m->unixSocket);
+  r.text(prefix + ".user", &m->user);
+  r.text(prefix + ".password", &m->password);
+  r.text(prefix + ".password_file", &m->passwordFile);
+  r.text(prefix + ".database", &m->database);
+  r.integer(prefix + ".connect_timeout_seconds", &m->connectTimeoutSeconds, 1, 3600);
+  r.integer(prefix + ".read_timeout_seconds", &m->readTimeoutSeconds, 1, 86400);
+  const char* credentials = std::getenv("CREDENTIALS_DIRECTORY");
+  if (m->password.empty() && m->passwordFile.empty() && credentials != nullptr) {
+    const std::string file = std::string(credentials) + "/" + credential;
+    if (std::ifstream(file).good()) m->passwordFile = file;
+  }
+}
+
+void readRules(Reader& r, Rules* rules) {
+  r.integer("rules.window_days", &rules->windowDays, 1, 3650);
+  r.integer("rules.lag_days", &rules->lagDays, 0, 365);
+  r.integer("rules.min_orders", &rules->minOrders, 1, 1000000);
+  r.integer("rules.response_hours", &rules->responseHours, 1, 8760);
+  r.integer("rules.late_delivery_grace_days", &rules->lateDeliveryGraceDays, 0, 365);
+  r.integer("rules.spontaneous_refund_days", &rules->spontaneousRefundDays, 0, 365);
+  r.integer("rules.return_resolve_days", &rules->returnResolveDays, 1, 365);
+  r.number("rules.rating_prior_count", &rules->ratingPriorCount);
+  r.number("rules.rating_prior_mean", &rules->ratingPriorMean);
+  r.number("rules.wilson_z", &rules->wilsonZ);
+  for (std::size_t i = 0; i < kMetricCount; ++i) {
+    const std::string prefix = std::string("rules.metric.") + metricName(static_cast<MetricId>(i));
+    r.number(prefix + ".target", &rules->metrics[i].target);
+    r.number(prefix + ".full_loss_at", &rules->metrics[i].fullLossAt);
+    r.number(prefix + ".weight", &rules->metrics[i].weight);
+  }
+  r.number("rules.badge.top_min", &rules->topMin);
+  r.number("rules.badge.good_min", &rules->goodMin);
+  r.number("rules.badge.fair_min", &rules->fairMin);
+  r.number("rules.badge.hysteresis", &rules->hysteresis);
+  r.number("rules.account_review_odr", &rules->accountReviewOdr);
+  r.integer("rules.ladder.delist_days", &rules->delistDays, 1, 3650);
+  r.integer("rules.ladder.repeat_window_days", &rules->repeatWindowDays, 1, 3650);
+  r.integer("rules.product_complaint_claims", &rules->productComplaintClaims, 1, 1000000);
+}
+
+}  // namespace
+
+DaemonConfig loadConfig(const Poco::Util::AbstractConfiguration& config,
+                        std::vector<std::string>* errors) {
+  DaemonConfig c;
+  Reader r(config, errors);
+  r.text("data.dir", &c.dataDir);
+  r.text("instance.name", &c.instanceName);
+  r.text("source.backend", &c.sourceBackend);
+  r.text("results.backend", &c.resultsBackend);
+  r.text("source.sqlite.path", &c.sqliteSource);
+  r.text("results.sqlite.path", &c.sqliteResults);
+  readMysql(r, "source.mysql", "sellertrust_source", "db-password", &c.mysqlSource);
+  readMysql(r, "results.mysql", "sellertrust_results", "results-db-password", &c.mysqlResults);
+  readListener(r, "http", &c.http);
+  r.text("metrics.host", &c.metricsHost);
+  r.integer("metrics.port", &c.metricsPort, -1, 65535);
+  r.integer("api.badge_max_age_seconds", &c.api.badgeMaxAgeSeconds, 0, 86400);
+  r.text("api.operator_token", &c.api.operatorToken);
+  r.integer("api.stale_after_seconds", &c.api.staleAfterSeconds, 1, 30 * 86400);
+  r.integer("jobs.score.interval_seconds", &c.scoreIntervalSeconds, 1, 7 * 86400);
+  r.integer("jobs.score.timeout_seconds", &c.scoreTimeoutSeconds, 1, 7 * 86400);
+  r.integer("jobs.history.interval_seconds", &c.historyIntervalSeconds, 1, 7 * 86400);
+  r.integer("jobs.history.retention_days", &c.historyRetentionDays, 1, 36500);
+  readRules(r, &c.rules);
+  r.reportUnknown(
+      {"data", "instance", "source", "results", "http", "metrics", "api", "jobs", "rules"});
+
+  if (c.resultsBackend.empty()) c.resultsBackend = c.sourceBackend;
+  for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"source.backend",
+                                                                             c.sourceBackend},
+                                   {"results.backend", c.resultsBackend}}) {
+    if (value != "sqlite" && value != "mysql") {
+      errors->push_back(std::string(key) + ": expected 'sqlite' or 'mysql', got '" + value + "'");
+    }
+  }
+  if (c.sourceBackend == "mysql" && c.mysqlSource.user.empty()) {
+    errors->push_back("source.mysql.user: required with source.backend = mysql");
+  }
+  if (c.resultsBackend == "mysql" && c.mysqlResults.user.empty()) {
+    errors->push_back("results.mysql.user: required with results.backend = mysql");
+  }
+  if (c.instanceName.empty()) {
+    char host[256] = {};
+    c.instanceName = ::gethostname(host, sizeof host - 1) == 0 ? host : "sellertrustd";
+  }
+  if (c.dataDir.empty()) errors->push_back("data.dir: must not be empty");
+  if (c.sqliteSource.empty()) c.sqliteSource = c.dataDir + "/source.db";
+  if (c.sqliteResults.empty()) c.sqliteResults = c.dataDir + "/results.db";
+  if (c.sourceBackend == "sqlite" && c.resultsBackend == "sqlite" &&
+      c.sqliteSource == c.sqliteResults) {
+    errors->push_back("results.sqlite.path: must differ from source.sqlite.path");
+  }
+  for (const std::string& e : validateRules(c.rules)) errors->push_back("rules." + e);
+  c.api.serveMetrics = c.metricsPort < 0;
+  return c;
+}
+
+}  // namespace sellertrust

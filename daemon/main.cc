@@ -1,0 +1,464 @@
+// sellertrustd: the ServerApplication. initialize() loads the configuration
+// and logging; main() opens the backends, serves the last persisted results,
+// starts the HTTP listeners and the scheduler, waits for SIGTERM/SIGINT and
+// stops in order (HTTP, then jobs). Signals are blocked in the process's
+// main() before any thread starts, so only Poco's waiting thread takes them.
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/PatternFormatter.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/LoggingConfigurator.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+#include <Poco/Util/ServerApplication.h>
+
+#include "daemon/api.h"
+#include "daemon/backends.h"
+#include "daemon/config.h"
+#include "daemon/notify.h"
+#include "daemon/telemetry.h"
+#include "jobs/demo/demo_marketplace.h"
+#include "jobs/history_job.h"
+#include "jobs/report.h"
+#include "jobs/scheduler.h"
+#include "jobs/score_job.h"
+
+namespace sellertrust {
+namespace {
+
+using Poco::Util::Option;
+using Poco::Util::OptionCallback;
+
+constexpr int kMaxLoggedProblemsPerKind = 10;
+
+Timestamp wallClock() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string optionalTime(const std::optional<Timestamp>& t) {
+  return t ? jsonString(formatRfc3339(*t)) : "null";
+}
+
+// One HTTP listener: a socket bound without SO_REUSEPORT (a second daemon on
+// the same port must fail to start, not silently share the traffic) and a
+// Poco HTTPServer with explicit limits.
+class Listener {
+ public:
+  Listener(const ListenerConfig& config, Poco::Net::HTTPRequestHandlerFactory* factory)
+      : pool_(2, config.threads) {
+    Poco::Net::ServerSocket socket;
+    socket.bind(Poco::Net::SocketAddress(config.host, static_cast<Poco::UInt16>(config.port)),
+                /*reuseAddress=*/true, /*reusePort=*/false);
+    socket.listen(config.backlog);
+    port_ = socket.address().port();
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(config.threads);
+    params->setMaxQueued(config.queue);
+    params->setTimeout(Poco::Timespan(config.timeoutSeconds, 0));
+    params->setKeepAlive(config.keepAliveSeconds > 0 && config.keepAliveRequests > 0);
+    params->setKeepAliveTimeout(Poco::Timespan(config.keepAliveSeconds, 0));
+    params->setMaxKeepAliveRequests(config.keepAliveRequests);
+    params->setServerName("sellertrustd");
+    server_ = std::make_unique<Poco::Net::HTTPServer>(factory, pool_, socket, params);
+    server_->start();
+  }
+  ~Listener() { stop(); }
+  void stop() {
+    if (server_) server_->stopAll(true);
+    server_.reset();
+    pool_.joinAll();
+  }
+  int port() const { return port_; }
+
+ private:
+  Poco::ThreadPool pool_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  int port_ = 0;
+};
+
+class Daemon : public Poco::Util::ServerApplication {
+ protected:
+  void initialize(Application& self) override {
+    if (!configPath_.empty()) loadConfiguration(configPath_);
+    for (const auto& [key, value] : overrides_) config().setString(key, value);
+    configureLogging();
+    ServerApplication::initialize(self);
+  }
+
+  void defineOptions(Poco::Util::OptionSet& options) override {
+    ServerApplication::defineOptions(options);
+    options.addOption(Option("help", "h", "print this help and exit")
+                          .callback(OptionCallback<Daemon>(this, &Daemon::onHelp)));
+    options.addOption(Option("version", "V", "print the version and exit")
+                          .callback(OptionCallback<Daemon>(this, &Daemon::onVersion)));
+    options.addOption(Option("config", "c", "read the configuration from FILE (.properties)")
+                          .argument("FILE")
+                          .callback(OptionCallback<Daemon>(this, &Daemon::onConfig)));
+    options.addOption(
+        Option("set", "s", "override one configuration key, e.g. --set=http.port=9090")
+            .argument("KEY=VALUE")
+            .repeatable(true)
+            .callback(OptionCallback<Daemon>(this, &Daemon::onSet)));
+    options.addOption(Option("check-config", "",
+                             "validate the configuration and exit (non-zero "
+                             "with a message naming each bad key)")
+                          .callback(OptionCallback<Daemon>(this, &Daemon::onCheckConfig)));
+    options.addOption(Option("run-once", "",
+                             "run one job (score or history), print a summary "
+                             "and exit")
+                          .argument("TASK")
+                          .callback(OptionCallback<Daemon>(this, &Daemon::onRunOnce)));
+    options.addOption(Option("demo", "",
+                             "replace the SQLite source with a synthetic demo "
+                             "marketplace (optional seed) and start from empty results")
+                          .argument("SEED", false)
+                          .callback(OptionCallback<Daemon>(this, &Daemon::onDemo)));
+  }
+
+  int main(const ArgVec& /*args*/) override {
+    if (exitEarly_) return EXIT_OK;
+    std::vector<std::string> errors;
+    const DaemonConfig cfg = loadConfig(config(), &errors);
+    if (!errors.empty()) {
+      for (const std::string& e : errors) logger().error("configuration: " + e);
+      std::cerr << "sellertrustd: invalid configuration (" << errors.size() << " problem"
+                << (errors.size() == 1 ? "" : "s") << "):\n";
+      for (const std::string& e : errors) std::cerr << "  " << e << "\n";
+      return EXIT_CONFIG;
+    }
+    try {
+      return serve(cfg);
+    } catch (const Poco::Exception& e) {
+      // displayText() carries the detail ("Address already in use: ...").
+      logger().fatal("cannot start: " + e.displayText());
+      std::cerr << "sellertrustd: " << e.displayText() << "\n";
+      return EXIT_SOFTWARE;
+    } catch (const std::exception& e) {
+      logger().fatal(std::string("cannot start: ") + e.what());
+      std::cerr << "sellertrustd: " << e.what() << "\n";
+      return EXIT_SOFTWARE;
+    }
+  }
+
+ private:
+  int serve(const DaemonConfig& cfg) {
+    Poco::File(cfg.dataDir).createDirectories();
+    if (demoSeed_ && cfg.sourceBackend != "sqlite") {
+      std::cerr << "sellertrustd: --demo fills the embedded SQLite source; "
+                   "source.backend is " << cfg.sourceBackend << "\n";
+      return EXIT_USAGE;
+    }
+    if (demoSeed_) {
+      Poco::File results(cfg.sqliteResults);
+      if (results.exists()) results.remove();
+      const auto started = std::chrono::steady_clock::now();
+      const DemoSummary demo = generateDemoMarketplace(cfg.sqliteSource, *demoSeed_, wallClock());
+      logger().information(
+          "demo marketplace written to " + cfg.sqliteSource + " in " +
+          std::to_string(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()) +
+          " s: " + demo.line());
+    }
+    Backends backends = openBackends(cfg);
+    Source& source = *backends.source;
+    ResultStore& store = *backends.results;
+    logger().information("instance " + cfg.instanceName + ": " + backends.description);
+    if (checkConfig_) {
+      if (!source.ping()) throw SourceError("the source database does not answer");
+      const std::vector<std::string> problems = backends.checkSourceContract();
+      if (!problems.empty()) {
+        std::cerr << "sellertrustd: the source does not meet the contract of SPEC §1:\n";
+        for (const std::string& p : problems) std::cerr << "  " << p << "\n";
+        return EXIT_CONFIG;
+      }
+      store.migrate();
+      std::cout << "configuration OK (" << backends.description << ", rules version "
+                << rulesVersion(cfg.rules) << ")\n";
+      return EXIT_OK;
+    }
+    store.migrate();
+    for (const std::string& p : backends.checkSourceContract()) {
+      logger().warning("source contract: " + p);
+    }
+
+    SnapshotHolder snapshots;
+    Telemetry telemetry(SELLERTRUST_VERSION, rulesVersion(cfg.rules));
+    sourceUp_ = source.ping();
+    telemetry.setSourceUp(sourceUp_);
+    const auto historySince = [&](Timestamp now) {
+      return now - static_cast<Timestamp>(cfg.historyRetentionDays) * kSecondsPerDay;
+    };
+    // Publishes the persisted results if they are newer than what is served:
+    // at start-up, on a reader at every run, and on a writer that just took
+    // over from another daemon (its warnings and badges continue from there).
+    const auto refreshFromStore = [&](Timestamp now) -> bool {
+      const std::shared_ptr<const Snapshot> current = snapshots.current();
+      if (current) {
+        const std::optional<Timestamp> latest = store.latestRunAt();
+        if (!latest || *latest <= current->computedAt) return false;
+      }
+      std::shared_ptr<Snapshot> last = store.loadSnapshot(historySince(now));
+      if (!last) return false;
+      snapshots.publish(last);
+      telemetry.publishSnapshot(*last);
+      return true;
+    };
+    try {
+      if (refreshFromStore(wallClock())) {
+        logger().information("serving the results persisted at " +
+                             formatRfc3339(snapshots.current()->computedAt));
+      }
+    } catch (const SourceError& e) {
+      logger().warning(std::string("cannot load the persisted results yet: ") + e.what());
+    }
+
+    ScoreJob scoreJob(&source, &store, &snapshots, cfg.rules, cfg.historyRetentionDays);
+    HistoryJob historyJob(&store, &snapshots, cfg.historyRetentionDays);
+    JobSpec scoreSpec{"score", std::chrono::seconds(cfg.scoreIntervalSeconds),
+                      std::chrono::seconds(cfg.scoreTimeoutSeconds),
+                      [&](Timestamp now, const CancelToken& cancel) {
+                        // One writer per results database; the others serve
+                        // what it persists and take over when it dies.
+                        writer_ = store.acquireWriterLock();
+                        if (!writer_) {
+                          return JobOutcome{0, refreshFromStore(now)
+                                                   ? "reader: loaded the writer's new results"
+                                                   : "reader: results unchanged"};
+                        }
+                        refreshFromStore(now);
+                        const ScoreRunSummary s = scoreJob.run(now, cancel);
+                        telemetry.recordRowsRead(s.rowsRead);
+                        telemetry.recordRowsSkipped(s.problems);
+                        logProblems(s.problems);
+                        telemetry.publishSnapshot(*snapshots.current());
+                        return JobOutcome{s.totalRowsRead(), s.line()};
+                      }};
+    JobSpec historySpec{"history", std::chrono::seconds(cfg.historyIntervalSeconds),
+                        std::chrono::seconds(cfg.scoreTimeoutSeconds),
+                        [&](Timestamp now, const CancelToken&) {
+                          if (!store.acquireWriterLock()) {
+                            return JobOutcome{0, "reader: the writer keeps the history"};
+                          }
+                          const HistoryRunSummary s = historyJob.run(now);
+                          return JobOutcome{0, s.line()};
+                        }};
+
+    if (!runOnce_.empty()) {
+      const JobSpec* spec = runOnce_ == "score"     ? &scoreSpec
+                            : runOnce_ == "history" ? &historySpec
+                                                    : nullptr;
+      if (spec == nullptr) {
+        std::cerr << "sellertrustd: --run-once: unknown task '" << runOnce_
+                  << "' (expected score or history)\n";
+        return EXIT_USAGE;
+      }
+      CancelToken never;
+      const RunReport r = Scheduler::runOnce(*spec, wallClock(), never);
+      std::cout << r.task << ": " << (r.success ? "ok" : "failed") << " in " << r.seconds
+                << " s: " << (r.success ? r.outcome.summary : r.error) << "\n";
+      return r.success ? EXIT_OK : EXIT_TEMPFAIL;
+    }
+
+    ApiContext context;
+    context.snapshots = &snapshots;
+    context.telemetry = &telemetry;
+    context.now = wallClock;
+    std::unique_ptr<Scheduler> scheduler;
+    context.statusJson = [&] { return statusJson(cfg, snapshots, *scheduler); };
+    Listener api(cfg.http, makeApiHandlerFactory(context, cfg.api));
+    std::unique_ptr<Listener> metrics;
+    if (cfg.metricsPort >= 0) {
+      ListenerConfig m = cfg.http;
+      m.host = cfg.metricsHost;
+      m.port = cfg.metricsPort;
+      m.threads = 2;
+      ApiOptions metricsOnly = cfg.api;
+      metricsOnly.serveMetrics = true;
+      metricsOnly.serveApi = false;
+      metrics = std::make_unique<Listener>(m, makeApiHandlerFactory(context, metricsOnly));
+    }
+    logger().information("listening on http://" + cfg.http.host + ":" + std::to_string(api.port()) +
+                         (metrics ? ", metrics on port " + std::to_string(metrics->port()) : ""));
+
+    const auto watchdog = systemdWatchdogInterval();
+    const auto heartbeatEvery =
+        watchdog.count() > 0
+            ? std::min<std::chrono::milliseconds>(
+                  std::chrono::duration_cast<std::chrono::milliseconds>(watchdog / 2),
+                  std::chrono::milliseconds(1000))
+            : std::chrono::milliseconds(1000);
+    std::atomic<bool> ready{false};
+    auto sendReady = [&](const std::string& status) {
+      if (!ready.exchange(true)) notifySystemd("READY=1\nSTATUS=" + status);
+    };
+    scheduler = std::make_unique<Scheduler>(
+        wallClock,
+        [&](const RunReport& r) {
+          telemetry.recordJobRun(r.task, r.success, r.seconds, static_cast<double>(r.finishedAt));
+          if (r.success) {
+            logger().information(r.task + " run ok in " + std::to_string(r.seconds) +
+                                 " s: " + r.outcome.summary);
+          } else {
+            logger().error(r.task + " run failed after " + std::to_string(r.seconds) +
+                           " s: " + r.error);
+          }
+          if (r.task == "score") {
+            sourceUp_ = (r.success && writer_) || source.ping();
+            telemetry.setSourceUp(sourceUp_);
+            sendReady(r.success ? "serving fresh results" : "first run failed: " + r.error);
+          }
+        },
+        [&] {
+          if (watchdog.count() > 0) notifySystemd("WATCHDOG=1");
+        },
+        heartbeatEvery);
+    scheduler->add(scoreSpec);
+    scheduler->add(historySpec);
+    scheduler->start();
+    if (snapshots.current()) sendReady("serving persisted results");
+
+    waitForTerminationRequest();
+    logger().information("stopping");
+    notifySystemd("STOPPING=1");
+    api.stop();
+    if (metrics) metrics->stop();
+    scheduler->stop();
+    logger().information("stopped");
+    return EXIT_OK;
+  }
+
+  std::string statusJson(const DaemonConfig& cfg, const SnapshotHolder& snapshots,
+                         const Scheduler& scheduler) const {
+    const Timestamp now = wallClock();
+    std::string jobs;
+    for (const JobState& s : scheduler.states()) {
+      if (!jobs.empty()) jobs += ",";
+      jobs += "{\"task\":" + jsonString(s.name) + ",\"running\":" + (s.running ? "true" : "false") +
+              ",\"last_run\":" + optionalTime(s.lastRunAt) +
+              ",\"last_success\":" + optionalTime(s.lastSuccessAt) +
+              ",\"duration_seconds\":" + std::to_string(s.lastDurationSeconds) +
+              ",\"rows_read\":" + std::to_string(s.lastRowsRead) +
+              ",\"next_run\":" + optionalTime(s.nextRunAt) + ",\"runs\":" + std::to_string(s.runs) +
+              ",\"failures\":" + std::to_string(s.failures) +
+              ",\"last_error\":" + (s.lastError.empty() ? "null" : jsonString(s.lastError)) + "}";
+    }
+    const std::shared_ptr<const Snapshot> snap = snapshots.current();
+    const std::string snapshot =
+        snap ? "{\"computed_at\":" + jsonString(formatRfc3339(snap->computedAt)) +
+                   ",\"age_seconds\":" + std::to_string(now - snap->computedAt) +
+                   ",\"sellers\":" + std::to_string(snap->sellers.size()) + "}"
+             : "null";
+    return "{\"version\":" + jsonString(SELLERTRUST_VERSION) +
+           ",\"rules_version\":" + jsonString(rulesVersion(cfg.rules)) +
+           ",\"instance\":" + jsonString(cfg.instanceName) +
+           ",\"role\":" + (writer_ ? "\"writer\"" : "\"reader\"") +
+           ",\"backends\":{\"source\":" + jsonString(cfg.sourceBackend) +
+           ",\"results\":" + jsonString(cfg.resultsBackend) + "}" +
+           ",\"database\":{\"source_reachable\":" + (sourceUp_ ? "true" : "false") +
+           "},\"snapshot\":" + snapshot + ",\"jobs\":[" + jobs + "]}";
+  }
+
+  // Logs each kind of bad source row once per run: the first keys and a count.
+  void logProblems(const std::vector<RowProblem>& problems) {
+    std::map<std::pair<std::string, std::string>, std::vector<std::int64_t>> kinds;
+    for (const RowProblem& p : problems) kinds[{p.table, p.problem}].push_back(p.key);
+    for (const auto& [kind, keys] : kinds) {
+      std::string list;
+      for (std::size_t i = 0; i < keys.size() && i < kMaxLoggedProblemsPerKind; ++i) {
+        list += (i ? ", " : "") + std::to_string(keys[i]);
+      }
+      if (keys.size() > kMaxLoggedProblemsPerKind) list += ", ...";
+      logger().warning("skipped " + std::to_string(keys.size()) + " " + kind.first +
+                       " row(s): " + kind.second + " (keys " + list + ")");
+    }
+  }
+
+  void configureLogging() {
+    if (config().has("logging")) {
+      Poco::Util::LoggingConfigurator().configure(configPtr());
+      return;
+    }
+    // Under systemd the journal stamps each line: no timestamp of our own.
+    const bool journal =
+        std::getenv("JOURNAL_STREAM") != nullptr || std::getenv("INVOCATION_ID") != nullptr;
+    Poco::AutoPtr<Poco::PatternFormatter> formatter(
+        new Poco::PatternFormatter(journal ? "<%l>%s: %t" : "%Y-%m-%d %H:%M:%S %p %s: %t"));
+    Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel(std::cerr));
+    Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, console));
+    Poco::Logger::root().setChannel(channel);
+    logger().setChannel(channel);
+  }
+
+  void onHelp(const std::string&, const std::string&) {
+    Poco::Util::HelpFormatter help(options());
+    help.setCommand(commandName());
+    help.setUsage("[OPTIONS]");
+    help.setHeader(
+        "sellertrustd computes seller trust scores, badges and warnings from a "
+        "marketplace's orders and serves them over HTTP.");
+    help.format(std::cout);
+    exitEarly_ = true;
+    stopOptionsProcessing();
+  }
+  void onVersion(const std::string&, const std::string&) {
+    std::cout << "sellertrustd " << SELLERTRUST_VERSION << " (rules formula " << kFormulaVersion
+              << ")\n";
+    exitEarly_ = true;
+    stopOptionsProcessing();
+  }
+  void onConfig(const std::string&, const std::string& value) { configPath_ = value; }
+  void onSet(const std::string&, const std::string& value) {
+    const auto eq = value.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw Poco::InvalidArgumentException("--set expects KEY=VALUE, got '" + value + "'");
+    }
+    overrides_[value.substr(0, eq)] = value.substr(eq + 1);
+  }
+  void onCheckConfig(const std::string&, const std::string&) { checkConfig_ = true; }
+  void onRunOnce(const std::string&, const std::string& value) { runOnce_ = value; }
+  void onDemo(const std::string&, const std::string& value) {
+    demoSeed_ = value.empty() ? 42 : std::stoull(value);
+  }
+
+  std::string configPath_;
+  std::map<std::string, std::string> overrides_;
+  bool exitEarly_ = false;
+  bool checkConfig_ = false;
+  std::string runOnce_;
+  std::optional<std::uint64_t> demoSeed_;
+  std::atomic<bool> sourceUp_{true};  // as of the last score run
+  std::atomic<bool> writer_{false};   // holds the results database's writer lock
+};
+
+}  // namespace
+}  // namespace sellertrust
+
+int main(int argc, char** argv) {
+  // Block the termination signals before any thread exists, so every thread
+  // inherits the mask and only waitForTerminationRequest()'s sigwait takes them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGQUIT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sellertrust::Daemon daemon;
+  return daemon.run(argc, argv);
+}

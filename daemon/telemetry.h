@@ -1,0 +1,51 @@
+// Prometheus metrics of SPEC §5 on a prometheus-cpp registry, serialised by
+// the Poco HTTP server (no civetweb Exposer). No seller or product id is ever
+// a label. Every method is safe from any thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jobs/snapshot.h"
+#include "sellertrust/records.h"
+
+namespace sellertrust {
+
+class Telemetry {
+ public:
+  // `version`: the build version for sellertrust_build_info.
+  Telemetry(const std::string& version, const std::string& rulesVersion);
+  ~Telemetry();
+  Telemetry(const Telemetry&) = delete;
+  Telemetry& operator=(const Telemetry&) = delete;
+
+  // sellertrust_job_runs_total, _failures_total, _duration_seconds,
+  // _last_success_timestamp_seconds, all labelled {task}.
+  void recordJobRun(const std::string& task, bool success, double seconds, double finishedAt);
+  // sellertrust_rows_read_total{table}.
+  void recordRowsRead(const std::map<std::string, std::int64_t>& rowsByTable);
+  // sellertrust_rows_skipped_total{table}: bad source rows.
+  void recordRowsSkipped(const std::vector<RowProblem>& problems);
+  // sellertrust_source_up (1/0).
+  void setSourceUp(bool up);
+  // sellertrust_sellers{badge}, sellertrust_warnings_active{code,severity},
+  // sellertrust_marketplace_order_defect_rate, sellertrust_snapshot_timestamp_seconds.
+  void publishSnapshot(const Snapshot& snapshot);
+  // sellertrust_http_requests_total{route,code},
+  // sellertrust_http_request_duration_seconds{route}; `route` is the
+  // endpoint's pattern (e.g. "/v1/sellers/{id}/badge"), never a raw path.
+  void recordHttp(const std::string& route, int code, double seconds);
+  // The registry plus process metrics (process_cpu_seconds_total,
+  // process_resident_memory_bytes, process_open_fds,
+  // process_start_time_seconds) in the Prometheus text format 0.0.4.
+  std::string scrape() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sellertrust

@@ -1,0 +1,335 @@
+// SQL of the results database. The schema comes from the migration files
+// (etc/sql/mysql/results/NNN_*.sql, compiled in as kMigrations); the queries
+// below are the only other SQL, and every outside value is a bound parameter.
+#include "jobs/mysql/mysql_result_store.h"
+
+#include <algorithm>
+#include <set>
+
+#include "jobs/result_codec.h"
+
+namespace sellertrust {
+namespace {
+
+// kMigrations[i] brings the schema from version i to i + 1.
+const char* const kMigrations[] = {
+#include "mysql_results_migrations.inc"
+};
+constexpr int kLatestVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+
+constexpr const char* kCreateVersionTable =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL) ENGINE=InnoDB";
+constexpr const char* kReadVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
+constexpr const char* kRecordVersion = "INSERT INTO schema_version (version) VALUES (?)";
+
+constexpr const char* kInsertSeller =
+    "INSERT INTO seller_results (seller_id, badge, score, computed_at, rules_version, "
+    "report_json) VALUES (?, ?, ?, ?, ?, ?)";
+constexpr const char* kInsertProduct =
+    "INSERT INTO product_results (product_id, seller_id, report_json) VALUES (?, ?, ?)";
+constexpr const char* kInsertBadgeChange =
+    "INSERT INTO badge_changes (seller_id, from_badge, to_badge, score, changed_at, reason) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+constexpr const char* kInsertWarning =
+    "INSERT INTO warnings (id, code, severity, seller_id, product_id, action, detail, "
+    "evidence_json, raised_at, updated_at, cleared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)";
+constexpr const char* kUpdateWarning =
+    "UPDATE warnings SET detail = ?, evidence_json = ?, updated_at = ? WHERE id = ?";
+constexpr const char* kClearWarning = "UPDATE warnings SET cleared_at = ? WHERE id = ?";
+constexpr const char* kWriteRunMeta =
+    "REPLACE INTO run_meta (id, computed_at, rules_version, marketplace_odr, written_by) "
+    "VALUES (1, ?, ?, ?, ?)";
+constexpr const char* kUpsertHistory =
+    "INSERT INTO seller_history (seller_id, day, score, badge) VALUES (?, ?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE score = VALUES(score), badge = VALUES(badge)";
+constexpr const char* kPruneHistory = "DELETE FROM seller_history WHERE day < ?";
+
+constexpr const char* kReadRunMeta =
+    "SELECT computed_at, rules_version, marketplace_odr FROM run_meta WHERE id = 1";
+constexpr const char* kReadSellers =
+    "SELECT seller_id, badge, score, report_json FROM seller_results";
+constexpr const char* kReadProducts = "SELECT product_id, seller_id, report_json FROM product_results";
+constexpr const char* kReadActiveWarnings =
+    "SELECT id, code, severity, seller_id, product_id, action, detail, evidence_json, raised_at, "
+    "updated_at FROM warnings WHERE cleared_at IS NULL ORDER BY id";
+constexpr const char* kReadNextWarningId = "SELECT COALESCE(MAX(id), 0) + 1 FROM warnings";
+
+std::string dayText(Timestamp day) { return formatUtc(day).substr(0, 10); }
+
+MysqlConnection::Value nullable(const std::optional<double>& v) {
+  return v ? MysqlConnection::Value(*v) : MysqlConnection::Value(nullptr);
+}
+
+std::optional<double> optionalNumber(const MysqlRows& rows, unsigned column) {
+  if (rows.isNull(column)) return std::nullopt;
+  return std::stod(rows.getString(column));
+}
+
+// The statements of one migration file: each ends with ';' at the end of a
+// line (the files' one rule); anything after the last one is comments.
+std::vector<std::string> statementsOf(const std::string& script) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t end = script.find(";\n"); end != std::string::npos;
+       end = script.find(";\n", start)) {
+    out.push_back(script.substr(start, end - start));
+    start = end + 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+int MysqlResultStore::latestSchemaVersion() { return kLatestVersion; }
+
+MysqlResultStore::MysqlResultStore(MysqlOptions options, std::string instance)
+    : options_(std::move(options)),
+      instance_(std::move(instance)),
+      // MySQL lock names are at most 64 characters.
+      lockName_(("sellertrust.writer." + options_.database).substr(0, 64)) {}
+
+MysqlResultStore::~MysqlResultStore() = default;
+
+MysqlConnection& MysqlResultStore::connection() {
+  if (!connection_) connection_ = std::make_unique<MysqlConnection>(options_);
+  return *connection_;
+}
+
+template <typename F>
+auto MysqlResultStore::withConnection(F&& body) -> decltype(body(std::declval<MysqlConnection&>())) {
+  try {
+    return body(connection());
+  } catch (...) {
+    connection_.reset();
+    throw;
+  }
+}
+
+int MysqlResultStore::schemaVersion() {
+  return withConnection([](MysqlConnection& c) {
+    c.execute("creating schema_version", kCreateVersionTable);
+    MysqlRows rows = c.stream("reading the schema version", kReadVersion);
+    rows.next();
+    return static_cast<int>(rows.getInt64(1));
+  });
+}
+
+void MysqlResultStore::migrate() {
+  withConnection([&](MysqlConnection& c) {
+    // Two daemons starting together must not both apply a migration.
+    const std::string lock = lockName_.substr(0, 50) + ".migrate";
+    const auto got = c.queryInt("taking the migration lock", "SELECT GET_LOCK(?, 60)", {lock});
+    if (!got || *got != 1) throw SourceError("MySQL: timed out waiting for the migration lock");
+    try {
+      c.execute("creating schema_version", kCreateVersionTable);
+      MysqlRows rows = c.stream("reading the schema version", kReadVersion);
+      rows.next();
+      const int found = static_cast<int>(rows.getInt64(1));
+      while (rows.next()) {
+      }
+      if (found > kLatestVersion) {
+        throw SourceError("the results database " + options_.database + " has schema version " +
+                          std::to_string(found) + ", newer than this sellertrustd understands (" +
+                          std::to_string(kLatestVersion) +
+                          "): upgrade sellertrustd or point it at another results database");
+      }
+      for (int v = found; v < kLatestVersion; ++v) {
+        for (const std::string& statement : statementsOf(kMigrations[v])) {
+          c.execute("migrating the results schema to version " + std::to_string(v + 1), statement);
+        }
+        c.update("recording schema version " + std::to_string(v + 1), kRecordVersion,
+                 {std::int64_t{v + 1}});
+      }
+    } catch (...) {
+      c.queryInt("releasing the migration lock", "SELECT RELEASE_LOCK(?)", {lock});
+      throw;
+    }
+    c.queryInt("releasing the migration lock", "SELECT RELEASE_LOCK(?)", {lock});
+  });
+}
+
+void MysqlResultStore::saveRun(const RunRecord& run) {
+  withConnection([&](MysqlConnection& c) {
+    const std::string at = formatUtc(run.computedAt);
+    c.execute("starting the run transaction", "START TRANSACTION");
+    c.execute("replacing seller results", "DELETE FROM seller_results");
+    for (const SellerEntry& s : run.sellers) {
+      c.update("writing seller results", kInsertSeller,
+               {s.sellerId, std::string(toString(s.badge)), nullable(s.score), at,
+                run.rulesVersion, s.reportJson});
+    }
+    c.execute("replacing product results", "DELETE FROM product_results");
+    for (const ProductEntry& p : run.products) {
+      c.update("writing product results", kInsertProduct, {p.productId, p.sellerId, p.reportJson});
+    }
+    for (const BadgeChange& b : run.badgeChanges) {
+      c.update("writing badge changes", kInsertBadgeChange,
+               {b.sellerId,
+                b.from ? MysqlConnection::Value(std::string(toString(*b.from)))
+                       : MysqlConnection::Value(nullptr),
+                std::string(toString(b.to)), nullable(b.score), formatUtc(b.at), b.reason});
+    }
+    for (const Warning& w : run.warnings.raised) {
+      const Firing& f = w.firing;
+      c.update("writing raised warnings", kInsertWarning,
+               {w.id, f.code, std::string(toString(f.severity)), f.sellerId,
+                f.productId ? MysqlConnection::Value(*f.productId) : MysqlConnection::Value(nullptr),
+                f.action, f.detail, evidenceJson(f.evidence), formatUtc(w.raisedAt),
+                formatUtc(w.updatedAt)});
+    }
+    std::set<std::int64_t> raised;
+    for (const Warning& w : run.warnings.raised) raised.insert(w.id);
+    for (const Warning& w : run.warnings.active) {
+      if (raised.count(w.id) != 0) continue;  // just inserted with its evidence
+      c.update("updating active warnings", kUpdateWarning,
+               {w.firing.detail, evidenceJson(w.firing.evidence), formatUtc(w.updatedAt), w.id});
+    }
+    for (const Warning& w : run.warnings.cleared) {
+      c.update("clearing warnings", kClearWarning, {formatUtc(*w.clearedAt), w.id});
+    }
+    c.update("writing the run", kWriteRunMeta,
+             {at, run.rulesVersion, nullable(run.marketplaceOdr), instance_});
+    c.execute("committing the run", "COMMIT");
+  });
+}
+
+std::int64_t MysqlResultStore::saveHistory(
+    Timestamp day, const std::vector<std::pair<std::int64_t, HistoryPoint>>& points,
+    Timestamp pruneBefore) {
+  return withConnection([&](MysqlConnection& c) {
+    c.execute("starting the history transaction", "START TRANSACTION");
+    for (const auto& [sellerId, p] : points) {
+      c.update("writing history", kUpsertHistory,
+               {sellerId, dayText(day), nullable(p.score), std::string(toString(p.badge))});
+    }
+    const std::int64_t pruned = c.update("pruning history", kPruneHistory, {dayText(pruneBefore)});
+    c.execute("committing history", "COMMIT");
+    return pruned;
+  });
+}
+
+std::optional<Timestamp> MysqlResultStore::latestRunAt() {
+  return withConnection([](MysqlConnection& c) -> std::optional<Timestamp> {
+    MysqlRows rows = c.stream("reading the latest run", kReadRunMeta);
+    if (!rows.next()) return std::nullopt;
+    const Timestamp at = storedTime(rows.getString(1), "run_meta");
+    while (rows.next()) {
+    }
+    return at;
+  });
+}
+
+std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince) {
+  return withConnection([&](MysqlConnection& c) -> std::shared_ptr<Snapshot> {
+    // One consistent view even while a writer commits a new run.
+    c.execute("starting the snapshot read",
+              "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+    auto snapshot = std::make_shared<Snapshot>();
+    {
+      MysqlRows rows = c.stream("reading run_meta", kReadRunMeta);
+      if (!rows.next()) {
+        c.execute("ending the snapshot read", "COMMIT");
+        return nullptr;
+      }
+      snapshot->computedAt = storedTime(rows.getString(1), "run_meta");
+      snapshot->rulesVersion = rows.getString(2);
+      snapshot->marketplaceOdr = optionalNumber(rows, 3);
+      while (rows.next()) {
+      }
+    }
+    {
+      MysqlRows rows = c.stream("reading seller results", kReadSellers);
+      while (rows.next()) {
+        SellerEntry s;
+        s.sellerId = rows.getInt64(1);
+        const std::string where = "seller_results " + std::to_string(s.sellerId);
+        s.badge = storedBadge(rows.getString(2), where);
+        s.score = optionalNumber(rows, 3);
+        s.reportJson = rows.getString(4);
+        snapshot->sellers.emplace(s.sellerId, std::move(s));
+      }
+    }
+    {
+      MysqlRows rows = c.stream("reading product results", kReadProducts);
+      while (rows.next()) {
+        ProductEntry p{rows.getInt64(1), rows.getInt64(2), rows.getString(3)};
+        snapshot->products.emplace(p.productId, std::move(p));
+      }
+    }
+    {
+      MysqlRows rows = c.stream("reading active warnings", kReadActiveWarnings);
+      while (rows.next()) {
+        Warning w;
+        w.id = rows.getInt64(1);
+        const std::string where = "warning " + std::to_string(w.id);
+        w.firing.code = rows.getString(2);
+        w.firing.severity = storedSeverity(rows.getString(3), where);
+        w.firing.sellerId = rows.getInt64(4);
+        if (!rows.isNull(5)) w.firing.productId = rows.getInt64(5);
+        w.firing.action = rows.getString(6);
+        w.firing.detail = rows.getString(7);
+        w.firing.evidence = parseEvidenceJson(rows.getString(8), where);
+        w.raisedAt = storedTime(rows.getString(9), where);
+        w.updatedAt = storedTime(rows.getString(10), where);
+        snapshot->warnings.push_back(std::move(w));
+      }
+    }
+    {
+      MysqlRows rows = c.stream("reading the next warning id", kReadNextWarningId);
+      rows.next();
+      snapshot->nextWarningId = rows.getInt64(1);
+      while (rows.next()) {
+      }
+    }
+    // Values are times this process formats itself, safe to inline.
+    const std::string since = "'" + formatUtc(historySince) + "'";
+    {
+      MysqlRows rows = c.stream("reading history",
+                                "SELECT seller_id, day, score, badge FROM seller_history WHERE day "
+                                ">= DATE(" + since + ") ORDER BY seller_id, day");
+      while (rows.next()) {
+        const std::int64_t id = rows.getInt64(1);
+        const std::string where = "seller_history " + std::to_string(id);
+        snapshot->history[id].push_back({storedTime(rows.getString(2), where),
+                                         optionalNumber(rows, 3),
+                                         storedBadge(rows.getString(4), where)});
+      }
+    }
+    {
+      MysqlRows rows = c.stream("reading badge changes",
+                                "SELECT seller_id, from_badge, to_badge, score, changed_at, reason "
+                                "FROM badge_changes WHERE changed_at >= " + since +
+                                    " ORDER BY seller_id, changed_at, id");
+      while (rows.next()) {
+        BadgeChange b;
+        b.sellerId = rows.getInt64(1);
+        const std::string where = "badge_changes " + std::to_string(b.sellerId);
+        if (!rows.isNull(2)) b.from = storedBadge(rows.getString(2), where);
+        b.to = storedBadge(rows.getString(3), where);
+        b.score = optionalNumber(rows, 4);
+        b.at = storedTime(rows.getString(5), where);
+        b.reason = rows.getString(6);
+        snapshot->badgeChanges[b.sellerId].push_back(std::move(b));
+      }
+    }
+    c.execute("ending the snapshot read", "COMMIT");
+    return snapshot;
+  });
+}
+
+bool MysqlResultStore::acquireWriterLock() {
+  try {
+    if (!lockConnection_) lockConnection_ = std::make_unique<MysqlConnection>(options_);
+    const auto held = lockConnection_->queryInt(
+        "checking the writer lock", "SELECT IS_USED_LOCK(?) = CONNECTION_ID()", {lockName_});
+    if (held && *held == 1) return true;
+    const auto got =
+        lockConnection_->queryInt("taking the writer lock", "SELECT GET_LOCK(?, 0)", {lockName_});
+    return got && *got == 1;
+  } catch (const SourceError&) {
+    lockConnection_.reset();  // the server released the lock with the connection
+    return false;
+  }
+}
+
+}  // namespace sellertrust

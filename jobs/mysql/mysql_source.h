@@ -1,0 +1,54 @@
+// MysqlSource reads the SPEC §1 source tables (or the operator's views of
+// the same names) from MySQL / MariaDB, the production backend. The metrics
+// are aggregated by the database: grouped queries return one row per seller
+// (plus small histograms), never one row per order, so a run's memory does
+// not grow with the number of orders. The SQL reproduces the core's
+// definitions (tallyOrder, sanitizeOrder) exactly; rows the core would skip
+// are skipped in SQL and reported by separate queries that list their keys.
+// Each call opens its own connection, so read(), ping() and
+// checkSourceContract() may run from different threads at the same time;
+// read() itself is meant for one job thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "jobs/mysql/mysql_connection.h"
+#include "jobs/source.h"
+
+namespace sellertrust {
+
+class MysqlSource : public Source {
+ public:
+  // `problemKeysPerTable` bounds how many bad rows are listed per table in
+  // SourceData::problems; beyond it one summary entry (key 0) gives the count.
+  explicit MysqlSource(MysqlOptions options,
+                       std::int64_t problemKeysPerTable = kDefaultProblemKeysPerTable);
+
+  // Reads in one read-only, consistent-snapshot transaction. rowsRead[table]
+  // counts the rows of that table the run's queries took into account: the
+  // sound rows aggregated, the bad rows reported, and the rows returned
+  // (sellers, authenticity claims). A row used by two queries counts twice.
+  // Throws SourceError (a MysqlError for database failures), RunCancelled,
+  // and std::invalid_argument for invalid rules or a `now` outside DATETIME.
+  SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel) override;
+
+  // True iff a new connection answers SELECT 1; never throws.
+  bool ping() override;
+
+  // Returns one human-readable line per way the source database breaks the
+  // contract read() relies on: a missing table or column, a time column that
+  // is not DATETIME/TIMESTAMP, a missing index the queries need (base tables
+  // only: a view's indexes are its underlying tables'). Empty iff none.
+  // Throws SourceError when the database cannot be queried.
+  std::vector<std::string> checkSourceContract();
+
+  static constexpr std::int64_t kDefaultProblemKeysPerTable = 1000;
+
+ private:
+  const MysqlOptions options_;
+  const std::int64_t problemKeysPerTable_;
+};
+
+}  // namespace sellertrust

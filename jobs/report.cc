@@ -1,0 +1,359 @@
+// JSON renderings of results (see report.h for the shapes). Written by hand
+// rather than through a DOM so that field order is the documented order and
+// numbers keep their exact value: rates and bounds in the shortest form that
+// round-trips, scores with one decimal. Pure; safe from any thread.
+#include "jobs/report.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace sellertrust {
+namespace {
+
+// Appends `"key":` (the key is one of our own names, never user text).
+void key(std::string* out, const char* name) {
+  out->push_back('"');
+  out->append(name);
+  out->append("\":");
+}
+
+std::string jsonTime(std::optional<Timestamp> t) {
+  return t ? jsonString(formatRfc3339(*t)) : "null";
+}
+
+std::string jsonOptional(std::optional<double> v) { return v ? jsonNumber(*v) : "null"; }
+
+const char* jsonBool(bool b) { return b ? "true" : "false"; }
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not
+// valid (overlong forms, surrogates and code points above U+10FFFF are not).
+std::size_t utf8Length(const std::string& s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b = byte(i);
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (b >= 0xC2 && b <= 0xDF) {
+    n = 2;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    n = 3;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;  // U+D800..DFFF are surrogates
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    n = 4;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+std::string renderEvidence(const std::vector<Evidence>& evidence) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < evidence.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += jsonString(evidence[i].name);
+    out.push_back(':');
+    out += jsonNumber(evidence[i].value);
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string renderMetric(const MetricValue& m, const Rules& rules) {
+  std::string out = "{";
+  key(&out, "value");
+  out += jsonOptional(m.value);
+  out.push_back(',');
+  key(&out, "numerator");
+  out += std::to_string(m.numerator);
+  out.push_back(',');
+  key(&out, "denominator");
+  out += std::to_string(m.denominator);
+  if (m.id != MetricId::kRatingAverage) {
+    out.push_back(',');
+    key(&out, "wilson");
+    if (m.wilson) {
+      out += "{\"lower\":" + jsonNumber(m.wilson->lower) +
+             ",\"upper\":" + jsonNumber(m.wilson->upper) + "}";
+    } else {
+      out += "null";
+    }
+  }
+  out.push_back(',');
+  key(&out, "target");
+  out += jsonNumber(rules.rule(m.id).target);
+  out.push_back(',');
+  key(&out, "judged");
+  out += jsonOptional(judgedValue(m));
+  out.push_back('}');
+  return out;
+}
+
+std::string renderWarnings(const std::vector<Warning>& warnings) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < warnings.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += renderWarning(warnings[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+}  // namespace
+
+std::string jsonString(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      // Seller names come from the operator's database: pass valid UTF-8
+      // through, but never let a stray byte make the whole body invalid JSON.
+      const std::size_t n = utf8Length(text, i);
+      if (n == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(text, i, n);
+        i += n;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+    ++i;
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string jsonNumber(double value) {
+  if (!std::isfinite(value)) return "null";
+  char buf[32];
+  const auto result = std::to_chars(buf, buf + sizeof buf, value);
+  return std::string(buf, result.ptr);
+}
+
+std::string jsonScore(std::optional<double> score) {
+  if (!score || !std::isfinite(*score)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", *score);
+  return buf;
+}
+
+std::string renderWarning(const Warning& warning) {
+  const Firing& f = warning.firing;
+  std::string out = "{";
+  key(&out, "id");
+  out += std::to_string(warning.id);
+  out.push_back(',');
+  key(&out, "code");
+  out += jsonString(f.code);
+  out.push_back(',');
+  key(&out, "severity");
+  out += jsonString(toString(f.severity));
+  out.push_back(',');
+  key(&out, "seller_id");
+  out += std::to_string(f.sellerId);
+  out.push_back(',');
+  key(&out, "product_id");
+  out += f.productId ? std::to_string(*f.productId) : "null";
+  out.push_back(',');
+  key(&out, "action");
+  out += jsonString(f.action);
+  out.push_back(',');
+  key(&out, "detail");
+  out += jsonString(f.detail);
+  out.push_back(',');
+  key(&out, "evidence");
+  out += renderEvidence(f.evidence);
+  out.push_back(',');
+  key(&out, "raised_at");
+  out += jsonTime(warning.raisedAt);
+  out.push_back(',');
+  key(&out, "updated_at");
+  out += jsonTime(warning.updatedAt);
+  out.push_back('}');
+  return out;
+}
+
+std::string renderSellerReport(const SellerInfo& seller, const SellerEvaluation& evaluation,
+                               const std::vector<Warning>& activeWarnings, Timestamp computedAt,
+                               const std::string& rulesVersion, const Rules& rules) {
+  const std::optional<double> score =
+      evaluation.score ? std::optional<double>(evaluation.score->value) : std::nullopt;
+  const Window window = windowAt(computedAt, rules);
+  std::string out = "{";
+  key(&out, "seller_id");
+  out += std::to_string(evaluation.sellerId);
+  out.push_back(',');
+  key(&out, "name");
+  out += jsonString(seller.name);
+  out.push_back(',');
+  key(&out, "country");
+  out += jsonString(seller.country);
+  out.push_back(',');
+  key(&out, "computed_at");
+  out += jsonTime(computedAt);
+  out.push_back(',');
+  key(&out, "rules_version");
+  out += jsonString(rulesVersion);
+  out.push_back(',');
+  key(&out, "window");
+  out += "{\"from\":" + jsonTime(window.begin) + ",\"to\":" + jsonTime(window.end) +
+         ",\"days\":" + std::to_string(rules.windowDays) + "}";
+  out.push_back(',');
+  key(&out, "orders");
+  out += std::to_string(evaluation.metrics.orders);
+  out.push_back(',');
+  key(&out, "score");
+  out += jsonScore(score);
+  out.push_back(',');
+  key(&out, "badge");
+  out += jsonString(toString(evaluation.badge.badge));
+  out.push_back(',');
+  key(&out, "badge_reason");
+  out += jsonString(evaluation.badge.reason);
+  if (!score) {
+    out.push_back(',');
+    key(&out, "no_score_reason");
+    out += jsonString(evaluation.noScoreReason);
+  }
+  out.push_back(',');
+  key(&out, "metrics");
+  out.push_back('{');
+  for (const MetricValue& m : evaluation.metrics.values) {
+    key(&out, metricName(m.id));
+    out += renderMetric(m, rules);
+    out.push_back(',');
+  }
+  const ResponseTime& rt = evaluation.metrics.responseTime;
+  key(&out, "response_time_hours");
+  out += "{\"answered\":" + std::to_string(rt.answered) + ",\"p50\":" + jsonOptional(rt.p50Hours) +
+         ",\"p90\":" + jsonOptional(rt.p90Hours) + "}";
+  out += "},";
+  key(&out, "explanation");
+  out.push_back('[');
+  if (evaluation.score) {
+    bool first = true;
+    for (const PointsLost& line : evaluation.score->explanation) {
+      if (!first) out.push_back(',');
+      first = false;
+      out += "{\"metric\":" + jsonString(metricName(line.id)) +
+             ",\"value\":" + jsonOptional(line.value) + ",\"judged\":" + jsonOptional(line.judged) +
+             ",\"target\":" + jsonNumber(line.target) +
+             ",\"points_lost\":" + jsonNumber(line.points) + "}";
+    }
+  }
+  out += "],";
+  key(&out, "warnings");
+  out += renderWarnings(activeWarnings);
+  out.push_back('}');
+  return out;
+}
+
+std::string renderProductReport(const ProductLadder& ladder,
+                                const std::vector<AuthenticityClaim>& authenticityClaims,
+                                std::int64_t claimsInWindow,
+                                const std::vector<Warning>& activeWarnings, Timestamp computedAt) {
+  std::vector<AuthenticityClaim> claims;
+  for (const AuthenticityClaim& c : authenticityClaims) {
+    if (c.productId == ladder.productId) claims.push_back(c);
+  }
+  std::sort(claims.begin(), claims.end(), [](const auto& a, const auto& b) {
+    return a.openedAt != b.openedAt ? a.openedAt < b.openedAt : a.ticketId < b.ticketId;
+  });
+
+  // The strongest action that holds now: the ladder first (it is the
+  // operator's duty on counterfeits), then a complaints review.
+  const char* action = "none";
+  if (ladder.step == LadderStep::kRemove) {
+    action = "remove_product";
+  } else if (ladder.delistActive) {
+    action = "delist_product";
+  } else if (std::any_of(activeWarnings.begin(), activeWarnings.end(), [&](const Warning& w) {
+               return w.firing.productId == ladder.productId && w.firing.action == "review_product";
+             })) {
+    action = "review_product";
+  }
+
+  std::string out = "{";
+  key(&out, "product_id");
+  out += std::to_string(ladder.productId);
+  out.push_back(',');
+  key(&out, "seller_id");
+  out += std::to_string(ladder.sellerId);
+  out.push_back(',');
+  key(&out, "computed_at");
+  out += jsonTime(computedAt);
+  out.push_back(',');
+  key(&out, "claims_in_window");
+  out += std::to_string(claimsInWindow);
+  out.push_back(',');
+  key(&out, "ladder");
+  out += "{\"step\":" + jsonString(toString(ladder.step)) +
+         ",\"counted_claims\":" + std::to_string(ladder.countedClaims) +
+         ",\"first_claim_at\":" + jsonTime(ladder.firstClaimAt) +
+         ",\"second_claim_at\":" + jsonTime(ladder.secondClaimAt) +
+         ",\"delist_until\":" + jsonTime(ladder.delistUntil) +
+         ",\"delist_active\":" + jsonBool(ladder.delistActive) + "}";
+  out.push_back(',');
+  key(&out, "recommended_action");
+  out += jsonString(action);
+  out.push_back(',');
+  key(&out, "authenticity_claims");
+  out.push_back('[');
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    const AuthenticityClaim& c = claims[i];
+    if (i > 0) out.push_back(',');
+    const bool counted = claimCountsForLadder(c.status) && c.openedAt <= computedAt;
+    out +=
+        "{\"ticket_id\":" + std::to_string(c.ticketId) + ",\"opened_at\":" + jsonTime(c.openedAt) +
+        ",\"status\":" + jsonString(toString(c.status)) + ",\"counted\":" + jsonBool(counted) + "}";
+  }
+  out += "],";
+  key(&out, "warnings");
+  out += renderWarnings(activeWarnings);
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace sellertrust

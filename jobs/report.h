@@ -1,0 +1,58 @@
+// JSON renderings of results, shared by the scoring job (which stores the
+// rendered reports in the snapshot and the results database) and the API.
+// Field names are the API contract (docs/api.md). Pure; safe from any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobs/snapshot.h"
+#include "jobs/source.h"
+#include "sellertrust/seller.h"
+#include "sellertrust/warnings.h"
+
+namespace sellertrust {
+
+// {"id","code","severity","seller_id","product_id"(null),"action","detail",
+//  "evidence":{name:number...},"raised_at","updated_at"} with RFC 3339 times.
+std::string renderWarning(const Warning& warning);
+
+// The full seller report (GET /v1/sellers/{id}):
+// {"seller_id","name","country","computed_at","rules_version",
+//  "window":{"from","to","days"},"orders","score"(null),"badge","badge_reason",
+//  "no_score_reason"(only when score is null),
+//  "metrics":{<metric>:{"value"(null),"numerator","denominator",
+//             "wilson":{"lower","upper"}(rates only),"target","judged"(null)},
+//             ..., "response_time_hours":{"answered","p50"(null),"p90"(null)}},
+//  "explanation":[{"metric","value","judged","target","points_lost"}...]
+//                 (largest loss first; empty when there is no score),
+//  "warnings":[renderWarning...]}
+std::string renderSellerReport(const SellerInfo& seller, const SellerEvaluation& evaluation,
+                               const std::vector<Warning>& activeWarnings, Timestamp computedAt,
+                               const std::string& rulesVersion, const Rules& rules);
+
+// The product report (GET /v1/products/{id}):
+// {"product_id","seller_id","computed_at","claims_in_window",
+//  "ladder":{"step","counted_claims","first_claim_at","second_claim_at",
+//            "delist_until","delist_active"},
+//  "recommended_action":"remove_product"|"delist_product"|"review_product"|"none",
+//  "authenticity_claims":[{"ticket_id","opened_at","status","counted"}...],
+//  "warnings":[renderWarning...]}
+std::string renderProductReport(const ProductLadder& ladder,
+                                const std::vector<AuthenticityClaim>& authenticityClaims,
+                                std::int64_t claimsInWindow,
+                                const std::vector<Warning>& activeWarnings, Timestamp computedAt);
+
+// Escapes a string as a JSON string literal, quotes included.
+std::string jsonString(const std::string& text);
+
+// A JSON number in its shortest form that reads back to the same double;
+// null if the value is not finite (JSON has no NaN or infinity).
+std::string jsonNumber(double value);
+
+// A score as the API reports it: one decimal, or null when there is none.
+std::string jsonScore(std::optional<double> score);
+
+}  // namespace sellertrust

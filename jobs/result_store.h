@@ -1,0 +1,56 @@
+// The write side: the results database the daemon owns (SPEC §6), behind one
+// interface per backend. Used by one job thread at a time; loadSnapshot may
+// also be called at start-up before the jobs start.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "jobs/snapshot.h"
+#include "sellertrust/warnings.h"
+
+namespace sellertrust {
+
+// Everything one scoring run persists, written in one transaction.
+struct RunRecord {
+  Timestamp computedAt = 0;
+  std::string rulesVersion;
+  std::vector<SellerEntry> sellers;       // replaces every current result
+  std::vector<ProductEntry> products;     // replaces every current product report
+  std::vector<BadgeChange> badgeChanges;  // appended
+  std::optional<double> marketplaceOdr;
+  WarningUpdate warnings;  // raised: inserted; active: evidence updated; cleared: closed
+};
+
+class ResultStore {
+ public:
+  virtual ~ResultStore() = default;
+  // Creates or upgrades the schema. Throws SourceError if the database holds
+  // a newer schema than this build knows, naming both versions.
+  virtual void migrate() = 0;
+  // Writes the run atomically: on any failure nothing of it is visible and
+  // the previous results stay. Throws SourceError.
+  virtual void saveRun(const RunRecord& run) = 0;
+  // Upserts each seller's point for `day` and deletes points before
+  // `pruneBefore`. Returns the number of points deleted.
+  virtual std::int64_t saveHistory(Timestamp day,
+                                   const std::vector<std::pair<std::int64_t, HistoryPoint>>& points,
+                                   Timestamp pruneBefore) = 0;
+  // Rebuilds the last persisted snapshot (current results, active warnings,
+  // history since `historySince`, badge changes), or nullptr if no run was
+  // ever saved.
+  virtual std::shared_ptr<Snapshot> loadSnapshot(Timestamp historySince) = 0;
+
+  // Several daemons may share one results database; one writes at a time.
+  // Tries to become, or stay, the writer; true iff this process holds the
+  // writer lock now. Never throws (an unreachable database means "not the
+  // writer"). A store that only one process can open is always the writer.
+  virtual bool acquireWriterLock() { return true; }
+  // When the newest persisted run was computed, so that a reader reloads
+  // only when the writer saved something new. nullopt: no run yet.
+  virtual std::optional<Timestamp> latestRunAt() { return std::nullopt; }
+};
+
+}  // namespace sellertrust

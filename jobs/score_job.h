@@ -1,0 +1,53 @@
+// The `score` job: reads the source, evaluates every seller with the core,
+// reconciles warnings with the previous run, persists the run in one
+// transaction and publishes a new snapshot. Nothing is published unless the
+// results were saved, so the API and the results database never disagree.
+// Run from one thread at a time (the scheduler's).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "jobs/result_store.h"
+#include "jobs/snapshot.h"
+#include "jobs/source.h"
+#include "sellertrust/rules.h"
+
+namespace sellertrust {
+
+struct ScoreRunSummary {
+  std::int64_t sellers = 0;
+  std::int64_t scored = 0;  // sellers with a score (enough volume)
+  std::int64_t warningsActive = 0;
+  std::int64_t warningsRaised = 0;
+  std::int64_t warningsCleared = 0;
+  std::int64_t badgeChanges = 0;
+  std::map<std::string, std::int64_t> rowsRead;
+  std::vector<RowProblem> problems;
+
+  std::int64_t totalRowsRead() const;
+  std::string line() const;  // one log line
+};
+
+class ScoreJob {
+ public:
+  // `keepDays`: how many days of history and badge changes the snapshot keeps.
+  ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, Rules rules,
+           int keepDays);
+
+  // Runs one pass at `now`. Throws SourceError or RunCancelled; then nothing
+  // was saved or published and the previous results stay.
+  ScoreRunSummary run(Timestamp now, const CancelToken& cancel);
+
+ private:
+  Source* source_;
+  ResultStore* store_;
+  SnapshotHolder* snapshots_;
+  const Rules rules_;
+  const std::string rulesVersion_;
+  const int keepDays_;
+};
+
+}  // namespace sellertrust

@@ -1,0 +1,72 @@
+// The read side: what a scoring run needs from the operator's source
+// database (SPEC §1), behind one interface per backend so the jobs do not
+// know which database runs. Implementations are used by one job thread at a
+// time.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sellertrust/metrics.h"
+#include "sellertrust/records.h"
+#include "sellertrust/rules.h"
+#include "sellertrust/warnings.h"
+
+namespace sellertrust {
+
+// Set by the scheduler when the daemon stops or a run times out; long reads
+// check it and throw RunCancelled at a safe point.
+class CancelToken {
+ public:
+  void cancel() { cancelled_.store(true); }
+  bool cancelled() const { return cancelled_.load(); }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+};
+
+// The database failed or is unreachable. The message names the query or
+// table and never contains a password.
+class SourceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class RunCancelled : public std::runtime_error {
+ public:
+  RunCancelled() : std::runtime_error("run cancelled") {}
+};
+
+struct SellerInfo {
+  std::int64_t sellerId = 0;
+  std::string name;
+  std::string country;
+};
+
+struct SourceData {
+  std::map<std::int64_t, SellerInfo> sellers;
+  // One tally per seller with at least one window order.
+  std::map<std::int64_t, SellerTally> tallies;
+  // Every authenticity claim (any time, any status), for the ladder.
+  std::vector<AuthenticityClaim> authenticityClaims;
+  // Rows skipped for unknown enums, NULLs or impossible values.
+  std::vector<RowProblem> problems;
+  // SPEC table name -> rows read in this run.
+  std::map<std::string, std::int64_t> rowsRead;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Reads what a run at `now` needs. Throws SourceError on a database
+  // failure, RunCancelled when `cancel` is set.
+  virtual SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel) = 0;
+  // True iff the database answers a trivial query now.
+  virtual bool ping() = 0;
+};
+
+}  // namespace sellertrust

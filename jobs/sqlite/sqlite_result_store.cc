@@ -1,0 +1,506 @@
+// The SQLite results store: the versioned schema, the one-transaction run
+// write and the snapshot rebuild. Times are stored like the source's, as
+// TEXT "YYYY-MM-DD HH:MM:SS" UTC, so the tables read well in the sqlite3
+// shell; warning evidence is a JSON object in the evidence's order.
+#include "jobs/sqlite/sqlite_result_store.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+#include <Poco/Nullable.h>
+
+#include <iterator>
+#include <sstream>
+
+#include "jobs/result_codec.h"
+#include "jobs/source.h"
+
+namespace sellertrust {
+namespace {
+
+namespace kw = Poco::Data::Keywords;
+using Poco::Data::Session;
+using Poco::Data::Statement;
+using Text = Poco::Nullable<std::string>;
+using Real = Poco::Nullable<double>;
+using Int = Poco::Nullable<Poco::Int64>;
+
+// Long enough to outlast an API process's read, short enough that a stuck
+// lock fails the run instead of hanging it.
+constexpr int kBusyTimeoutMs = 10000;
+// Poco retries a failed open until its login timeout (60 s by default); a
+// path that cannot be opened now will not become openable by waiting.
+constexpr std::size_t kOpenRetrySeconds = 0;
+
+constexpr const char* kCreateSchemaVersion =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
+constexpr const char* kSelectSchemaVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
+constexpr const char* kInsertSchemaVersion = "INSERT INTO schema_version (version) VALUES (?)";
+
+// Version 1 of the results schema. A later version appends a new list to
+// kMigrations; released lists are never edited.
+constexpr const char* kSchemaV1[] = {
+    R"sql(CREATE TABLE seller_results (
+  seller_id     INTEGER PRIMARY KEY,
+  badge         TEXT NOT NULL,
+  score         REAL,
+  computed_at   TEXT NOT NULL,
+  rules_version TEXT NOT NULL,
+  report_json   TEXT NOT NULL
+))sql",
+    R"sql(CREATE TABLE product_results (
+  product_id  INTEGER PRIMARY KEY,
+  seller_id   INTEGER NOT NULL,
+  report_json TEXT NOT NULL
+))sql",
+    "CREATE INDEX product_results_seller_id ON product_results(seller_id)",
+    // One row: the last saved run. Its presence means "a run was saved".
+    R"sql(CREATE TABLE run_meta (
+  id              INTEGER PRIMARY KEY CHECK (id = 1),
+  computed_at     TEXT NOT NULL,
+  rules_version   TEXT NOT NULL,
+  marketplace_odr REAL
+))sql",
+    R"sql(CREATE TABLE badge_changes (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  seller_id  INTEGER NOT NULL,
+  from_badge TEXT,
+  to_badge   TEXT NOT NULL,
+  score      REAL,
+  changed_at TEXT NOT NULL,
+  reason     TEXT NOT NULL
+))sql",
+    "CREATE INDEX badge_changes_seller ON badge_changes(seller_id, changed_at)",
+    // Ids come from the caller (the core assigns them at raise time), so
+    // that the API's pagination order survives a restart.
+    R"sql(CREATE TABLE warnings (
+  id            INTEGER PRIMARY KEY,
+  code          TEXT NOT NULL,
+  severity      TEXT NOT NULL,
+  seller_id     INTEGER NOT NULL,
+  product_id    INTEGER,
+  action        TEXT NOT NULL,
+  detail        TEXT NOT NULL,
+  evidence_json TEXT NOT NULL,
+  raised_at     TEXT NOT NULL,
+  updated_at    TEXT NOT NULL,
+  cleared_at    TEXT
+))sql",
+    "CREATE INDEX warnings_active ON warnings(id) WHERE cleared_at IS NULL",
+    R"sql(CREATE TABLE seller_history (
+  seller_id INTEGER NOT NULL,
+  day       TEXT NOT NULL,
+  score     REAL,
+  badge     TEXT NOT NULL,
+  PRIMARY KEY (seller_id, day)
+))sql",
+    "CREATE INDEX seller_history_day ON seller_history(day)",
+};
+
+struct Migration {
+  int version;
+  const char* const* begin;
+  const char* const* end;
+};
+constexpr Migration kMigrations[] = {
+    {1, std::begin(kSchemaV1), std::end(kSchemaV1)},
+};
+
+constexpr const char* kDeleteSellerResults = "DELETE FROM seller_results";
+constexpr const char* kInsertSellerResult =
+    "INSERT INTO seller_results (seller_id, badge, score, computed_at, rules_version, report_json) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+constexpr const char* kDeleteProductResults = "DELETE FROM product_results";
+constexpr const char* kInsertProductResult =
+    "INSERT INTO product_results (product_id, seller_id, report_json) VALUES (?, ?, ?)";
+constexpr const char* kInsertBadgeChange =
+    "INSERT INTO badge_changes (seller_id, from_badge, to_badge, score, changed_at, reason) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+constexpr const char* kInsertWarning =
+    "INSERT INTO warnings (id, code, severity, seller_id, product_id, action, detail, "
+    "evidence_json, raised_at, updated_at, cleared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)";
+constexpr const char* kUpdateActiveWarning =
+    "UPDATE warnings SET detail = ?, evidence_json = ?, updated_at = ? WHERE id = ?";
+constexpr const char* kClearWarning = "UPDATE warnings SET cleared_at = ? WHERE id = ?";
+constexpr const char* kUpsertRunMeta =
+    "INSERT INTO run_meta (id, computed_at, rules_version, marketplace_odr) VALUES (1, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET computed_at = excluded.computed_at, "
+    "rules_version = excluded.rules_version, marketplace_odr = excluded.marketplace_odr";
+
+constexpr const char* kUpsertHistory =
+    "INSERT INTO seller_history (seller_id, day, score, badge) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (seller_id, day) DO UPDATE SET score = excluded.score, badge = excluded.badge";
+constexpr const char* kPruneHistory = "DELETE FROM seller_history WHERE day < ?";
+constexpr const char* kChanges = "SELECT changes()";
+
+constexpr const char* kSelectRunMeta =
+    "SELECT computed_at, rules_version, marketplace_odr FROM run_meta WHERE id = 1";
+constexpr const char* kSelectSellerResults =
+    "SELECT seller_id, badge, score, report_json FROM seller_results";
+constexpr const char* kSelectProductResults =
+    "SELECT product_id, seller_id, report_json FROM product_results";
+constexpr const char* kSelectActiveWarnings =
+    "SELECT id, code, severity, seller_id, product_id, action, detail, evidence_json, raised_at, "
+    "updated_at FROM warnings WHERE cleared_at IS NULL ORDER BY id";
+constexpr const char* kSelectHistory =
+    "SELECT seller_id, day, score, badge FROM seller_history WHERE day >= ? "
+    "ORDER BY seller_id, day";
+constexpr const char* kSelectBadgeChanges =
+    "SELECT seller_id, from_badge, to_badge, score, changed_at, reason FROM badge_changes "
+    "WHERE changed_at >= ? ORDER BY seller_id, changed_at, id";
+constexpr const char* kSelectMaxWarningId = "SELECT COALESCE(MAX(id), 0) FROM warnings";
+
+[[noreturn]] void fail(const std::string& what, const std::string& why) {
+  throw SourceError("SQLite results store, " + what + ": " + why);
+}
+
+// Runs `body`, turning a Poco exception into a SourceError naming `what`.
+template <typename F>
+auto guarded(const std::string& what, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const Poco::Exception& e) {
+    fail(what, e.displayText());
+  }
+}
+
+Real nullable(const std::optional<double>& value) { return value ? Real(*value) : Real(); }
+
+std::optional<double> optional(const Real& value) {
+  return value.isNull() ? std::nullopt : std::optional<double>(value.value());
+}
+
+void execute(Session& session, const char* sql) { session << sql, kw::now; }
+
+}  // namespace
+
+SqliteResultStore::SqliteResultStore(const std::string& path) : path_(path) {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  guarded("opening " + path_, [&] {
+    session_ = std::make_unique<Session>("SQLite", path_, kOpenRetrySeconds);
+    // WAL lets API processes read the last committed run while a run writes;
+    // NORMAL sync is safe from corruption in WAL and results are recomputed.
+    std::string mode;
+    *session_ << "PRAGMA journal_mode = WAL", kw::into(mode), kw::now;
+    // An in-memory database (tests) has no other readers to protect.
+    if (mode != "wal" && mode != "memory") {
+      fail("opening " + path_, "journal mode is '" + mode + "', not 'wal'");
+    }
+    int timeout = 0;
+    *session_ << "PRAGMA busy_timeout = " + std::to_string(kBusyTimeoutMs), kw::into(timeout),
+        kw::now;
+    execute(*session_, "PRAGMA synchronous = NORMAL");
+  });
+}
+
+SqliteResultStore::~SqliteResultStore() = default;
+
+template <typename F>
+void SqliteResultStore::inTransaction(const std::string& what, F&& body) {
+  guarded(what, [&] {
+    execute(*session_, "BEGIN IMMEDIATE");
+    try {
+      body();
+      execute(*session_, "COMMIT");
+    } catch (...) {
+      try {
+        execute(*session_, "ROLLBACK");
+      } catch (const Poco::Exception&) {
+        // The original error says more; SQLite already rolled back if the
+        // rollback itself failed.
+      }
+      throw;
+    }
+  });
+}
+
+int SqliteResultStore::readVersion() {
+  int version = 0;
+  execute(*session_, kCreateSchemaVersion);
+  *session_ << kSelectSchemaVersion, kw::into(version), kw::now;
+  return version;
+}
+
+int SqliteResultStore::schemaVersion() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return guarded("reading the schema version", [&] { return readVersion(); });
+}
+
+void SqliteResultStore::migrate() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  guarded("creating schema_version", [&] { execute(*session_, kCreateSchemaVersion); });
+  // The version is read inside the write transaction, so that two daemons
+  // starting together apply each migration once.
+  inTransaction("migrating " + path_, [&] {
+    const int current = readVersion();
+    if (current > kSchemaVersion) {
+      fail("migrating " + path_, "the database has schema version " + std::to_string(current) +
+                                     ", newer than version " + std::to_string(kSchemaVersion) +
+                                     " that this build knows; upgrade sellertrustd");
+    }
+    for (const Migration& m : kMigrations) {
+      if (m.version <= current) continue;
+      for (const char* const* sql = m.begin; sql != m.end; ++sql) execute(*session_, *sql);
+      int version = m.version;
+      *session_ << kInsertSchemaVersion, kw::use(version), kw::now;
+    }
+  });
+}
+
+void SqliteResultStore::saveRun(const RunRecord& run) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Session& s = *session_;
+  std::string computedAt = formatUtc(run.computedAt);
+  std::string rulesVersion = run.rulesVersion;
+  inTransaction("saving the run", [&] {
+    execute(s, kDeleteSellerResults);
+    {
+      Poco::Int64 id = 0;
+      std::string badge, report;
+      Real score;
+      Statement insert(s);
+      insert << kInsertSellerResult, kw::use(id), kw::use(badge), kw::use(score),
+          kw::use(computedAt), kw::use(rulesVersion), kw::use(report);
+      for (const SellerEntry& e : run.sellers) {
+        id = e.sellerId;
+        badge = toString(e.badge);
+        score = nullable(e.score);
+        report = e.reportJson;
+        insert.execute();
+      }
+    }
+    execute(s, kDeleteProductResults);
+    {
+      Poco::Int64 id = 0, sellerId = 0;
+      std::string report;
+      Statement insert(s);
+      insert << kInsertProductResult, kw::use(id), kw::use(sellerId), kw::use(report);
+      for (const ProductEntry& p : run.products) {
+        id = p.productId;
+        sellerId = p.sellerId;
+        report = p.reportJson;
+        insert.execute();
+      }
+    }
+    {
+      Poco::Int64 sellerId = 0;
+      Text from;
+      std::string to, at, reason;
+      Real score;
+      Statement insert(s);
+      insert << kInsertBadgeChange, kw::use(sellerId), kw::use(from), kw::use(to), kw::use(score),
+          kw::use(at), kw::use(reason);
+      for (const BadgeChange& c : run.badgeChanges) {
+        sellerId = c.sellerId;
+        from = c.from ? Text(toString(*c.from)) : Text();
+        to = toString(c.to);
+        score = nullable(c.score);
+        at = formatUtc(c.at);
+        reason = c.reason;
+        insert.execute();
+      }
+    }
+    {
+      Poco::Int64 id = 0, sellerId = 0;
+      Int productId;
+      std::string code, severity, action, detail, evidence, raisedAt, updatedAt;
+      Statement insert(s);
+      insert << kInsertWarning, kw::use(id), kw::use(code), kw::use(severity), kw::use(sellerId),
+          kw::use(productId), kw::use(action), kw::use(detail), kw::use(evidence),
+          kw::use(raisedAt), kw::use(updatedAt);
+      for (const Warning& w : run.warnings.raised) {
+        const Firing& f = w.firing;
+        id = w.id;
+        code = f.code;
+        severity = toString(f.severity);
+        sellerId = f.sellerId;
+        productId = f.productId ? Int(*f.productId) : Int();
+        action = f.action;
+        detail = f.detail;
+        evidence = evidenceJson(f.evidence);
+        raisedAt = formatUtc(w.raisedAt);
+        updatedAt = formatUtc(w.updatedAt);
+        insert.execute();
+      }
+    }
+    {
+      Poco::Int64 id = 0;
+      std::string detail, evidence, updatedAt;
+      Statement update(s);
+      update << kUpdateActiveWarning, kw::use(detail), kw::use(evidence), kw::use(updatedAt),
+          kw::use(id);
+      for (const Warning& w : run.warnings.active) {
+        id = w.id;
+        detail = w.firing.detail;
+        evidence = evidenceJson(w.firing.evidence);
+        updatedAt = formatUtc(w.updatedAt);
+        update.execute();
+      }
+    }
+    {
+      Poco::Int64 id = 0;
+      std::string clearedAt;
+      Statement update(s);
+      update << kClearWarning, kw::use(clearedAt), kw::use(id);
+      for (const Warning& w : run.warnings.cleared) {
+        id = w.id;
+        clearedAt = formatUtc(w.clearedAt.value_or(run.computedAt));
+        update.execute();
+      }
+    }
+    Real odr = nullable(run.marketplaceOdr);
+    s << kUpsertRunMeta, kw::use(computedAt), kw::use(rulesVersion), kw::use(odr), kw::now;
+  });
+}
+
+std::int64_t SqliteResultStore::saveHistory(
+    Timestamp day, const std::vector<std::pair<std::int64_t, HistoryPoint>>& points,
+    Timestamp pruneBefore) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Session& s = *session_;
+  std::int64_t deleted = 0;
+  inTransaction("saving history", [&] {
+    Poco::Int64 sellerId = 0;
+    std::string dayText = formatUtc(day);
+    Real score;
+    std::string badge;
+    Statement upsert(s);
+    upsert << kUpsertHistory, kw::use(sellerId), kw::use(dayText), kw::use(score), kw::use(badge);
+    for (const auto& [id, point] : points) {
+      sellerId = id;
+      score = nullable(point.score);
+      badge = toString(point.badge);
+      upsert.execute();
+    }
+    std::string before = formatUtc(pruneBefore);
+    s << kPruneHistory, kw::use(before), kw::now;
+    Poco::Int64 changes = 0;
+    s << kChanges, kw::into(changes), kw::now;
+    deleted = changes;
+  });
+  return deleted;
+}
+
+std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Session& s = *session_;
+  auto snapshot = std::make_shared<Snapshot>();
+  // A read transaction, so the pieces come from one committed run even if
+  // another process writes meanwhile.
+  bool found = false;
+  guarded("loading the snapshot", [&] {
+    execute(s, "BEGIN");
+    try {
+      std::vector<std::string> computedAt, rulesVersion;
+      std::vector<Real> odr;
+      s << kSelectRunMeta, kw::into(computedAt), kw::into(rulesVersion), kw::into(odr), kw::now;
+      if (computedAt.empty()) {
+        execute(s, "COMMIT");
+        return;
+      }
+      found = true;
+      snapshot->computedAt = storedTime(computedAt[0], "run_meta.computed_at");
+      snapshot->rulesVersion = rulesVersion[0];
+      snapshot->marketplaceOdr = optional(odr[0]);
+
+      {
+        std::vector<Poco::Int64> ids;
+        std::vector<std::string> badges, reports;
+        std::vector<Real> scores;
+        s << kSelectSellerResults, kw::into(ids), kw::into(badges), kw::into(scores),
+            kw::into(reports), kw::now;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          SellerEntry e;
+          e.sellerId = ids[i];
+          e.badge = storedBadge(badges[i], "seller_results " + std::to_string(ids[i]));
+          e.score = optional(scores[i]);
+          e.reportJson = std::move(reports[i]);
+          snapshot->sellers.emplace(e.sellerId, std::move(e));
+        }
+      }
+      {
+        std::vector<Poco::Int64> ids, sellerIds;
+        std::vector<std::string> reports;
+        s << kSelectProductResults, kw::into(ids), kw::into(sellerIds), kw::into(reports), kw::now;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          snapshot->products.emplace(ids[i],
+                                     ProductEntry{ids[i], sellerIds[i], std::move(reports[i])});
+        }
+      }
+      {
+        std::vector<Poco::Int64> ids, sellerIds;
+        std::vector<Int> productIds;
+        std::vector<std::string> codes, severities, actions, details, evidence, raisedAt, updatedAt;
+        s << kSelectActiveWarnings, kw::into(ids), kw::into(codes), kw::into(severities),
+            kw::into(sellerIds), kw::into(productIds), kw::into(actions), kw::into(details),
+            kw::into(evidence), kw::into(raisedAt), kw::into(updatedAt), kw::now;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          const std::string where = "warning " + std::to_string(ids[i]);
+          Warning w;
+          w.id = ids[i];
+          w.firing.code = std::move(codes[i]);
+          w.firing.severity = storedSeverity(severities[i], where);
+          w.firing.sellerId = sellerIds[i];
+          if (!productIds[i].isNull()) w.firing.productId = productIds[i].value();
+          w.firing.action = std::move(actions[i]);
+          w.firing.detail = std::move(details[i]);
+          w.firing.evidence = parseEvidenceJson(evidence[i], where);
+          w.raisedAt = storedTime(raisedAt[i], where);
+          w.updatedAt = storedTime(updatedAt[i], where);
+          snapshot->warnings.push_back(std::move(w));
+        }
+      }
+      std::string since = formatUtc(historySince);
+      {
+        std::vector<Poco::Int64> sellerIds;
+        std::vector<std::string> days, badges;
+        std::vector<Real> scores;
+        s << kSelectHistory, kw::use(since), kw::into(sellerIds), kw::into(days), kw::into(scores),
+            kw::into(badges), kw::now;
+        for (std::size_t i = 0; i < sellerIds.size(); ++i) {
+          const std::string where = "seller_history " + std::to_string(sellerIds[i]);
+          HistoryPoint p;
+          p.day = storedTime(days[i], where);
+          p.score = optional(scores[i]);
+          p.badge = storedBadge(badges[i], where);
+          snapshot->history[sellerIds[i]].push_back(p);
+        }
+      }
+      {
+        std::vector<Poco::Int64> sellerIds;
+        std::vector<Text> from;
+        std::vector<std::string> to, at, reasons;
+        std::vector<Real> scores;
+        s << kSelectBadgeChanges, kw::use(since), kw::into(sellerIds), kw::into(from), kw::into(to),
+            kw::into(scores), kw::into(at), kw::into(reasons), kw::now;
+        for (std::size_t i = 0; i < sellerIds.size(); ++i) {
+          const std::string where = "badge change of seller " + std::to_string(sellerIds[i]);
+          BadgeChange c;
+          c.sellerId = sellerIds[i];
+          if (!from[i].isNull()) c.from = storedBadge(from[i].value(), where);
+          c.to = storedBadge(to[i], where);
+          c.score = optional(scores[i]);
+          c.at = storedTime(at[i], where);
+          c.reason = std::move(reasons[i]);
+          snapshot->badgeChanges[c.sellerId].push_back(std::move(c));
+        }
+      }
+      Poco::Int64 maxId = 0;
+      s << kSelectMaxWarningId, kw::into(maxId), kw::now;
+      snapshot->nextWarningId = maxId + 1;
+      execute(s, "COMMIT");
+    } catch (...) {
+      try {
+        execute(s, "ROLLBACK");
+      } catch (const Poco::Exception&) {
+        // Nothing was written; the original error is the one to report.
+      }
+      throw;
+    }
+  });
+  return found ? snapshot : nullptr;
+}
+
+}  // namespace sellertrust

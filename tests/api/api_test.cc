@@ -1,0 +1,667 @@
+// The HTTP API end to end in-process: a real Poco HTTPServer on 127.0.0.1
+// with the API factory, serving a snapshot built by hand from the core's own
+// evaluation and rendering functions, exercised with HTTPClientSession.
+#include "daemon/api.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+
+#include "jobs/report.h"
+#include "sellertrust/seller.h"
+
+namespace sellertrust {
+namespace {
+
+using Poco::JSON::Object;
+using Poco::Net::HTTPRequest;
+
+const Timestamp kComputedAt = *parseUtc("2026-03-01 12:00:00");
+constexpr Timestamp kDay = kSecondsPerDay;
+const char* const kRulesVersion = "1.0000abcd";
+
+// A seller tally with `n` orders, every rate on target except `defects`
+// order defects.
+SellerTally tally(std::int64_t n, std::int64_t defects) {
+  SellerTally t;
+  t.orders = n;
+  for (std::size_t i = 0; i < kMetricCount; ++i) {
+    const auto id = static_cast<MetricId>(i);
+    if (id == MetricId::kRatingAverage) continue;
+    t.rates[i] = {higherIsBetter(id) ? n : 0, n};
+  }
+  t.rate(MetricId::kOrderDefectRate) = {defects, n};
+  t.ratingCount = n / 2;
+  t.ratingStarSum = 5 * (n / 2);
+  return t;
+}
+
+Warning warning(std::int64_t id, const std::string& code, Severity severity, std::int64_t seller,
+                std::optional<std::int64_t> product = std::nullopt) {
+  Warning w;
+  w.id = id;
+  w.firing.code = code;
+  w.firing.severity = severity;
+  w.firing.sellerId = seller;
+  w.firing.productId = product;
+  w.firing.action = "notify_seller";
+  w.firing.detail = "detail of " + code;
+  w.firing.evidence = {{"value", 0.5}};
+  w.raisedAt = kComputedAt - kDay;
+  w.updatedAt = kComputedAt;
+  return w;
+}
+
+// Sellers 7 (scored from a real evaluation), 8 (new, no score) and 9
+// (at_risk, set by hand); product 100 of seller 7; seven warnings with ids
+// 2, 3, 5, 8, 13, 21, 34; history and badge changes of seller 7.
+std::shared_ptr<Snapshot> makeSnapshot() {
+  auto s = std::make_shared<Snapshot>();
+  s->computedAt = kComputedAt;
+  s->rulesVersion = kRulesVersion;
+  const Rules rules;
+
+  s->warnings = {
+      warning(2, "order_defect_rate_above_target", Severity::kWarning, 7),
+      warning(3, "account_review", Severity::kCritical, 9),
+      warning(5, "claim_rate_off_target", Severity::kInfo, 9),
+      warning(8, "product_delist", Severity::kCritical, 7, 100),
+      warning(13, "late_shipment_rate_off_target", Severity::kInfo, 9),
+      warning(21, "slow_responses", Severity::kWarning, 9),
+      warning(34, "escalation_rate_off_target", Severity::kInfo, 7),
+  };
+  s->nextWarningId = 35;
+
+  const SellerEvaluation seven = evaluateSeller(7, tally(400, 2), Badge::kFair, rules);
+  std::vector<Warning> sevenWarnings;
+  for (const Warning* w : s->warningsOf(7)) sevenWarnings.push_back(*w);
+  s->sellers[7] = {7, seven.badge.badge, seven.score->value,
+                   renderSellerReport({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, seven, sevenWarnings,
+                                      kComputedAt, kRulesVersion, rules)};
+
+  const SellerEvaluation eight = evaluateSeller(8, tally(3, 0), std::nullopt, rules);
+  s->sellers[8] = {
+      8, eight.badge.badge, std::nullopt,
+      renderSellerReport({8, "New", "DE"}, eight, {}, kComputedAt, kRulesVersion, rules)};
+
+  s->sellers[9] = {9, Badge::kAtRisk, 42.5, R"({"seller_id":9})"};
+
+  ProductLadder ladder;
+  ladder.productId = 100;
+  ladder.sellerId = 7;
+  ladder.step = LadderStep::kDelist;
+  ladder.countedClaims = 1;
+  ladder.firstClaimAt = kComputedAt - 2 * kDay;
+  ladder.delistUntil = kComputedAt + 5 * kDay;
+  ladder.delistActive = true;
+  s->products[100] = {
+      100, 7,
+      renderProductReport(ladder, {{51, 7, 100, kComputedAt - 2 * kDay, TicketStatus::kOpen}}, 1,
+                          {s->warnings[3]}, kComputedAt)};
+
+  const Timestamp today = startOfDay(kComputedAt);
+  for (int back : {100, 30, 29, 1, 0}) {
+    s->history[7].push_back({today - back * kDay, 80.0 + back / 10.0, Badge::kGood});
+  }
+  s->history[8].push_back({today, std::nullopt, Badge::kNew});
+  s->badgeChanges[7] = {
+      {7, std::nullopt, Badge::kFair, 70.0, kComputedAt - 100 * kDay,
+       "first score 70.0 is in the fair band"},
+      {7, Badge::kFair, Badge::kGood, 80.3, kComputedAt - 5 * kDay, "score 80.3 reached 77.0"},
+  };
+  s->marketplaceOdr = 0.004;
+  return s;
+}
+
+struct Response {
+  int status = 0;
+  std::string body;
+  Poco::Net::HTTPResponse header;
+
+  std::string get(const std::string& name) const { return header.get(name, ""); }
+  Object::Ptr json() const {
+    Poco::JSON::Parser parser;
+    return parser.parse(body).extract<Object::Ptr>();
+  }
+};
+
+// One API listener on an ephemeral port of 127.0.0.1.
+class TestServer {
+ public:
+  explicit TestServer(const ApiOptions& options = ApiOptions(), bool withSnapshot = true)
+      : telemetry_("9.9.9", kRulesVersion), socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+    if (withSnapshot) snapshots.publish(makeSnapshot());
+    ApiContext context;
+    context.snapshots = &snapshots;
+    context.telemetry = &telemetry_;
+    context.statusJson = [this] {
+      if (statusThrows.load()) throw std::runtime_error("status exploded");
+      return std::string(R"({"version":"9.9.9"})");
+    };
+    context.now = [this] { return now.load(); };
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(4);
+    params->setKeepAlive(true);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(makeApiHandlerFactory(context, options),
+                                                      socket_, params);
+    server_->start();
+  }
+  ~TestServer() { server_->stopAll(true); }
+
+  // A keep-alive client session; several requests may go over it in turn.
+  std::unique_ptr<Poco::Net::HTTPClientSession> session() const {
+    auto s = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", socket_.address().port());
+    s->setTimeout(Poco::Timespan(5, 0));
+    return s;
+  }
+
+  static Response send(Poco::Net::HTTPClientSession& session, const std::string& method,
+                       const std::string& target,
+                       const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    HTTPRequest request(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto& [name, value] : headers) request.add(name, value);
+    session.sendRequest(request);
+    Response r;
+    std::istream& in = session.receiveResponse(r.header);
+    Poco::StreamCopier::copyToString(in, r.body);
+    r.status = r.header.getStatus();
+    return r;
+  }
+
+  Response get(const std::string& target,
+               const std::vector<std::pair<std::string, std::string>>& headers = {},
+               const std::string& method = HTTPRequest::HTTP_GET) const {
+    return send(*session(), method, target, headers);
+  }
+
+  std::string scrape() const { return telemetry_.scrape(); }
+
+  SnapshotHolder snapshots;
+  std::atomic<Timestamp> now{kComputedAt + 60};
+  std::atomic<bool> statusThrows{false};
+
+ private:
+  Telemetry telemetry_;
+  Poco::Net::ServerSocket socket_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+};
+
+ApiOptions withToken(const std::string& token) {
+  ApiOptions o;
+  o.operatorToken = token;
+  return o;
+}
+
+// A problem+json body with the four RFC 9457 members and this detail.
+void expectProblem(const Response& r, int status, const std::string& detail) {
+  EXPECT_EQ(r.status, status) << r.body;
+  EXPECT_EQ(r.header.getContentType(), "application/problem+json");
+  const Object::Ptr p = r.json();
+  EXPECT_EQ(p->getValue<std::string>("type"), "about:blank");
+  EXPECT_EQ(p->getValue<std::string>("title"),
+            Poco::Net::HTTPResponse::getReasonForStatus(
+                static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status)));
+  EXPECT_EQ(p->getValue<int>("status"), status);
+  EXPECT_EQ(p->getValue<std::string>("detail"), detail);
+}
+
+TEST(ApiTest, BadgeJsonWithStrongEtagAndPublicCaching) {
+  TestServer server;
+  const Response r = server.get("/v1/sellers/9/badge");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header.getContentType(), "application/json");
+  EXPECT_EQ(r.body, R"({"seller_id":9,"badge":"at_risk","score":42.5,)"
+                    R"("computed_at":"2026-03-01T12:00:00Z","rules_version":"1.0000abcd"})");
+  EXPECT_EQ(r.get("Cache-Control"), "public, max-age=60");
+  const std::string etag = r.get("ETag");
+  ASSERT_GE(etag.size(), 3u);
+  EXPECT_EQ(etag.front(), '"');
+  EXPECT_EQ(etag.back(), '"');
+  EXPECT_EQ(server.get("/v1/sellers/9/badge").get("ETag"), etag);  // stable
+  EXPECT_NE(server.get("/v1/sellers/7/badge").get("ETag"), etag);  // per body
+}
+
+TEST(ApiTest, BadgeOfSellerWithoutScoreHasNullScore) {
+  TestServer server;
+  const Response r = server.get("/v1/sellers/8/badge");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"seller_id":8,"badge":"new","score":null,)"
+                    R"("computed_at":"2026-03-01T12:00:00Z","rules_version":"1.0000abcd"})");
+}
+
+TEST(ApiTest, BadgeMaxAgeComesFromOptions) {
+  ApiOptions options;
+  options.badgeMaxAgeSeconds = 300;
+  TestServer server(options);
+  EXPECT_EQ(server.get("/v1/sellers/9/badge").get("Cache-Control"), "public, max-age=300");
+  EXPECT_EQ(server.get("/v1/sellers/9/badge.svg").get("Cache-Control"), "public, max-age=300");
+}
+
+TEST(ApiTest, IfNoneMatchAnswers304WithValidatorsAndNoBody) {
+  TestServer server;
+  const std::string etag = server.get("/v1/sellers/9/badge").get("ETag");
+  const std::string weak = "W/" + etag;
+  for (const std::string& condition :
+       {etag, "\"nope\", " + etag, "\"a\",\"b\" ,  " + weak, weak, std::string("*")}) {
+    SCOPED_TRACE(condition);
+    const auto session = server.session();
+    const Response r =
+        TestServer::send(*session, "GET", "/v1/sellers/9/badge", {{"If-None-Match", condition}});
+    EXPECT_EQ(r.status, 304);
+    EXPECT_EQ(r.body, "");
+    EXPECT_EQ(r.get("ETag"), etag);
+    EXPECT_EQ(r.get("Cache-Control"), "public, max-age=60");
+    // The connection still carries a request: no stray body was sent.
+    EXPECT_EQ(TestServer::send(*session, "GET", "/livez").status, 200);
+  }
+  EXPECT_EQ(server.get("/v1/sellers/9/badge", {{"If-None-Match", "\"other\""}}).status, 200);
+  EXPECT_EQ(server.get("/v1/sellers/9/badge", {{"If-None-Match", etag.substr(1)}}).status, 200);
+  // Two If-None-Match fields count as one list.
+  EXPECT_EQ(server.get("/v1/sellers/9/badge", {{"If-None-Match", "\"x\""}, {"If-None-Match", etag}})
+                .status,
+            304);
+  EXPECT_EQ(server.get("/v1/sellers/9/badge", {{"If-None-Match", etag}}, "HEAD").status, 304);
+}
+
+TEST(ApiTest, BadgeSvgIsEscapedCacheableAndNotSniffable) {
+  TestServer server;
+  const Response r = server.get("/v1/sellers/9/badge.svg");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header.getContentType(), "image/svg+xml");
+  EXPECT_EQ(r.get("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(r.get("Cache-Control"), "public, max-age=60");
+  EXPECT_EQ(r.body.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u) << r.body;
+  EXPECT_NE(r.body.find("<title>sellertrust: at risk 42.5</title>"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("<script"), std::string::npos);
+  // The seller's name never reaches the badge.
+  EXPECT_EQ(server.get("/v1/sellers/7/badge.svg").body.find("Shop"), std::string::npos);
+  EXPECT_NE(server.get("/v1/sellers/8/badge.svg").body.find(">new</text>"), std::string::npos);
+  const std::string etag = r.get("ETag");
+  EXPECT_NE(etag, server.get("/v1/sellers/9/badge").get("ETag"));
+  const Response cached = server.get("/v1/sellers/9/badge.svg", {{"If-None-Match", etag}});
+  EXPECT_EQ(cached.status, 304);
+  EXPECT_EQ(cached.get("ETag"), etag);
+}
+
+TEST(ApiTest, BatchBadgesInRequestOrderWithUnknownIds) {
+  TestServer server;
+  const Response r = server.get("/v1/badges?seller_ids=9,404,7,9,8,405");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.get("Cache-Control"), "public, max-age=60");
+  EXPECT_FALSE(r.get("ETag").empty());
+  const Object::Ptr body = r.json();
+  const auto badges = body->getArray("badges");
+  ASSERT_EQ(badges->size(), 3u);
+  EXPECT_EQ(badges->getObject(0)->getValue<int>("seller_id"), 9);
+  EXPECT_EQ(badges->getObject(1)->getValue<int>("seller_id"), 7);
+  EXPECT_EQ(badges->getObject(2)->getValue<int>("seller_id"), 8);
+  EXPECT_TRUE(badges->getObject(2)->isNull("score"));
+  EXPECT_EQ(badges->getObject(0)->getValue<std::string>("badge"), "at_risk");
+  const auto unknown = body->getArray("unknown");
+  ASSERT_EQ(unknown->size(), 2u);
+  EXPECT_EQ(unknown->getElement<int>(0), 404);
+  EXPECT_EQ(unknown->getElement<int>(1), 405);
+  EXPECT_EQ(server.get("/v1/badges?seller_ids=404").body, R"({"badges":[],"unknown":[404]})");
+}
+
+TEST(ApiTest, BatchRejectsEmptyMalformedAndTooManyIds) {
+  TestServer server;
+  expectProblem(server.get("/v1/badges"), 400,
+                "seller_ids is required: 1 to 100 comma-separated seller ids");
+  expectProblem(server.get("/v1/badges?seller_ids="), 400,
+                "seller_ids is required: 1 to 100 comma-separated seller ids");
+  expectProblem(server.get("/v1/badges?seller_ids=1,,2"), 400,
+                "seller_ids entry 2 must be a positive integer, got ''");
+  expectProblem(server.get("/v1/badges?seller_ids=1,x7"), 400,
+                "seller_ids entry 2 must be a positive integer, got 'x7'");
+  expectProblem(server.get("/v1/badges?seller_ids=1,"), 400,
+                "seller_ids entry 2 must be a positive integer, got ''");
+  std::string hundred = "7";
+  for (int i = 1; i < 100; ++i) hundred += "," + std::to_string(1000 + i);
+  EXPECT_EQ(server.get("/v1/badges?seller_ids=" + hundred).status, 200);
+  expectProblem(server.get("/v1/badges?seller_ids=" + hundred + ",9"), 400,
+                "seller_ids lists more than 100 ids");
+}
+
+TEST(ApiTest, MalformedIdsAre400WithExactDetail) {
+  TestServer server;
+  for (const std::string id : {"0", "-1", "abc", "1e3", "+5", "12345678901234567890",
+                               "9223372036854775808", "1.0", "%20"}) {
+    SCOPED_TRACE(id);
+    const std::string shown = id == "%20" ? " " : id;
+    expectProblem(server.get("/v1/sellers/" + id + "/badge"), 400,
+                  "seller id must be a positive integer, got '" + shown + "'");
+    EXPECT_EQ(server.get("/v1/sellers/" + id + "/badge.svg").status, 400);
+    EXPECT_EQ(server.get("/v1/sellers/" + id).status, 400);
+    EXPECT_EQ(server.get("/v1/sellers/" + id + "/history").status, 400);
+    expectProblem(server.get("/v1/products/" + id), 400,
+                  "product id must be a positive integer, got '" + shown + "'");
+  }
+  // The largest id is valid, just unknown.
+  expectProblem(server.get("/v1/sellers/9223372036854775807/badge"), 404,
+                "seller 9223372036854775807 is not known");
+}
+
+TEST(ApiTest, UnknownSellerProductAndRouteAre404) {
+  TestServer server;
+  expectProblem(server.get("/v1/sellers/404/badge"), 404, "seller 404 is not known");
+  expectProblem(server.get("/v1/sellers/404/badge.svg"), 404, "seller 404 is not known");
+  expectProblem(server.get("/v1/sellers/404"), 404, "seller 404 is not known");
+  expectProblem(server.get("/v1/sellers/404/history"), 404, "seller 404 is not known");
+  expectProblem(server.get("/v1/products/404"), 404, "product 404 is not known");
+  expectProblem(server.get("/v1/nothing"), 404, "no such endpoint: /v1/nothing");
+  expectProblem(server.get("/v1/sellers/7/badge/"), 404, "no such endpoint: /v1/sellers/7/badge/");
+  EXPECT_EQ(server.get("/").status, 404);
+  EXPECT_EQ(server.get("/v1//sellers/7").status, 404);
+  EXPECT_EQ(server.get("/v1/sellers/7/badge.png").status, 404);
+}
+
+TEST(ApiTest, OtherMethodsAre405WithAllow) {
+  TestServer server;
+  for (const char* method : {"POST", "PUT", "DELETE", "OPTIONS"}) {
+    SCOPED_TRACE(method);
+    const Response r = server.get("/v1/sellers/9/badge", {}, method);
+    expectProblem(r, 405,
+                  std::string("method ") + method +
+                      " is not allowed on /v1/sellers/{id}/badge; use GET or HEAD");
+    EXPECT_EQ(r.get("Allow"), "GET, HEAD");
+  }
+  EXPECT_EQ(server.get("/livez", {}, "POST").status, 405);
+  EXPECT_EQ(server.get("/v1/nothing", {}, "POST").status, 404);
+}
+
+TEST(ApiTest, HeadAnswersLikeGetWithoutBody) {
+  TestServer server;
+  const Response get = server.get("/v1/sellers/9/badge");
+  const auto session = server.session();
+  const Response head = TestServer::send(*session, "HEAD", "/v1/sellers/9/badge");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+  EXPECT_EQ(head.header.getContentLength(), static_cast<std::streamsize>(get.body.size()));
+  EXPECT_EQ(head.header.getContentType(), "application/json");
+  EXPECT_EQ(head.get("ETag"), get.get("ETag"));
+  // The connection is still in step: no body bytes were sent.
+  EXPECT_EQ(TestServer::send(*session, "GET", "/v1/sellers/9/badge").body, get.body);
+  EXPECT_EQ(TestServer::send(*session, "HEAD", "/v1/sellers/404/badge").status, 404);
+  EXPECT_EQ(TestServer::send(*session, "GET", "/livez").body, R"({"status":"ok"})");
+}
+
+TEST(ApiTest, OperatorEndpointsNeedTheBearerToken) {
+  TestServer server(withToken("s3cret-token"));
+  for (const char* target :
+       {"/v1/sellers/7", "/v1/sellers/7/history", "/v1/warnings", "/v1/products/100"}) {
+    SCOPED_TRACE(target);
+    const Response none = server.get(target);
+    expectProblem(none, 401, "this endpoint requires an Authorization: Bearer token");
+    EXPECT_EQ(none.get("WWW-Authenticate"), "Bearer realm=\"sellertrust\"");
+    const Response wrong = server.get(target, {{"Authorization", "Bearer s3cret-tokem"}});
+    expectProblem(wrong, 401, "the bearer token in the Authorization header is not valid");
+    EXPECT_EQ(wrong.get("WWW-Authenticate"),
+              "Bearer realm=\"sellertrust\", error=\"invalid_token\"");
+    EXPECT_EQ(server.get(target, {{"Authorization", "Bearer s3cret"}}).status, 401);
+    EXPECT_EQ(server.get(target, {{"Authorization", "Bearer s3cret-token-and-more"}}).status, 401);
+    EXPECT_EQ(server.get(target, {{"Authorization", "Basic czNjcmV0LXRva2Vu"}}).status, 401);
+    EXPECT_EQ(server.get(target, {{"Authorization", "Bearer s3cret-token"}}).status, 200);
+    EXPECT_EQ(server.get(target, {{"Authorization", "bearer s3cret-token"}}).status, 200);
+  }
+  // Authentication comes before validation: nothing leaks to a stranger.
+  EXPECT_EQ(server.get("/v1/sellers/abc").status, 401);
+  for (const char* target :
+       {"/v1/sellers/7/badge", "/v1/sellers/7/badge.svg", "/v1/badges?seller_ids=7", "/v1/status",
+        "/livez", "/readyz", "/metrics"}) {
+    EXPECT_EQ(server.get(target).status, 200) << target;
+  }
+}
+
+TEST(ApiTest, OperatorEndpointsAreOpenWithoutAToken) {
+  TestServer server;
+  EXPECT_EQ(server.get("/v1/sellers/7").status, 200);
+  EXPECT_EQ(server.get("/v1/warnings").status, 200);
+  EXPECT_EQ(server.get("/v1/sellers/7", {{"Authorization", "Bearer anything"}}).status, 200);
+}
+
+TEST(ApiTest, SellerReportIsTheStoredReport) {
+  TestServer server;
+  const Response r = server.get("/v1/sellers/7");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header.getContentType(), "application/json");
+  EXPECT_EQ(r.body, server.snapshots.current()->sellers.at(7).reportJson);
+  const Object::Ptr report = r.json();
+  EXPECT_EQ(report->getValue<std::string>("name"), "Zo\xc3\xab <Shop> & \"Co\"");
+  EXPECT_EQ(report->getArray("warnings")->size(), 3u);
+  EXPECT_EQ(report->getArray("explanation")->size(), kMetricCount);
+  EXPECT_FALSE(
+      server.get("/v1/sellers/8").json()->getValue<std::string>("no_score_reason").empty());
+}
+
+TEST(ApiTest, HistoryCoversTheLastDaysAndValidatesDays) {
+  TestServer server;
+  Response r = server.get("/v1/sellers/7/history");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"seller_id":7,"days":30,"points":[)"
+                    R"({"day":"2026-01-31","score":82.9,"badge":"good"},)"
+                    R"({"day":"2026-02-28","score":80.1,"badge":"good"},)"
+                    R"({"day":"2026-03-01","score":80.0,"badge":"good"}],"badge_changes":[)"
+                    R"({"at":"2026-02-24T12:00:00Z","from":"fair","to":"good","score":80.3,)"
+                    R"("reason":"score 80.3 reached 77.0"}]})");
+  r = server.get("/v1/sellers/7/history?days=365");
+  const Object::Ptr all = r.json();
+  EXPECT_EQ(all->getValue<int>("days"), 365);
+  EXPECT_EQ(all->getArray("points")->size(), 5u);
+  ASSERT_EQ(all->getArray("badge_changes")->size(), 2u);
+  EXPECT_TRUE(all->getArray("badge_changes")->getObject(0)->isNull("from"));
+  EXPECT_EQ(server.get("/v1/sellers/7/history?days=31").json()->getArray("points")->size(), 4u);
+  EXPECT_EQ(server.get("/v1/sellers/7/history?days=1").json()->getArray("points")->size(), 1u);
+  EXPECT_EQ(server.get("/v1/sellers/9/history").body,
+            R"({"seller_id":9,"days":30,"points":[],"badge_changes":[]})");
+  EXPECT_EQ(
+      server.get("/v1/sellers/8/history").json()->getArray("points")->getObject(0)->isNull("score"),
+      true);
+  for (const char* days : {"0", "366", "-3", "x", "1.5", "99999999999999999999"}) {
+    expectProblem(server.get(std::string("/v1/sellers/7/history?days=") + days), 400,
+                  std::string("days must be an integer from 1 to 365, got '") + days + "'");
+  }
+}
+
+// Collects every warning id over pages of `limit`, following next_after.
+std::vector<int> allPages(const TestServer& server, const std::string& filter, int limit,
+                          int* pages) {
+  std::vector<int> ids;
+  std::string after;
+  *pages = 0;
+  while (true) {
+    std::string target = "/v1/warnings?limit=" + std::to_string(limit);
+    target += filter;
+    target += after;
+    const Response r = server.get(target);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const Object::Ptr body = r.json();
+    const auto list = body->getArray("warnings");
+    for (unsigned i = 0; i < list->size(); ++i) {
+      ids.push_back(list->getObject(i)->getValue<int>("id"));
+    }
+    ++*pages;
+    if (body->isNull("next_after") || *pages > 20) break;
+    after = "&after=" + std::to_string(body->getValue<int>("next_after"));
+  }
+  return ids;
+}
+
+TEST(ApiTest, WarningsPaginateWithAfter) {
+  TestServer server;
+  int pages = 0;
+  EXPECT_EQ(allPages(server, "", 2, &pages), (std::vector<int>{2, 3, 5, 8, 13, 21, 34}));
+  EXPECT_EQ(pages, 4);
+  EXPECT_EQ(allPages(server, "", 7, &pages), (std::vector<int>{2, 3, 5, 8, 13, 21, 34}));
+  EXPECT_EQ(pages, 1);  // exactly one full page: no empty page after it
+
+  const Object::Ptr first = server.get("/v1/warnings?limit=3").json();
+  EXPECT_EQ(first->getValue<int>("next_after"), 5);
+  const Object::Ptr w = first->getArray("warnings")->getObject(0);
+  EXPECT_EQ(w->getValue<std::string>("code"), "order_defect_rate_above_target");
+  EXPECT_EQ(w->getValue<std::string>("severity"), "warning");
+  EXPECT_TRUE(w->isNull("product_id"));
+  // The cursor need not be a current id: a cleared warning's id works.
+  EXPECT_EQ(server.get("/v1/warnings?after=6&limit=1")
+                .json()
+                ->getArray("warnings")
+                ->getObject(0)
+                ->getValue<int>("id"),
+            8);
+  EXPECT_EQ(server.get("/v1/warnings?after=34").body, R"({"warnings":[],"next_after":null})");
+  EXPECT_EQ(server.get("/v1/warnings").json()->getArray("warnings")->size(),
+            7u);  // default limit 50
+}
+
+TEST(ApiTest, WarningsFilterBySeverityAndCode) {
+  TestServer server;
+  int pages = 0;
+  EXPECT_EQ(allPages(server, "&severity=info", 1, &pages), (std::vector<int>{5, 13, 34}));
+  EXPECT_EQ(allPages(server, "&severity=critical", 50, &pages), (std::vector<int>{3, 8}));
+  EXPECT_EQ(allPages(server, "&code=slow_responses", 50, &pages), (std::vector<int>{21}));
+  EXPECT_EQ(allPages(server, "&severity=info&code=slow_responses", 50, &pages), std::vector<int>{});
+  EXPECT_EQ(allPages(server, "&severity=&code=", 50, &pages).size(), 7u);  // empty means absent
+  expectProblem(server.get("/v1/warnings?severity=fatal"), 400,
+                "severity must be one of info, warning, critical, got 'fatal'");
+  for (const char* limit : {"0", "501", "-1", "ten"}) {
+    expectProblem(server.get(std::string("/v1/warnings?limit=") + limit), 400,
+                  std::string("limit must be an integer from 1 to 500, got '") + limit + "'");
+  }
+  EXPECT_EQ(server.get("/v1/warnings?limit=500").status, 200);
+  for (const char* after : {"0", "-2", "x", "99999999999999999999"}) {
+    expectProblem(
+        server.get(std::string("/v1/warnings?after=") + after), 400,
+        std::string("after must be a warning id (a positive integer), got '") + after + "'");
+  }
+}
+
+TEST(ApiTest, ProductReportIsTheStoredReport) {
+  TestServer server;
+  const Response r = server.get("/v1/products/100");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header.getContentType(), "application/json");
+  EXPECT_EQ(r.body, server.snapshots.current()->products.at(100).reportJson);
+  EXPECT_EQ(r.json()->getValue<std::string>("recommended_action"), "delist_product");
+}
+
+TEST(ApiTest, StatusLivezAndMetrics) {
+  TestServer server;
+  Response r = server.get("/v1/status");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"version":"9.9.9"})");
+  r = server.get("/livez");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header.getContentType(), "application/json");
+  EXPECT_EQ(r.body, R"({"status":"ok"})");
+  server.get("/v1/sellers/9/badge");
+  r = server.get("/metrics");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header.getContentType(), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(r.body.find("# TYPE sellertrust_http_requests_total counter"), std::string::npos);
+  EXPECT_NE(r.body.find(
+                R"(sellertrust_http_requests_total{code="200",route="/v1/sellers/{id}/badge"} 1)"),
+            std::string::npos)
+      << r.body;
+}
+
+TEST(ApiTest, MetricsCanBeLeftToAnotherListener) {
+  ApiOptions options;
+  options.serveMetrics = false;
+  TestServer server(options);
+  expectProblem(server.get("/metrics"), 404, "no such endpoint: /metrics");
+}
+
+TEST(ApiTest, ReadyzFollowsSnapshotAge) {
+  TestServer server;
+  Response r = server.get("/readyz");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"status":"ready","snapshot_age_seconds":60})");
+  server.now = kComputedAt + 3599;
+  EXPECT_EQ(server.get("/readyz").status, 200);
+  server.now = kComputedAt + 3600;
+  expectProblem(server.get("/readyz"), 503,
+                "the snapshot is 3600 seconds old, beyond the staleness budget of 3600 seconds");
+  EXPECT_EQ(server.get("/livez").status, 200);  // liveness checks nothing
+}
+
+TEST(ApiTest, NoSnapshotYetIs503ForDataAndReadiness) {
+  TestServer server(ApiOptions(), /*withSnapshot=*/false);
+  const std::string detail = "no snapshot has been computed yet; retry after the first scoring run";
+  for (const char* target :
+       {"/v1/sellers/7/badge", "/v1/sellers/7/badge.svg", "/v1/badges?seller_ids=7",
+        "/v1/sellers/7", "/v1/sellers/7/history", "/v1/warnings", "/v1/products/100"}) {
+    SCOPED_TRACE(target);
+    expectProblem(server.get(target), 503, detail);
+  }
+  expectProblem(server.get("/readyz"), 503, "no snapshot is loaded yet");
+  EXPECT_EQ(server.get("/livez").status, 200);
+  EXPECT_EQ(server.get("/v1/status").status, 200);
+  // Validation still comes first.
+  EXPECT_EQ(server.get("/v1/sellers/abc/badge").status, 400);
+  server.snapshots.publish(makeSnapshot());
+  EXPECT_EQ(server.get("/v1/sellers/7/badge").status, 200);
+}
+
+TEST(ApiTest, FailureInsideAHandlerIs500Problem) {
+  TestServer server;
+  server.statusThrows = true;
+  expectProblem(server.get("/v1/status"), 500, "internal error while answering this request");
+  server.statusThrows = false;
+  EXPECT_EQ(server.get("/v1/status").status, 200);
+}
+
+TEST(ApiTest, TelemetryRecordsRoutePatternsNeverRawPaths) {
+  TestServer server;
+  server.get("/v1/sellers/9/badge");
+  server.get("/v1/sellers/9/badge");
+  server.get("/v1/sellers/123456/badge");
+  server.get("/v1/sellers/abc/badge.svg");
+  server.get("/v1/nothing/at/all");
+  server.get("/v1/sellers/9/badge", {}, "DELETE");
+  const std::string s = server.scrape();
+  EXPECT_NE(
+      s.find(R"(sellertrust_http_requests_total{code="200",route="/v1/sellers/{id}/badge"} 2)"),
+      std::string::npos)
+      << s;
+  EXPECT_NE(
+      s.find(R"(sellertrust_http_requests_total{code="404",route="/v1/sellers/{id}/badge"} 1)"),
+      std::string::npos);
+  EXPECT_NE(
+      s.find(R"(sellertrust_http_requests_total{code="405",route="/v1/sellers/{id}/badge"} 1)"),
+      std::string::npos);
+  EXPECT_NE(
+      s.find(R"(sellertrust_http_requests_total{code="400",route="/v1/sellers/{id}/badge.svg"} 1)"),
+      std::string::npos);
+  EXPECT_NE(s.find(R"(sellertrust_http_requests_total{code="404",route="other"} 1)"),
+            std::string::npos);
+  EXPECT_EQ(s.find("123456"), std::string::npos);
+  EXPECT_EQ(s.find("nothing"), std::string::npos);
+  EXPECT_NE(
+      s.find(
+          R"(sellertrust_http_request_duration_seconds_count{route="/v1/sellers/{id}/badge"} 4)"),
+      std::string::npos);
+}
+
+TEST(ApiTest, MalformedRequestTargetIs400) {
+  TestServer server;
+  expectProblem(server.get("/v1/sellers/%zz/badge"), 400,
+                "the request target '/v1/sellers/%zz/badge' is not a valid URI");
+}
+
+}  // namespace
+}  // namespace sellertrust

@@ -1,0 +1,102 @@
+#include "daemon/config.h"
+
+#include <gtest/gtest.h>
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Util/MapConfiguration.h>
+
+namespace sellertrust {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  DaemonConfig load(std::initializer_list<std::pair<const char*, const char*>> keys) {
+    Poco::AutoPtr<Poco::Util::MapConfiguration> map(new Poco::Util::MapConfiguration);
+    for (const auto& [k, v] : keys) map->setString(k, v);
+    errors_.clear();
+    return loadConfig(*map, &errors_);
+  }
+  std::vector<std::string> errors_;
+};
+
+TEST_F(ConfigTest, DefaultsNeedNoKeys) {
+  const DaemonConfig c = load({});
+  EXPECT_TRUE(errors_.empty());
+  EXPECT_EQ(c.http.host, "127.0.0.1");
+  EXPECT_EQ(c.http.port, 8080);
+  EXPECT_EQ(c.sqliteSource, "/var/lib/sellertrust/source.db");
+  EXPECT_EQ(c.sqliteResults, "/var/lib/sellertrust/results.db");
+  EXPECT_TRUE(c.api.serveMetrics);
+  EXPECT_EQ(rulesVersion(c.rules), rulesVersion(Rules()));
+}
+
+TEST_F(ConfigTest, ReadsEveryKindOfKey) {
+  const DaemonConfig c = load({{"data.dir", "/tmp/st"},
+                               {"http.port", "9090"},
+                               {"metrics.port", "9100"},
+                               {"api.operator_token", "t0k"},
+                               {"rules.window_days", "30"},
+                               {"rules.metric.claim_rate.weight", "9.5"},
+                               {"rules.badge.hysteresis", "1.5"}});
+  EXPECT_TRUE(errors_.empty());
+  EXPECT_EQ(c.sqliteSource, "/tmp/st/source.db");
+  EXPECT_EQ(c.http.port, 9090);
+  EXPECT_EQ(c.metricsPort, 9100);
+  EXPECT_FALSE(c.api.serveMetrics);
+  EXPECT_EQ(c.api.operatorToken, "t0k");
+  EXPECT_EQ(c.rules.windowDays, 30);
+  EXPECT_EQ(c.rules.rule(MetricId::kClaimRate).weight, 9.5);
+  EXPECT_EQ(c.rules.hysteresis, 1.5);
+}
+
+TEST_F(ConfigTest, BadValuesNameTheirKey) {
+  load({{"http.port", "eighty"}, {"http.threads", "0"}, {"rules.wilson_z", "1.9x"}});
+  EXPECT_EQ(errors_, (std::vector<std::string>{
+                         "http.port: expected an integer 0-65535, got 'eighty'",
+                         "http.threads: expected an integer 1-1024, got '0'",
+                         "rules.wilson_z: expected a number, got '1.9x'"}));
+}
+
+TEST_F(ConfigTest, UnknownKeysAreErrors) {
+  load({{"http.prot", "80"}, {"rules.metric.claim_rate.wieght", "1"}, {"logging.x", "y"}});
+  EXPECT_EQ(errors_, (std::vector<std::string>{"http.prot: unknown key",
+                                               "rules.metric.claim_rate.wieght: unknown key"}));
+}
+
+TEST_F(ConfigTest, InvalidRulesAreReportedUnderTheirKeys) {
+  load({{"rules.metric.order_defect_rate.full_loss_at", "0.005"}});
+  EXPECT_EQ(errors_, std::vector<std::string>{
+                         "rules.metric.order_defect_rate.full_loss_at must be above the target"});
+}
+
+TEST_F(ConfigTest, RejectsUnknownBackendsAndSharedFiles) {
+  load({{"source.backend", "oracle"}});
+  EXPECT_EQ(errors_, (std::vector<std::string>{
+                         "source.backend: expected 'sqlite' or 'mysql', got 'oracle'",
+                         "results.backend: expected 'sqlite' or 'mysql', got 'oracle'"}));
+  load({{"source.sqlite.path", "/x.db"}, {"results.sqlite.path", "/x.db"}});
+  EXPECT_EQ(errors_, std::vector<std::string>{
+                         "results.sqlite.path: must differ from source.sqlite.path"});
+}
+
+TEST_F(ConfigTest, MysqlBackendNeedsAUserAndTakesTheCredentialFile) {
+  load({{"source.backend", "mysql"}});
+  EXPECT_EQ(errors_, (std::vector<std::string>{
+                         "source.mysql.user: required with source.backend = mysql",
+                         "results.mysql.user: required with results.backend = mysql"}));
+  const DaemonConfig c = load({{"source.backend", "mysql"},
+                               {"results.backend", "sqlite"},
+                               {"source.mysql.user", "ro"},
+                               {"source.mysql.port", "3307"},
+                               {"source.mysql.password_file", "/run/pw"}});
+  EXPECT_TRUE(errors_.empty());
+  EXPECT_EQ(c.mysqlSource.user, "ro");
+  EXPECT_EQ(c.mysqlSource.port, 3307);
+  EXPECT_EQ(c.mysqlSource.passwordFile, "/run/pw");
+  EXPECT_EQ(c.mysqlSource.database, "sellertrust_source");
+  EXPECT_EQ(c.mysqlResults.database, "sellertrust_results");
+  EXPECT_FALSE(c.instanceName.empty());
+}
+
+}  // namespace
+}  // namespace sellertrust

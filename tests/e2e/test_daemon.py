@@ -1,0 +1,346 @@
+"""End-to-end tests: the real sellertrustd binary, a hand-made SQLite source,
+HTTP. Expected values are worked out in harness.write_fixture's docstring."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import DAEMON, Daemon, write_fixture
+
+PROMTOOL = shutil.which("promtool")
+
+
+class FixtureDaemonTest(unittest.TestCase):
+    """One daemon for the read-only checks, scored once on the fixture."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="sellertrust-e2e-")
+        cls.source = os.path.join(cls.dir, "fixture.db")
+        write_fixture(cls.source)
+        cls.daemon = Daemon(cls.dir, "--set=jobs.score.interval_seconds=3600",
+                            source=cls.source).__enter__()
+        cls.daemon.wait_ready()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.__exit__(None, None, None)
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def get(self, path, **kw):
+        return self.daemon.get(path, **kw)
+
+    def assertProblem(self, response, status, detail_part):
+        self.assertEqual(response.status, status, response.body)
+        self.assertEqual(response.headers["Content-Type"], "application/problem+json")
+        problem = response.json()
+        self.assertEqual(problem["status"], status)
+        self.assertIn("title", problem)
+        self.assertIn("type", problem)
+        self.assertIn(detail_part, problem["detail"])
+
+    def test_badge_of_a_perfect_seller(self):
+        r = self.get("/v1/sellers/1/badge")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.headers["Content-Type"], "application/json")
+        body = r.json()
+        self.assertEqual(body["seller_id"], 1)
+        self.assertEqual(body["badge"], "top")
+        self.assertEqual(body["score"], 100.0)
+        self.assertRegex(body["computed_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertRegex(body["rules_version"], r"^1\.[0-9a-f]{8}$")
+        self.assertEqual(r.headers["Cache-Control"], "public, max-age=60")
+        etag = r.headers["ETag"]
+        self.assertRegex(etag, r'^"[^"]+"$')  # strong
+        again = self.get("/v1/sellers/1/badge", headers={"If-None-Match": etag})
+        self.assertEqual(again.status, 304)
+        self.assertEqual(again.body, "")
+        self.assertEqual(again.headers["ETag"], etag)
+        other = self.get("/v1/sellers/2/badge", headers={"If-None-Match": etag})
+        self.assertEqual(other.status, 200)
+
+    def test_badge_svg(self):
+        r = self.get("/v1/sellers/2/badge.svg")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.headers["Content-Type"], "image/svg+xml")
+        self.assertEqual(r.headers["X-Content-Type-Options"], "nosniff")
+        self.assertTrue(r.body.lstrip().startswith("<svg"))
+        self.assertIn("at_risk", r.body.replace("at risk", "at_risk"))
+        self.assertNotIn("<Co>", r.body)
+
+    def test_report_explains_the_score(self):
+        r = self.get("/v1/sellers/2")
+        self.assertEqual(r.status, 200)
+        report = r.json()
+        self.assertEqual(report["name"], "Beta & <Co>")
+        self.assertEqual(report["orders"], 20)
+        self.assertEqual(report["score"], 57.0)
+        self.assertEqual(report["badge"], "at_risk")
+        odr = report["metrics"]["order_defect_rate"]
+        self.assertEqual((odr["numerator"], odr["denominator"]), (10, 20))
+        self.assertAlmostEqual(odr["value"], 0.5)
+        self.assertAlmostEqual(odr["wilson"]["lower"], 0.2992980082, places=9)
+        top = report["explanation"][0]
+        self.assertEqual(top["metric"], "order_defect_rate")
+        self.assertEqual(top["points_lost"], 40)
+        self.assertEqual(report["explanation"][1]["metric"], "rating_average")
+        self.assertEqual(report["explanation"][1]["points_lost"], 3)
+        self.assertAlmostEqual(report["metrics"]["rating_average"]["value"], 34.5 / 17)
+        codes = sorted(w["code"] for w in report["warnings"])
+        self.assertEqual(codes, ["account_review", "order_defect_rate_above_target",
+                                 "rating_average_off_target"])
+
+    def test_bad_rows_are_skipped_not_scored(self):
+        # The 7-star rating and the ticket with an unknown status are skipped:
+        # seller 1 keeps a perfect score and has no ticket in its metrics.
+        report = self.get("/v1/sellers/1").json()
+        self.assertEqual(report["score"], 100.0)
+        self.assertEqual(report["metrics"]["rating_average"]["denominator"], 0)
+        self.assertEqual(report["metrics"]["escalation_rate"]["denominator"], 0)
+        metrics = self.get("/metrics").body
+        self.assertIn('sellertrust_rows_skipped_total{table="ratings"} 1', metrics)
+        self.assertIn('sellertrust_rows_skipped_total{table="tickets"} 1', metrics)
+
+    def test_new_seller_says_why(self):
+        report = self.get("/v1/sellers/3").json()
+        self.assertEqual(report["badge"], "new")
+        self.assertIsNone(report["score"])
+        self.assertIn("3 orders", report["no_score_reason"])
+        self.assertEqual([w["code"] for w in report["warnings"]], ["product_delist"])
+
+    def test_product_ladder(self):
+        r = self.get("/v1/products/301")
+        self.assertEqual(r.status, 200)
+        product = r.json()
+        self.assertEqual(product["seller_id"], 3)
+        self.assertEqual(product["ladder"]["step"], "delist")
+        self.assertTrue(product["ladder"]["delist_active"])
+        self.assertEqual(product["recommended_action"], "delist_product")
+        self.assertEqual(len(product["authenticity_claims"]), 1)
+        self.assertProblem(self.get("/v1/products/999"), 404, "999")
+
+    def test_batch_badges(self):
+        r = self.get("/v1/badges?seller_ids=2,1,999")
+        self.assertEqual(r.status, 200)
+        body = r.json()
+        self.assertEqual([b["seller_id"] for b in body["badges"]], [2, 1])
+        self.assertEqual(body["unknown"], [999])
+        many = ",".join(str(i) for i in range(1, 102))
+        self.assertProblem(self.get("/v1/badges?seller_ids=" + many), 400, "100")
+        self.assertProblem(self.get("/v1/badges?seller_ids=1,x"), 400, "x")
+        self.assertEqual(self.get("/v1/badges").status, 400)
+
+    def test_warnings_filter_and_pagination(self):
+        r = self.get("/v1/warnings?severity=critical")
+        self.assertEqual(r.status, 200)
+        codes = sorted(w["code"] for w in r.json()["warnings"])
+        self.assertEqual(codes, ["account_review", "product_delist"])
+        first = self.get("/v1/warnings?limit=2").json()
+        self.assertEqual(len(first["warnings"]), 2)
+        rest = self.get(f"/v1/warnings?limit=2&after={first['next_after']}").json()
+        seen = [w["id"] for w in first["warnings"] + rest["warnings"]]
+        self.assertEqual(len(seen), 4)
+        self.assertEqual(seen, sorted(set(seen)))
+        self.assertIsNone(rest["next_after"])
+        only = self.get("/v1/warnings?code=account_review").json()["warnings"]
+        self.assertEqual([w["seller_id"] for w in only], [2])
+        self.assertProblem(self.get("/v1/warnings?severity=loud"), 400, "loud")
+        self.assertProblem(self.get("/v1/warnings?limit=0"), 400, "limit")
+
+    def test_history(self):
+        r = self.get("/v1/sellers/2/history?days=7")
+        self.assertEqual(r.status, 200)
+        history = r.json()
+        self.assertEqual(history["seller_id"], 2)
+        self.assertEqual(history["badge_changes"][0]["to"], "at_risk")
+        self.assertIsNone(history["badge_changes"][0]["from"])
+        self.assertProblem(self.get("/v1/sellers/2/history?days=0"), 400, "days")
+
+    def test_malformed_and_unknown(self):
+        for bad in ["abc", "0", "-1", "1e3", "99999999999999999999"]:
+            self.assertProblem(self.get(f"/v1/sellers/{bad}/badge"), 400, bad)
+        self.assertProblem(self.get("/v1/sellers/999/badge"), 404, "999")
+        self.assertProblem(self.get("/v1/sellers/999"), 404, "999")
+        self.assertEqual(self.get("/no/such/route").status, 404)
+        r = self.daemon.request("/v1/sellers/1/badge", method="POST")
+        self.assertEqual(r.status, 405)
+        self.assertIn("GET", r.headers["Allow"])
+
+    def test_status_and_probes(self):
+        status = self.get("/v1/status").json()
+        self.assertRegex(status["rules_version"], r"^1\.[0-9a-f]{8}$")
+        score = next(j for j in status["jobs"] if j["task"] == "score")
+        self.assertGreaterEqual(score["runs"], 1)
+        self.assertIsNotNone(score["last_success"])
+        self.assertGreater(score["rows_read"], 0)
+        self.assertTrue(status["database"]["source_reachable"])
+        self.assertEqual(self.get("/livez").status, 200)
+        self.assertEqual(self.get("/readyz").status, 200)
+
+    @unittest.skipUnless(PROMTOOL, "promtool not installed")
+    def test_metrics_pass_promtool(self):
+        text = self.get("/metrics").body
+        check = subprocess.run([PROMTOOL, "check", "metrics"], input=text.encode(),
+                               capture_output=True)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        for series in ['sellertrust_sellers{badge="top"} 1', 'sellertrust_sellers{badge="new"} 1',
+                       'sellertrust_source_up 1', 'sellertrust_build_info{']:
+            self.assertIn(series, text)
+        self.assertNotIn("seller_id", text)
+
+
+def metric(text, name):
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"{name} not in metrics")
+
+
+class LifecycleTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="sellertrust-e2e-")
+        self.source = os.path.join(self.dir, "fixture.db")
+        write_fixture(self.source)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_series_move_after_a_run(self):
+        with Daemon(self.dir, source=self.source) as d:
+            d.wait_ready()
+            before = d.get("/metrics").body
+            self.assertEqual(metric(before, 'sellertrust_sellers{badge="top"}'), 1)
+            runs = metric(before, 'sellertrust_job_runs_total{task="score"}')
+            write_fixture(self.source, bad_seller1=True)
+            d.wait_until(lambda: d.get("/v1/sellers/1/badge").json()["badge"] != "top",
+                         what="seller 1 to lose its top badge")
+            after = d.get("/metrics").body
+            self.assertEqual(metric(after, 'sellertrust_sellers{badge="top"}'), 0)
+            self.assertGreater(metric(after, 'sellertrust_job_runs_total{task="score"}'), runs)
+            history = d.get("/v1/sellers/1/history").json()
+            self.assertEqual([c["to"] for c in history["badge_changes"]][-1], "at_risk")
+            self.assertIn("fell below", history["badge_changes"][-1]["reason"])
+
+    def test_operator_token(self):
+        with Daemon(self.dir, "--set=api.operator_token=s3cret", source=self.source) as d:
+            d.wait_ready()
+            self.assertEqual(d.get("/v1/sellers/1").status, 401)
+            self.assertEqual(d.get("/v1/warnings").status, 401)
+            wrong = d.get("/v1/sellers/1", headers={"Authorization": "Bearer nope"})
+            self.assertEqual(wrong.status, 401)
+            ok = d.get("/v1/sellers/1", headers={"Authorization": "Bearer s3cret"})
+            self.assertEqual(ok.status, 200)
+            self.assertEqual(d.get("/v1/sellers/1/badge").status, 200)
+
+    def test_restart_serves_persisted_results_at_once(self):
+        with Daemon(self.dir, source=self.source) as d:
+            d.wait_ready()
+            badge = d.get("/v1/sellers/2/badge").json()
+        # Make the source unreadable: the restarted daemon must still serve
+        # what it persisted, and report the source as down.
+        os.remove(self.source)
+        with Daemon(self.dir, source=self.source) as d:
+            d.wait_ready(timeout=10)
+            self.assertEqual(d.get("/v1/sellers/2/badge").json()["computed_at"],
+                             badge["computed_at"])
+            d.wait_until(lambda: d.score_runs() >= 1, what="the first score run")
+            self.assertIn("sellertrust_source_up 0", d.get("/metrics").body)
+            status = d.get("/v1/status").json()
+            score = next(j for j in status["jobs"] if j["task"] == "score")
+            self.assertGreaterEqual(score["failures"], 1)
+            self.assertIsNotNone(score["last_error"])
+
+    def test_taken_port_is_a_start_up_error(self):
+        with Daemon(self.dir, source=self.source) as first:
+            first.wait_ready()
+            second = subprocess.run(
+                [DAEMON, f"--set=data.dir={self.dir}/other", f"--set=http.port={first.port}",
+                 f"--set=source.sqlite.path={self.source}"],
+                capture_output=True, timeout=30)
+            self.assertNotEqual(second.returncode, 0)
+            self.assertIn("address already in use", (second.stdout + second.stderr).decode().lower())
+
+    def test_check_config_names_the_bad_key(self):
+        conf = os.path.join(self.dir, "bad.properties")
+        with open(conf, "w") as f:
+            f.write("http.port = eighty\nrules.badge.hysteresis = 40\nhttp.prot = 1\n")
+        r = subprocess.run([DAEMON, f"--config={conf}", "--check-config"], capture_output=True,
+                           timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        err = r.stderr.decode()
+        self.assertIn("http.port: expected an integer 0-65535, got 'eighty'", err)
+        self.assertIn("rules.badge.hysteresis", err)
+        self.assertIn("http.prot: unknown key", err)
+        good = subprocess.run([DAEMON, f"--set=data.dir={self.dir}",
+                               f"--set=source.sqlite.path={self.source}", "--check-config"],
+                              capture_output=True, timeout=30)
+        self.assertEqual(good.returncode, 0, good.stderr)
+        self.assertIn("configuration OK", good.stdout.decode())
+
+    def test_run_once_prints_a_summary(self):
+        r = subprocess.run([DAEMON, f"--set=data.dir={self.dir}",
+                            f"--set=source.sqlite.path={self.source}", "--run-once=score"],
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout.decode(), r"score: ok in .* 3 sellers \(2 scored\)")
+
+
+class SystemdTest(unittest.TestCase):
+    """READY=1 on a NOTIFY_SOCKET the test owns; SIGTERM during a run."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="sellertrust-e2e-")
+        self.sock_path = os.path.join(self.dir, "notify.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.sock_path)
+        self.sock.settimeout(0.2)
+
+    def tearDown(self):
+        self.sock.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def messages_until(self, wanted, timeout):
+        seen = []
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                seen.append(self.sock.recv(4096).decode())
+            except socket.timeout:
+                continue
+            if any(wanted in m for m in seen):
+                return seen
+        raise AssertionError(f"no {wanted} within {timeout} s; got {seen}")
+
+    def test_ready_then_sigterm_during_a_run_exits_zero(self):
+        env = {"NOTIFY_SOCKET": self.sock_path}
+        # First start generates the demo marketplace and scores it once.
+        with Daemon(self.dir, "--demo=7", env=env) as d:
+            self.messages_until("READY=1", 120)
+            self.assertEqual(d.get("/readyz").status, 200)
+        self.messages_until("STOPPING=1", 10)
+        # Second start: READY at once from the persisted results, while the
+        # first run of the score job is still going.
+        with Daemon(self.dir, env=env) as d:
+            self.messages_until("READY=1", 20)
+            d.wait_until(lambda: next(j for j in d.get("/v1/status").json()["jobs"]
+                                      if j["task"] == "score")["running"],
+                         timeout=20, what="a running score job")
+            started = time.time()
+            d.proc.send_signal(signal.SIGTERM)
+            code = d.proc.wait(10)
+            self.assertEqual(code, 0, d.output())
+            self.assertLess(time.time() - started, 5)
+            self.assertIn("stopped", d.output())
+        # The cancelled run left the persisted results intact.
+        with Daemon(self.dir, env=env) as d:
+            d.wait_ready(timeout=20)
+            self.assertEqual(d.get("/v1/sellers/1/badge").status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,113 @@
+// Source rows as a database may hold them (NULLs, unknown enum strings,
+// dates MariaDB stores but no calendar has), for the integration tests: they
+// are inserted into MariaDB, and the same rows are turned into the core's
+// records exactly as SPEC §1 and the C++ path prescribe (skip and report bad
+// rows, sanitizeOrder, tallyOrder) to give the expected SourceData.
+// Plain data and pure functions, except insertRows (one connection).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "jobs/mysql/mysql_connection.h"
+#include "jobs/source.h"
+
+namespace sellertrust::testing {
+
+// A time column: nullopt is NULL; the two sentinels are values MariaDB
+// accepts under its default sql_mode but parseUtc rejects.
+using RawTime = std::optional<Timestamp>;
+inline constexpr Timestamp kZeroDate = std::numeric_limits<Timestamp>::min();  // 0000-00-00
+inline constexpr Timestamp kZeroDay = kZeroDate + 1;  // 2026-02-00 12:00:00
+using RawText = std::optional<std::string>;
+using RawId = std::optional<std::int64_t>;
+// A ticket's seller_id that is its order's (the usual case).
+inline constexpr std::int64_t kFromOrder = std::numeric_limits<std::int64_t>::min();
+
+struct RawOrder {
+  std::int64_t orderId = 0;
+  RawId sellerId;
+  RawId productId;
+  RawTime orderedAt, shipByAt, shippedAt, promisedAt, deliveredAt, cancelledAt;
+  RawText cancelledBy;
+  std::optional<int> trackingValid;
+  RawText fulfilledBy = "seller";
+};
+
+struct RawTicket {
+  std::int64_t ticketId = 0;
+  std::int64_t orderId = 0;
+  RawId sellerId = kFromOrder;
+  RawId productId;
+  RawText kind, status;
+  RawTime openedAt, respondedAt, escalatedAt, closedAt;
+};
+
+struct RawRefund {
+  std::int64_t refundId = 0;
+  std::int64_t orderId = 0;
+  RawId ticketId;
+  RawTime createdAt;
+  RawText method = "original_payment", kind = "full", reason = "goodwill";
+};
+
+struct RawReturn {
+  std::int64_t returnId = 0;
+  std::int64_t orderId = 0;
+  RawTime requestedAt, resolvedAt;
+  RawText resolution;
+};
+
+struct RawRating {
+  std::int64_t ratingId = 0;
+  std::int64_t orderId = 0;
+  std::optional<int> stars;
+  RawTime createdAt;
+};
+
+struct RawChargeback {
+  std::int64_t chargebackId = 0;
+  std::int64_t orderId = 0;
+  RawTime createdAt;
+  RawText liability;
+};
+
+struct RawSource {
+  std::vector<SellerInfo> sellers;
+  std::vector<RawOrder> orders;
+  std::vector<RawTicket> tickets;
+  std::vector<RawRefund> refunds;
+  std::vector<RawReturn> returns;
+  std::vector<RawRating> ratings;
+  std::vector<RawChargeback> chargebacks;
+};
+
+// Inserts every row with multi-row INSERTs through `db` (an account that
+// may write the source tables). Child rows take their seller (and a
+// rating its product) from their order, or 0 for an order not in `source`.
+void insertRows(MysqlConnection& db, const RawSource& source);
+
+// What a correct read() at `now` returns for `source`: tallies, sellers,
+// authenticity claims, and the (table, key) of every skipped row.
+struct Expected {
+  std::map<std::int64_t, SellerInfo> sellers;
+  std::map<std::int64_t, SellerTally> tallies;
+  std::vector<AuthenticityClaim> authenticityClaims;  // by ticket id
+  std::set<std::pair<std::string, std::int64_t>> problems;
+};
+Expected expectedRead(const RawSource& source, Timestamp now, const Rules& rules);
+
+// Human-readable differences between two tallies, one line each ("" if
+// equal), field by field.
+std::string tallyDifferences(const SellerTally& expected, const SellerTally& actual);
+
+// The (table, key) pairs of `problems`.
+std::set<std::pair<std::string, std::int64_t>> problemKeys(const std::vector<RowProblem>& problems);
+
+}  // namespace sellertrust::testing

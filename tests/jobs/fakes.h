@@ -1,0 +1,52 @@
+// In-memory Source and ResultStore for job tests, with failure injection.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "jobs/result_store.h"
+#include "jobs/source.h"
+
+namespace sellertrust::testing {
+
+class FakeSource : public Source {
+ public:
+  SourceData data;
+  bool failing = false;
+  // Called inside read(), e.g. to cancel the run half-way.
+  std::function<void()> duringRead;
+  int reads = 0;
+
+  SourceData read(Timestamp, const Rules&, const CancelToken& cancel) override {
+    ++reads;
+    if (duringRead) duringRead();
+    if (failing) throw SourceError("source unreachable");
+    if (cancel.cancelled()) throw RunCancelled();
+    return data;
+  }
+  bool ping() override { return !failing; }
+};
+
+class FakeStore : public ResultStore {
+ public:
+  std::vector<RunRecord> runs;
+  bool failing = false;
+  std::vector<std::pair<Timestamp, std::vector<std::pair<std::int64_t, HistoryPoint>>>> history;
+
+  void migrate() override {}
+  void saveRun(const RunRecord& run) override {
+    if (failing) throw SourceError("disk full");
+    runs.push_back(run);
+  }
+  std::int64_t saveHistory(Timestamp day,
+                           const std::vector<std::pair<std::int64_t, HistoryPoint>>& points,
+                           Timestamp) override {
+    if (failing) throw SourceError("disk full");
+    history.emplace_back(day, points);
+    return 0;
+  }
+  std::shared_ptr<Snapshot> loadSnapshot(Timestamp) override { return nullptr; }
+};
+
+}  // namespace sellertrust::testing

@@ -1,0 +1,165 @@
+#include "jobs/score_job.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes.h"
+#include "jobs/history_job.h"
+
+namespace sellertrust {
+namespace {
+
+using testing::FakeSource;
+using testing::FakeStore;
+
+const Timestamp kNow = *parseUtc("2026-03-01 12:00:00");
+
+// n window orders, all perfect, and `defects` defective ones.
+SellerTally tally(std::int64_t n, std::int64_t defects) {
+  SellerTally t;
+  t.orders = n;
+  t.rate(MetricId::kOrderDefectRate) = {defects, n};
+  return t;
+}
+
+class ScoreJobTest : public ::testing::Test {
+ protected:
+  ScoreJobTest() : job_(&source_, &store_, &snapshots_, Rules(), 400) {
+    source_.data.sellers[1] = {1, "Reliable", "FR"};
+    source_.data.sellers[2] = {2, "Defective", "DE"};
+    source_.data.sellers[3] = {3, "Newcomer", "IT"};
+    source_.data.tallies[1] = tally(1000, 0);
+    source_.data.tallies[2] = tally(1000, 50);  // lower bound 3.8 %: both ODR warnings
+    source_.data.tallies[3] = tally(3, 0);
+    source_.data.rowsRead = {{"orders", 2003}};
+  }
+
+  FakeSource source_;
+  FakeStore store_;
+  SnapshotHolder snapshots_;
+  ScoreJob job_;
+  CancelToken cancel_;
+};
+
+TEST_F(ScoreJobTest, PublishesWhatItSaved) {
+  const ScoreRunSummary s = job_.run(kNow, cancel_);
+  EXPECT_EQ(s.sellers, 3);
+  EXPECT_EQ(s.scored, 2);
+  EXPECT_EQ(s.warningsActive, 2);
+  EXPECT_EQ(s.warningsRaised, 2);
+  EXPECT_EQ(s.badgeChanges, 3);  // every seller's first badge
+  EXPECT_EQ(s.totalRowsRead(), 2003);
+  ASSERT_EQ(store_.runs.size(), 1u);
+  const auto snap = snapshots_.current();
+  ASSERT_NE(snap, nullptr);
+  EXPECT_EQ(snap->computedAt, kNow);
+  EXPECT_EQ(snap->rulesVersion, rulesVersion(Rules()));
+  EXPECT_EQ(snap->sellers.at(1).badge, Badge::kTop);
+  EXPECT_EQ(snap->sellers.at(1).score, 100.0);
+  EXPECT_EQ(snap->sellers.at(3).badge, Badge::kNew);
+  EXPECT_FALSE(snap->sellers.at(3).score.has_value());
+  // ODR 50/1000 judged at 0.0381, past full loss (2 %): all 40 points lost.
+  EXPECT_EQ(snap->sellers.at(2).score, 60.0);
+  EXPECT_EQ(snap->sellers.at(2).badge, Badge::kFair);
+  ASSERT_EQ(snap->warnings.size(), 2u);
+  EXPECT_EQ(snap->warnings[0].id, 1);
+  EXPECT_EQ(snap->warnings[1].id, 2);
+  EXPECT_EQ(snap->nextWarningId, 3);
+  EXPECT_DOUBLE_EQ(*snap->marketplaceOdr, 50.0 / 2003);
+  EXPECT_EQ(store_.runs[0].sellers.size(), 3u);
+  EXPECT_EQ(store_.runs[0].badgeChanges.size(), 3u);
+  EXPECT_EQ(snap->badgeChanges.at(2).at(0).to, Badge::kFair);
+  EXPECT_NE(snap->sellers.at(2).reportJson.find("\"account_review\""), std::string::npos);
+}
+
+TEST_F(ScoreJobTest, SecondRunKeepsWarningsAndBadgesAndClearsWhatStopped) {
+  job_.run(kNow, cancel_);
+  source_.data.tallies[2] = tally(1000, 20);  // 1.3 %: only the ODR warning holds
+  const ScoreRunSummary s = job_.run(kNow + 300, cancel_);
+  EXPECT_EQ(s.warningsRaised, 0);
+  EXPECT_EQ(s.warningsCleared, 1);
+  // Seller 2: 40 x (0.012984 - 0.01) / 0.01 = 11.9 points lost: 88.1, fair -> good.
+  EXPECT_EQ(s.badgeChanges, 1);
+  const auto snap = snapshots_.current();
+  ASSERT_EQ(snap->warnings.size(), 1u);
+  EXPECT_EQ(snap->warnings[0].firing.code, "order_defect_rate_above_target");
+  EXPECT_EQ(snap->warnings[0].raisedAt, kNow);  // kept, not re-raised
+  EXPECT_EQ(snap->warnings[0].id, 1);
+  ASSERT_EQ(store_.runs[1].warnings.cleared.size(), 1u);
+  EXPECT_EQ(store_.runs[1].warnings.cleared[0].firing.code, "account_review");
+  EXPECT_EQ(store_.runs[1].warnings.cleared[0].clearedAt, kNow + 300);
+  EXPECT_EQ(snap->badgeChanges.at(2).size(), 2u);
+  EXPECT_EQ(snap->badgeChanges.at(2).back().from, Badge::kFair);
+  EXPECT_EQ(snap->badgeChanges.at(2).back().to, Badge::kGood);
+  EXPECT_EQ(snap->sellers.at(2).score, 88.1);
+}
+
+TEST_F(ScoreJobTest, FailedSaveLeavesThePreviousSnapshot) {
+  job_.run(kNow, cancel_);
+  const auto before = snapshots_.current();
+  store_.failing = true;
+  EXPECT_THROW(job_.run(kNow + 300, cancel_), SourceError);
+  EXPECT_EQ(snapshots_.current(), before);
+}
+
+TEST_F(ScoreJobTest, UnreachableSourceLeavesThePreviousSnapshot) {
+  job_.run(kNow, cancel_);
+  const auto before = snapshots_.current();
+  source_.failing = true;
+  EXPECT_THROW(job_.run(kNow + 300, cancel_), SourceError);
+  EXPECT_EQ(snapshots_.current(), before);
+  EXPECT_EQ(store_.runs.size(), 1u);
+}
+
+TEST_F(ScoreJobTest, CancelledRunSavesAndPublishesNothing) {
+  source_.duringRead = [this] { cancel_.cancel(); };
+  EXPECT_THROW(job_.run(kNow, cancel_), RunCancelled);
+  EXPECT_TRUE(store_.runs.empty());
+  EXPECT_EQ(snapshots_.current(), nullptr);
+}
+
+TEST_F(ScoreJobTest, LadderWarningsAndProductReports) {
+  AuthenticityClaim first{11, 3, 500, kNow - 100 * kSecondsPerDay, TicketStatus::kOpen};
+  AuthenticityClaim second{12, 3, 500, kNow - 2 * kSecondsPerDay, TicketStatus::kEscalated};
+  source_.data.authenticityClaims = {first, second};
+  source_.data.tallies[1].productClaims[600] = 4;
+  job_.run(kNow, cancel_);
+  const auto snap = snapshots_.current();
+  std::vector<std::string> codes;
+  for (const Warning& w : snap->warnings) codes.push_back(w.firing.code);
+  // Ids follow the order rules fire in: sellers by id, then the ladder.
+  EXPECT_EQ(codes,
+            (std::vector<std::string>{"product_complaints", "order_defect_rate_above_target",
+                                      "account_review", "product_remove", "authenticity_repeat"}));
+  // Ladder warnings do not wait for volume: seller 3 has 3 orders.
+  EXPECT_EQ(snap->warnings[3].firing.sellerId, 3);
+  ASSERT_EQ(snap->products.count(500), 1u);
+  EXPECT_EQ(snap->products.at(500).sellerId, 3);
+  ASSERT_EQ(snap->products.count(600), 1u);
+  EXPECT_EQ(snap->products.at(600).sellerId, 1);
+}
+
+TEST(HistoryJobTest, RecordsTheSnapshotsDayAndReplacesItOnRerun) {
+  FakeStore store;
+  SnapshotHolder snapshots;
+  HistoryJob job(&store, &snapshots, 30);
+  EXPECT_THROW(job.run(kNow), SourceError);  // nothing to record yet
+  auto snap = std::make_shared<Snapshot>();
+  snap->computedAt = kNow;
+  snap->sellers[1] = {1, Badge::kGood, 80.0, "{}"};
+  snap->history[1] = {{startOfDay(kNow) - 31 * kSecondsPerDay, 70.0, Badge::kFair},
+                      {startOfDay(kNow) - 30 * kSecondsPerDay, 71.0, Badge::kFair}};
+  snapshots.publish(snap);
+  const HistoryRunSummary s = job.run(kNow);
+  EXPECT_EQ(s.points, 1);
+  job.run(kNow + 60);
+  const auto after = snapshots.current();
+  ASSERT_EQ(after->history.at(1).size(), 2u);  // the 31-day-old point is pruned
+  EXPECT_EQ(after->history.at(1)[0].score, 71.0);
+  EXPECT_EQ(after->history.at(1)[1].day, startOfDay(kNow));
+  EXPECT_EQ(after->history.at(1)[1].badge, Badge::kGood);
+  ASSERT_EQ(store.history.size(), 2u);
+  EXPECT_EQ(store.history[0].first, startOfDay(kNow));
+}
+
+}  // namespace
+}  // namespace sellertrust

@@ -1,0 +1,300 @@
+// SqliteResultStore against temporary files: schema versions, the run round
+// trip, atomicity of a failing run, history upsert and pruning, and readers
+// in another connection not blocked by a writing run.
+#include "jobs/sqlite/sqlite_result_store.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <gtest/gtest.h>
+
+#include <tuple>
+
+#include "jobs/source.h"
+#include "temp_dir.h"
+
+namespace sellertrust {
+namespace {
+
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+using testing::TempDir;
+
+const Timestamp kT0 = *parseUtc("2026-03-01 12:00:00");
+const Timestamp kHour = kSecondsPerHour;
+const Timestamp kDay = kSecondsPerDay;
+
+Warning warning(std::int64_t id, const std::string& code, std::int64_t sellerId,
+                std::optional<std::int64_t> productId, Timestamp raisedAt,
+                std::vector<Evidence> evidence) {
+  Warning w;
+  w.id = id;
+  w.firing.code = code;
+  w.firing.severity = productId ? Severity::kCritical : Severity::kWarning;
+  w.firing.sellerId = sellerId;
+  w.firing.productId = productId;
+  w.firing.action = productId ? "delist_product" : "warn_seller";
+  w.firing.detail = code + " detail";
+  w.firing.evidence = std::move(evidence);
+  w.raisedAt = raisedAt;
+  w.updatedAt = raisedAt;
+  return w;
+}
+
+auto key(const Warning& w) {
+  std::vector<std::pair<std::string, double>> evidence;
+  for (const Evidence& e : w.firing.evidence) evidence.emplace_back(e.name, e.value);
+  return std::make_tuple(w.id, w.firing.code, w.firing.severity, w.firing.sellerId,
+                         w.firing.productId, w.firing.action, w.firing.detail, evidence, w.raisedAt,
+                         w.updatedAt, w.clearedAt);
+}
+
+auto key(const BadgeChange& c) {
+  return std::make_tuple(c.sellerId, c.from, c.to, c.score, c.at, c.reason);
+}
+
+auto key(const HistoryPoint& p) { return std::make_tuple(p.day, p.score, p.badge); }
+
+template <typename T>
+void expectSame(const std::vector<T>& expected, const std::vector<T>& actual) {
+  ASSERT_EQ(expected.size(), actual.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    SCOPED_TRACE("item " + std::to_string(i));
+    EXPECT_EQ(key(expected[i]), key(actual[i]));
+  }
+}
+
+// The first run: two sellers (one without a score), a product, two first
+// badges and three raised warnings.
+RunRecord firstRun() {
+  RunRecord run;
+  run.computedAt = kT0;
+  run.rulesVersion = "1.0badcafe";
+  run.sellers = {{7, Badge::kTop, 96.5, R"({"seller_id":7})"},
+                 {8, Badge::kNew, std::nullopt, R"({"seller_id":8})"}};
+  run.products = {{701, 7, R"({"product_id":701})"}};
+  run.badgeChanges = {{7, std::nullopt, Badge::kTop, 96.5, kT0, "first badge"},
+                      {8, std::nullopt, Badge::kNew, std::nullopt, kT0, "3 orders"}};
+  // Evidence values chosen to catch lossy number formatting and reordering.
+  run.warnings.raised = {
+      warning(1, "order_defect_rate_above_target", 7, std::nullopt, kT0,
+              {{"value", 0.1 + 0.2}, {"numerator", 3}, {"judged", 0.012345678901234567}}),
+      warning(2, "product_delist", 7, 701, kT0,
+              {{"delist_until", 1772971200}, {"counted_claims", 1}}),
+      warning(3, "slow_responses", 8, std::nullopt, kT0, {}),
+  };
+  run.warnings.active = run.warnings.raised;
+  run.marketplaceOdr = 0.0125;
+  return run;
+}
+
+// The second run, a day later: warning 2 cleared, warning 1 held with new
+// evidence, warning 4 raised; seller 7 drops to good.
+RunRecord secondRun() {
+  RunRecord run = firstRun();
+  const Timestamp t1 = kT0 + kDay;
+  run.computedAt = t1;
+  run.sellers[0].badge = Badge::kGood;
+  run.sellers[0].score = 84.0;
+  run.badgeChanges = {{7, Badge::kTop, Badge::kGood, 84.0, t1, "score fell below 88"}};
+  Warning held = run.warnings.raised[0];
+  held.firing.evidence = {{"value", 0.05}, {"numerator", 5}};
+  held.firing.detail = "new detail";
+  held.updatedAt = t1;
+  Warning kept = run.warnings.raised[2];
+  kept.updatedAt = t1;
+  Warning cleared = run.warnings.raised[1];
+  cleared.clearedAt = t1;
+  Warning raised = warning(4, "account_review", 7, std::nullopt, t1, {{"value", 0.05}});
+  run.warnings.raised = {raised};
+  run.warnings.active = {held, kept, raised};
+  run.warnings.cleared = {cleared};
+  run.marketplaceOdr = std::nullopt;
+  return run;
+}
+
+class SqliteResultStoreTest : public ::testing::Test {
+ protected:
+  SqliteResultStoreTest() : path_(dir_.file("results.db")), store_(path_) { store_.migrate(); }
+
+  TempDir dir_;
+  std::string path_;
+  SqliteResultStore store_;
+};
+
+TEST_F(SqliteResultStoreTest, MigrateCreatesVersionOneAndIsIdempotent) {
+  EXPECT_EQ(1, store_.schemaVersion());
+  store_.migrate();
+  EXPECT_EQ(1, store_.schemaVersion());
+}
+
+TEST_F(SqliteResultStoreTest, LoadSnapshotIsNullBeforeAnyRun) {
+  EXPECT_EQ(nullptr, store_.loadSnapshot(0));
+}
+
+TEST_F(SqliteResultStoreTest, RoundTripsARun) {
+  const RunRecord run = firstRun();
+  store_.saveRun(run);
+  const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
+  ASSERT_NE(nullptr, s);
+  EXPECT_EQ(kT0, s->computedAt);
+  EXPECT_EQ("1.0badcafe", s->rulesVersion);
+  ASSERT_EQ(2u, s->sellers.size());
+  EXPECT_EQ(Badge::kTop, s->sellers.at(7).badge);
+  EXPECT_EQ(96.5, s->sellers.at(7).score);
+  EXPECT_EQ(R"({"seller_id":7})", s->sellers.at(7).reportJson);
+  EXPECT_EQ(Badge::kNew, s->sellers.at(8).badge);
+  EXPECT_FALSE(s->sellers.at(8).score.has_value());
+  ASSERT_EQ(1u, s->products.size());
+  EXPECT_EQ(7, s->products.at(701).sellerId);
+  EXPECT_EQ(R"({"product_id":701})", s->products.at(701).reportJson);
+  expectSame(run.warnings.raised, s->warnings);
+  expectSame({run.badgeChanges[0]}, s->badgeChanges.at(7));
+  expectSame({run.badgeChanges[1]}, s->badgeChanges.at(8));
+  EXPECT_EQ(0.0125, s->marketplaceOdr);
+  EXPECT_EQ(4, s->nextWarningId);
+}
+
+TEST_F(SqliteResultStoreTest, SecondRunReplacesResultsAndKeepsTheWarningLifecycle) {
+  store_.saveRun(firstRun());
+  const RunRecord second = secondRun();
+  store_.saveRun(second);
+  const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
+  ASSERT_NE(nullptr, s);
+  EXPECT_EQ(kT0 + kDay, s->computedAt);
+  EXPECT_EQ(Badge::kGood, s->sellers.at(7).badge);
+  EXPECT_EQ(84.0, s->sellers.at(7).score);
+  // Active warnings by ascending id; raisedAt kept, evidence and detail new.
+  expectSame(second.warnings.active, s->warnings);
+  EXPECT_EQ(kT0, s->warnings[0].raisedAt);
+  // Badge changes accumulate, oldest first.
+  const RunRecord first = firstRun();
+  expectSame({first.badgeChanges[0], second.badgeChanges[0]}, s->badgeChanges.at(7));
+  EXPECT_FALSE(s->marketplaceOdr.has_value());
+  EXPECT_EQ(5, s->nextWarningId);
+
+  // The cleared warning keeps its row, with the time it cleared.
+  Poco::Data::Session session("SQLite", path_);
+  std::string clearedAt;
+  session << "SELECT cleared_at FROM warnings WHERE id = 2", into(clearedAt), now;
+  EXPECT_EQ(formatUtc(kT0 + kDay), clearedAt);
+}
+
+TEST_F(SqliteResultStoreTest, NextWarningIdCountsClearedWarnings) {
+  store_.saveRun(firstRun());
+  RunRecord run = firstRun();
+  run.computedAt = kT0 + kDay;
+  run.badgeChanges.clear();
+  Warning cleared = run.warnings.raised[2];  // the highest id
+  cleared.clearedAt = run.computedAt;
+  run.warnings.active = {run.warnings.raised[0], run.warnings.raised[1]};
+  run.warnings.cleared = {cleared};
+  run.warnings.raised.clear();
+  store_.saveRun(run);
+  const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
+  ASSERT_EQ(2u, s->warnings.size());
+  EXPECT_EQ(4, s->nextWarningId);
+}
+
+TEST_F(SqliteResultStoreTest, FailingRunLeavesThePreviousResults) {
+  store_.saveRun(firstRun());
+  RunRecord bad = secondRun();
+  // Two raised warnings with one id violate the primary key after every
+  // other table was already written in the transaction.
+  bad.warnings.raised.push_back(bad.warnings.raised[0]);
+  EXPECT_THROW(store_.saveRun(bad), SourceError);
+
+  const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
+  ASSERT_NE(nullptr, s);
+  EXPECT_EQ(kT0, s->computedAt);
+  EXPECT_EQ(Badge::kTop, s->sellers.at(7).badge);
+  expectSame(firstRun().warnings.raised, s->warnings);
+  EXPECT_EQ(1u, s->badgeChanges.at(7).size());
+  EXPECT_EQ(0.0125, s->marketplaceOdr);
+  EXPECT_EQ(4, s->nextWarningId);
+
+  // And the store is still usable.
+  store_.saveRun(secondRun());
+  EXPECT_EQ(kT0 + kDay, store_.loadSnapshot(0)->computedAt);
+}
+
+TEST_F(SqliteResultStoreTest, SavesHistoryUpsertsTheDayAndPrunesOldPoints) {
+  store_.saveRun(firstRun());
+  const Timestamp d1 = startOfDay(kT0) - 2 * kDay;
+  const Timestamp d2 = d1 + kDay;
+  const Timestamp d3 = d2 + kDay;
+  auto point = [](Timestamp day, std::optional<double> score, Badge badge) {
+    return HistoryPoint{day, score, badge};
+  };
+  EXPECT_EQ(0, store_.saveHistory(
+                   d1, {{7, point(d1, 91, Badge::kTop)}, {8, point(d1, {}, Badge::kNew)}}, 0));
+  EXPECT_EQ(0, store_.saveHistory(d2, {{7, point(d2, 89, Badge::kTop)}}, d1));
+  // Saving a day again replaces its points.
+  EXPECT_EQ(0, store_.saveHistory(d2, {{7, point(d2, 88.5, Badge::kGood)}}, d1));
+  // Keeping d2 onwards deletes the two points of d1.
+  EXPECT_EQ(2, store_.saveHistory(d3, {{7, point(d3, 87, Badge::kGood)}}, d2));
+
+  const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
+  expectSame({point(d2, 88.5, Badge::kGood), point(d3, 87, Badge::kGood)}, s->history.at(7));
+  EXPECT_EQ(0u, s->history.count(8));
+  // historySince limits what the snapshot loads.
+  expectSame({point(d3, 87, Badge::kGood)}, store_.loadSnapshot(d3)->history.at(7));
+}
+
+TEST_F(SqliteResultStoreTest, LoadSnapshotKeepsBadgeChangesSinceTheGivenTime) {
+  store_.saveRun(firstRun());
+  store_.saveRun(secondRun());
+  const std::shared_ptr<Snapshot> s = store_.loadSnapshot(kT0 + kHour);
+  expectSame({secondRun().badgeChanges[0]}, s->badgeChanges.at(7));
+  EXPECT_EQ(0u, s->badgeChanges.count(8));
+}
+
+TEST_F(SqliteResultStoreTest, RefusesANewerSchemaNamingBothVersions) {
+  {
+    Poco::Data::Session session("SQLite", path_);
+    session << "INSERT INTO schema_version (version) VALUES (2)", now;
+  }
+  SqliteResultStore newer(path_);
+  try {
+    newer.migrate();
+    FAIL() << "migrate() accepted a newer schema";
+  } catch (const SourceError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(std::string::npos, message.find("schema version 2")) << message;
+    EXPECT_NE(std::string::npos, message.find("version 1")) << message;
+  }
+}
+
+TEST_F(SqliteResultStoreTest, UsesWalSoThatReadersDoNotBlockARun) {
+  store_.saveRun(firstRun());
+  Poco::Data::Session reader("SQLite", path_);
+  std::string mode;
+  reader << "PRAGMA journal_mode", into(mode), now;
+  EXPECT_EQ("wal", mode);
+
+  // A reader inside a transaction keeps its view while a run commits.
+  reader << "BEGIN", now;
+  std::string badge;
+  reader << "SELECT badge FROM seller_results WHERE seller_id = 7", into(badge), now;
+  EXPECT_EQ("top", badge);
+  store_.saveRun(secondRun());
+  reader << "SELECT badge FROM seller_results WHERE seller_id = 7", into(badge), now;
+  EXPECT_EQ("top", badge);
+  reader << "COMMIT", now;
+  reader << "SELECT badge FROM seller_results WHERE seller_id = 7", into(badge), now;
+  EXPECT_EQ("good", badge);
+}
+
+TEST(SqliteResultStoreMemoryTest, WorksOnAnInMemoryDatabase) {
+  SqliteResultStore store(":memory:");
+  store.migrate();
+  store.saveRun(firstRun());
+  EXPECT_EQ(kT0, store.loadSnapshot(0)->computedAt);
+}
+
+TEST(SqliteResultStoreErrorTest, UnopenablePathIsASourceError) {
+  TempDir dir;
+  EXPECT_THROW(SqliteResultStore(dir.file("no/such/dir/results.db")), SourceError);
+}
+
+}  // namespace
+}  // namespace sellertrust

@@ -1,0 +1,420 @@
+// SqliteSource against a small SQLite file filled with SQL: a hand-worked
+// tally, window boundaries, bad rows, authenticity claims, row counts,
+// chunking, cancellation and database errors.
+#include "jobs/sqlite/sqlite_source.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/File.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <tuple>
+
+#include "temp_dir.h"
+
+namespace sellertrust {
+namespace {
+
+using Poco::Data::Keywords::now;
+using testing::TempDir;
+
+const Timestamp kNow = *parseUtc("2026-03-01 12:00:00");
+
+// The window at kNow with default rules: [2025-12-31 12:00:00, kNow].
+//
+// Seller 7 (product 500 unless stated), seller-fulfilled unless stated:
+//   100  1 s before the window: a claim and a 1-star rating that must not count
+//   101  exactly at the window start: on time, tracked, delivered, 5 stars
+//   102  product 501: shipped late, untracked, delivered late; a claim
+//        (ticket without product) refused after escalation, answered after
+//        73 h; a 2-star rating; a refund linked to the claim; a return never
+//        resolved
+//   103  cancelled by the seller
+//   104  operator-fulfilled, delivered after its promise (does not count); a
+//        question answered in 2 h; a spontaneous refund 7 days after delivery
+//   105  still unshipped after ship_by; a service chargeback
+//   106  on time; a return resolved by refund in 7 days; a fraud chargeback
+//   107  1 s after the window end
+// Seller 8:
+//   90   long before the window: an authenticity claim on product 601, withdrawn
+//   201  cancelled by the buyer; a question opened 4 days ago (unanswered:
+//        late) and one opened 1 day ago (unanswered: not yet counted)
+// Also an authenticity claim on order 100 without a product (-> 500).
+const char* const kSoundRows[] = {
+    "INSERT INTO sellers VALUES (7, 'Seven', 'FR', '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+    "INSERT INTO sellers VALUES (8, 'Eight', 'DE', '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+    // order_id, seller_id, product_id, ordered_at, ship_by_at, shipped_at, promised_at,
+    // delivered_at, cancelled_at, cancelled_by, tracking_valid, fulfilled_by, amount,
+    // currency, updated_at
+    "INSERT INTO orders VALUES (100, 7, 500, '2025-12-31 11:59:59', '2026-01-02 11:00:00', "
+    "'2026-01-01 11:00:00', '2026-01-05 11:00:00', '2026-01-04 11:00:00', NULL, NULL, 1, "
+    "'seller', 10.0, 'EUR', '2026-01-04 11:00:00')",
+    "INSERT INTO orders VALUES (101, 7, 500, '2025-12-31 12:00:00', '2026-01-02 12:00:00', "
+    "'2026-01-01 10:00:00', '2026-01-05 12:00:00', '2026-01-04 12:00:00', NULL, NULL, 1, "
+    "'seller', 10.0, 'EUR', '2026-01-04 12:00:00')",
+    "INSERT INTO orders VALUES (102, 7, 501, '2026-01-10 09:00:00', '2026-01-12 09:00:00', "
+    "'2026-01-13 09:00:00', '2026-01-15 09:00:00', '2026-01-16 09:00:00', NULL, NULL, 0, "
+    "'seller', 20.0, 'EUR', '2026-01-16 09:00:00')",
+    "INSERT INTO orders VALUES (103, 7, 500, '2026-02-01 08:00:00', '2026-02-03 08:00:00', NULL, "
+    "'2026-02-06 08:00:00', NULL, '2026-02-01 10:00:00', 'seller', NULL, 'seller', 10.0, 'EUR', "
+    "'2026-02-01 10:00:00')",
+    "INSERT INTO orders VALUES (104, 7, 500, '2026-02-10 12:00:00', '2026-02-11 12:00:00', "
+    "'2026-02-11 08:00:00', '2026-02-12 12:00:00', '2026-02-13 12:00:00', NULL, NULL, NULL, "
+    "'operator', 10.0, 'EUR', '2026-02-13 12:00:00')",
+    "INSERT INTO orders VALUES (105, 7, 500, '2026-02-25 12:00:00', '2026-02-27 12:00:00', NULL, "
+    "'2026-03-02 12:00:00', NULL, NULL, NULL, NULL, 'seller', 10.0, 'EUR', "
+    "'2026-02-25 12:00:00')",
+    "INSERT INTO orders VALUES (106, 7, 500, '2026-01-20 10:00:00', '2026-01-22 10:00:00', "
+    "'2026-01-21 10:00:00', '2026-01-25 10:00:00', '2026-01-23 10:00:00', NULL, NULL, 1, "
+    "'seller', 10.0, 'EUR', '2026-01-23 10:00:00')",
+    "INSERT INTO orders VALUES (107, 7, 500, '2026-03-01 12:00:01', NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, 'seller', 10.0, 'EUR', '2026-03-01 12:00:01')",
+    "INSERT INTO orders VALUES (90, 8, 600, '2025-10-01 10:00:00', NULL, '2025-10-02 10:00:00', "
+    "NULL, '2025-10-04 10:00:00', NULL, NULL, 1, 'seller', 10.0, 'EUR', '2025-10-04 10:00:00')",
+    "INSERT INTO orders VALUES (201, 8, 600, '2026-02-20 10:00:00', '2026-02-22 10:00:00', NULL, "
+    "NULL, NULL, '2026-02-20 11:00:00', 'buyer', NULL, 'seller', 10.0, 'EUR', "
+    "'2026-02-20 11:00:00')",
+    // ticket_id, order_id, seller_id, product_id, kind, status, opened_at,
+    // first_seller_response_at, escalated_at, closed_at, updated_at
+    "INSERT INTO tickets VALUES (1000, 100, 7, 500, 'damaged', 'resolved', '2026-01-05 10:00:00', "
+    "'2026-01-05 11:00:00', NULL, '2026-01-06 10:00:00', '2026-01-06 10:00:00')",
+    "INSERT INTO tickets VALUES (1001, 100, 7, NULL, 'authenticity', 'under_review', "
+    "'2026-01-06 10:00:00', '2026-01-06 12:00:00', '2026-01-08 10:00:00', NULL, "
+    "'2026-01-08 10:00:00')",
+    "INSERT INTO tickets VALUES (1002, 102, 7, NULL, 'damaged', 'refused', '2026-01-17 09:00:00', "
+    "'2026-01-20 10:00:00', '2026-01-18 09:00:00', '2026-01-24 09:00:00', "
+    "'2026-01-24 09:00:00')",
+    "INSERT INTO tickets VALUES (1003, 104, 7, 500, 'question', 'resolved', '2026-02-14 10:00:00', "
+    "'2026-02-14 12:00:00', NULL, '2026-02-14 13:00:00', '2026-02-14 13:00:00')",
+    "INSERT INTO tickets VALUES (1004, 201, 8, 600, 'question', 'open', '2026-02-25 12:00:00', "
+    "NULL, NULL, NULL, '2026-02-25 12:00:00')",
+    "INSERT INTO tickets VALUES (1005, 201, 8, 600, 'other', 'open', '2026-02-28 12:00:00', NULL, "
+    "NULL, NULL, '2026-02-28 12:00:00')",
+    "INSERT INTO tickets VALUES (1006, 90, 8, 601, 'authenticity', 'withdrawn', "
+    "'2025-10-10 10:00:00', NULL, NULL, '2025-10-11 10:00:00', '2025-10-11 10:00:00')",
+    // refund_id, order_id, seller_id, ticket_id, created_at, amount, method, kind, reason,
+    // updated_at
+    "INSERT INTO refunds VALUES (2000, 102, 7, 1002, '2026-01-25 09:00:00', 20.0, "
+    "'original_payment', 'full', 'non_conforming', '2026-01-25 09:00:00')",
+    "INSERT INTO refunds VALUES (2001, 104, 7, NULL, '2026-02-20 12:00:00', 2.0, 'store_credit', "
+    "'partial', 'goodwill', '2026-02-20 12:00:00')",
+    // return_id, order_id, seller_id, requested_at, received_at, resolved_at, resolution,
+    // updated_at
+    "INSERT INTO return_requests VALUES (3000, 106, 7, '2026-01-25 10:00:00', "
+    "'2026-01-28 10:00:00', '2026-02-01 10:00:00', 'refund', '2026-02-01 10:00:00')",
+    "INSERT INTO return_requests VALUES (3001, 102, 7, '2026-01-20 10:00:00', NULL, NULL, NULL, "
+    "'2026-01-20 10:00:00')",
+    // rating_id, order_id, seller_id, product_id, stars, created_at, updated_at
+    "INSERT INTO ratings VALUES (4000, 100, 7, 500, 1, '2026-01-05 10:00:00', "
+    "'2026-01-05 10:00:00')",
+    "INSERT INTO ratings VALUES (4001, 101, 7, 500, 5, '2026-01-05 10:00:00', "
+    "'2026-01-05 10:00:00')",
+    "INSERT INTO ratings VALUES (4002, 102, 7, 501, 2, '2026-01-17 10:00:00', "
+    "'2026-01-17 10:00:00')",
+    // chargeback_id, order_id, seller_id, created_at, liability, updated_at
+    "INSERT INTO chargebacks VALUES (5000, 105, 7, '2026-02-28 10:00:00', 'service', "
+    "'2026-02-28 10:00:00')",
+    "INSERT INTO chargebacks VALUES (5001, 106, 7, '2026-02-25 10:00:00', 'fraud', "
+    "'2026-02-25 10:00:00')",
+};
+
+// Bad rows added to the sound ones, with the problem each must produce.
+struct BadRow {
+  const char* sql;
+  RowProblem expected;
+};
+const BadRow kBadRows[] = {
+    {"INSERT INTO orders VALUES (300, 7, 500, '2026-02-01 08:00:00', NULL, NULL, NULL, NULL, "
+     "'2026-02-01 09:00:00', 'merchant', NULL, 'seller', 1.0, 'EUR', '2026-02-01 09:00:00')",
+     {"orders", 300, "unknown cancelled_by 'merchant'"}},
+    {"INSERT INTO tickets VALUES (1300, 300, 7, 500, 'damaged', 'open', '2026-02-02 08:00:00', "
+     "NULL, NULL, NULL, '2026-02-02 08:00:00')",
+     {}},  // a ticket of a skipped order goes with it, unreported
+    {"INSERT INTO orders VALUES (301, 7, 500, '2026-02-01 08:00:00', NULL, NULL, NULL, NULL, "
+     "NULL, NULL, NULL, NULL, 1.0, 'EUR', '2026-02-01 08:00:00')",
+     {"orders", 301, "fulfilled_by is NULL"}},
+    {"INSERT INTO orders VALUES (302, 7, 500, '2026-02-01 08:00:00', NULL, NULL, NULL, "
+     "'2026-01-30 08:00:00', NULL, NULL, NULL, 'seller', 1.0, 'EUR', '2026-02-01 08:00:00')",
+     {"orders", 302, "delivered_at is before ordered_at"}},
+    {"INSERT INTO orders VALUES (303, 7, 500, 'not a date', NULL, NULL, NULL, NULL, NULL, NULL, "
+     "NULL, 'seller', 1.0, 'EUR', '2026-02-01 08:00:00')",
+     {"orders", 303, "ordered_at is not a time: 'not a date'"}},
+    {"INSERT INTO orders VALUES (304, 7, 500, '2026-02-30 10:00:00', NULL, NULL, NULL, NULL, NULL, "
+     "NULL, NULL, 'seller', 1.0, 'EUR', '2026-02-01 08:00:00')",
+     {"orders", 304, "ordered_at is not a time: '2026-02-30 10:00:00'"}},
+    {"INSERT INTO orders VALUES (305, NULL, 500, '2026-02-01 08:00:00', NULL, NULL, NULL, NULL, "
+     "NULL, NULL, NULL, 'seller', 1.0, 'EUR', '2026-02-01 08:00:00')",
+     {"orders", 305, "seller_id is NULL"}},
+    {"INSERT INTO tickets VALUES (1301, 101, 7, 500, 'question', 'open', 'yesterday', NULL, NULL, "
+     "NULL, '2026-01-05 10:00:00')",
+     {"tickets", 1301, "opened_at is not a time: 'yesterday'"}},
+    {"INSERT INTO tickets VALUES (1302, 101, 7, 500, 'damaged', 'pending', "
+     "'2026-01-05 10:00:00', NULL, NULL, NULL, '2026-01-05 10:00:00')",
+     {"tickets", 1302, "unknown status 'pending'"}},
+    {"INSERT INTO tickets VALUES (1303, 101, 7, 500, 'damaged', 'open', '2026-01-05 10:00:00', "
+     "'2026-01-04 10:00:00', NULL, NULL, '2026-01-05 10:00:00')",
+     {"tickets", 1303, "first_seller_response_at is before opened_at"}},
+    {"INSERT INTO tickets VALUES (1304, 100, 7, NULL, 'authenticity', 'lost', "
+     "'2026-01-07 10:00:00', NULL, NULL, NULL, '2026-01-07 10:00:00')",
+     {"tickets", 1304, "unknown status 'lost'"}},
+    {"INSERT INTO refunds VALUES (2300, 101, 7, NULL, '2026-01-06 10:00:00', 1.0, 'cash', "
+     "'partial', 'goodwill', '2026-01-06 10:00:00')",
+     {"refunds", 2300, "unknown method 'cash'"}},
+    {"INSERT INTO return_requests VALUES (3300, 101, 7, NULL, NULL, NULL, NULL, "
+     "'2026-01-06 10:00:00')",
+     {"return_requests", 3300, "requested_at is NULL"}},
+    {"INSERT INTO ratings VALUES (4300, 101, 7, 500, 7, '2026-01-06 10:00:00', "
+     "'2026-01-06 10:00:00')",
+     {"ratings", 4300, "stars is outside 1-5"}},
+    {"INSERT INTO ratings VALUES (4301, 101, 7, 500, NULL, '2026-01-06 10:00:00', "
+     "'2026-01-06 10:00:00')",
+     {"ratings", 4301, "stars is NULL"}},
+    {"INSERT INTO chargebacks VALUES (5300, 101, 7, '2026-01-06 10:00:00', 'friendly', "
+     "'2026-01-06 10:00:00')",
+     {"chargebacks", 5300, "unknown liability 'friendly'"}},
+};
+
+class SqliteSourceTest : public ::testing::Test {
+ protected:
+  SqliteSourceTest() : path_(dir_.file("source.db")) {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session session("SQLite", path_);
+    createSourceSchema(session);
+    for (const char* sql : kSoundRows) session << sql, now;
+  }
+
+  void addBadRows() {
+    Poco::Data::Session session("SQLite", path_);
+    for (const BadRow& row : kBadRows) session << row.sql, now;
+  }
+
+  SourceData read(std::int64_t chunkOrders = SqliteSource::kDefaultChunkOrders) {
+    SqliteSource source(path_, chunkOrders);
+    return source.read(kNow, Rules(), CancelToken());
+  }
+
+  TempDir dir_;
+  std::string path_;
+};
+
+// The tally of seller 7 worked out by hand from the fixture above.
+SellerTally expectedSeller7() {
+  SellerTally t;
+  t.orders = 6;                                       // 101-106
+  t.rate(MetricId::kOrderDefectRate) = {2, 6};        // 102 (2 stars), 105 (service)
+  t.rate(MetricId::kClaimRate) = {1, 5};              // 102 of 101,102,104,105,106
+  t.rate(MetricId::kLateShipmentRate) = {2, 4};       // 102, 105 of 101,102,105,106
+  t.rate(MetricId::kLateDeliveryRate) = {1, 4};       // 102; 105 is not due yet
+  t.rate(MetricId::kSellerCancelRate) = {1, 6};       // 103
+  t.rate(MetricId::kValidTrackingRate) = {2, 3};      // 101, 106 of 101,102,106
+  t.rate(MetricId::kResponseWithin48hRate) = {1, 2};  // 1003 (2 h); 1002 took 73 h
+  t.rate(MetricId::kEscalationRate) = {1, 2};         // 1002
+  t.rate(MetricId::kSpontaneousRefundRate) = {1, 4};  // 104 of 101,102,104,106
+  t.rate(MetricId::kReturnResolved15dRate) = {1, 2};  // 3000; 3001 is 40 days old
+  t.ratingCount = 2;
+  t.ratingStarSum = 7;
+  t.responseSeconds = {{2 * kSecondsPerHour, 1}, {73 * kSecondsPerHour, 1}};
+  t.productClaims = {{501, 1}};  // the claim names no product: the order's
+  return t;
+}
+
+SellerTally expectedSeller8() {
+  SellerTally t;
+  t.orders = 1;
+  t.rate(MetricId::kOrderDefectRate) = {0, 1};
+  t.rate(MetricId::kSellerCancelRate) = {0, 1};
+  t.rate(MetricId::kResponseWithin48hRate) = {0, 1};  // 1004 unanswered 4 days; 1005 not due
+  t.rate(MetricId::kEscalationRate) = {0, 2};
+  return t;
+}
+
+void expectTally(const SellerTally& expected, const SellerTally& actual) {
+  EXPECT_EQ(expected.orders, actual.orders);
+  for (std::size_t i = 0; i < kMetricCount; ++i) {
+    SCOPED_TRACE(metricName(static_cast<MetricId>(i)));
+    EXPECT_EQ(expected.rates[i].numerator, actual.rates[i].numerator);
+    EXPECT_EQ(expected.rates[i].denominator, actual.rates[i].denominator);
+  }
+  EXPECT_EQ(expected.ratingCount, actual.ratingCount);
+  EXPECT_EQ(expected.ratingStarSum, actual.ratingStarSum);
+  EXPECT_EQ(expected.responseSeconds, actual.responseSeconds);
+  EXPECT_EQ(expected.productClaims, actual.productClaims);
+}
+
+auto claimKey(const AuthenticityClaim& c) {
+  return std::make_tuple(c.ticketId, c.sellerId, c.productId, c.openedAt, c.status);
+}
+
+std::vector<std::tuple<std::string, std::int64_t, std::string>> sorted(
+    const std::vector<RowProblem>& problems) {
+  std::vector<std::tuple<std::string, std::int64_t, std::string>> out;
+  out.reserve(problems.size());
+  for (const RowProblem& p : problems) out.emplace_back(p.table, p.key, p.problem);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(SqliteSourceTest, TalliesTheWindowOrdersAsWorkedOutByHand) {
+  const SourceData data = read();
+  ASSERT_EQ(2u, data.tallies.size());
+  {
+    SCOPED_TRACE("seller 7");
+    expectTally(expectedSeller7(), data.tallies.at(7));
+  }
+  {
+    SCOPED_TRACE("seller 8");
+    expectTally(expectedSeller8(), data.tallies.at(8));
+  }
+  EXPECT_TRUE(data.problems.empty());
+}
+
+TEST_F(SqliteSourceTest, OrderAtTheWindowStartCountsOneSecondBeforeDoesNot) {
+  Poco::Data::Session session("SQLite", path_);
+  session << "DELETE FROM orders WHERE order_id NOT IN (100, 101)", now;
+  const SourceData data = read();
+  ASSERT_EQ(1u, data.tallies.count(7));
+  EXPECT_EQ(1, data.tallies.at(7).orders);       // 101 only
+  EXPECT_EQ(1, data.tallies.at(7).ratingCount);  // 100's 1-star rating is outside
+  EXPECT_EQ(5, data.tallies.at(7).ratingStarSum);
+  EXPECT_EQ(0, data.tallies.at(7).rate(MetricId::kOrderDefectRate).numerator);
+}
+
+TEST_F(SqliteSourceTest, ReadsEverySeller) {
+  const SourceData data = read();
+  ASSERT_EQ(2u, data.sellers.size());
+  EXPECT_EQ("Seven", data.sellers.at(7).name);
+  EXPECT_EQ("FR", data.sellers.at(7).country);
+  EXPECT_EQ("DE", data.sellers.at(8).country);
+}
+
+TEST_F(SqliteSourceTest, ReadsAuthenticityClaimsOfAllTimeWithTheOrdersProductWhenTheTicketHasNone) {
+  const SourceData data = read();
+  ASSERT_EQ(2u, data.authenticityClaims.size());
+  std::vector<AuthenticityClaim> claims = data.authenticityClaims;
+  std::sort(claims.begin(), claims.end(),
+            [](const auto& a, const auto& b) { return a.ticketId < b.ticketId; });
+  AuthenticityClaim first{1001, 7, 500, *parseUtc("2026-01-06 10:00:00"),
+                          TicketStatus::kUnderReview};
+  AuthenticityClaim second{1006, 8, 601, *parseUtc("2025-10-10 10:00:00"),
+                           TicketStatus::kWithdrawn};
+  EXPECT_EQ(claimKey(first), claimKey(claims[0]));
+  EXPECT_EQ(claimKey(second), claimKey(claims[1]));
+}
+
+TEST_F(SqliteSourceTest, CountsRowsReadPerTable) {
+  const SourceData data = read();
+  const std::map<std::string, std::int64_t> expected = {
+      {"sellers", 2},
+      // 101-107 and 201: 107 is fetched (its day is) and dropped after parsing.
+      {"orders", 8},
+      // 1002-1005 through window orders, 1001 and 1006 as authenticity claims.
+      {"tickets", 6},
+      {"refunds", 2},
+      {"return_requests", 2},
+      {"ratings", 2},
+      {"chargebacks", 2},
+  };
+  EXPECT_EQ(expected, data.rowsRead);
+}
+
+TEST_F(SqliteSourceTest, SkipsAndReportsBadRowsWithoutChangingTheTally) {
+  addBadRows();
+  const SourceData data = read();
+
+  std::vector<RowProblem> expected;
+  for (const BadRow& row : kBadRows) {
+    if (!row.expected.table.empty()) expected.push_back(row.expected);
+  }
+  EXPECT_EQ(sorted(expected), sorted(data.problems));
+  ASSERT_EQ(2u, data.tallies.size());
+  expectTally(expectedSeller7(), data.tallies.at(7));
+  expectTally(expectedSeller8(), data.tallies.at(8));
+  EXPECT_EQ(2u, data.authenticityClaims.size());
+}
+
+TEST_F(SqliteSourceTest, ReportsATicketMetTwiceOnlyOnce) {
+  // An authenticity ticket on a window order is read both as the order's
+  // ticket and as a ladder claim.
+  Poco::Data::Session session("SQLite", path_);
+  session << "INSERT INTO tickets VALUES (1400, 101, 7, 500, 'authenticity', 'bogus', "
+             "'2026-01-05 10:00:00', NULL, NULL, NULL, '2026-01-05 10:00:00')",
+      now;
+  const SourceData data = read();
+  ASSERT_EQ(1u, data.problems.size());
+  EXPECT_EQ("tickets", data.problems[0].table);
+  EXPECT_EQ(1400, data.problems[0].key);
+}
+
+TEST_F(SqliteSourceTest, SmallChunksGiveTheSameResult) {
+  addBadRows();
+  const SourceData whole = read();
+  for (std::int64_t chunk : {1, 2, 3}) {
+    SCOPED_TRACE("chunk of " + std::to_string(chunk));
+    const SourceData chunked = read(chunk);
+    ASSERT_EQ(whole.tallies.size(), chunked.tallies.size());
+    for (const auto& [sellerId, tally] : whole.tallies) {
+      expectTally(tally, chunked.tallies.at(sellerId));
+    }
+    EXPECT_EQ(sorted(whole.problems), sorted(chunked.problems));
+    EXPECT_EQ(whole.rowsRead, chunked.rowsRead);
+  }
+}
+
+TEST_F(SqliteSourceTest, HonoursTheLag) {
+  Rules rules;
+  rules.lagDays = 30;  // window [2025-12-01 12:00:00, 2026-01-30 12:00:00]
+  SqliteSource source(path_);
+  const SourceData data = source.read(kNow, rules, CancelToken());
+  // 100, 101, 102 and 106 lie in the lagged window.
+  EXPECT_EQ(4, data.tallies.at(7).orders);
+  EXPECT_EQ(0u, data.tallies.count(8));
+}
+
+TEST_F(SqliteSourceTest, ThrowsRunCancelledWhenCancelled) {
+  CancelToken cancel;
+  cancel.cancel();
+  SqliteSource source(path_);
+  EXPECT_THROW(source.read(kNow, Rules(), cancel), RunCancelled);
+}
+
+TEST_F(SqliteSourceTest, PingAnswersForAnOpenableFile) { EXPECT_TRUE(SqliteSource(path_).ping()); }
+
+TEST(SqliteSourceErrorTest, MissingFileFailsPingAndReadAndIsNotCreated) {
+  TempDir dir;
+  const std::string path = dir.file("missing.db");
+  SqliteSource source(path);
+  EXPECT_FALSE(source.ping());
+  EXPECT_THROW(source.read(kNow, Rules(), CancelToken()), SourceError);
+  EXPECT_FALSE(Poco::File(path).exists());
+}
+
+TEST(SqliteSourceErrorTest, MissingTableIsASourceErrorNamingIt) {
+  TempDir dir;
+  const std::string path = dir.file("empty.db");
+  Poco::Data::SQLite::Connector::registerConnector();
+  { Poco::Data::Session("SQLite", path) << "CREATE TABLE unrelated (x INTEGER)", now; }
+  try {
+    SqliteSource(path).read(kNow, Rules(), CancelToken());
+    FAIL() << "read() did not throw";
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string::npos, std::string(e.what()).find("sellers")) << e.what();
+  }
+}
+
+TEST(SqliteSourceErrorTest, OpensTheSourceReadOnly) {
+  TempDir dir;
+  const std::string path = dir.file("source.db");
+  Poco::Data::SQLite::Connector::registerConnector();
+  {
+    Poco::Data::Session session("SQLite", path);
+    createSourceSchema(session);
+  }
+  Poco::File(path).setReadOnly(true);
+  // Reading needs no write access to the operator's file.
+  EXPECT_NO_THROW(SqliteSource(path).read(kNow, Rules(), CancelToken()));
+  Poco::File(path).setReadOnly(false);
+}
+
+}  // namespace
+}  // namespace sellertrust
