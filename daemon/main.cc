@@ -161,7 +161,8 @@ class Daemon : public Poco::Util::ServerApplication {
     Poco::File(cfg.dataDir).createDirectories();
     if (demoSeed_ && cfg.sourceBackend != "sqlite") {
       std::cerr << "sellertrustd: --demo fills the embedded SQLite source; "
-                   "source.backend is " << cfg.sourceBackend << "\n";
+                   "source.backend is "
+                << cfg.sourceBackend << "\n";
       return EXIT_USAGE;
     }
     if (demoSeed_) {
@@ -233,21 +234,36 @@ class Daemon : public Poco::Util::ServerApplication {
     JobSpec scoreSpec{"score", std::chrono::seconds(cfg.scoreIntervalSeconds),
                       std::chrono::seconds(cfg.scoreTimeoutSeconds),
                       [&](Timestamp now, const CancelToken& cancel) {
-                        // One writer per results database; the others serve
-                        // what it persists and take over when it dies.
-                        writer_ = store.acquireWriterLock();
-                        if (!writer_) {
-                          return JobOutcome{0, refreshFromStore(now)
-                                                   ? "reader: loaded the writer's new results"
-                                                   : "reader: results unchanged"};
+                        // source_up is settled before the run counts as
+                        // finished, so a failed run and the gauge agree.
+                        const auto setSourceUp = [&](bool up) {
+                          sourceUp_ = up;
+                          telemetry.setSourceUp(up);
+                        };
+                        try {
+                          // One writer per results database; the others
+                          // serve what it persists and take over when it dies.
+                          writer_ = store.acquireWriterLock();
+                          if (!writer_) {
+                            setSourceUp(source.ping());
+                            return JobOutcome{0, refreshFromStore(now)
+                                                     ? "reader: loaded the writer's new results"
+                                                     : "reader: results unchanged"};
+                          }
+                          refreshFromStore(now);
+                          const ScoreRunSummary s = scoreJob.run(now, cancel);
+                          setSourceUp(true);
+                          telemetry.recordRowsRead(s.rowsRead);
+                          telemetry.recordRowsSkipped(s.problems);
+                          logProblems(s.problems);
+                          telemetry.publishSnapshot(*snapshots.current());
+                          return JobOutcome{s.totalRowsRead(), s.line()};
+                        } catch (const RunCancelled&) {
+                          throw;
+                        } catch (...) {
+                          setSourceUp(source.ping());
+                          throw;
                         }
-                        refreshFromStore(now);
-                        const ScoreRunSummary s = scoreJob.run(now, cancel);
-                        telemetry.recordRowsRead(s.rowsRead);
-                        telemetry.recordRowsSkipped(s.problems);
-                        logProblems(s.problems);
-                        telemetry.publishSnapshot(*snapshots.current());
-                        return JobOutcome{s.totalRowsRead(), s.line()};
                       }};
     JobSpec historySpec{"history", std::chrono::seconds(cfg.historyIntervalSeconds),
                         std::chrono::seconds(cfg.scoreTimeoutSeconds),
@@ -319,8 +335,6 @@ class Daemon : public Poco::Util::ServerApplication {
                            " s: " + r.error);
           }
           if (r.task == "score") {
-            sourceUp_ = (r.success && writer_) || source.ping();
-            telemetry.setSourceUp(sourceUp_);
             sendReady(r.success ? "serving fresh results" : "first run failed: " + r.error);
           }
         },
