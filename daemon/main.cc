@@ -181,7 +181,9 @@ class Daemon : public Poco::Util::ServerApplication {
     ResultStore& store = *backends.results;
     logger().information("instance " + cfg.instanceName + ": " + backends.description);
     if (checkConfig_) {
-      if (!source.ping()) throw SourceError("the source database does not answer");
+      if (!source.ping()) {
+        throw SourceError("the source database does not answer (" + backends.description + ")");
+      }
       const std::vector<std::string> problems = backends.checkSourceContract();
       if (!problems.empty()) {
         std::cerr << "sellertrustd: the source does not meet the contract of SPEC §1:\n";
