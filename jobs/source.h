@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -57,6 +58,22 @@ struct SourceData {
   std::vector<RowProblem> problems;
   // SPEC table name -> rows read in this run.
   std::map<std::string, std::int64_t> rowsRead;
+};
+
+// Collects a run's row problems into SourceData::problems, each (table, key)
+// once: a ticket can be met both as a window order's ticket and as an
+// authenticity claim.
+class ProblemLog {
+ public:
+  explicit ProblemLog(std::vector<RowProblem>* out) : out_(out) {}
+
+  void add(RowProblem problem) {
+    if (seen_.emplace(problem.table, problem.key).second) out_->push_back(std::move(problem));
+  }
+
+ private:
+  std::vector<RowProblem>* out_;
+  std::set<std::pair<std::string, std::int64_t>> seen_;
 };
 
 class Source {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "jobs/result_codec.h"
+#include "jobs/results_sql.h"
 
 namespace sellertrust {
 namespace {
@@ -22,20 +23,6 @@ constexpr const char* kCreateVersionTable =
 constexpr const char* kReadVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
 constexpr const char* kRecordVersion = "INSERT INTO schema_version (version) VALUES (?)";
 
-constexpr const char* kInsertSeller =
-    "INSERT INTO seller_results (seller_id, badge, score, computed_at, rules_version, "
-    "report_json) VALUES (?, ?, ?, ?, ?, ?)";
-constexpr const char* kInsertProduct =
-    "INSERT INTO product_results (product_id, seller_id, report_json) VALUES (?, ?, ?)";
-constexpr const char* kInsertBadgeChange =
-    "INSERT INTO badge_changes (seller_id, from_badge, to_badge, score, changed_at, reason) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
-constexpr const char* kInsertWarning =
-    "INSERT INTO warnings (id, code, severity, seller_id, product_id, action, detail, "
-    "evidence_json, raised_at, updated_at, cleared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)";
-constexpr const char* kUpdateWarning =
-    "UPDATE warnings SET detail = ?, evidence_json = ?, updated_at = ? WHERE id = ?";
-constexpr const char* kClearWarning = "UPDATE warnings SET cleared_at = ? WHERE id = ?";
 constexpr const char* kWriteRunMeta =
     "REPLACE INTO run_meta (id, computed_at, rules_version, marketplace_odr, written_by) "
     "VALUES (1, ?, ?, ?, ?)";
@@ -48,7 +35,8 @@ constexpr const char* kReadRunMeta =
     "SELECT computed_at, rules_version, marketplace_odr FROM run_meta WHERE id = 1";
 constexpr const char* kReadSellers =
     "SELECT seller_id, badge, score, report_json FROM seller_results";
-constexpr const char* kReadProducts = "SELECT product_id, seller_id, report_json FROM product_results";
+constexpr const char* kReadProducts =
+    "SELECT product_id, seller_id, report_json FROM product_results";
 constexpr const char* kReadActiveWarnings =
     "SELECT id, code, severity, seller_id, product_id, action, detail, evidence_json, raised_at, "
     "updated_at FROM warnings WHERE cleared_at IS NULL ORDER BY id";
@@ -96,7 +84,8 @@ MysqlConnection& MysqlResultStore::connection() {
 }
 
 template <typename F>
-auto MysqlResultStore::withConnection(F&& body) -> decltype(body(std::declval<MysqlConnection&>())) {
+auto MysqlResultStore::withConnection(F&& body)
+    -> decltype(body(std::declval<MysqlConnection&>())) {
   try {
     return body(connection());
   } catch (...) {
@@ -154,16 +143,17 @@ void MysqlResultStore::saveRun(const RunRecord& run) {
     c.execute("starting the run transaction", "START TRANSACTION");
     c.execute("replacing seller results", "DELETE FROM seller_results");
     for (const SellerEntry& s : run.sellers) {
-      c.update("writing seller results", kInsertSeller,
-               {s.sellerId, std::string(toString(s.badge)), nullable(s.score), at,
-                run.rulesVersion, s.reportJson});
+      c.update("writing seller results", results_sql::kInsertSeller,
+               {s.sellerId, std::string(toString(s.badge)), nullable(s.score), at, run.rulesVersion,
+                s.reportJson});
     }
     c.execute("replacing product results", "DELETE FROM product_results");
     for (const ProductEntry& p : run.products) {
-      c.update("writing product results", kInsertProduct, {p.productId, p.sellerId, p.reportJson});
+      c.update("writing product results", results_sql::kInsertProduct,
+               {p.productId, p.sellerId, p.reportJson});
     }
     for (const BadgeChange& b : run.badgeChanges) {
-      c.update("writing badge changes", kInsertBadgeChange,
+      c.update("writing badge changes", results_sql::kInsertBadgeChange,
                {b.sellerId,
                 b.from ? MysqlConnection::Value(std::string(toString(*b.from)))
                        : MysqlConnection::Value(nullptr),
@@ -171,21 +161,22 @@ void MysqlResultStore::saveRun(const RunRecord& run) {
     }
     for (const Warning& w : run.warnings.raised) {
       const Firing& f = w.firing;
-      c.update("writing raised warnings", kInsertWarning,
-               {w.id, f.code, std::string(toString(f.severity)), f.sellerId,
-                f.productId ? MysqlConnection::Value(*f.productId) : MysqlConnection::Value(nullptr),
-                f.action, f.detail, evidenceJson(f.evidence), formatUtc(w.raisedAt),
-                formatUtc(w.updatedAt)});
+      c.update(
+          "writing raised warnings", results_sql::kInsertWarning,
+          {w.id, f.code, std::string(toString(f.severity)), f.sellerId,
+           f.productId ? MysqlConnection::Value(*f.productId) : MysqlConnection::Value(nullptr),
+           f.action, f.detail, evidenceJson(f.evidence), formatUtc(w.raisedAt),
+           formatUtc(w.updatedAt)});
     }
     std::set<std::int64_t> raised;
     for (const Warning& w : run.warnings.raised) raised.insert(w.id);
     for (const Warning& w : run.warnings.active) {
       if (raised.count(w.id) != 0) continue;  // just inserted with its evidence
-      c.update("updating active warnings", kUpdateWarning,
+      c.update("updating active warnings", results_sql::kUpdateActiveWarning,
                {w.firing.detail, evidenceJson(w.firing.evidence), formatUtc(w.updatedAt), w.id});
     }
     for (const Warning& w : run.warnings.cleared) {
-      c.update("clearing warnings", kClearWarning, {formatUtc(*w.clearedAt), w.id});
+      c.update("clearing warnings", results_sql::kClearWarning, {formatUtc(*w.clearedAt), w.id});
     }
     c.update("writing the run", kWriteRunMeta,
              {at, run.rulesVersion, nullable(run.marketplaceOdr), instance_});
@@ -286,7 +277,8 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
     {
       MysqlRows rows = c.stream("reading history",
                                 "SELECT seller_id, day, score, badge FROM seller_history WHERE day "
-                                ">= DATE(" + since + ") ORDER BY seller_id, day");
+                                ">= DATE(" +
+                                    since + ") ORDER BY seller_id, day");
       while (rows.next()) {
         const std::int64_t id = rows.getInt64(1);
         const std::string where = "seller_history " + std::to_string(id);
@@ -298,8 +290,8 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
     {
       MysqlRows rows = c.stream("reading badge changes",
                                 "SELECT seller_id, from_badge, to_badge, score, changed_at, reason "
-                                "FROM badge_changes WHERE changed_at >= " + since +
-                                    " ORDER BY seller_id, changed_at, id");
+                                "FROM badge_changes WHERE changed_at >= " +
+                                    since + " ORDER BY seller_id, changed_at, id");
       while (rows.next()) {
         BadgeChange b;
         b.sellerId = rows.getInt64(1);

@@ -424,20 +424,6 @@ std::string timeLiteral(Timestamp t, const char* what) {
 
 std::string intLiteral(std::int64_t value) { return std::to_string(value); }
 
-// The run's row problems, each (table, key) once: a ticket can be met both
-// as a window order's ticket and as an authenticity claim.
-class ProblemLog {
- public:
-  explicit ProblemLog(std::vector<RowProblem>* out) : out_(out) {}
-
-  void add(RowProblem problem) {
-    if (seen_.emplace(problem.table, problem.key).second) out_->push_back(std::move(problem));
-  }
-
- private:
-  std::vector<RowProblem>* out_;
-  std::set<std::pair<std::string, std::int64_t>> seen_;
-};
 
 struct ChildTable {
   const char* table;

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "jobs/result_codec.h"
+#include "jobs/results_sql.h"
 #include "jobs/source.h"
 
 namespace sellertrust {
@@ -108,21 +109,7 @@ constexpr Migration kMigrations[] = {
 };
 
 constexpr const char* kDeleteSellerResults = "DELETE FROM seller_results";
-constexpr const char* kInsertSellerResult =
-    "INSERT INTO seller_results (seller_id, badge, score, computed_at, rules_version, report_json) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
 constexpr const char* kDeleteProductResults = "DELETE FROM product_results";
-constexpr const char* kInsertProductResult =
-    "INSERT INTO product_results (product_id, seller_id, report_json) VALUES (?, ?, ?)";
-constexpr const char* kInsertBadgeChange =
-    "INSERT INTO badge_changes (seller_id, from_badge, to_badge, score, changed_at, reason) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
-constexpr const char* kInsertWarning =
-    "INSERT INTO warnings (id, code, severity, seller_id, product_id, action, detail, "
-    "evidence_json, raised_at, updated_at, cleared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)";
-constexpr const char* kUpdateActiveWarning =
-    "UPDATE warnings SET detail = ?, evidence_json = ?, updated_at = ? WHERE id = ?";
-constexpr const char* kClearWarning = "UPDATE warnings SET cleared_at = ? WHERE id = ?";
 constexpr const char* kUpsertRunMeta =
     "INSERT INTO run_meta (id, computed_at, rules_version, marketplace_odr) VALUES (1, ?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET computed_at = excluded.computed_at, "
@@ -261,7 +248,7 @@ void SqliteResultStore::saveRun(const RunRecord& run) {
       std::string badge, report;
       Real score;
       Statement insert(s);
-      insert << kInsertSellerResult, kw::use(id), kw::use(badge), kw::use(score),
+      insert << results_sql::kInsertSeller, kw::use(id), kw::use(badge), kw::use(score),
           kw::use(computedAt), kw::use(rulesVersion), kw::use(report);
       for (const SellerEntry& e : run.sellers) {
         id = e.sellerId;
@@ -276,7 +263,7 @@ void SqliteResultStore::saveRun(const RunRecord& run) {
       Poco::Int64 id = 0, sellerId = 0;
       std::string report;
       Statement insert(s);
-      insert << kInsertProductResult, kw::use(id), kw::use(sellerId), kw::use(report);
+      insert << results_sql::kInsertProduct, kw::use(id), kw::use(sellerId), kw::use(report);
       for (const ProductEntry& p : run.products) {
         id = p.productId;
         sellerId = p.sellerId;
@@ -290,8 +277,8 @@ void SqliteResultStore::saveRun(const RunRecord& run) {
       std::string to, at, reason;
       Real score;
       Statement insert(s);
-      insert << kInsertBadgeChange, kw::use(sellerId), kw::use(from), kw::use(to), kw::use(score),
-          kw::use(at), kw::use(reason);
+      insert << results_sql::kInsertBadgeChange, kw::use(sellerId), kw::use(from), kw::use(to),
+          kw::use(score), kw::use(at), kw::use(reason);
       for (const BadgeChange& c : run.badgeChanges) {
         sellerId = c.sellerId;
         from = c.from ? Text(toString(*c.from)) : Text();
@@ -307,9 +294,9 @@ void SqliteResultStore::saveRun(const RunRecord& run) {
       Int productId;
       std::string code, severity, action, detail, evidence, raisedAt, updatedAt;
       Statement insert(s);
-      insert << kInsertWarning, kw::use(id), kw::use(code), kw::use(severity), kw::use(sellerId),
-          kw::use(productId), kw::use(action), kw::use(detail), kw::use(evidence),
-          kw::use(raisedAt), kw::use(updatedAt);
+      insert << results_sql::kInsertWarning, kw::use(id), kw::use(code), kw::use(severity),
+          kw::use(sellerId), kw::use(productId), kw::use(action), kw::use(detail),
+          kw::use(evidence), kw::use(raisedAt), kw::use(updatedAt);
       for (const Warning& w : run.warnings.raised) {
         const Firing& f = w.firing;
         id = w.id;
@@ -329,8 +316,8 @@ void SqliteResultStore::saveRun(const RunRecord& run) {
       Poco::Int64 id = 0;
       std::string detail, evidence, updatedAt;
       Statement update(s);
-      update << kUpdateActiveWarning, kw::use(detail), kw::use(evidence), kw::use(updatedAt),
-          kw::use(id);
+      update << results_sql::kUpdateActiveWarning, kw::use(detail), kw::use(evidence),
+          kw::use(updatedAt), kw::use(id);
       for (const Warning& w : run.warnings.active) {
         id = w.id;
         detail = w.firing.detail;
@@ -343,7 +330,7 @@ void SqliteResultStore::saveRun(const RunRecord& run) {
       Poco::Int64 id = 0;
       std::string clearedAt;
       Statement update(s);
-      update << kClearWarning, kw::use(clearedAt), kw::use(id);
+      update << results_sql::kClearWarning, kw::use(clearedAt), kw::use(id);
       for (const Warning& w : run.warnings.cleared) {
         id = w.id;
         clearedAt = formatUtc(w.clearedAt.value_or(run.computedAt));

@@ -265,20 +265,6 @@ std::string quoted(const std::string& value) {
   return "'" + (value.size() <= kMaxChars ? value : value.substr(0, kMaxChars) + "...") + "'";
 }
 
-// The run's row problems, each (table, key) once: a ticket can be met both as
-// a window order's ticket and as an authenticity claim.
-class ProblemLog {
- public:
-  explicit ProblemLog(std::vector<RowProblem>* out) : out_(out) {}
-
-  void add(RowProblem problem) {
-    if (seen_.emplace(problem.table, problem.key).second) out_->push_back(std::move(problem));
-  }
-
- private:
-  std::vector<RowProblem>* out_;
-  std::set<std::pair<std::string, std::int64_t>> seen_;
-};
 
 // Converts the columns of one source row, keeping its first problem so that
 // the row is skipped and reported once.

@@ -9,6 +9,7 @@
 // reference schema's ENUM refuses, so the rows go into makeSourceLax()'s
 // variant: views of plain strings, as an operator may expose them.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -112,7 +113,8 @@ class Mismatches {
   void compare(const Key& key, const std::string& sqlite, const std::string& mysql) {
     if (sqlite == mysql) return;
     if (count_++ < kListed) {
-      out_ << "\n" << what_ << " " << key << ":\n  sqlite: " << sqlite << "\n  mysql:  " << mysql;
+      out_ << "\n" << what_ << " " << key << ":\n  sqlite: " << excerpt(sqlite, mysql)
+           << "\n  mysql:  " << excerpt(mysql, sqlite);
     }
   }
 
@@ -120,6 +122,20 @@ class Mismatches {
   std::string listed() const { return out_.str(); }
 
  private:
+  // A long text (a JSON report) around its first difference from `other`.
+  static std::string excerpt(const std::string& text, const std::string& other) {
+    constexpr std::size_t kContext = 150;
+    if (text.size() <= 2 * kContext) return text;
+    const std::size_t at = static_cast<std::size_t>(
+        std::mismatch(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(
+                                                       std::min(text.size(), other.size())),
+                      other.begin())
+            .first -
+        text.begin());
+    const std::size_t from = at > kContext ? at - kContext : 0;
+    return "[at byte " + std::to_string(at) + "] ..." + text.substr(from, 2 * kContext) + "...";
+  }
+
   const std::string what_;
   std::size_t count_ = 0;
   std::ostringstream out_;
@@ -220,9 +236,15 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 
 class CrossBackendTest : public MariadbTest {
  protected:
-  void TearDown() override { std::remove(sqlitePath_.c_str()); }
+  void TearDown() override {
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+      std::remove((sqlitePath_ + suffix).c_str());
+    }
+  }
 
-  const std::string sqlitePath_ = ::testing::TempDir() + "cross_backend_demo.db";
+  // Per process: other build trees may run this test at the same time.
+  const std::string sqlitePath_ =
+      ::testing::TempDir() + "cross_backend_demo." + std::to_string(::getpid()) + ".db";
 };
 
 TEST_F(CrossBackendTest, DemoMarketplaceGivesTheSameAnswersOnSqliteAndMysql) {
