@@ -59,6 +59,7 @@ std::string describe(const Firing& f) {
 
 std::vector<std::string> describe(const std::vector<Firing>& firings) {
   std::vector<std::string> out;
+  out.reserve(firings.size());
   for (const Firing& f : firings) out.push_back(describe(f));
   return out;
 }
@@ -113,7 +114,8 @@ class Mismatches {
   void compare(const Key& key, const std::string& sqlite, const std::string& mysql) {
     if (sqlite == mysql) return;
     if (count_++ < kListed) {
-      out_ << "\n" << what_ << " " << key << ":\n  sqlite: " << excerpt(sqlite, mysql)
+      out_ << "\n"
+           << what_ << " " << key << ":\n  sqlite: " << excerpt(sqlite, mysql)
            << "\n  mysql:  " << excerpt(mysql, sqlite);
     }
   }
@@ -127,9 +129,10 @@ class Mismatches {
     constexpr std::size_t kContext = 150;
     if (text.size() <= 2 * kContext) return text;
     const std::size_t at = static_cast<std::size_t>(
-        std::mismatch(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(
-                                                       std::min(text.size(), other.size())),
-                      other.begin())
+        std::mismatch(
+            text.begin(),
+            text.begin() + static_cast<std::ptrdiff_t>(std::min(text.size(), other.size())),
+            other.begin())
             .first -
         text.begin());
     const std::size_t from = at > kContext ? at - kContext : 0;
@@ -165,7 +168,9 @@ std::map<std::int64_t, std::string> claimsByTicket(const std::vector<Authenticit
 
 std::map<std::string, std::string> problemsByKey(const std::vector<RowProblem>& problems) {
   std::map<std::string, std::string> out;
-  for (const RowProblem& p : problems) out[p.table + "/" + std::to_string(p.key)] += p.problem + ";";
+  for (const RowProblem& p : problems) {
+    out[p.table + "/" + std::to_string(p.key)] += p.problem + ";";
+  }
   return out;
 }
 
@@ -191,8 +196,8 @@ Evaluated evaluate(const SourceData& data, const Rules& rules) {
   std::vector<Firing> firings;
   for (std::int64_t id : sellerIds(data)) {
     auto tally = data.tallies.find(id);
-    SellerEvaluation e =
-        evaluateSeller(id, tally == data.tallies.end() ? empty : tally->second, std::nullopt, rules);
+    SellerEvaluation e = evaluateSeller(id, tally == data.tallies.end() ? empty : tally->second,
+                                        std::nullopt, rules);
     firings.insert(firings.end(), e.firings.begin(), e.firings.end());
     out.sellers.emplace(id, std::move(e));
   }
@@ -286,8 +291,7 @@ TEST_F(CrossBackendTest, DemoMarketplaceGivesTheSameAnswersOnSqliteAndMysql) {
   // What was read.
   ASSERT_EQ(lite.sellers.size(), static_cast<std::size_t>(demo.sellers));
   Mismatches sellers("seller");
-  compareMaps(&sellers, lite.sellers, my.sellers,
-              [](const SellerInfo& s) { return describe(s); });
+  compareMaps(&sellers, lite.sellers, my.sellers, [](const SellerInfo& s) { return describe(s); });
   EXPECT_NO_MISMATCH(sellers);
 
   ASSERT_GT(lite.tallies.size(), 1000u);
@@ -314,11 +318,13 @@ TEST_F(CrossBackendTest, DemoMarketplaceGivesTheSameAnswersOnSqliteAndMysql) {
   EXPECT_NO_MISMATCH(claims);
 
   // The skipped rows, with the same reason in the same words.
-  ASSERT_GE(lite.problems.size(), static_cast<std::size_t>(demo.unknownTicketStatuses +
-                                                           demo.ratingsOutOfRange +
-                                                           demo.deliveriesBeforeOrder));
+  ASSERT_GE(lite.problems.size(),
+            static_cast<std::size_t>(demo.unknownTicketStatuses + demo.ratingsOutOfRange +
+                                     demo.deliveriesBeforeOrder));
   EXPECT_EQ(problemKeys(lite.problems).size(), lite.problems.size());
   EXPECT_EQ(problemKeys(my.problems).size(), my.problems.size());
+  std::printf("[ counts ] %zu sellers tallied, %zu authenticity claims, %zu rows skipped\n",
+              lite.tallies.size(), lite.authenticityClaims.size(), lite.problems.size());
   Mismatches problems("problem of");
   compareMaps(&problems, problemsByKey(lite.problems), problemsByKey(my.problems),
               [](const std::string& s) { return s; });
@@ -387,8 +393,7 @@ TEST_F(CrossBackendTest, DemoMarketplaceGivesTheSameAnswersOnSqliteAndMysql) {
   EXPECT_GT(codes.size(), 5u) << "the demo should raise most warning codes";
 
   Mismatches products("snapshot product");
-  compareMaps(&products,
-              std::map<std::int64_t, ProductEntry>(a.products.begin(), a.products.end()),
+  compareMaps(&products, std::map<std::int64_t, ProductEntry>(a.products.begin(), a.products.end()),
               std::map<std::int64_t, ProductEntry>(b.products.begin(), b.products.end()),
               [](const ProductEntry& p) {
                 return "seller " + std::to_string(p.sellerId) + " " + p.reportJson;

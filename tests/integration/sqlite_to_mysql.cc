@@ -17,7 +17,7 @@ namespace {
 
 namespace kw = Poco::Data::Keywords;
 
-constexpr const char* kTables[] = {"sellers", "orders",  "tickets",    "refunds",
+constexpr const char* kTables[] = {"sellers",         "orders",  "tickets",    "refunds",
                                    "return_requests", "ratings", "chargebacks"};
 constexpr std::size_t kRowsPerFetch = 20000;
 
@@ -26,6 +26,49 @@ std::vector<std::string> columnsOf(Poco::Data::Session& session, const std::stri
   session << "SELECT name FROM pragma_table_info(?) ORDER BY cid", kw::useRef(table),
       kw::into(columns), kw::now;
   return columns;
+}
+
+// Copies one table; returns the number of rows.
+std::int64_t copyTable(Poco::Data::Session& session, MysqlConnection& db, const std::string& table,
+                       std::size_t rowsPerInsert) {
+  std::string names;
+  std::string literals;
+  for (const std::string& c : columnsOf(session, table)) {
+    names += names.empty() ? "" : ", ";
+    names += c;
+    literals += literals.empty() ? "quote(" : " || ',' || quote(";
+    literals += c + ")";
+  }
+  const std::string head = "INSERT INTO " + table + " (" + names + ") VALUES ";
+  const std::string what = "copying " + table;
+  std::string sql;
+  std::size_t pending = 0;
+  auto flush = [&] {
+    if (pending == 0) return;
+    db.execute(what, sql);
+    sql.clear();
+    pending = 0;
+  };
+
+  std::int64_t copied = 0;
+  std::vector<std::string> rows;
+  Poco::Data::Statement select(session);
+  select << "SELECT " + literals + " FROM " + table + " ORDER BY rowid", kw::into(rows),
+      kw::limit(kRowsPerFetch);
+  while (!select.done()) {
+    rows.clear();
+    select.execute();
+    for (const std::string& row : rows) {
+      sql += pending == 0 ? head : ",";
+      sql += '(';
+      sql += row;
+      sql += ')';
+      if (++pending == rowsPerInsert) flush();
+    }
+    copied += static_cast<std::int64_t>(rows.size());
+  }
+  flush();
+  return copied;
 }
 
 }  // namespace
@@ -41,39 +84,7 @@ std::map<std::string, std::int64_t> copySqliteSource(const std::string& sqlitePa
   db.execute("turning backslash escapes off",
              "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_BACKSLASH_ESCAPES')");
   std::map<std::string, std::int64_t> copied;
-  for (const std::string table : kTables) {
-    const std::vector<std::string> columns = columnsOf(session, table);
-    std::string names;
-    std::string literals;
-    for (const std::string& c : columns) {
-      names += (names.empty() ? "" : ", ") + c;
-      literals += (literals.empty() ? "" : " || ',' || ") + std::string("quote(") + c + ")";
-    }
-    const std::string head = "INSERT INTO " + table + " (" + names + ") VALUES ";
-    std::string sql;
-    std::size_t pending = 0;
-    auto flush = [&] {
-      if (pending == 0) return;
-      db.execute("copying " + table, sql);
-      sql.clear();
-      pending = 0;
-    };
-
-    std::vector<std::string> rows;
-    Poco::Data::Statement select(session);
-    select << "SELECT " + literals + " FROM " + table + " ORDER BY rowid", kw::into(rows),
-        kw::limit(kRowsPerFetch);
-    while (!select.done()) {
-      rows.clear();
-      select.execute();
-      for (const std::string& row : rows) {
-        sql += (pending == 0 ? head : std::string(",")) + "(" + row + ")";
-        if (++pending == rowsPerInsert) flush();
-      }
-      copied[table] += static_cast<std::int64_t>(rows.size());
-    }
-    flush();
-  }
+  for (const char* table : kTables) copied[table] = copyTable(session, db, table, rowsPerInsert);
   db.execute("restoring the sql_mode", "SET SESSION sql_mode = @copy_sql_mode");
   return copied;
 }
