@@ -196,8 +196,14 @@ class Daemon : public Poco::Util::ServerApplication {
       return EXIT_OK;
     }
     store.migrate();
-    for (const std::string& p : backends.checkSourceContract()) {
-      logger().warning("source contract: " + p);
+    // A source that is down at start-up must not keep the daemon from
+    // serving its persisted results: the runs will report it.
+    try {
+      for (const std::string& p : backends.checkSourceContract()) {
+        logger().warning("source contract: " + p);
+      }
+    } catch (const SourceError& e) {
+      logger().warning(std::string("cannot check the source contract now: ") + e.what());
     }
 
     SnapshotHolder snapshots;
