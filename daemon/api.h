@@ -15,11 +15,11 @@
 namespace sellertrust {
 
 struct ApiOptions {
-  int badgeMaxAgeSeconds = 60;  // Cache-Control max-age of badge responses
-  std::string operatorToken;    // empty: operator endpoints are open
-  int staleAfterSeconds = 3600; // /readyz fails when the snapshot is older
-  bool serveMetrics = true;     // also answer GET /metrics on this listener
-  bool serveApi = true;         // false: only /metrics, /livez, /readyz (admin port)
+  int badgeMaxAgeSeconds = 60;   // Cache-Control max-age of badge responses
+  std::string operatorToken;     // empty: operator endpoints are open
+  int staleAfterSeconds = 3600;  // /readyz fails when the snapshot is older
+  bool serveMetrics = true;      // also answer GET /metrics on this listener
+  bool serveApi = true;          // false: only /metrics, /livez, /readyz (admin port)
 };
 
 struct ApiContext {

@@ -160,9 +160,9 @@ DaemonConfig loadConfig(const Poco::Util::AbstractConfiguration& config,
       {"data", "instance", "source", "results", "http", "metrics", "api", "jobs", "rules"});
 
   if (c.resultsBackend.empty()) c.resultsBackend = c.sourceBackend;
-  for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"source.backend",
-                                                                             c.sourceBackend},
-                                   {"results.backend", c.resultsBackend}}) {
+  for (const auto& [key, value] :
+       {std::pair<const char*, const std::string&>{"source.backend", c.sourceBackend},
+        {"results.backend", c.resultsBackend}}) {
     if (value != "sqlite" && value != "mysql") {
       errors->push_back(std::string(key) + ": expected 'sqlite' or 'mysql', got '" + value + "'");
     }

@@ -61,7 +61,7 @@ std::string optionalTime(const std::optional<Timestamp>& t) {
 class Listener {
  public:
   Listener(const ListenerConfig& config, Poco::Net::HTTPRequestHandlerFactory* factory)
-      : pool_(2, config.threads) {
+      : pool_(std::min(2, config.threads), config.threads) {
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(config.host, static_cast<Poco::UInt16>(config.port)),
                 /*reuseAddress=*/true, /*reusePort=*/false);
@@ -292,33 +292,20 @@ class Daemon : public Poco::Util::ServerApplication {
                   << "' (expected score or history)\n";
         return EXIT_USAGE;
       }
+      if (!store.acquireWriterLock()) {
+        std::cerr << "sellertrustd: another sellertrustd holds the writer lock of the results "
+                     "database ("
+                  << backends.description
+                  << "); --run-once writes results and "
+                     "does not run beside it\n";
+        return EXIT_TEMPFAIL;
+      }
       CancelToken never;
       const RunReport r = Scheduler::runOnce(*spec, wallClock(), never);
       std::cout << r.task << ": " << (r.success ? "ok" : "failed") << " in " << r.seconds
                 << " s: " << (r.success ? r.outcome.summary : r.error) << "\n";
       return r.success ? EXIT_OK : EXIT_TEMPFAIL;
     }
-
-    ApiContext context;
-    context.snapshots = &snapshots;
-    context.telemetry = &telemetry;
-    context.now = wallClock;
-    std::unique_ptr<Scheduler> scheduler;
-    context.statusJson = [&] { return statusJson(cfg, snapshots, *scheduler); };
-    Listener api(cfg.http, makeApiHandlerFactory(context, cfg.api));
-    std::unique_ptr<Listener> metrics;
-    if (cfg.metricsPort >= 0) {
-      ListenerConfig m = cfg.http;
-      m.host = cfg.metricsHost;
-      m.port = cfg.metricsPort;
-      m.threads = 2;
-      ApiOptions metricsOnly = cfg.api;
-      metricsOnly.serveMetrics = true;
-      metricsOnly.serveApi = false;
-      metrics = std::make_unique<Listener>(m, makeApiHandlerFactory(context, metricsOnly));
-    }
-    logger().information("listening on http://" + cfg.http.host + ":" + std::to_string(api.port()) +
-                         (metrics ? ", metrics on port " + std::to_string(metrics->port()) : ""));
 
     const auto watchdog = systemdWatchdogInterval();
     const auto heartbeatEvery =
@@ -331,7 +318,7 @@ class Daemon : public Poco::Util::ServerApplication {
     auto sendReady = [&](const std::string& status) {
       if (!ready.exchange(true)) notifySystemd("READY=1\nSTATUS=" + status);
     };
-    scheduler = std::make_unique<Scheduler>(
+    Scheduler scheduler(
         wallClock,
         [&](const RunReport& r) {
           telemetry.recordJobRun(r.task, r.success, r.seconds, static_cast<double>(r.finishedAt));
@@ -350,9 +337,32 @@ class Daemon : public Poco::Util::ServerApplication {
           if (watchdog.count() > 0) notifySystemd("WATCHDOG=1");
         },
         heartbeatEvery);
-    scheduler->add(scoreSpec);
-    scheduler->add(historySpec);
-    scheduler->start();
+    scheduler.add(scoreSpec);
+    scheduler.add(historySpec);
+
+    // The scheduler exists before the listeners (GET /v1/status reads it)
+    // and starts after them.
+    ApiContext context;
+    context.snapshots = &snapshots;
+    context.telemetry = &telemetry;
+    context.now = wallClock;
+    context.statusJson = [&] { return statusJson(cfg, snapshots, scheduler); };
+    Listener api(cfg.http, makeApiHandlerFactory(context, cfg.api));
+    std::unique_ptr<Listener> metrics;
+    if (cfg.metricsPort >= 0) {
+      ListenerConfig m = cfg.http;
+      m.host = cfg.metricsHost;
+      m.port = cfg.metricsPort;
+      m.threads = 2;
+      ApiOptions metricsOnly = cfg.api;
+      metricsOnly.serveMetrics = true;
+      metricsOnly.serveApi = false;
+      metrics = std::make_unique<Listener>(m, makeApiHandlerFactory(context, metricsOnly));
+    }
+    logger().information("listening on http://" + cfg.http.host + ":" + std::to_string(api.port()) +
+                         (metrics ? ", metrics on port " + std::to_string(metrics->port()) : ""));
+
+    scheduler.start();
     if (snapshots.current()) sendReady("serving persisted results");
 
     waitForTerminationRequest();
@@ -360,7 +370,7 @@ class Daemon : public Poco::Util::ServerApplication {
     notifySystemd("STOPPING=1");
     api.stop();
     if (metrics) metrics->stop();
-    scheduler->stop();
+    scheduler.stop();
     logger().information("stopped");
     return EXIT_OK;
   }

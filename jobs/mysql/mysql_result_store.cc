@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 #include "jobs/result_codec.h"
 #include "jobs/results_sql.h"
@@ -54,8 +55,9 @@ std::optional<double> optionalNumber(const MysqlRows& rows, unsigned column) {
 }
 
 // The statements of one migration file: each ends with ';' at the end of a
-// line (the files' one rule); anything after the last one is comments.
-std::vector<std::string> statementsOf(const std::string& script) {
+// line (the files' one rule). Anything but comments after the last one is a
+// malformed file, not something to drop silently.
+std::vector<std::string> statementsOf(const std::string& script, int version) {
   std::vector<std::string> out;
   std::size_t start = 0;
   for (std::size_t end = script.find(";\n"); end != std::string::npos;
@@ -63,7 +65,22 @@ std::vector<std::string> statementsOf(const std::string& script) {
     out.push_back(script.substr(start, end - start));
     start = end + 2;
   }
+  std::istringstream rest(script.substr(start));
+  for (std::string line; std::getline(rest, line);) {
+    const std::size_t first = line.find_first_not_of(" \t\r");
+    if (first != std::string::npos && line.compare(first, 2, "--") != 0) {
+      throw SourceError("results migration " + std::to_string(version) +
+                        " has text after its last statement: '" + line + "'");
+    }
+  }
   return out;
+}
+
+// MySQL DDL commits by itself, so a migration that failed half-way left its
+// first steps applied. On the next start those steps fail with these codes
+// (table, column or index already there) and are taken as done.
+bool alreadyApplied(const MysqlError& e) {
+  return e.errorCode() == 1050 || e.errorCode() == 1060 || e.errorCode() == 1061;
 }
 
 }  // namespace
@@ -123,8 +140,13 @@ void MysqlResultStore::migrate() {
                           "): upgrade sellertrustd or point it at another results database");
       }
       for (int v = found; v < kLatestVersion; ++v) {
-        for (const std::string& statement : statementsOf(kMigrations[v])) {
-          c.execute("migrating the results schema to version " + std::to_string(v + 1), statement);
+        for (const std::string& statement : statementsOf(kMigrations[v], v + 1)) {
+          try {
+            c.execute("migrating the results schema to version " + std::to_string(v + 1),
+                      statement);
+          } catch (const MysqlError& e) {
+            if (!alreadyApplied(e)) throw;
+          }
         }
         c.update("recording schema version " + std::to_string(v + 1), kRecordVersion,
                  {std::int64_t{v + 1}});
@@ -180,6 +202,7 @@ void MysqlResultStore::saveRun(const RunRecord& run) {
     }
     c.update("writing the run", kWriteRunMeta,
              {at, run.rulesVersion, nullable(run.marketplaceOdr), instance_});
+    checkStillWriter(c);
     c.execute("committing the run", "COMMIT");
   });
 }
@@ -194,6 +217,7 @@ std::int64_t MysqlResultStore::saveHistory(
                {sellerId, dayText(day), nullable(p.score), std::string(toString(p.badge))});
     }
     const std::int64_t pruned = c.update("pruning history", kPruneHistory, {dayText(pruneBefore)});
+    checkStillWriter(c);
     c.execute("committing history", "COMMIT");
     return pruned;
   });
@@ -311,16 +335,37 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
 
 bool MysqlResultStore::acquireWriterLock() {
   try {
-    if (!lockConnection_) lockConnection_ = std::make_unique<MysqlConnection>(options_);
+    if (!lockConnection_) {
+      lockConnectionId_.reset();
+      lockConnection_ = std::make_unique<MysqlConnection>(options_);
+    }
     const auto held = lockConnection_->queryInt(
         "checking the writer lock", "SELECT IS_USED_LOCK(?) = CONNECTION_ID()", {lockName_});
-    if (held && *held == 1) return true;
-    const auto got =
-        lockConnection_->queryInt("taking the writer lock", "SELECT GET_LOCK(?, 0)", {lockName_});
-    return got && *got == 1;
+    if (!held || *held != 1) {
+      const auto got =
+          lockConnection_->queryInt("taking the writer lock", "SELECT GET_LOCK(?, 0)", {lockName_});
+      if (!got || *got != 1) {
+        lockConnectionId_.reset();
+        return false;
+      }
+    }
+    lockConnectionId_ =
+        lockConnection_->queryInt("reading the lock's connection id", "SELECT CONNECTION_ID()", {});
+    return true;
   } catch (const SourceError&) {
     lockConnection_.reset();  // the server released the lock with the connection
+    lockConnectionId_.reset();
     return false;
+  }
+}
+
+void MysqlResultStore::checkStillWriter(MysqlConnection& c) {
+  if (!lockConnectionId_) return;  // not elected through the lock (--check-config, tests)
+  const auto still = c.queryInt("checking the writer lock before commit",
+                                "SELECT IS_USED_LOCK(?) = ?", {lockName_, *lockConnectionId_});
+  if (!still || *still != 1) {
+    throw SourceError("lost the writer lock of " + options_.database +
+                      " during the run; its results were discarded");
   }
 }
 

@@ -49,8 +49,14 @@ class MysqlResultStore : public ResultStore {
   const MysqlOptions options_;
   const std::string instance_;
   const std::string lockName_;  // per results database
+  // Fails the open transaction unless this daemon still holds the writer
+  // lock: a daemon whose lock connection dropped mid-run (and whose lock
+  // another daemon may have taken) must not commit.
+  void checkStillWriter(MysqlConnection& c);
+
   std::unique_ptr<MysqlConnection> connection_;
   std::unique_ptr<MysqlConnection> lockConnection_;
+  std::optional<std::int64_t> lockConnectionId_;  // set while the lock is held
 };
 
 }  // namespace sellertrust

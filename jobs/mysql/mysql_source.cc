@@ -424,7 +424,6 @@ std::string timeLiteral(Timestamp t, const char* what) {
 
 std::string intLiteral(std::int64_t value) { return std::to_string(value); }
 
-
 struct ChildTable {
   const char* table;
   const char* key;

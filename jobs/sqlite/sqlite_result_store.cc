@@ -10,6 +10,10 @@
 #include <Poco/Exception.h>
 #include <Poco/Nullable.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <iterator>
 #include <sstream>
 
@@ -182,7 +186,32 @@ SqliteResultStore::SqliteResultStore(const std::string& path) : path_(path) {
   });
 }
 
-SqliteResultStore::~SqliteResultStore() = default;
+SqliteResultStore::~SqliteResultStore() {
+  if (lockFd_ >= 0) ::close(lockFd_);  // releases the flock
+}
+
+bool SqliteResultStore::acquireWriterLock() {
+  if (lockFd_ >= 0 || path_ == ":memory:") return true;
+  const std::string lockPath = path_ + ".lock";
+  const int fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return false;
+  }
+  lockFd_ = fd;
+  return true;
+}
+
+std::optional<Timestamp> SqliteResultStore::latestRunAt() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> computedAt;
+  guarded("reading the latest run", [&] {
+    *session_ << "SELECT computed_at FROM run_meta WHERE id = 1", kw::into(computedAt), kw::now;
+  });
+  if (computedAt.empty()) return std::nullopt;
+  return storedTime(computedAt[0], "run_meta.computed_at");
+}
 
 template <typename F>
 void SqliteResultStore::inTransaction(const std::string& what, F&& body) {

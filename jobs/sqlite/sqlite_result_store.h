@@ -38,6 +38,11 @@ class SqliteResultStore : public ResultStore {
                            const std::vector<std::pair<std::int64_t, HistoryPoint>>& points,
                            Timestamp pruneBefore) override;
   std::shared_ptr<Snapshot> loadSnapshot(Timestamp historySince) override;
+  // An exclusive flock on "<path>.lock", taken once and held until this
+  // store is destroyed: a second process on the same file (a second daemon,
+  // or --run-once beside the service) is never the writer.
+  bool acquireWriterLock() override;
+  std::optional<Timestamp> latestRunAt() override;
 
   // The schema version stored in the file; 0 before the first migrate().
   int schemaVersion();
@@ -54,6 +59,7 @@ class SqliteResultStore : public ResultStore {
   const std::string path_;
   std::mutex mutex_;  // one statement sequence at a time on session_
   std::unique_ptr<Poco::Data::Session> session_;
+  int lockFd_ = -1;  // the writer lock's file, once taken
 };
 
 }  // namespace sellertrust

@@ -265,7 +265,6 @@ std::string quoted(const std::string& value) {
   return "'" + (value.size() <= kMaxChars ? value : value.substr(0, kMaxChars) + "...") + "'";
 }
 
-
 // Converts the columns of one source row, keeping its first problem so that
 // the row is skipped and reported once.
 class RowCheck {

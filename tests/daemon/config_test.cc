@@ -51,10 +51,10 @@ TEST_F(ConfigTest, ReadsEveryKindOfKey) {
 
 TEST_F(ConfigTest, BadValuesNameTheirKey) {
   load({{"http.port", "eighty"}, {"http.threads", "0"}, {"rules.wilson_z", "1.9x"}});
-  EXPECT_EQ(errors_, (std::vector<std::string>{
-                         "http.port: expected an integer 0-65535, got 'eighty'",
-                         "http.threads: expected an integer 1-1024, got '0'",
-                         "rules.wilson_z: expected a number, got '1.9x'"}));
+  EXPECT_EQ(errors_,
+            (std::vector<std::string>{"http.port: expected an integer 0-65535, got 'eighty'",
+                                      "http.threads: expected an integer 1-1024, got '0'",
+                                      "rules.wilson_z: expected a number, got '1.9x'"}));
 }
 
 TEST_F(ConfigTest, UnknownKeysAreErrors) {
@@ -75,8 +75,8 @@ TEST_F(ConfigTest, RejectsUnknownBackendsAndSharedFiles) {
                          "source.backend: expected 'sqlite' or 'mysql', got 'oracle'",
                          "results.backend: expected 'sqlite' or 'mysql', got 'oracle'"}));
   load({{"source.sqlite.path", "/x.db"}, {"results.sqlite.path", "/x.db"}});
-  EXPECT_EQ(errors_, std::vector<std::string>{
-                         "results.sqlite.path: must differ from source.sqlite.path"});
+  EXPECT_EQ(errors_,
+            std::vector<std::string>{"results.sqlite.path: must differ from source.sqlite.path"});
 }
 
 TEST_F(ConfigTest, MysqlBackendNeedsAUserAndTakesTheCredentialFile) {

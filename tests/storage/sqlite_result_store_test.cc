@@ -131,6 +131,33 @@ TEST_F(SqliteResultStoreTest, LoadSnapshotIsNullBeforeAnyRun) {
   EXPECT_EQ(nullptr, store_.loadSnapshot(0));
 }
 
+TEST_F(SqliteResultStoreTest, OnlyOneStoreOnAFileIsTheWriter) {
+  EXPECT_TRUE(store_.acquireWriterLock());
+  EXPECT_TRUE(store_.acquireWriterLock());  // held, not re-taken
+  {
+    SqliteResultStore second(path_);
+    EXPECT_FALSE(second.acquireWriterLock());
+  }
+  auto other = std::make_unique<SqliteResultStore>(dir_.file("other.db"));
+  EXPECT_TRUE(other->acquireWriterLock());  // another file, another lock
+}
+
+TEST_F(SqliteResultStoreTest, TheLockIsReleasedWithItsStore) {
+  auto first = std::make_unique<SqliteResultStore>(dir_.file("shared.db"));
+  SqliteResultStore second(dir_.file("shared.db"));
+  ASSERT_TRUE(first->acquireWriterLock());
+  EXPECT_FALSE(second.acquireWriterLock());
+  first.reset();
+  EXPECT_TRUE(second.acquireWriterLock());
+}
+
+TEST_F(SqliteResultStoreTest, LatestRunAtFollowsSavedRuns) {
+  EXPECT_FALSE(store_.latestRunAt().has_value());
+  const RunRecord run = firstRun();
+  store_.saveRun(run);
+  EXPECT_EQ(store_.latestRunAt(), run.computedAt);
+}
+
 TEST_F(SqliteResultStoreTest, RoundTripsARun) {
   const RunRecord run = firstRun();
   store_.saveRun(run);
