@@ -1,5 +1,8 @@
 #include "daemon/config.h"
 
+#include "jobs/secret_file.h"
+#include "jobs/source.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -97,10 +100,8 @@ void readMysql(Reader& r, const std::string& prefix, const char* database, const
   r.text(prefix + ".database", &m->database);
   r.integer(prefix + ".connect_timeout_seconds", &m->connectTimeoutSeconds, 1, 3600);
   r.integer(prefix + ".read_timeout_seconds", &m->readTimeoutSeconds, 1, 86400);
-  const char* credentials = std::getenv("CREDENTIALS_DIRECTORY");
-  if (m->password.empty() && m->passwordFile.empty() && credentials != nullptr) {
-    const std::string file = std::string(credentials) + "/" + credential;
-    if (std::ifstream(file).good()) m->passwordFile = file;
+  if (m->password.empty() && m->passwordFile.empty()) {
+    m->passwordFile = systemdCredentialPath(credential);
   }
 }
 
@@ -150,6 +151,19 @@ DaemonConfig loadConfig(const Poco::Util::AbstractConfiguration& config,
   r.integer("metrics.port", &c.metricsPort, -1, 65535);
   r.integer("api.badge_max_age_seconds", &c.api.badgeMaxAgeSeconds, 0, 86400);
   r.text("api.operator_token", &c.api.operatorToken);
+  std::string tokenFile;
+  r.text("api.operator_token_file", &tokenFile);
+  if (c.api.operatorToken.empty() && tokenFile.empty())
+    tokenFile = systemdCredentialPath("api-token");
+  if (!tokenFile.empty()) {
+    try {
+      c.api.operatorToken = readSecretFile(tokenFile);
+      if (c.api.operatorToken.empty())
+        errors->push_back("api.operator_token_file: " + tokenFile + " is empty");
+    } catch (const SourceError& e) {
+      errors->push_back(std::string("api.operator_token_file: ") + e.what());
+    }
+  }
   r.integer("api.stale_after_seconds", &c.api.staleAfterSeconds, 1, 30 * 86400);
   r.integer("jobs.score.interval_seconds", &c.scoreIntervalSeconds, 1, 7 * 86400);
   r.integer("jobs.score.timeout_seconds", &c.scoreTimeoutSeconds, 1, 7 * 86400);

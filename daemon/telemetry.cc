@@ -5,6 +5,7 @@
 // looked up without re-creating them.
 #include "daemon/telemetry.h"
 
+#include <chrono>
 #include <dirent.h>
 #include <unistd.h>
 
@@ -68,6 +69,30 @@ std::optional<double> bootTime() {
   return std::nullopt;
 }
 
+// When this process started, in seconds since the epoch: from /proc when
+// it can be read, else (systemd's ProcSubset=pid hides /proc/stat) the
+// clock at the first call, which Telemetry's constructor makes at start-up.
+double processStartTime() {
+  static const double start = [] {
+    std::ifstream statFile("/proc/self/stat");
+    const std::string stat((std::istreambuf_iterator<char>(statFile)),
+                           std::istreambuf_iterator<char>());
+    const std::size_t close = stat.rfind(')');
+    const std::optional<double> boot = bootTime();
+    const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    if (close != std::string::npos && boot && ticks > 0) {
+      std::istringstream fields(stat.substr(close + 1));
+      std::string token;
+      for (int field = 3; fields >> token; ++field) {
+        if (field == 22) return *boot + std::strtod(token.c_str(), nullptr) / ticks;
+      }
+    }
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }();
+  return start;
+}
+
 int countOpenFds() {
   DIR* dir = opendir("/proc/self/fd");
   if (dir == nullptr) return -1;
@@ -108,13 +133,11 @@ std::string processMetrics() {
                           "Virtual memory size in bytes.", field(23));
       appendProcessMetric(&out, "process_resident_memory_bytes", "gauge",
                           "Resident memory size in bytes.", field(24) * page);
-      if (const auto boot = bootTime()) {
-        appendProcessMetric(&out, "process_start_time_seconds", "gauge",
-                            "Start time of the process since unix epoch in seconds.",
-                            *boot + field(22) / ticks);
-      }
     }
   }
+  appendProcessMetric(&out, "process_start_time_seconds", "gauge",
+                      "Start time of the process since unix epoch in seconds.",
+                      processStartTime());
   const int fds = countOpenFds();
   if (fds >= 0) {
     appendProcessMetric(&out, "process_open_fds", "gauge", "Number of open file descriptors.", fds);
@@ -224,6 +247,7 @@ struct Telemetry::Impl {
 
 Telemetry::Telemetry(const std::string& version, const std::string& rulesVersion)
     : impl_(std::make_unique<Impl>()) {
+  processStartTime();  // pinned now, near the process's start
   impl_->version = version;
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->setBuildInfo(rulesVersion);

@@ -293,7 +293,8 @@ std::string renderSellerReport(const SellerInfo& seller, const SellerEvaluation&
 std::string renderProductReport(const ProductLadder& ladder,
                                 const std::vector<AuthenticityClaim>& authenticityClaims,
                                 std::int64_t claimsInWindow,
-                                const std::vector<Warning>& activeWarnings, Timestamp computedAt) {
+                                const std::vector<Warning>& activeWarnings, Timestamp computedAt,
+                                const std::string& rulesVersion) {
   std::vector<AuthenticityClaim> claims;
   for (const AuthenticityClaim& c : authenticityClaims) {
     if (c.productId == ladder.productId) claims.push_back(c);
@@ -324,6 +325,9 @@ std::string renderProductReport(const ProductLadder& ladder,
   out.push_back(',');
   key(&out, "computed_at");
   out += jsonTime(computedAt);
+  out.push_back(',');
+  key(&out, "rules_version");
+  out += jsonString(rulesVersion);
   out.push_back(',');
   key(&out, "claims_in_window");
   out += std::to_string(claimsInWindow);

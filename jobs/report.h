@@ -34,7 +34,7 @@ std::string renderSellerReport(const SellerInfo& seller, const SellerEvaluation&
                                const std::string& rulesVersion, const Rules& rules);
 
 // The product report (GET /v1/products/{id}):
-// {"product_id","seller_id","computed_at","claims_in_window",
+// {"product_id","seller_id","computed_at","rules_version","claims_in_window",
 //  "ladder":{"step","counted_claims","first_claim_at","second_claim_at",
 //            "delist_until","delist_active"},
 //  "recommended_action":"remove_product"|"delist_product"|"review_product"|"none",
@@ -43,7 +43,8 @@ std::string renderSellerReport(const SellerInfo& seller, const SellerEvaluation&
 std::string renderProductReport(const ProductLadder& ladder,
                                 const std::vector<AuthenticityClaim>& authenticityClaims,
                                 std::int64_t claimsInWindow,
-                                const std::vector<Warning>& activeWarnings, Timestamp computedAt);
+                                const std::vector<Warning>& activeWarnings, Timestamp computedAt,
+                                const std::string& rulesVersion);
 
 // Escapes a string as a JSON string literal, quotes included.
 std::string jsonString(const std::string& text);

@@ -111,11 +111,15 @@ void Scheduler::runJob(std::size_t index) {
   const auto deadline = std::chrono::steady_clock::now() + spec.timeout;
   bool timedOut = false;
   while (result.wait_for(heartbeatEvery_) != std::future_status::ready) {
-    if (heartbeat_) heartbeat_();
-    if (!timedOut && std::chrono::steady_clock::now() >= deadline) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!timedOut && now >= deadline) {
       timedOut = true;
       token.cancel();
     }
+    // A run that ignores its cancellation for as long again is stuck: the
+    // heartbeat stops, so the systemd watchdog restarts the daemon.
+    const bool stuck = timedOut && now >= deadline + spec.timeout;
+    if (heartbeat_ && !stuck) heartbeat_();
   }
   RunReport report = result.get();
   report.finishedAt = clock_();

@@ -66,7 +66,8 @@ class Scheduler {
   using Clock = std::function<Timestamp()>;
   // `onFinished` is called on the scheduler thread after every run;
   // `heartbeat` at least every `heartbeatEvery` while the scheduler lives,
-  // also during a long run (the systemd watchdog hangs on it).
+  // also during a long run (the systemd watchdog hangs on it), but no longer
+  // once a run has ignored its cancellation for a second timeout.
   Scheduler(Clock clock, std::function<void(const RunReport&)> onFinished,
             std::function<void()> heartbeat, std::chrono::milliseconds heartbeatEvery);
   ~Scheduler();

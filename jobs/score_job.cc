@@ -157,7 +157,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
     record.products.push_back(
         {productId, l.sellerId,
          renderProductReport(l, groupOf(claimsByProduct, productId), windowClaims[productId],
-                             groupOf(warningsByProduct, productId), now)});
+                             groupOf(warningsByProduct, productId), now, rulesVersion_)});
   }
   checkCancel(cancel);
 

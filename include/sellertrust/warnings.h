@@ -77,6 +77,9 @@ struct ProductLadder {
   bool delistActive = false;
 };
 
+// A product id is taken to be one seller's listing; its ladder belongs to the
+// seller whose counted claim started the current ladder (with no counted
+// claim, to the seller of its first claim).
 // Walks each product's counted claims (opened at or before `now`) in time
 // order: the first starts a ladder (delist for rules.delistDays); a second
 // within rules.repeatWindowDays of the first reaches remove, which stays; a

@@ -136,6 +136,7 @@ std::vector<ProductLadder> evaluateLadder(std::vector<AuthenticityClaim> claims,
       continue;
     }
     p.step = LadderStep::kDelist;  // the first claim, or one after the repeat window
+    p.sellerId = c.sellerId;
     p.firstClaimAt = c.openedAt;
     p.delistUntil = c.openedAt + delist;
   }

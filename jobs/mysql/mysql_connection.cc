@@ -3,6 +3,8 @@
 // file, and the translation of sql::SQLException into MysqlError.
 #include "jobs/mysql/mysql_connection.h"
 
+#include "jobs/secret_file.h"
+
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
@@ -45,17 +47,7 @@ std::string scrub(std::string text, const std::string& secret) {
 
 std::string resolvePassword(const MysqlOptions& options) {
   if (options.passwordFile.empty()) return options.password;
-  std::ifstream in(options.passwordFile, std::ios::binary);
-  if (!in) {
-    throw SourceError("MySQL: cannot read the password file " + options.passwordFile + ": " +
-                      std::strerror(errno));
-  }
-  std::string password((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Files written by `echo` or editors end with a newline that is not part
-  // of the password.
-  if (!password.empty() && password.back() == '\n') password.pop_back();
-  if (!password.empty() && password.back() == '\r') password.pop_back();
-  return password;
+  return readSecretFile(options.passwordFile);
 }
 
 MysqlConnection::MysqlConnection(const MysqlOptions& options)

@@ -112,7 +112,7 @@ std::shared_ptr<Snapshot> makeSnapshot() {
   s->products[100] = {
       100, 7,
       renderProductReport(ladder, {{51, 7, 100, kComputedAt - 2 * kDay, TicketStatus::kOpen}}, 1,
-                          {s->warnings[3]}, kComputedAt)};
+                          {s->warnings[3]}, kComputedAt, s->rulesVersion)};
 
   const Timestamp today = startOfDay(kComputedAt);
   for (int back : {100, 30, 29, 1, 0}) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/MapConfiguration.h>
 
@@ -47,6 +50,20 @@ TEST_F(ConfigTest, ReadsEveryKindOfKey) {
   EXPECT_EQ(c.rules.windowDays, 30);
   EXPECT_EQ(c.rules.rule(MetricId::kClaimRate).weight, 9.5);
   EXPECT_EQ(c.rules.hysteresis, 1.5);
+}
+
+TEST_F(ConfigTest, OperatorTokenFromAFile) {
+  const std::string path = ::testing::TempDir() + "sellertrust-token";
+  { std::ofstream(path) << "s3cret\n"; }
+  EXPECT_EQ(load({{"api.operator_token_file", path.c_str()}}).api.operatorToken, "s3cret");
+  EXPECT_TRUE(errors_.empty());
+  load({{"api.operator_token_file", "/nonexistent/token"}});
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_EQ(errors_[0].rfind(
+                "api.operator_token_file: cannot read the secret file /nonexistent/token", 0),
+            0u)
+      << errors_[0];
+  std::remove(path.c_str());
 }
 
 TEST_F(ConfigTest, BadValuesNameTheirKey) {

@@ -118,6 +118,7 @@ class FixtureDaemonTest(unittest.TestCase):
         self.assertEqual(r.status, 200)
         product = r.json()
         self.assertEqual(product["seller_id"], 3)
+        self.assertRegex(product["rules_version"], r"^1\.[0-9a-f]{8}$")
         self.assertEqual(product["ladder"]["step"], "delist")
         self.assertTrue(product["ladder"]["delist_active"])
         self.assertEqual(product["recommended_action"], "delist_product")

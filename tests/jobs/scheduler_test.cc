@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <vector>
 #include <thread>
 
 namespace sellertrust {
@@ -108,6 +111,32 @@ TEST(SchedulerTest, TimeoutCancelsTheRunAtItsNextSafePoint) {
   EXPECT_FALSE(last.success);
   EXPECT_TRUE(last.cancelled);
   EXPECT_EQ(last.error, "timed out after 1 s");
+}
+
+TEST(SchedulerTest, HeartbeatStopsWhenARunIgnoresItsCancellation) {
+  using Clock = std::chrono::steady_clock;
+  std::mutex mutex;
+  std::vector<Clock::duration> beats;
+  std::atomic<bool> finished{false};
+  const auto started = Clock::now();
+  Scheduler s(realNow, [&](const RunReport&) { finished = true; }, [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    beats.push_back(Clock::now() - started);
+  }, 20ms);
+  // Timeout 1 s; the job ignores the cancel and ends only after 3 s.
+  s.add({"stuck", 3600s, 1s, [](Timestamp, const CancelToken&) {
+           std::this_thread::sleep_for(3s);
+           return JobOutcome{};
+         }});
+  s.start();
+  ASSERT_TRUE(eventually([&] { return finished.load(); }));
+  s.stop();
+  std::lock_guard<std::mutex> lock(mutex);
+  const auto during = [&](auto from, auto to) {
+    return std::count_if(beats.begin(), beats.end(), [&](auto t) { return t >= from && t < to; });
+  };
+  EXPECT_GT(during(0ms, 900ms), 10);        // alive while the run is young
+  EXPECT_EQ(during(2200ms, 2900ms), 0);     // silent once it is stuck
 }
 
 TEST(SchedulerTest, StopCancelsARunningJobAndJoins) {

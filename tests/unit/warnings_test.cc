@@ -161,6 +161,14 @@ TEST(LadderTest, WithdrawnAndRefusedClaimsDoNotClimb) {
   EXPECT_EQ(l[0].firstClaimAt, t0 + kDay);
 }
 
+TEST(LadderTest, BelongsToTheSellerOfTheClaimThatStartedIt) {
+  AuthenticityClaim withdrawn = claim(1, kNow - 3 * kDay, TicketStatus::kWithdrawn);
+  withdrawn.sellerId = 8;
+  const auto l = evaluateLadder({withdrawn, claim(2, kNow - kDay)}, kNow, Rules());
+  EXPECT_EQ(l[0].sellerId, 7);
+  EXPECT_EQ(ladderFirings(l)[0].sellerId, 7);
+}
+
 TEST(LadderTest, ProductsClimbSeparately) {
   const auto l = evaluateLadder(
       {claim(1, kNow - kDay, TicketStatus::kOpen, 100), claim(2, kNow, TicketStatus::kOpen, 200)},
