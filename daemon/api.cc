@@ -429,7 +429,7 @@ Reply Api::history(const Request& r) const {
       startOfDay(snapshot->computedAt) - static_cast<Timestamp>(days - 1) * kSecondsPerDay;
   const Timestamp to = snapshot->computedAt;
   std::string points = "[";
-  if (const auto it = snapshot->history.find(*id); it != snapshot->history.end()) {
+  if (const auto it = snapshot->history->find(*id); it != snapshot->history->end()) {
     for (const HistoryPoint& p : it->second) {
       if (p.day < from || p.day > to) continue;
       if (points.size() > 1) points.push_back(',');

@@ -30,14 +30,16 @@ HistoryRunSummary HistoryJob::run(Timestamp now) {
   summary.pruned = store_->saveHistory(day, points, pruneBefore);
   summary.points = static_cast<std::int64_t>(points.size());
 
-  auto next = std::make_shared<Snapshot>(*current);
-  for (auto& [id, series] : next->history) {
+  auto history = std::make_shared<HistoryBySeller>(*current->history);
+  for (auto& [id, series] : *history) {
     series.erase(
         std::remove_if(series.begin(), series.end(),
                        [&](const HistoryPoint& p) { return p.day < pruneBefore || p.day == day; }),
         series.end());
   }
-  for (const auto& [id, point] : points) next->history[id].push_back(point);
+  for (const auto& [id, point] : points) (*history)[id].push_back(point);
+  auto next = std::make_shared<Snapshot>(*current);
+  next->history = std::move(history);
   snapshots_->publish(next);
   return summary;
 }

@@ -47,6 +47,9 @@ struct BadgeChange {
   std::string reason;
 };
 
+// Daily points per seller, ascending day.
+using HistoryBySeller = std::unordered_map<std::int64_t, std::vector<HistoryPoint>>;
+
 struct Snapshot {
   Timestamp computedAt = 0;  // the run's "now"
   std::string rulesVersion;
@@ -54,8 +57,11 @@ struct Snapshot {
   std::unordered_map<std::int64_t, ProductEntry> products;
   // Active warnings, ascending id (the pagination order of /v1/warnings).
   std::vector<Warning> warnings;
-  // Per seller, ascending day / time.
-  std::unordered_map<std::int64_t, std::vector<HistoryPoint>> history;
+  // Shared between snapshots: a scoring run passes the previous snapshot's
+  // history on as it is (it can be sellers x retention days large); only the
+  // daily history job builds a new one. Never null.
+  std::shared_ptr<const HistoryBySeller> history = std::make_shared<const HistoryBySeller>();
+  // Per seller, ascending time.
   std::unordered_map<std::int64_t, std::vector<BadgeChange>> badgeChanges;
   // Orders with a defect / all window orders, over every seller.
   std::optional<double> marketplaceOdr;

@@ -303,13 +303,14 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
                                 "SELECT seller_id, day, score, badge FROM seller_history WHERE day "
                                 ">= DATE(" +
                                     since + ") ORDER BY seller_id, day");
+      HistoryBySeller history;
       while (rows.next()) {
         const std::int64_t id = rows.getInt64(1);
         const std::string where = "seller_history " + std::to_string(id);
-        snapshot->history[id].push_back({storedTime(rows.getString(2), where),
-                                         optionalNumber(rows, 3),
-                                         storedBadge(rows.getString(4), where)});
+        history[id].push_back({storedTime(rows.getString(2), where), optionalNumber(rows, 3),
+                               storedBadge(rows.getString(4), where)});
       }
+      snapshot->history = std::make_shared<const HistoryBySeller>(std::move(history));
     }
     {
       MysqlRows rows = c.stream("reading badge changes",

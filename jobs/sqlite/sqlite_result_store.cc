@@ -475,14 +475,16 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
         std::vector<Real> scores;
         s << kSelectHistory, kw::use(since), kw::into(sellerIds), kw::into(days), kw::into(scores),
             kw::into(badges), kw::now;
+        HistoryBySeller history;
         for (std::size_t i = 0; i < sellerIds.size(); ++i) {
           const std::string where = "seller_history " + std::to_string(sellerIds[i]);
           HistoryPoint p;
           p.day = storedTime(days[i], where);
           p.score = optional(scores[i]);
           p.badge = storedBadge(badges[i], where);
-          snapshot->history[sellerIds[i]].push_back(p);
+          history[sellerIds[i]].push_back(p);
         }
+        snapshot->history = std::make_shared<const HistoryBySeller>(std::move(history));
       }
       {
         std::vector<Poco::Int64> sellerIds;

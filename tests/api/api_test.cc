@@ -115,10 +115,12 @@ std::shared_ptr<Snapshot> makeSnapshot() {
                           {s->warnings[3]}, kComputedAt, s->rulesVersion)};
 
   const Timestamp today = startOfDay(kComputedAt);
+  HistoryBySeller history;
   for (int back : {100, 30, 29, 1, 0}) {
-    s->history[7].push_back({today - back * kDay, 80.0 + back / 10.0, Badge::kGood});
+    history[7].push_back({today - back * kDay, 80.0 + back / 10.0, Badge::kGood});
   }
-  s->history[8].push_back({today, std::nullopt, Badge::kNew});
+  history[8].push_back({today, std::nullopt, Badge::kNew});
+  s->history = std::make_shared<const HistoryBySeller>(std::move(history));
   s->badgeChanges[7] = {
       {7, std::nullopt, Badge::kFair, 70.0, kComputedAt - 100 * kDay,
        "first score 70.0 is in the fair band"},

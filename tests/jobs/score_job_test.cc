@@ -93,6 +93,13 @@ TEST_F(ScoreJobTest, SecondRunKeepsWarningsAndBadgesAndClearsWhatStopped) {
   EXPECT_EQ(snap->sellers.at(2).score, 88.1);
 }
 
+TEST_F(ScoreJobTest, PassesTheHistoryOnWithoutCopyingIt) {
+  job_.run(kNow, cancel_);
+  const auto first = snapshots_.current();
+  job_.run(kNow + 300, cancel_);
+  EXPECT_EQ(snapshots_.current()->history, first->history);  // the same map
+}
+
 TEST_F(ScoreJobTest, FailedSaveLeavesThePreviousSnapshot) {
   job_.run(kNow, cancel_);
   const auto before = snapshots_.current();
@@ -146,17 +153,21 @@ TEST(HistoryJobTest, RecordsTheSnapshotsDayAndReplacesItOnRerun) {
   auto snap = std::make_shared<Snapshot>();
   snap->computedAt = kNow;
   snap->sellers[1] = {1, Badge::kGood, 80.0, "{}"};
-  snap->history[1] = {{startOfDay(kNow) - 31 * kSecondsPerDay, 70.0, Badge::kFair},
-                      {startOfDay(kNow) - 30 * kSecondsPerDay, 71.0, Badge::kFair}};
+  snap->history = std::make_shared<const HistoryBySeller>(
+      HistoryBySeller{{1,
+                       {{startOfDay(kNow) - 31 * kSecondsPerDay, 70.0, Badge::kFair},
+                        {startOfDay(kNow) - 30 * kSecondsPerDay, 71.0, Badge::kFair}}}});
+  const auto before = snap->history;
   snapshots.publish(snap);
   const HistoryRunSummary s = job.run(kNow);
   EXPECT_EQ(s.points, 1);
   job.run(kNow + 60);
   const auto after = snapshots.current();
-  ASSERT_EQ(after->history.at(1).size(), 2u);  // the 31-day-old point is pruned
-  EXPECT_EQ(after->history.at(1)[0].score, 71.0);
-  EXPECT_EQ(after->history.at(1)[1].day, startOfDay(kNow));
-  EXPECT_EQ(after->history.at(1)[1].badge, Badge::kGood);
+  ASSERT_EQ(after->history->at(1).size(), 2u);  // the 31-day-old point is pruned
+  EXPECT_EQ(after->history->at(1)[0].score, 71.0);
+  EXPECT_EQ(after->history->at(1)[1].day, startOfDay(kNow));
+  EXPECT_EQ(after->history->at(1)[1].badge, Badge::kGood);
+  EXPECT_EQ(before->at(1).size(), 2u);  // the published history was not touched
   ASSERT_EQ(store.history.size(), 2u);
   EXPECT_EQ(store.history[0].first, startOfDay(kNow));
 }

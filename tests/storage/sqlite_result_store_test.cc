@@ -261,10 +261,10 @@ TEST_F(SqliteResultStoreTest, SavesHistoryUpsertsTheDayAndPrunesOldPoints) {
   EXPECT_EQ(2, store_.saveHistory(d3, {{7, point(d3, 87, Badge::kGood)}}, d2));
 
   const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
-  expectSame({point(d2, 88.5, Badge::kGood), point(d3, 87, Badge::kGood)}, s->history.at(7));
-  EXPECT_EQ(0u, s->history.count(8));
+  expectSame({point(d2, 88.5, Badge::kGood), point(d3, 87, Badge::kGood)}, s->history->at(7));
+  EXPECT_EQ(0u, s->history->count(8));
   // historySince limits what the snapshot loads.
-  expectSame({point(d3, 87, Badge::kGood)}, store_.loadSnapshot(d3)->history.at(7));
+  expectSame({point(d3, 87, Badge::kGood)}, store_.loadSnapshot(d3)->history->at(7));
 }
 
 TEST_F(SqliteResultStoreTest, LoadSnapshotKeepsBadgeChangesSinceTheGivenTime) {
