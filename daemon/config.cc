@@ -153,21 +153,23 @@ DaemonConfig loadConfig(const Poco::Util::AbstractConfiguration& config,
   r.text("api.operator_token", &c.api.operatorToken);
   std::string tokenFile;
   r.text("api.operator_token_file", &tokenFile);
-  if (c.api.operatorToken.empty() && tokenFile.empty())
+  if (c.api.operatorToken.empty() && tokenFile.empty()) {
     tokenFile = systemdCredentialPath("api-token");
+  }
   if (!tokenFile.empty()) {
     try {
       c.api.operatorToken = readSecretFile(tokenFile);
-      if (c.api.operatorToken.empty())
+      if (c.api.operatorToken.empty()) {
         errors->push_back("api.operator_token_file: " + tokenFile + " is empty");
+      }
     } catch (const SourceError& e) {
       errors->push_back(std::string("api.operator_token_file: ") + e.what());
     }
   }
-  r.integer("api.stale_after_seconds", &c.api.staleAfterSeconds, 1, 30 * 86400);
-  r.integer("jobs.score.interval_seconds", &c.scoreIntervalSeconds, 1, 7 * 86400);
-  r.integer("jobs.score.timeout_seconds", &c.scoreTimeoutSeconds, 1, 7 * 86400);
-  r.integer("jobs.history.interval_seconds", &c.historyIntervalSeconds, 1, 7 * 86400);
+  r.integer("api.stale_after_seconds", &c.api.staleAfterSeconds, 1, 30L * 86400);
+  r.integer("jobs.score.interval_seconds", &c.scoreIntervalSeconds, 1, 7L * 86400);
+  r.integer("jobs.score.timeout_seconds", &c.scoreTimeoutSeconds, 1, 7L * 86400);
+  r.integer("jobs.history.interval_seconds", &c.historyIntervalSeconds, 1, 7L * 86400);
   r.integer("jobs.history.retention_days", &c.historyRetentionDays, 1, 36500);
   readRules(r, &c.rules);
   r.reportUnknown(

@@ -5,9 +5,9 @@
 // looked up without re-creating them.
 #include "daemon/telemetry.h"
 
-#include <chrono>
 #include <dirent.h>
 #include <unistd.h>
+#include <chrono>
 
 #include <charconv>
 #include <cmath>
@@ -136,8 +136,7 @@ std::string processMetrics() {
     }
   }
   appendProcessMetric(&out, "process_start_time_seconds", "gauge",
-                      "Start time of the process since unix epoch in seconds.",
-                      processStartTime());
+                      "Start time of the process since unix epoch in seconds.", processStartTime());
   const int fds = countOpenFds();
   if (fds >= 0) {
     appendProcessMetric(&out, "process_open_fds", "gauge", "Number of open file descriptors.", fds);

@@ -22,12 +22,12 @@ std::string ScoreRunSummary::line() const {
          std::to_string(badgeChanges) + " badge changes";
 }
 
-ScoreJob::ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, Rules rules,
-                   int keepDays)
+ScoreJob::ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots,
+                   const Rules& rules, int keepDays)
     : source_(source),
       store_(store),
       snapshots_(snapshots),
-      rules_(std::move(rules)),
+      rules_(rules),
       rulesVersion_(rulesVersion(rules_)),
       keepDays_(keepDays) {}
 
@@ -136,7 +136,9 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
     record.sellers.push_back(std::move(entry));
     if (e.score) ++summary.scored;
   }
-  if (orders > 0) record.marketplaceOdr = static_cast<double>(defects) / orders;
+  if (orders > 0) {
+    record.marketplaceOdr = static_cast<double>(defects) / static_cast<double>(orders);
+  }
 
   // A product report for every product on the ladder or drawing window claims.
   std::map<std::int64_t, ProductLadder> productLadders;

@@ -34,7 +34,7 @@ struct ScoreRunSummary {
 class ScoreJob {
  public:
   // `keepDays`: how many days of history and badge changes the snapshot keeps.
-  ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, Rules rules,
+  ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, const Rules& rules,
            int keepDays);
 
   // Runs one pass at `now`. Throws SourceError or RunCancelled; then nothing

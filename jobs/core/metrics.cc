@@ -153,10 +153,12 @@ MetricSet computeMetrics(const SellerTally& tally, const Rules& rules) {
   }
   ResponseTime& rt = set.responseTime;
   for (const auto& entry : tally.responseSeconds) rt.answered += entry.second;
-  if (auto p50 = nearestRank(tally.responseSeconds, 0.5))
+  if (auto p50 = nearestRank(tally.responseSeconds, 0.5)) {
     rt.p50Hours = static_cast<double>(*p50) / 3600.0;
-  if (auto p90 = nearestRank(tally.responseSeconds, 0.9))
+  }
+  if (auto p90 = nearestRank(tally.responseSeconds, 0.9)) {
     rt.p90Hours = static_cast<double>(*p90) / 3600.0;
+  }
   return set;
 }
 

@@ -195,24 +195,25 @@ TEST(ReportTest, ProductReportIsExact) {
       {99, 7, 555, kComputedAt - kDay, TicketStatus::kOpen},  // another product: left out
   };
   const std::string body = renderProductReport(ladder, claims, 2, {}, kComputedAt, "1.abc");
-  EXPECT_EQ(body,
-            R"({"product_id":100,"seller_id":7,"computed_at":"2026-03-01T12:00:00Z",)"
-            R"("rules_version":"1.abc","claims_in_window":2,"ladder":{"step":"delist","counted_claims":1,)"
-            R"("first_claim_at":"2026-02-27T12:00:00Z","second_claim_at":null,)"
-            R"("delist_until":"2026-03-06T12:00:00Z","delist_active":true},)"
-            R"("recommended_action":"delist_product","authenticity_claims":[)"
-            R"({"ticket_id":51,"opened_at":"2026-02-27T12:00:00Z","status":"open","counted":true},)"
-            R"({"ticket_id":52,"opened_at":"2026-02-28T12:00:00Z","status":"withdrawn",)"
-            R"("counted":false}],"warnings":[]})");
+  EXPECT_EQ(
+      body,
+      R"({"product_id":100,"seller_id":7,"computed_at":"2026-03-01T12:00:00Z",)"
+      R"("rules_version":"1.abc","claims_in_window":2,"ladder":{"step":"delist","counted_claims":1,)"
+      R"("first_claim_at":"2026-02-27T12:00:00Z","second_claim_at":null,)"
+      R"("delist_until":"2026-03-06T12:00:00Z","delist_active":true},)"
+      R"("recommended_action":"delist_product","authenticity_claims":[)"
+      R"({"ticket_id":51,"opened_at":"2026-02-27T12:00:00Z","status":"open","counted":true},)"
+      R"({"ticket_id":52,"opened_at":"2026-02-28T12:00:00Z","status":"withdrawn",)"
+      R"("counted":false}],"warnings":[]})");
 }
 
 TEST(ReportTest, ProductRecommendedActionFollowsLadderThenComplaints) {
   ProductLadder ladder;
   ladder.productId = 100;
   ladder.sellerId = 7;
-  EXPECT_NE(
-      renderProductReport(ladder, {}, 0, {}, kComputedAt, "1.abc").find(R"("recommended_action":"none")"),
-      std::string::npos);
+  EXPECT_NE(renderProductReport(ladder, {}, 0, {}, kComputedAt, "1.abc")
+                .find(R"("recommended_action":"none")"),
+            std::string::npos);
   Warning complaints;
   complaints.id = 4;
   complaints.firing.code = "product_complaints";

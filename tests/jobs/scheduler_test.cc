@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <mutex>
-#include <vector>
 #include <thread>
+#include <vector>
 
 namespace sellertrust {
 namespace {
@@ -119,10 +119,13 @@ TEST(SchedulerTest, HeartbeatStopsWhenARunIgnoresItsCancellation) {
   std::vector<Clock::duration> beats;
   std::atomic<bool> finished{false};
   const auto started = Clock::now();
-  Scheduler s(realNow, [&](const RunReport&) { finished = true; }, [&] {
-    std::lock_guard<std::mutex> lock(mutex);
-    beats.push_back(Clock::now() - started);
-  }, 20ms);
+  Scheduler s(
+      realNow, [&](const RunReport&) { finished = true; },
+      [&] {
+        std::lock_guard<std::mutex> lock(mutex);
+        beats.push_back(Clock::now() - started);
+      },
+      20ms);
   // Timeout 1 s; the job ignores the cancel and ends only after 3 s.
   s.add({"stuck", 3600s, 1s, [](Timestamp, const CancelToken&) {
            std::this_thread::sleep_for(3s);
@@ -135,8 +138,8 @@ TEST(SchedulerTest, HeartbeatStopsWhenARunIgnoresItsCancellation) {
   const auto during = [&](auto from, auto to) {
     return std::count_if(beats.begin(), beats.end(), [&](auto t) { return t >= from && t < to; });
   };
-  EXPECT_GT(during(0ms, 900ms), 10);        // alive while the run is young
-  EXPECT_EQ(during(2200ms, 2900ms), 0);     // silent once it is stuck
+  EXPECT_GT(during(0ms, 900ms), 10);     // alive while the run is young
+  EXPECT_EQ(during(2200ms, 2900ms), 0);  // silent once it is stuck
 }
 
 TEST(SchedulerTest, StopCancelsARunningJobAndJoins) {

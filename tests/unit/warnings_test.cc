@@ -26,6 +26,7 @@ SellerTally seller(std::int64_t n, std::int64_t odrDefects = 0) {
 
 std::vector<std::string> codes(const std::vector<Firing>& firings) {
   std::vector<std::string> out;
+  out.reserve(firings.size());
   for (const Firing& f : firings) out.push_back(f.code);
   return out;
 }
