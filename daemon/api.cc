@@ -268,10 +268,12 @@ class Api {
 
   Reply badge(const Request& r, bool svg) const;
   Reply badges(const Request& r) const;
-  Reply seller(const Request& r) const;
+  // The stored report of one seller or product: `entries` is
+  // &Snapshot::sellers or &Snapshot::products, `kind` names it in errors.
+  template <typename Entries>
+  Reply storedReport(const Request& r, const char* kind, Entries Snapshot::*entries) const;
   Reply history(const Request& r) const;
   Reply warnings(const Request& r) const;
-  Reply product(const Request& r) const;
   Reply readyz() const;
 
   Timestamp now() const {
@@ -398,13 +400,15 @@ Reply Api::badges(const Request& r) const {
   return cacheable(json("{\"badges\":" + found + "],\"unknown\":" + unknown + "]}"), r.http);
 }
 
-Reply Api::seller(const Request& r) const {
+template <typename Entries>
+Reply Api::storedReport(const Request& r, const char* kind, Entries Snapshot::*entries) const {
   const std::optional<std::int64_t> id = parsePositive(r.match.id);
-  if (!id) return badId("seller", r.match.id);
+  if (!id) return badId(kind, r.match.id);
   const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
   if (!snapshot) return noSnapshot();
-  const auto it = snapshot->sellers.find(*id);
-  if (it == snapshot->sellers.end()) return unknownId("seller", *id);
+  const Entries& all = (*snapshot).*entries;
+  const auto it = all.find(*id);
+  if (it == all.end()) return unknownId(kind, *id);
   return json(it->second.reportJson);
 }
 
@@ -510,16 +514,6 @@ Reply Api::warnings(const Request& r) const {
   return json(std::move(body));
 }
 
-Reply Api::product(const Request& r) const {
-  const std::optional<std::int64_t> id = parsePositive(r.match.id);
-  if (!id) return badId("product", r.match.id);
-  const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
-  if (!snapshot) return noSnapshot();
-  const auto it = snapshot->products.find(*id);
-  if (it == snapshot->products.end()) return unknownId("product", *id);
-  return json(it->second.reportJson);
-}
-
 Reply Api::readyz() const {
   const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
   if (!snapshot) return problem(503, "no snapshot is loaded yet");
@@ -567,13 +561,13 @@ Reply Api::answer(const HTTPServerRequest& http, RouteMatch* match) const {
     case Route::kBadges:
       return badges(r);
     case Route::kSeller:
-      return seller(r);
+      return storedReport(r, "seller", &Snapshot::sellers);
     case Route::kHistory:
       return history(r);
     case Route::kWarnings:
       return warnings(r);
     case Route::kProduct:
-      return product(r);
+      return storedReport(r, "product", &Snapshot::products);
     case Route::kStatus:
       if (!context_.statusJson) return problem(500, "no status source is configured");
       return json(context_.statusJson());
