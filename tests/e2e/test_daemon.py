@@ -1,7 +1,9 @@
 """End-to-end tests: the real sellertrustd binary, a hand-made SQLite source,
 HTTP. Expected values are worked out in harness.write_fixture's docstring."""
 
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -193,6 +195,37 @@ class FixtureDaemonTest(unittest.TestCase):
                        'sellertrust_source_up 1', 'sellertrust_build_info{']:
             self.assertIn(series, text)
         self.assertNotIn("seller_id", text)
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class DashboardAndRulesTest(unittest.TestCase):
+    """Every series the Grafana dashboard and the alert rules query exists in
+    what the daemon exports: a renamed metric cannot silently blank a panel
+    or disarm an alert."""
+
+    def test_every_queried_series_is_exported(self):
+        with open(os.path.join(REPO, "etc", "grafana", "sellertrust-dashboard.json")) as f:
+            dashboard = json.load(f)
+        queries = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+        with open(os.path.join(REPO, "etc", "prometheus", "sellertrust-rules.yml")) as f:
+            queries.append(f.read())
+        names = set(re.findall(r"\b((?:sellertrust|process)_[a-z0-9_]+)", "\n".join(queries)))
+        self.assertGreater(len(names), 10)
+        work = tempfile.mkdtemp(prefix="sellertrust-e2e-")
+        try:
+            source = os.path.join(work, "fixture.db")
+            write_fixture(source)
+            with Daemon(work, source=source) as d:
+                d.wait_ready()
+                d.get("/v1/sellers/1/badge")  # an HTTP series to scrape
+                exported = {line.split("{")[0].split(" ")[0]
+                            for line in d.get("/metrics").body.splitlines()
+                            if line and not line.startswith("#")}
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        self.assertEqual(sorted(names - exported), [])
 
 
 def metric(text, name):
