@@ -21,8 +21,6 @@ constexpr int kLatestVersion = static_cast<int>(sizeof kMigrations / sizeof kMig
 
 constexpr const char* kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL) ENGINE=InnoDB";
-constexpr const char* kReadVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
-constexpr const char* kRecordVersion = "INSERT INTO schema_version (version) VALUES (?)";
 
 constexpr const char* kWriteRunMeta =
     "REPLACE INTO run_meta (id, computed_at, rules_version, marketplace_odr, written_by) "
@@ -30,17 +28,7 @@ constexpr const char* kWriteRunMeta =
 constexpr const char* kUpsertHistory =
     "INSERT INTO seller_history (seller_id, day, score, badge) VALUES (?, ?, ?, ?) "
     "ON DUPLICATE KEY UPDATE score = VALUES(score), badge = VALUES(badge)";
-constexpr const char* kPruneHistory = "DELETE FROM seller_history WHERE day < ?";
 
-constexpr const char* kReadRunMeta =
-    "SELECT computed_at, rules_version, marketplace_odr FROM run_meta WHERE id = 1";
-constexpr const char* kReadSellers =
-    "SELECT seller_id, badge, score, report_json FROM seller_results";
-constexpr const char* kReadProducts =
-    "SELECT product_id, seller_id, report_json FROM product_results";
-constexpr const char* kReadActiveWarnings =
-    "SELECT id, code, severity, seller_id, product_id, action, detail, evidence_json, raised_at, "
-    "updated_at FROM warnings WHERE cleared_at IS NULL ORDER BY id";
 constexpr const char* kReadNextWarningId = "SELECT COALESCE(MAX(id), 0) + 1 FROM warnings";
 
 std::string dayText(Timestamp day) { return formatUtc(day).substr(0, 10); }
@@ -114,7 +102,7 @@ auto MysqlResultStore::withConnection(F&& body)
 int MysqlResultStore::schemaVersion() {
   return withConnection([](MysqlConnection& c) {
     c.execute("creating schema_version", kCreateVersionTable);
-    MysqlRows rows = c.stream("reading the schema version", kReadVersion);
+    MysqlRows rows = c.stream("reading the schema version", results_sql::kSelectSchemaVersion);
     rows.next();
     return static_cast<int>(rows.getInt64(1));
   });
@@ -128,7 +116,7 @@ void MysqlResultStore::migrate() {
     if (!got || *got != 1) throw SourceError("MySQL: timed out waiting for the migration lock");
     try {
       c.execute("creating schema_version", kCreateVersionTable);
-      MysqlRows rows = c.stream("reading the schema version", kReadVersion);
+      MysqlRows rows = c.stream("reading the schema version", results_sql::kSelectSchemaVersion);
       rows.next();
       const int found = static_cast<int>(rows.getInt64(1));
       while (rows.next()) {
@@ -148,8 +136,8 @@ void MysqlResultStore::migrate() {
             if (!alreadyApplied(e)) throw;
           }
         }
-        c.update("recording schema version " + std::to_string(v + 1), kRecordVersion,
-                 {std::int64_t{v + 1}});
+        c.update("recording schema version " + std::to_string(v + 1),
+                 results_sql::kInsertSchemaVersion, {std::int64_t{v + 1}});
       }
     } catch (...) {
       c.queryInt("releasing the migration lock", "SELECT RELEASE_LOCK(?)", {lock});
@@ -216,7 +204,8 @@ std::int64_t MysqlResultStore::saveHistory(
       c.update("writing history", kUpsertHistory,
                {sellerId, dayText(day), nullable(p.score), std::string(toString(p.badge))});
     }
-    const std::int64_t pruned = c.update("pruning history", kPruneHistory, {dayText(pruneBefore)});
+    const std::int64_t pruned =
+        c.update("pruning history", results_sql::kPruneHistory, {dayText(pruneBefore)});
     checkStillWriter(c);
     c.execute("committing history", "COMMIT");
     return pruned;
@@ -225,7 +214,7 @@ std::int64_t MysqlResultStore::saveHistory(
 
 std::optional<Timestamp> MysqlResultStore::latestRunAt() {
   return withConnection([](MysqlConnection& c) -> std::optional<Timestamp> {
-    MysqlRows rows = c.stream("reading the latest run", kReadRunMeta);
+    MysqlRows rows = c.stream("reading the latest run", results_sql::kSelectRunMeta);
     if (!rows.next()) return std::nullopt;
     const Timestamp at = storedTime(rows.getString(1), "run_meta");
     while (rows.next()) {
@@ -241,7 +230,7 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
               "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
     auto snapshot = std::make_shared<Snapshot>();
     {
-      MysqlRows rows = c.stream("reading run_meta", kReadRunMeta);
+      MysqlRows rows = c.stream("reading run_meta", results_sql::kSelectRunMeta);
       if (!rows.next()) {
         c.execute("ending the snapshot read", "COMMIT");
         return nullptr;
@@ -253,7 +242,7 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
       }
     }
     {
-      MysqlRows rows = c.stream("reading seller results", kReadSellers);
+      MysqlRows rows = c.stream("reading seller results", results_sql::kSelectSellers);
       while (rows.next()) {
         SellerEntry s;
         s.sellerId = rows.getInt64(1);
@@ -265,14 +254,14 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
       }
     }
     {
-      MysqlRows rows = c.stream("reading product results", kReadProducts);
+      MysqlRows rows = c.stream("reading product results", results_sql::kSelectProducts);
       while (rows.next()) {
         ProductEntry p{rows.getInt64(1), rows.getInt64(2), rows.getString(3)};
         snapshot->products.emplace(p.productId, std::move(p));
       }
     }
     {
-      MysqlRows rows = c.stream("reading active warnings", kReadActiveWarnings);
+      MysqlRows rows = c.stream("reading active warnings", results_sql::kSelectActiveWarnings);
       while (rows.next()) {
         Warning w;
         w.id = rows.getInt64(1);

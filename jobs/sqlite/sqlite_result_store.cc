@@ -40,8 +40,6 @@ constexpr std::size_t kOpenRetrySeconds = 0;
 
 constexpr const char* kCreateSchemaVersion =
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
-constexpr const char* kSelectSchemaVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
-constexpr const char* kInsertSchemaVersion = "INSERT INTO schema_version (version) VALUES (?)";
 
 // Version 1 of the results schema. A later version appends a new list to
 // kMigrations; released lists are never edited.
@@ -122,18 +120,8 @@ constexpr const char* kUpsertRunMeta =
 constexpr const char* kUpsertHistory =
     "INSERT INTO seller_history (seller_id, day, score, badge) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (seller_id, day) DO UPDATE SET score = excluded.score, badge = excluded.badge";
-constexpr const char* kPruneHistory = "DELETE FROM seller_history WHERE day < ?";
 constexpr const char* kChanges = "SELECT changes()";
 
-constexpr const char* kSelectRunMeta =
-    "SELECT computed_at, rules_version, marketplace_odr FROM run_meta WHERE id = 1";
-constexpr const char* kSelectSellerResults =
-    "SELECT seller_id, badge, score, report_json FROM seller_results";
-constexpr const char* kSelectProductResults =
-    "SELECT product_id, seller_id, report_json FROM product_results";
-constexpr const char* kSelectActiveWarnings =
-    "SELECT id, code, severity, seller_id, product_id, action, detail, evidence_json, raised_at, "
-    "updated_at FROM warnings WHERE cleared_at IS NULL ORDER BY id";
 constexpr const char* kSelectHistory =
     "SELECT seller_id, day, score, badge FROM seller_history WHERE day >= ? "
     "ORDER BY seller_id, day";
@@ -235,7 +223,7 @@ void SqliteResultStore::inTransaction(const std::string& what, F&& body) {
 int SqliteResultStore::readVersion() {
   int version = 0;
   execute(*session_, kCreateSchemaVersion);
-  *session_ << kSelectSchemaVersion, kw::into(version), kw::now;
+  *session_ << results_sql::kSelectSchemaVersion, kw::into(version), kw::now;
   return version;
 }
 
@@ -260,7 +248,7 @@ void SqliteResultStore::migrate() {
       if (m.version <= current) continue;
       for (const char* const* sql = m.begin; sql != m.end; ++sql) execute(*session_, *sql);
       int version = m.version;
-      *session_ << kInsertSchemaVersion, kw::use(version), kw::now;
+      *session_ << results_sql::kInsertSchemaVersion, kw::use(version), kw::now;
     }
   });
 }
@@ -391,7 +379,7 @@ std::int64_t SqliteResultStore::saveHistory(
       upsert.execute();
     }
     std::string before = formatUtc(pruneBefore);
-    s << kPruneHistory, kw::use(before), kw::now;
+    s << results_sql::kPruneHistory, kw::use(before), kw::now;
     Poco::Int64 changes = 0;
     s << kChanges, kw::into(changes), kw::now;
     deleted = changes;
@@ -411,7 +399,8 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
     try {
       std::vector<std::string> computedAt, rulesVersion;
       std::vector<Real> odr;
-      s << kSelectRunMeta, kw::into(computedAt), kw::into(rulesVersion), kw::into(odr), kw::now;
+      s << results_sql::kSelectRunMeta, kw::into(computedAt), kw::into(rulesVersion), kw::into(odr),
+          kw::now;
       if (computedAt.empty()) {
         execute(s, "COMMIT");
         return;
@@ -425,7 +414,7 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
         std::vector<Poco::Int64> ids;
         std::vector<std::string> badges, reports;
         std::vector<Real> scores;
-        s << kSelectSellerResults, kw::into(ids), kw::into(badges), kw::into(scores),
+        s << results_sql::kSelectSellers, kw::into(ids), kw::into(badges), kw::into(scores),
             kw::into(reports), kw::now;
         for (std::size_t i = 0; i < ids.size(); ++i) {
           SellerEntry e;
@@ -439,7 +428,8 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
       {
         std::vector<Poco::Int64> ids, sellerIds;
         std::vector<std::string> reports;
-        s << kSelectProductResults, kw::into(ids), kw::into(sellerIds), kw::into(reports), kw::now;
+        s << results_sql::kSelectProducts, kw::into(ids), kw::into(sellerIds), kw::into(reports),
+            kw::now;
         for (std::size_t i = 0; i < ids.size(); ++i) {
           snapshot->products.emplace(ids[i],
                                      ProductEntry{ids[i], sellerIds[i], std::move(reports[i])});
@@ -449,9 +439,9 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
         std::vector<Poco::Int64> ids, sellerIds;
         std::vector<Int> productIds;
         std::vector<std::string> codes, severities, actions, details, evidence, raisedAt, updatedAt;
-        s << kSelectActiveWarnings, kw::into(ids), kw::into(codes), kw::into(severities),
-            kw::into(sellerIds), kw::into(productIds), kw::into(actions), kw::into(details),
-            kw::into(evidence), kw::into(raisedAt), kw::into(updatedAt), kw::now;
+        s << results_sql::kSelectActiveWarnings, kw::into(ids), kw::into(codes),
+            kw::into(severities), kw::into(sellerIds), kw::into(productIds), kw::into(actions),
+            kw::into(details), kw::into(evidence), kw::into(raisedAt), kw::into(updatedAt), kw::now;
         for (std::size_t i = 0; i < ids.size(); ++i) {
           const std::string where = "warning " + std::to_string(ids[i]);
           Warning w;
