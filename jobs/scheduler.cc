@@ -19,7 +19,6 @@ void Scheduler::add(JobSpec spec) {
   std::lock_guard<std::mutex> lock(mutex_);
   JobState state;
   state.name = spec.name;
-  state.interval = spec.interval;
   states_.push_back(state);
   specs_.push_back(std::move(spec));
 }

@@ -38,7 +38,6 @@ struct JobSpec {
 
 struct JobState {
   std::string name;
-  std::chrono::seconds interval{0};
   std::optional<Timestamp> lastRunAt;
   std::optional<Timestamp> lastSuccessAt;
   double lastDurationSeconds = 0;

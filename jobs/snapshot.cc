@@ -8,14 +8,6 @@ std::array<std::int64_t, 5> Snapshot::badgeCounts() const {
   return counts;
 }
 
-std::vector<const Warning*> Snapshot::warningsOf(std::int64_t sellerId) const {
-  std::vector<const Warning*> out;
-  for (const Warning& w : warnings) {
-    if (w.firing.sellerId == sellerId) out.push_back(&w);
-  }
-  return out;
-}
-
 std::shared_ptr<const Snapshot> SnapshotHolder::current() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return current_;

@@ -69,8 +69,6 @@ struct Snapshot {
 
   // Sellers per badge, indexed by Badge.
   std::array<std::int64_t, 5> badgeCounts() const;
-  // The active warnings of one seller (seller-level and product-level).
-  std::vector<const Warning*> warningsOf(std::int64_t sellerId) const;
 };
 
 class SnapshotHolder {

@@ -89,7 +89,9 @@ std::shared_ptr<Snapshot> makeSnapshot() {
 
   const SellerEvaluation seven = evaluateSeller(7, tally(400, 2), Badge::kFair, rules);
   std::vector<Warning> sevenWarnings;
-  for (const Warning* w : s->warningsOf(7)) sevenWarnings.push_back(*w);
+  for (const Warning& w : s->warnings) {
+    if (w.firing.sellerId == 7) sevenWarnings.push_back(w);
+  }
   s->sellers[7] = {7, seven.badge.badge, seven.score->value,
                    renderSellerReport({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, seven, sevenWarnings,
                                       kComputedAt, kRulesVersion, rules)};
