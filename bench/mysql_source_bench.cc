@@ -15,7 +15,7 @@
 #include <fstream>
 #include <string>
 
-#include "jobs/mysql/mysql_source.h"
+#include "jobs/source/mysql_source.h"
 #include "tests/integration/mariadb_env.h"
 
 namespace sellertrust {

@@ -1,9 +1,9 @@
 #include "daemon/backends.h"
 
 #include "jobs/mysql/mysql_result_store.h"
-#include "jobs/mysql/mysql_source.h"
+#include "jobs/source/mysql_source.h"
 #include "jobs/sqlite/sqlite_result_store.h"
-#include "jobs/sqlite/sqlite_source.h"
+#include "jobs/source/sqlite_source.h"
 
 namespace sellertrust {
 namespace {

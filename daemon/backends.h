@@ -10,7 +10,7 @@
 
 #include "daemon/config.h"
 #include "jobs/result_store.h"
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 
 namespace sellertrust {
 

@@ -1,7 +1,7 @@
 #include "daemon/config.h"
 
 #include "jobs/secret_file.h"
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 
 #include <unistd.h>
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 
 namespace sellertrust {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "jobs/snapshot.h"
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 #include "sellertrust/seller.h"
 #include "sellertrust/warnings.h"
 

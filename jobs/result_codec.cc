@@ -6,7 +6,7 @@
 #include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 
 namespace sellertrust {
 namespace {

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 #include "sellertrust/time.h"
 
 namespace sellertrust {

@@ -12,7 +12,7 @@
 
 #include "jobs/result_store.h"
 #include "jobs/snapshot.h"
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 #include "sellertrust/rules.h"
 
 namespace sellertrust {

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 
 namespace sellertrust {
 

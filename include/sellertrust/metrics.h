@@ -1,6 +1,6 @@
-// The per-seller metrics of SPEC §2: the tally that a backend fills (from
-// order rows, or with grouped queries), and the metric values computed from
-// it. Pure functions; safe from any thread.
+// The per-seller metrics of SPEC §2: the tally that a source fills with
+// grouped queries, and the metric values computed from it. Pure functions;
+// safe from any thread.
 #pragma once
 
 #include <array>
@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "sellertrust/records.h"
+#include "sellertrust/time.h"
 #include "sellertrust/rules.h"
 
 namespace sellertrust {
@@ -22,32 +22,74 @@ struct Window {
 };
 Window windowAt(Timestamp now, const Rules& rules);
 
+// The per-seller sums a source produces, one database column each (the SQL
+// of each is in jobs/source/definition.cc). Every metric is a ratio of two
+// of them; the window orders count is kOrders.
+enum class TallyId : std::size_t {
+  kOrders,                  // all window orders, cancelled included
+  kDefectOrders,            // orders with at least one defect
+  kSellerCancelledOrders,   // cancelled by the seller
+  kOpenOrders,              // not cancelled
+  kClaimedOrders,           // not cancelled, with at least one claim
+  kShipByOrders,            // seller-fulfilled, not cancelled, with ship_by_at
+  kLateShipments,           // ... shipped after it or still unshipped after it
+  kPromisedOrders,          // seller-fulfilled, not cancelled, with promised_at
+  kLateDeliveries,          // ... delivered after it or undelivered past the grace
+  kSellerShippedOrders,     // seller-fulfilled and shipped
+  kValidTrackingOrders,     // ... with valid tracking
+  kTickets,                 // tickets of all kinds
+  kResponseDueTickets,      // answered, or opened more than the limit ago
+  kRespondedInTimeTickets,  // answered within the limit
+  kEscalatedTickets,        // with escalated_at
+  kDeliveredOrders,         // with delivered_at
+  kSpontaneousRefundOrders, // delivered, refunded without a ticket in time
+  kReturnsDue,              // resolved, or requested more than the limit ago
+  kReturnsResolvedInTime,   // resolved by refund or replacement in time
+  kRatings,                 // ratings
+  kStarSum,                 // the sum of their stars
+};
+inline constexpr std::size_t kTallyCount = 21;
+
+// The tally's column name, e.g. "defect_orders".
+const char* tallyName(TallyId id);
+
 struct Ratio {
   std::int64_t numerator = 0;
   std::int64_t denominator = 0;
 };
 
+// The tallies a metric divides: rates count numerator out of denominator;
+// rating_average takes kStarSum over kRatings.
+struct MetricTallies {
+  TallyId numerator;
+  TallyId denominator;
+};
+MetricTallies metricTallies(MetricId id);
+
 // Everything the metrics need about one seller's window orders. Every field
-// is a sum (or a histogram of sums), so a database can produce it with one
-// grouped query per seller and the daemon never needs individual orders.
+// is a sum (or a histogram of sums), so the database produces it with
+// grouped queries and the daemon never holds individual orders.
 struct SellerTally {
-  std::int64_t orders = 0;  // all window orders, cancelled included
-  // Rates in MetricId order; the rating_average slot is unused (see below).
-  std::array<Ratio, kMetricCount> rates{};
-  std::int64_t ratingCount = 0;
-  std::int64_t ratingStarSum = 0;
+  std::array<std::int64_t, kTallyCount> counts{};
   // First-response delay in seconds -> number of answered tickets.
   std::map<std::int64_t, std::int64_t> responseSeconds;
   // Product id -> claims on the window's orders of this seller.
   std::map<std::int64_t, std::int64_t> productClaims;
 
-  Ratio& rate(MetricId id) { return rates[static_cast<std::size_t>(id)]; }
-  const Ratio& rate(MetricId id) const { return rates[static_cast<std::size_t>(id)]; }
-};
+  std::int64_t& operator[](TallyId id) { return counts[static_cast<std::size_t>(id)]; }
+  std::int64_t operator[](TallyId id) const { return counts[static_cast<std::size_t>(id)]; }
+  std::int64_t orders() const { return (*this)[TallyId::kOrders]; }
+  Ratio rate(MetricId id) const;
+  // Sets the two tallies metric `id` divides (for tests and tools; a
+  // denominator may be shared, e.g. kOrders).
+  void setRate(MetricId id, std::int64_t numerator, std::int64_t denominator);
+  void setNumerator(MetricId id, std::int64_t numerator);
 
-// Adds one order (already sanitized, in the window) to `tally`, applying the
-// SPEC §2 definitions as of `now`.
-void tallyOrder(const Order& order, Timestamp now, const Rules& rules, SellerTally* tally);
+  bool operator==(const SellerTally& other) const {
+    return counts == other.counts && responseSeconds == other.responseSeconds &&
+           productClaims == other.productClaims;
+  }
+};
 
 struct Interval {
   double lower = 0;

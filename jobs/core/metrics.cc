@@ -12,93 +12,65 @@ Window windowAt(Timestamp now, const Rules& rules) {
 
 namespace {
 
-void count(Ratio* ratio, bool inNumerator) {
-  ++ratio->denominator;
-  if (inNumerator) ++ratio->numerator;
-}
+// The columns of SellerTally, in TallyId order.
+constexpr const char* kTallyNames[kTallyCount] = {
+    "orders",
+    "defect_orders",
+    "seller_cancelled_orders",
+    "open_orders",
+    "claimed_orders",
+    "ship_by_orders",
+    "late_shipments",
+    "promised_orders",
+    "late_deliveries",
+    "seller_shipped_orders",
+    "valid_tracking_orders",
+    "tickets",
+    "response_due_tickets",
+    "responded_in_time_tickets",
+    "escalated_tickets",
+    "delivered_orders",
+    "spontaneous_refund_orders",
+    "returns_due",
+    "returns_resolved_in_time",
+    "ratings",
+    "star_sum",
+};
 
-bool hasDefect(const Order& order) {
-  for (const Rating& r : order.ratings) {
-    if (r.stars <= 2) return true;
-  }
-  for (const Ticket& t : order.tickets) {
-    if (isClaim(t.kind) && claimCountsAsDefect(t.status)) return true;
-  }
-  for (const Chargeback& c : order.chargebacks) {
-    if (c.liability == Liability::kService) return true;
-  }
-  return false;
-}
+// Numerator and denominator of each metric, in MetricId order.
+constexpr MetricTallies kMetricTallies[kMetricCount] = {
+    {TallyId::kDefectOrders, TallyId::kOrders},
+    {TallyId::kClaimedOrders, TallyId::kOpenOrders},
+    {TallyId::kLateShipments, TallyId::kShipByOrders},
+    {TallyId::kLateDeliveries, TallyId::kPromisedOrders},
+    {TallyId::kSellerCancelledOrders, TallyId::kOrders},
+    {TallyId::kValidTrackingOrders, TallyId::kSellerShippedOrders},
+    {TallyId::kRespondedInTimeTickets, TallyId::kResponseDueTickets},
+    {TallyId::kEscalatedTickets, TallyId::kTickets},
+    {TallyId::kSpontaneousRefundOrders, TallyId::kDeliveredOrders},
+    {TallyId::kReturnsResolvedInTime, TallyId::kReturnsDue},
+    {TallyId::kStarSum, TallyId::kRatings},
+};
 
 }  // namespace
 
-void tallyOrder(const Order& order, Timestamp now, const Rules& rules, SellerTally* tally) {
-  const bool cancelled = order.cancelledAt.has_value();
-  const bool sellerFulfilled = order.fulfilledBy == FulfilledBy::kSeller;
-  ++tally->orders;
+const char* tallyName(TallyId id) { return kTallyNames[static_cast<std::size_t>(id)]; }
 
-  count(&tally->rate(MetricId::kOrderDefectRate), hasDefect(order));
-  count(&tally->rate(MetricId::kSellerCancelRate), order.cancelledBy == CancelledBy::kSeller);
+MetricTallies metricTallies(MetricId id) { return kMetricTallies[static_cast<std::size_t>(id)]; }
 
-  bool hasClaim = false;
-  for (const Ticket& t : order.tickets) {
-    if (!isClaim(t.kind)) continue;
-    hasClaim = true;
-    ++tally->productClaims[t.productId.value_or(order.productId)];
-  }
-  if (!cancelled) count(&tally->rate(MetricId::kClaimRate), hasClaim);
+Ratio SellerTally::rate(MetricId id) const {
+  const MetricTallies t = metricTallies(id);
+  return {(*this)[t.numerator], (*this)[t.denominator]};
+}
 
-  if (sellerFulfilled && !cancelled && order.shipByAt) {
-    const bool late = order.shippedAt ? *order.shippedAt > *order.shipByAt : now > *order.shipByAt;
-    count(&tally->rate(MetricId::kLateShipmentRate), late);
-  }
-  if (sellerFulfilled && !cancelled && order.promisedAt) {
-    const Timestamp grace = static_cast<Timestamp>(rules.lateDeliveryGraceDays) * kSecondsPerDay;
-    const bool late = order.deliveredAt ? *order.deliveredAt > *order.promisedAt
-                                        : now > *order.promisedAt + grace;
-    count(&tally->rate(MetricId::kLateDeliveryRate), late);
-  }
-  if (sellerFulfilled && order.shippedAt) {
-    count(&tally->rate(MetricId::kValidTrackingRate), order.trackingValid.value_or(false));
-  }
+void SellerTally::setRate(MetricId id, std::int64_t numerator, std::int64_t denominator) {
+  const MetricTallies t = metricTallies(id);
+  (*this)[t.numerator] = numerator;
+  (*this)[t.denominator] = denominator;
+}
 
-  const Timestamp responseLimit = static_cast<Timestamp>(rules.responseHours) * kSecondsPerHour;
-  for (const Ticket& t : order.tickets) {
-    if (t.firstSellerResponseAt) {
-      const Timestamp delay = *t.firstSellerResponseAt - t.openedAt;
-      count(&tally->rate(MetricId::kResponseWithin48hRate), delay <= responseLimit);
-      ++tally->responseSeconds[delay];
-    } else if (now - t.openedAt > responseLimit) {
-      count(&tally->rate(MetricId::kResponseWithin48hRate), false);
-    }
-    count(&tally->rate(MetricId::kEscalationRate), t.escalatedAt.has_value());
-  }
-
-  if (order.deliveredAt) {
-    const Timestamp limit =
-        *order.deliveredAt + static_cast<Timestamp>(rules.spontaneousRefundDays) * kSecondsPerDay;
-    bool spontaneous = false;
-    for (const Refund& r : order.refunds) {
-      if (!r.ticketId && r.createdAt <= limit) spontaneous = true;
-    }
-    count(&tally->rate(MetricId::kSpontaneousRefundRate), spontaneous);
-  }
-
-  const Timestamp resolveLimit = static_cast<Timestamp>(rules.returnResolveDays) * kSecondsPerDay;
-  for (const ReturnRequest& r : order.returns) {
-    if (r.resolvedAt) {
-      const bool good = r.resolution != ReturnResolution::kRejected &&
-                        *r.resolvedAt - r.requestedAt <= resolveLimit;
-      count(&tally->rate(MetricId::kReturnResolved15dRate), good);
-    } else if (now - r.requestedAt > resolveLimit) {
-      count(&tally->rate(MetricId::kReturnResolved15dRate), false);
-    }
-  }
-
-  for (const Rating& r : order.ratings) {
-    ++tally->ratingCount;
-    tally->ratingStarSum += r.stars;
-  }
+void SellerTally::setNumerator(MetricId id, std::int64_t numerator) {
+  (*this)[metricTallies(id).numerator] = numerator;
 }
 
 Interval wilsonInterval(std::int64_t k, std::int64_t n, double z) {
@@ -130,12 +102,12 @@ std::optional<std::int64_t> nearestRank(const std::map<std::int64_t, std::int64_
 
 MetricSet computeMetrics(const SellerTally& tally, const Rules& rules) {
   MetricSet set;
-  set.orders = tally.orders;
+  set.orders = tally.orders();
   for (std::size_t i = 0; i < kMetricCount; ++i) {
     MetricValue& m = set.values[i];
     m.id = static_cast<MetricId>(i);
     if (m.id == MetricId::kRatingAverage) continue;
-    const Ratio& r = tally.rates[i];
+    const Ratio r = tally.rate(m.id);
     m.numerator = r.numerator;
     m.denominator = r.denominator;
     if (r.denominator > 0) {
@@ -144,12 +116,13 @@ MetricSet computeMetrics(const SellerTally& tally, const Rules& rules) {
     }
   }
   MetricValue& rating = set.values[static_cast<std::size_t>(MetricId::kRatingAverage)];
-  rating.numerator = tally.ratingStarSum;
-  rating.denominator = tally.ratingCount;
-  if (tally.ratingCount > 0) {
-    rating.value = (static_cast<double>(tally.ratingStarSum) +
+  const Ratio stars = tally.rate(MetricId::kRatingAverage);
+  rating.numerator = stars.numerator;
+  rating.denominator = stars.denominator;
+  if (stars.denominator > 0) {
+    rating.value = (static_cast<double>(stars.numerator) +
                     rules.ratingPriorCount * rules.ratingPriorMean) /
-                   (static_cast<double>(tally.ratingCount) + rules.ratingPriorCount);
+                   (static_cast<double>(stars.denominator) + rules.ratingPriorCount);
   }
   ResponseTime& rt = set.responseTime;
   for (const auto& entry : tally.responseSeconds) rt.answered += entry.second;

@@ -9,15 +9,15 @@ SellerEvaluation evaluateSeller(std::int64_t sellerId, const SellerTally& tally,
   e.sellerId = sellerId;
   e.metrics = computeMetrics(tally, rules);
   e.previousBadge = previousBadge;
-  if (tally.orders >= rules.minOrders) {
+  if (tally.orders() >= rules.minOrders) {
     e.score = computeScore(e.metrics, rules);
   } else {
-    e.noScoreReason = std::to_string(tally.orders) + " orders in the last " +
+    e.noScoreReason = std::to_string(tally.orders()) + " orders in the last " +
                       std::to_string(rules.windowDays) + " days; a score needs at least " +
                       std::to_string(rules.minOrders);
   }
   e.badge = decideBadge(e.score ? std::optional<double>(e.score->value) : std::nullopt,
-                        tally.orders, previousBadge, rules);
+                        tally.orders(), previousBadge, rules);
   e.firings = metricFirings(sellerId, e.metrics, tally, rules);
   return e;
 }

@@ -24,8 +24,8 @@
 #include <utility>
 #include <vector>
 
-#include "jobs/source.h"
-#include "jobs/sqlite/sqlite_source.h"
+#include "jobs/source/source.h"
+#include "jobs/source/sqlite_source.h"
 
 namespace sellertrust {
 namespace {

@@ -15,7 +15,7 @@
 #include <variant>
 #include <vector>
 
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 
 namespace sql {
 class Connection;

@@ -19,7 +19,7 @@
 
 #include "jobs/result_codec.h"
 #include "jobs/results_sql.h"
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 
 namespace sellertrust {
 namespace {

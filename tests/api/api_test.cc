@@ -39,15 +39,15 @@ const char* const kRulesVersion = "1.0000abcd";
 // order defects.
 SellerTally tally(std::int64_t n, std::int64_t defects) {
   SellerTally t;
-  t.orders = n;
+  t[TallyId::kOrders] = n;
   for (std::size_t i = 0; i < kMetricCount; ++i) {
     const auto id = static_cast<MetricId>(i);
     if (id == MetricId::kRatingAverage) continue;
-    t.rates[i] = {higherIsBetter(id) ? n : 0, n};
+    t.setRate(id, higherIsBetter(id) ? n : 0, n);
   }
-  t.rate(MetricId::kOrderDefectRate) = {defects, n};
-  t.ratingCount = n / 2;
-  t.ratingStarSum = 5 * (n / 2);
+  t.setRate(MetricId::kOrderDefectRate, defects, n);
+  t[TallyId::kRatings] = n / 2;
+  t[TallyId::kStarSum] = 5 * (n / 2);
   return t;
 }
 

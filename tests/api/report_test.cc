@@ -118,12 +118,12 @@ TEST(ReportTest, ScoredSellerReportHasScoreExplanationAndNoReason) {
 
 TEST(ReportTest, ComputedReportRoundTripsEveryNumber) {
   SellerTally t;
-  t.orders = 137;
-  for (std::size_t i = 0; i < kMetricCount; ++i) {
-    t.rates[i] = {static_cast<std::int64_t>(i + 1), 137};
+  t[TallyId::kOrders] = 137;
+  for (std::size_t i = 0; i + 1 < kMetricCount; ++i) {
+    t.setRate(static_cast<MetricId>(i), static_cast<std::int64_t>(i + 1), 137);
   }
-  t.ratingCount = 41;
-  t.ratingStarSum = 173;
+  t[TallyId::kRatings] = 41;
+  t[TallyId::kStarSum] = 173;
   t.responseSeconds = {{3600, 5}, {7 * 3600 + 13, 3}};
   const Rules rules;
   const SellerEvaluation e = evaluateSeller(7, t, Badge::kGood, rules);

@@ -20,14 +20,14 @@
 #include <tuple>
 
 #include "jobs/demo/demo_marketplace.h"
-#include "jobs/mysql/mysql_source.h"
+#include "jobs/source/mysql_source.h"
 #include "jobs/report.h"
 #include "jobs/score_job.h"
 #include "jobs/sqlite/sqlite_result_store.h"
-#include "jobs/sqlite/sqlite_source.h"
+#include "jobs/source/sqlite_source.h"
 #include "sellertrust/seller.h"
 #include "tests/integration/mariadb_test.h"
-#include "tests/integration/source_rows.h"
+#include "tests/integration/mysql_rows.h"
 #include "tests/integration/sqlite_to_mysql.h"
 
 namespace sellertrust::testing {

@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "jobs/mysql/mysql_source.h"
+#include "jobs/source/mysql_source.h"
 #include "tests/integration/mariadb_test.h"
 
 namespace sellertrust::testing {

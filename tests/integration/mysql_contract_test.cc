@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "jobs/mysql/mysql_source.h"
+#include "jobs/source/mysql_source.h"
 #include "tests/integration/mariadb_test.h"
 
 namespace sellertrust::testing {
@@ -112,7 +112,7 @@ TEST_F(MysqlContractTest, ExampleViewsMeetTheContractAndReadTheMarketplace) {
   const SourceData data = source.read(*parseUtc("2026-03-01 12:00:00"), Rules{}, cancel);
   ASSERT_EQ(data.tallies.count(1), 1u);
   const SellerTally& t = data.tallies.at(1);
-  EXPECT_EQ(t.orders, 3);
+  EXPECT_EQ(t.orders(), 3);
   auto ratio = [&](MetricId id) {
     return std::make_pair(t.rate(id).numerator, t.rate(id).denominator);
   };
@@ -127,7 +127,7 @@ TEST_F(MysqlContractTest, ExampleViewsMeetTheContractAndReadTheMarketplace) {
   EXPECT_EQ(ratio(MetricId::kEscalationRate), P(0, 1));
   EXPECT_EQ(ratio(MetricId::kSpontaneousRefundRate), P(1, 2));
   EXPECT_EQ(ratio(MetricId::kReturnResolved15dRate), P(1, 1));
-  EXPECT_EQ(t.ratingCount, 1);
+  EXPECT_EQ(t[TallyId::kRatings], 1);
   EXPECT_EQ(t.productClaims, (std::map<std::int64_t, std::int64_t>{{77, 1}}));
   ASSERT_EQ(data.problems.size(), 1u);
   EXPECT_EQ(data.problems[0].table, "tickets");

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "jobs/result_store.h"
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 
 namespace sellertrust::testing {
 

@@ -16,8 +16,8 @@ const Timestamp kNow = *parseUtc("2026-03-01 12:00:00");
 // n window orders, all perfect, and `defects` defective ones.
 SellerTally tally(std::int64_t n, std::int64_t defects) {
   SellerTally t;
-  t.orders = n;
-  t.rate(MetricId::kOrderDefectRate) = {defects, n};
+  t[TallyId::kOrders] = n;
+  t.setRate(MetricId::kOrderDefectRate, defects, n);
   return t;
 }
 

@@ -12,7 +12,7 @@
 #include <memory>
 #include <set>
 
-#include "jobs/sqlite/sqlite_source.h"
+#include "jobs/source/sqlite_source.h"
 #include "sellertrust/seller.h"
 #include "temp_dir.h"
 

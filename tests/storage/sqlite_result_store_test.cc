@@ -9,7 +9,7 @@
 
 #include <tuple>
 
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 #include "temp_dir.h"
 
 namespace sellertrust {

@@ -4,23 +4,23 @@
 
 #include <algorithm>
 
-#include "builders.h"
+
 
 namespace sellertrust {
 namespace {
 
-using testing::kDay;
-using testing::kNow;
+const Timestamp kNow = *parseUtc("2026-03-01 12:00:00");
+constexpr Timestamp kDay = kSecondsPerDay;
 
 // n orders, every rate perfect, and `odrDefects` defective orders.
 SellerTally seller(std::int64_t n, std::int64_t odrDefects = 0) {
   SellerTally t;
-  t.orders = n;
+  t[TallyId::kOrders] = n;
   for (std::size_t i = 0; i < kMetricCount; ++i) {
     const auto id = static_cast<MetricId>(i);
-    if (id != MetricId::kRatingAverage) t.rates[i] = {higherIsBetter(id) ? n : 0, n};
+    if (id != MetricId::kRatingAverage) t.setRate(id, higherIsBetter(id) ? n : 0, n);
   }
-  t.rate(MetricId::kOrderDefectRate).numerator = odrDefects;
+  t.setNumerator(MetricId::kOrderDefectRate, odrDefects);
   return t;
 }
 
@@ -61,12 +61,12 @@ TEST(MetricFiringsTest, OrderDefectRateWarningAndAccountReview) {
 
 TEST(MetricFiringsTest, EachOtherMetricMissingItsTarget) {
   SellerTally t = seller(1000);
-  t.rate(MetricId::kClaimRate).numerator = 100;
-  t.rate(MetricId::kValidTrackingRate).numerator = 800;
-  t.rate(MetricId::kResponseWithin48hRate).numerator = 500;
-  t.rate(MetricId::kReturnResolved15dRate).numerator = 900;
-  t.ratingCount = 100;
-  t.ratingStarSum = 300;
+  t.setNumerator(MetricId::kClaimRate, 100);
+  t.setNumerator(MetricId::kValidTrackingRate, 800);
+  t.setNumerator(MetricId::kResponseWithin48hRate, 500);
+  t.setNumerator(MetricId::kReturnResolved15dRate, 900);
+  t[TallyId::kRatings] = 100;
+  t[TallyId::kStarSum] = 300;
   const std::vector<Firing> f = fire(t);
   EXPECT_EQ(codes(f),
             (std::vector<std::string>{"claim_rate_off_target", "valid_tracking_rate_off_target",
@@ -79,10 +79,10 @@ TEST(MetricFiringsTest, EachOtherMetricMissingItsTarget) {
 
 TEST(MetricFiringsTest, ATargetMetExactlyDoesNotFire) {
   SellerTally t = seller(100);
-  t.ratingCount = 93;     // (93 x 4.6 + 24.5) / 100 would be needed; use exact 4.5:
-  t.ratingStarSum = 425;  // (425 + 24.5) / 100 = 4.495 < 4.5: fires
+  t[TallyId::kRatings] = 93;     // (93 x 4.6 + 24.5) / 100 would be needed; use exact 4.5:
+  t[TallyId::kStarSum] = 425;  // (425 + 24.5) / 100 = 4.495 < 4.5: fires
   EXPECT_EQ(codes(fire(t)), std::vector<std::string>{"rating_average_off_target"});
-  t.ratingStarSum = 426;  // (426 + 24.5) / 100 = 4.505: on target
+  t[TallyId::kStarSum] = 426;  // (426 + 24.5) / 100 = 4.505: on target
   EXPECT_TRUE(fire(t).empty());
 }
 
@@ -94,8 +94,11 @@ TEST(MetricFiringsTest, SellerRateWarningsWaitForMinimumVolume) {
   ASSERT_EQ(codes(f), std::vector<std::string>{"product_complaints"});
   EXPECT_EQ(f[0].productId, 55);
   EXPECT_EQ(evidence(f[0], "claims").value, 3);
-  t.orders = 10;
-  for (auto& r : t.rates) r.denominator = std::max<std::int64_t>(r.denominator, 10);
+  t[TallyId::kOrders] = 10;
+  for (std::size_t i = 0; i < kMetricCount; ++i) {
+    const TallyId denominator = metricTallies(static_cast<MetricId>(i)).denominator;
+    t[denominator] = std::max<std::int64_t>(t[denominator], 10);
+  }
   EXPECT_EQ(codes(fire(t))[0], "order_defect_rate_above_target");
 }
 

@@ -1,10 +1,10 @@
 // MysqlSource reads the SPEC §1 source tables (or the operator's views of
 // the same names) from MySQL / MariaDB, the production backend. The metrics
-// are aggregated by the database: grouped queries return one row per seller
-// (plus small histograms), never one row per order, so a run's memory does
-// not grow with the number of orders. The SQL reproduces the core's
-// definitions (tallyOrder, sanitizeOrder) exactly; rows the core would skip
-// are skipped in SQL and reported by separate queries that list their keys.
+// are aggregated by the database with the queries generated from the one
+// definition (definition.h), the same that the SQLite source runs: grouped
+// queries return one row per seller (plus small histograms and one row per
+// bad source row), never one row per order, so a run's memory does not grow
+// with the number of orders.
 // Each call opens its own connection, so read(), ping() and
 // checkSourceContract() may run from different threads at the same time;
 // read() itself is meant for one job thread at a time.
@@ -15,7 +15,8 @@
 #include <vector>
 
 #include "jobs/mysql/mysql_connection.h"
-#include "jobs/source.h"
+#include "jobs/source/source.h"
+#include "jobs/source/source_reader.h"
 
 namespace sellertrust {
 
@@ -24,7 +25,7 @@ class MysqlSource : public Source {
   // `problemKeysPerTable` bounds how many bad rows are listed per table in
   // SourceData::problems; beyond it one summary entry (key 0) gives the count.
   explicit MysqlSource(MysqlOptions options,
-                       std::int64_t problemKeysPerTable = kDefaultProblemKeysPerTable);
+                       std::int64_t problemKeysPerTable = source::kDefaultProblemKeysPerTable);
 
   // Reads in one read-only, consistent-snapshot transaction. rowsRead[table]
   // counts the rows of that table the run's queries took into account: the
@@ -43,8 +44,6 @@ class MysqlSource : public Source {
   // only: a view's indexes are its underlying tables'). Empty iff none.
   // Throws SourceError when the database cannot be queried.
   std::vector<std::string> checkSourceContract();
-
-  static constexpr std::int64_t kDefaultProblemKeysPerTable = 1000;
 
  private:
   const MysqlOptions options_;

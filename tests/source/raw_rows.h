@@ -1,9 +1,8 @@
 // Source rows as a database may hold them (NULLs, unknown enum strings,
-// dates MariaDB stores but no calendar has), for the integration tests: they
-// are inserted into MariaDB, and the same rows are turned into the core's
-// records exactly as SPEC §1 and the C++ path prescribe (skip and report bad
-// rows, sanitizeOrder, tallyOrder) to give the expected SourceData.
-// Plain data and pure functions, except insertRows (one connection).
+// dates MariaDB stores but no calendar has), for the tests: the same rows
+// become INSERT statements that SQLite and MariaDB both run, so one fixture
+// feeds both backends. Plain data and pure functions, except
+// writeSqliteSource.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "jobs/mysql/mysql_connection.h"
-#include "jobs/source.h"
+#include "jobs/source/source.h"
 
 namespace sellertrust::testing {
 
@@ -88,20 +86,14 @@ struct RawSource {
   std::vector<RawChargeback> chargebacks;
 };
 
-// Inserts every row with multi-row INSERTs through `db` (an account that
-// may write the source tables). Child rows take their seller (and a
+// The multi-row INSERT statements that fill the source tables with `source`,
+// valid SQL for SQLite and MySQL alike. Child rows take their seller (and a
 // rating its product) from their order, or 0 for an order not in `source`.
-void insertRows(MysqlConnection& db, const RawSource& source);
+std::vector<std::string> insertStatements(const RawSource& source);
 
-// What a correct read() at `now` returns for `source`: tallies, sellers,
-// authenticity claims, and the (table, key) of every skipped row.
-struct Expected {
-  std::map<std::int64_t, SellerInfo> sellers;
-  std::map<std::int64_t, SellerTally> tallies;
-  std::vector<AuthenticityClaim> authenticityClaims;  // by ticket id
-  std::set<std::pair<std::string, std::int64_t>> problems;
-};
-Expected expectedRead(const RawSource& source, Timestamp now, const Rules& rules);
+// Creates a SQLite source file at `path` (the schema of createSourceSchema)
+// holding `source`.
+void writeSqliteSource(const std::string& path, const RawSource& source);
 
 // Human-readable differences between two tallies, one line each ("" if
 // equal), field by field.

@@ -7,7 +7,6 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -54,26 +53,12 @@ struct SourceData {
   std::map<std::int64_t, SellerTally> tallies;
   // Every authenticity claim (any time, any status), for the ladder.
   std::vector<AuthenticityClaim> authenticityClaims;
-  // Rows skipped for unknown enums, NULLs or impossible values.
+  // Rows skipped for unknown enums, NULLs or impossible values, sorted by
+  // table (in SPEC order) and key; at most a bounded number of keys per
+  // table, then one summary entry (key 0) with the count of the others.
   std::vector<RowProblem> problems;
   // SPEC table name -> rows read in this run.
   std::map<std::string, std::int64_t> rowsRead;
-};
-
-// Collects a run's row problems into SourceData::problems, each (table, key)
-// once: a ticket can be met both as a window order's ticket and as an
-// authenticity claim.
-class ProblemLog {
- public:
-  explicit ProblemLog(std::vector<RowProblem>* out) : out_(out) {}
-
-  void add(RowProblem problem) {
-    if (seen_.emplace(problem.table, problem.key).second) out_->push_back(std::move(problem));
-  }
-
- private:
-  std::vector<RowProblem>* out_;
-  std::set<std::pair<std::string, std::int64_t>> seen_;
 };
 
 class Source {

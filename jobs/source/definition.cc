@@ -1,0 +1,275 @@
+// The SPEC §1 tables and the SPEC §2 tallies, as data. Conditions are SQL
+// that SQLite and MySQL/MariaDB read alike; {name} is a run parameter and
+// {secs:a,b} the seconds from time a to time b (see queries.cc).
+#include "jobs/source/definition.h"
+
+#include <stdexcept>
+
+#include "sellertrust/records.h"
+
+namespace sellertrust::source {
+namespace {
+
+// The conditions that more than one tally reads.
+const std::string kNotCancelled = "o.cancelled_at IS NULL";
+const std::string kSellerFulfilled = "o.fulfilled_by = 'seller'";
+const std::string kClaim = "c.kind NOT IN ('question', 'other')";
+const std::string kDefectClaim =
+    kClaim + " AND c.status NOT IN ('withdrawn', 'refused', 'granted_operator_funded')";
+const std::string kShipByCounted =
+    kSellerFulfilled + " AND " + kNotCancelled + " AND o.ship_by_at IS NOT NULL";
+const std::string kPromiseCounted =
+    kSellerFulfilled + " AND " + kNotCancelled + " AND o.promised_at IS NOT NULL";
+const std::string kSellerShipped = kSellerFulfilled + " AND o.shipped_at IS NOT NULL";
+
+ColumnDef key(const char* name) { return {name, ColumnType::kKey, true, {}}; }
+// A column the run never reads (descriptive, or for readers of changes).
+ColumnDef unread(const char* name, ColumnType type) { return {name, type, false, {}}; }
+ColumnDef required(const char* name, ColumnType type) { return {name, type, true, {}}; }
+ColumnDef optional(const char* name, ColumnType type) { return {name, type, false, {}}; }
+ColumnDef oneOf(const char* name, bool isRequired, std::vector<std::string> names) {
+  return {name, ColumnType::kEnum, isRequired, std::move(names)};
+}
+
+RowCheck before(const std::string& alias, const char* column, const char* reference) {
+  RowCheck check;
+  check.condition = alias + "." + column + " < " + alias + "." + reference;
+  check.problem = std::string(column) + " is before " + reference;
+  return check;
+}
+
+RowCheck condition(std::string when, std::string problem) {
+  RowCheck check;
+  check.condition = std::move(when);
+  check.problem = std::move(problem);
+  return check;
+}
+
+// A column's own checks, from its type.
+void addColumnChecks(const ColumnDef& column, std::vector<RowCheck>* checks) {
+  const std::string& name = column.name;
+  auto add = [&](CheckKind kind, std::string problem, bool showsValue) {
+    RowCheck check;
+    check.kind = kind;
+    check.column = name;
+    check.problem = std::move(problem);
+    check.showsValue = showsValue;
+    if (kind == CheckKind::kUnknownName) check.names = column.names;
+    checks->push_back(std::move(check));
+  };
+  switch (column.type) {
+    case ColumnType::kKey:
+    case ColumnType::kText:
+    case ColumnType::kAmount:
+      return;
+    default:
+      break;
+  }
+  if (column.required) add(CheckKind::kNull, name + " is NULL", false);
+  switch (column.type) {
+    case ColumnType::kId:
+      add(CheckKind::kNotInteger, name + " is not an integer:", true);
+      add(CheckKind::kNotPositive, name + " is not a positive id:", true);
+      break;
+    case ColumnType::kInt:
+      add(CheckKind::kNotInteger, name + " is not an integer:", true);
+      break;
+    case ColumnType::kBool:
+      add(CheckKind::kNotBool, name + " is not 0 or 1:", true);
+      break;
+    case ColumnType::kTime:
+      add(CheckKind::kBadTime, name + " is not a valid time:", true);
+      break;
+    case ColumnType::kEnum:
+      add(CheckKind::kUnknownName, "unknown " + name, true);
+      break;
+    default:
+      break;
+  }
+}
+
+// Columns the run never reads are listed for the contract (checkSourceContract)
+// but carry no checks: `checked` lists the ones that do, in check order.
+TableDef makeTable(const char* name, const char* keyColumn, bool afterSales,
+                   std::vector<ColumnDef> columns, const std::vector<std::string>& checked,
+                   std::vector<RowCheck> conditions) {
+  TableDef t;
+  t.name = name;
+  t.key = keyColumn;
+  t.afterSales = afterSales;
+  t.columns = std::move(columns);
+  for (const std::string& c : checked) {
+    for (const ColumnDef& column : t.columns) {
+      if (column.name == c) addColumnChecks(column, &t.checks);
+    }
+  }
+  for (RowCheck& check : conditions) t.checks.push_back(std::move(check));
+  return t;
+}
+
+std::vector<TableDef> makeTables() {
+  using T = ColumnType;
+  std::vector<TableDef> out;
+  out.push_back(makeTable("sellers", "seller_id", false,
+                          {key("seller_id"), unread("name", T::kText),
+                           unread("country", T::kText), unread("created_at", T::kTime),
+                           unread("updated_at", T::kTime)},
+                          {}, {}));
+  out.push_back(makeTable(
+      "orders", "order_id", false,
+      {key("order_id"), required("seller_id", T::kId), required("product_id", T::kId),
+       required("ordered_at", T::kTime), optional("ship_by_at", T::kTime),
+       optional("shipped_at", T::kTime), optional("promised_at", T::kTime),
+       optional("delivered_at", T::kTime), optional("cancelled_at", T::kTime),
+       oneOf("cancelled_by", false, {"seller", "buyer", "operator"}),
+       optional("tracking_valid", T::kBool), oneOf("fulfilled_by", true, {"seller", "operator"}),
+       unread("amount", T::kAmount), unread("currency", T::kText),
+       unread("updated_at", T::kTime)},
+      {"seller_id", "product_id", "ordered_at", "ship_by_at", "shipped_at", "promised_at",
+       "delivered_at", "cancelled_at", "cancelled_by", "tracking_valid", "fulfilled_by"},
+      {before("o", "shipped_at", "ordered_at"), before("o", "delivered_at", "ordered_at"),
+       before("o", "cancelled_at", "ordered_at"), before("o", "ship_by_at", "ordered_at"),
+       before("o", "promised_at", "ordered_at"), before("o", "delivered_at", "shipped_at"),
+       condition("o.cancelled_by IS NOT NULL AND o.cancelled_at IS NULL",
+                 "cancelled_by is set but cancelled_at is NULL"),
+       condition("o.cancelled_at IS NOT NULL AND o.cancelled_by IS NULL",
+                 "cancelled_at is set but cancelled_by is NULL")}));
+  out.push_back(makeTable(
+      "tickets", "ticket_id", true,
+      {key("ticket_id"), unread("order_id", T::kId), required("seller_id", T::kId),
+       optional("product_id", T::kId),
+       oneOf("kind", true,
+             {"not_received", "late_delivery", "damaged", "defective", "not_as_described",
+              "wrong_item", "authenticity", "question", "other"}),
+       oneOf("status", true, ticketStatusNames()), required("opened_at", T::kTime),
+       optional("first_seller_response_at", T::kTime), optional("escalated_at", T::kTime),
+       optional("closed_at", T::kTime), unread("updated_at", T::kTime)},
+      {"seller_id", "product_id", "kind", "status", "opened_at", "first_seller_response_at",
+       "escalated_at", "closed_at"},
+      {before("c", "first_seller_response_at", "opened_at"),
+       before("c", "escalated_at", "opened_at"), before("c", "closed_at", "opened_at")}));
+  out.push_back(makeTable(
+      "refunds", "refund_id", true,
+      {key("refund_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
+       optional("ticket_id", T::kInt), required("created_at", T::kTime),
+       unread("amount", T::kAmount),
+       oneOf("method", true, {"original_payment", "bank_transfer", "store_credit", "promo_code"}),
+       oneOf("kind", true, {"full", "partial"}),
+       oneOf("reason", true,
+             {"non_conforming", "defective", "late_delivery", "not_received", "price_match",
+              "return", "goodwill", "other"}),
+       unread("updated_at", T::kTime)},
+      {"ticket_id", "created_at", "method", "kind", "reason"}, {}));
+  out.push_back(makeTable(
+      "return_requests", "return_id", true,
+      {key("return_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
+       required("requested_at", T::kTime), optional("received_at", T::kTime),
+       optional("resolved_at", T::kTime),
+       oneOf("resolution", false, {"refund", "replacement", "rejected"}),
+       unread("updated_at", T::kTime)},
+      {"requested_at", "received_at", "resolved_at", "resolution"},
+      {before("c", "resolved_at", "requested_at"),
+       condition("(c.resolved_at IS NULL) <> (c.resolution IS NULL)",
+                 "resolved_at and resolution must be both NULL or both set")}));
+  out.push_back(makeTable(
+      "ratings", "rating_id", true,
+      {key("rating_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
+       unread("product_id", T::kId), required("stars", T::kInt), required("created_at", T::kTime),
+       unread("updated_at", T::kTime)},
+      {"stars", "created_at"}, {condition("c.stars NOT BETWEEN 1 AND 5", "stars is outside 1-5")}));
+  out.push_back(makeTable("chargebacks", "chargeback_id", true,
+                          {key("chargeback_id"), unread("order_id", T::kId),
+                           unread("seller_id", T::kId), required("created_at", T::kTime),
+                           oneOf("liability", true, {"service", "fraud"}),
+                           unread("updated_at", T::kTime)},
+                          {"created_at", "liability"}, {}));
+  return out;
+}
+
+std::vector<TallyDef> makeTallies() {
+  using A = Aggregate;
+  using I = TallyId;
+  return {
+      {I::kOrders, "orders", A::kCountRows, "", ""},
+      {I::kDefectOrders, "ratings", A::kCountOrders, "c.stars <= 2", ""},
+      {I::kDefectOrders, "tickets", A::kCountOrders, kDefectClaim, ""},
+      {I::kDefectOrders, "chargebacks", A::kCountOrders, "c.liability = 'service'", ""},
+      {I::kSellerCancelledOrders, "orders", A::kCountRows, "o.cancelled_by = 'seller'", ""},
+      {I::kOpenOrders, "orders", A::kCountRows, kNotCancelled, ""},
+      {I::kClaimedOrders, "tickets", A::kCountOrders, kNotCancelled + " AND " + kClaim, ""},
+      {I::kShipByOrders, "orders", A::kCountRows, kShipByCounted, ""},
+      {I::kLateShipments, "orders", A::kCountRows,
+       kShipByCounted +
+           " AND (o.shipped_at > o.ship_by_at OR (o.shipped_at IS NULL AND o.ship_by_at < {now}))",
+       ""},
+      {I::kPromisedOrders, "orders", A::kCountRows, kPromiseCounted, ""},
+      // Undelivered counts once now > promised_at + grace, i.e. promised_at < now - grace.
+      {I::kLateDeliveries, "orders", A::kCountRows,
+       kPromiseCounted + " AND (o.delivered_at > o.promised_at OR (o.delivered_at IS NULL AND "
+                         "o.promised_at < {promise_cutoff}))",
+       ""},
+      {I::kSellerShippedOrders, "orders", A::kCountRows, kSellerShipped, ""},
+      {I::kValidTrackingOrders, "orders", A::kCountRows, kSellerShipped + " AND o.tracking_valid = 1",
+       ""},
+      {I::kTickets, "tickets", A::kCountRows, "", ""},
+      {I::kResponseDueTickets, "tickets", A::kCountRows,
+       "c.first_seller_response_at IS NOT NULL OR c.opened_at < {response_cutoff}", ""},
+      {I::kRespondedInTimeTickets, "tickets", A::kCountRows,
+       "{secs:c.opened_at,c.first_seller_response_at} <= {response_limit}", ""},
+      {I::kEscalatedTickets, "tickets", A::kCountRows, "c.escalated_at IS NOT NULL", ""},
+      {I::kDeliveredOrders, "orders", A::kCountRows, "o.delivered_at IS NOT NULL", ""},
+      {I::kSpontaneousRefundOrders, "refunds", A::kCountOrders,
+       "o.delivered_at IS NOT NULL AND c.ticket_id IS NULL AND "
+       "{secs:o.delivered_at,c.created_at} <= {refund_limit}",
+       ""},
+      {I::kReturnsDue, "return_requests", A::kCountRows,
+       "c.resolved_at IS NOT NULL OR c.requested_at < {return_cutoff}", ""},
+      {I::kReturnsResolvedInTime, "return_requests", A::kCountRows,
+       "c.resolution <> 'rejected' AND {secs:c.requested_at,c.resolved_at} <= {return_limit}", ""},
+      {I::kRatings, "ratings", A::kCountRows, "", ""},
+      {I::kStarSum, "ratings", A::kSum, "", "c.stars"},
+  };
+}
+
+}  // namespace
+
+const std::vector<TableDef>& tables() {
+  static const std::vector<TableDef> kTables = makeTables();
+  return kTables;
+}
+
+const TableDef& table(const std::string& name) {
+  for (const TableDef& t : tables()) {
+    if (t.name == name) return t;
+  }
+  throw std::logic_error("no source table " + name);
+}
+
+const std::vector<TallyDef>& tallies() {
+  static const std::vector<TallyDef> kTallies = makeTallies();
+  return kTallies;
+}
+
+const HistogramDef& responseHistogram() {
+  static const HistogramDef kDef = {"response_seconds", "tickets",
+                                    "{secs:c.opened_at,c.first_seller_response_at}",
+                                    "c.first_seller_response_at IS NOT NULL"};
+  return kDef;
+}
+
+const HistogramDef& productClaims() {
+  static const HistogramDef kDef = {"product_claims", "tickets", claimProduct(), kClaim};
+  return kDef;
+}
+
+const std::string& authenticityClaim() {
+  static const std::string kCondition = "c.kind = 'authenticity'";
+  return kCondition;
+}
+
+const std::string& claimProduct() {
+  static const std::string kProduct = "COALESCE(c.product_id, o.product_id)";
+  return kProduct;
+}
+
+}  // namespace sellertrust::source

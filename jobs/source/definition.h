@@ -1,0 +1,113 @@
+// The one definition of what a run reads and counts: the SPEC §1 source
+// tables with their columns and row checks, and every SPEC §2 tally as a
+// condition on one table's rows joined to their window order. It is data,
+// written in a portable subset of SQL with a few dialect macros (dialect.h);
+// queries.cc generates from it the SQL that SQLite and MySQL/MariaDB run, so
+// every rule (for example "a claim is a ticket whose kind is neither
+// question nor other") exists once in the tree. Immutable; safe from any
+// thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sellertrust/metrics.h"
+
+namespace sellertrust::source {
+
+enum class ColumnType {
+  kKey,     // the primary key; never checked
+  kId,      // a positive integer id
+  kInt,     // an integer
+  kBool,    // 0 or 1
+  kTime,    // a UTC time
+  kEnum,    // one of the SPEC's names
+  kText,    // descriptive text; never checked
+  kAmount,  // a decimal amount; never checked
+};
+
+struct ColumnDef {
+  std::string name;
+  ColumnType type = ColumnType::kText;
+  bool required = false;           // NULL is a problem
+  std::vector<std::string> names;  // kEnum: the allowed values
+};
+
+// What a row check tests. Every kind but kCondition is derived from a
+// column's type; the dialect renders each.
+enum class CheckKind {
+  kNull,         // a required column is NULL
+  kNotInteger,   // an integer column holds something else (typeless engines)
+  kNotPositive,  // an id below 1
+  kNotBool,      // a boolean other than 0 or 1
+  kBadTime,      // not a valid calendar time
+  kUnknownName,  // an enum value that is not one of the names
+  kCondition,    // an impossible combination of values, in portable SQL
+};
+
+// One way a row can be bad. A table's checks run in order and the first
+// that holds is the row's reported problem.
+struct RowCheck {
+  CheckKind kind = CheckKind::kCondition;
+  std::string column;              // the column checked (kCondition: none)
+  std::vector<std::string> names;  // kUnknownName
+  std::string condition;           // kCondition: holds iff the row is bad
+  std::string problem;             // the text reported, e.g. "stars is outside 1-5"
+  bool showsValue = false;         // the problem ends with the column's value, quoted
+};
+
+struct TableDef {
+  std::string name;
+  std::string key;
+  // After-sales rows count through their order: they are joined to it as
+  // `o` and read only for window orders; their own alias is `c`.
+  bool afterSales = false;
+  std::vector<ColumnDef> columns;
+  std::vector<RowCheck> checks;
+
+  std::string alias() const { return afterSales ? "c" : "o"; }
+};
+
+enum class Aggregate {
+  kCountRows,    // rows that satisfy `where`
+  kCountOrders,  // distinct window orders with at least one such row
+  kSum,          // the sum of `sumOf` over such rows
+};
+
+// One tally, or one part of it: a tally with parts on several tables counts
+// the distinct orders that have a qualifying row in any of them.
+struct TallyDef {
+  TallyId id = TallyId::kOrders;
+  std::string table;
+  Aggregate aggregate = Aggregate::kCountRows;
+  std::string where;  // portable SQL over o (and c); "" for every row
+  std::string sumOf;  // kSum only
+};
+
+// A per-seller histogram: the sound rows of `table` satisfying `where`,
+// counted per value of `key`.
+struct HistogramDef {
+  std::string name;
+  std::string table;
+  std::string key;
+  std::string where;
+};
+
+// The SPEC §1 tables, sellers first, then orders, then the after-sales ones.
+const std::vector<TableDef>& tables();
+const TableDef& table(const std::string& name);
+
+// Every tally part, in TallyId order.
+const std::vector<TallyDef>& tallies();
+
+// First-response delay in seconds -> answered tickets.
+const HistogramDef& responseHistogram();
+// Product (the ticket's, else the order's) -> claims on window orders.
+const HistogramDef& productClaims();
+
+// The authenticity ladder's claims: every ticket of this condition (alias
+// c, any time, any status), with its product as `claimProduct`.
+const std::string& authenticityClaim();
+const std::string& claimProduct();
+
+}  // namespace sellertrust::source

@@ -1,0 +1,135 @@
+// The SQLite and MySQL/MariaDB dialects.
+#include "jobs/source/dialect.h"
+
+#include <stdexcept>
+
+namespace sellertrust::source {
+
+std::string sqlString(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string Dialect::condition(const RowCheck& check, const std::string& alias) const {
+  const std::string c = alias + "." + check.column;
+  auto nonNull = [&](const std::string& test) {
+    return test.empty() ? test : c + " IS NOT NULL AND " + test;
+  };
+  switch (check.kind) {
+    case CheckKind::kNull:
+      return c + " IS NULL";
+    case CheckKind::kNotInteger:
+      return nonNull(notInteger(c));
+    case CheckKind::kNotPositive:
+      return c + " < 1";
+    case CheckKind::kNotBool:
+      return nonNull(c + " NOT IN (0, 1)");
+    case CheckKind::kBadTime:
+      return nonNull(badTime(c));
+    case CheckKind::kUnknownName: {
+      std::string names;
+      for (const std::string& n : check.names) names += (names.empty() ? "" : ", ") + sqlString(n);
+      return nonNull(unknownName(c, names));
+    }
+    case CheckKind::kCondition:
+      return check.condition;
+  }
+  throw std::logic_error("unknown check kind");
+}
+
+namespace {
+
+class SqliteDialect : public Dialect {
+ public:
+  std::string secondsBetween(const std::string& a, const std::string& b) const override {
+    return "(strftime('%s', " + b + ") - strftime('%s', " + a + "))";
+  }
+  std::string epochSeconds(const std::string& time) const override {
+    return "CAST(strftime('%s', " + time + ") AS INTEGER)";
+  }
+  std::string timeLiteral(Timestamp t) const override { return sqlString(formatUtc(t)); }
+  // NULL, integers (which sort before text), zero dates, and text that
+  // does not start with a digit.
+  std::string untimed(const std::string& column) const override {
+    return "(" + column + " IS NULL OR " + column + " < '1000-01-01' OR " + column + " >= ':')";
+  }
+  std::string asText(const std::string& column) const override {
+    return "CAST(" + column + " AS TEXT)";
+  }
+
+ protected:
+  // SPEC's form exactly: datetime() normalises every valid time to itself
+  // ('+0 seconds' also rolls 2024-02-30 over to March) and returns NULL or
+  // another text for anything else, integers and reals included.
+  std::string badTime(const std::string& column) const override {
+    return "datetime(" + column + ", '+0 seconds') IS NOT " + column;
+  }
+  std::string notInteger(const std::string& column) const override {
+    return "typeof(" + column + ") <> 'integer'";
+  }
+  std::string unknownName(const std::string& column,
+                          const std::string& quotedNames) const override {
+    return column + " NOT IN (" + quotedNames + ")";
+  }
+};
+
+// The DATETIME range: a time outside it cannot be compared with the columns.
+const Timestamp kMinDatetime = *parseUtc("1000-01-01 00:00:00");
+const Timestamp kMaxDatetime = *parseUtc("9999-12-31 23:59:59");
+
+class MysqlDialect : public Dialect {
+ public:
+  std::string secondsBetween(const std::string& a, const std::string& b) const override {
+    return "TIMESTAMPDIFF(SECOND, " + a + ", " + b + ")";
+  }
+  std::string epochSeconds(const std::string& time) const override {
+    return "TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', " + time + ")";
+  }
+  std::string timeLiteral(Timestamp t) const override {
+    if (t < kMinDatetime || t > kMaxDatetime) {
+      throw std::invalid_argument("MySQL source: " + std::to_string(t) +
+                                  " is outside the DATETIME range");
+    }
+    return sqlString(formatUtc(t));
+  }
+  // Zero dates ('0000-00-00') sort before any real one.
+  std::string untimed(const std::string& column) const override {
+    return "(" + column + " IS NULL OR " + column + " < '1000-01-01')";
+  }
+  std::string asText(const std::string& column) const override {
+    return "CAST(" + column + " AS CHAR)";
+  }
+
+ protected:
+  // MariaDB stores zero dates, zero days ('2024-05-00') and, under
+  // ALLOW_INVALID_DATES, days past the month's end: none is a time.
+  std::string badTime(const std::string& column) const override {
+    return "(MONTH(" + column + ") BETWEEN 1 AND 12 AND DAYOFMONTH(" + column +
+           ") BETWEEN 1 AND DAYOFMONTH(LAST_DAY(" + column + "))) IS NOT TRUE";
+  }
+  // Typed columns (the contract check requires them) hold integers only.
+  std::string notInteger(const std::string& /*column*/) const override { return ""; }
+  // Bytes, not the collation: 'Seller' or 'seller ' is not 'seller'.
+  std::string unknownName(const std::string& column,
+                          const std::string& quotedNames) const override {
+    return "CAST(" + column + " AS BINARY) NOT IN (" + quotedNames + ")";
+  }
+};
+
+}  // namespace
+
+const Dialect& sqliteDialect() {
+  static const SqliteDialect kDialect;
+  return kDialect;
+}
+
+const Dialect& mysqlDialect() {
+  static const MysqlDialect kDialect;
+  return kDialect;
+}
+
+}  // namespace sellertrust::source

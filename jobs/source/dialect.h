@@ -1,0 +1,50 @@
+// What differs between the SQL of SQLite and of MySQL/MariaDB, for the
+// queries generated from the one definition: time arithmetic and validity,
+// type checks, literals. Everything else is written once in portable SQL.
+// Stateless; safe from any thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "jobs/source/definition.h"
+#include "sellertrust/time.h"
+
+namespace sellertrust::source {
+
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+
+  // The seconds from time a to time b (NULL if either is NULL).
+  virtual std::string secondsBetween(const std::string& a, const std::string& b) const = 0;
+  // The seconds since the Unix epoch of a time.
+  virtual std::string epochSeconds(const std::string& time) const = 0;
+  // A time literal. Throws std::invalid_argument when the engine's time
+  // type cannot hold it.
+  virtual std::string timeLiteral(Timestamp t) const = 0;
+  // A sargable condition that holds for rows whose `column` can lie in no
+  // window (NULL, or a value that sorts before any valid time or after).
+  virtual std::string untimed(const std::string& column) const = 0;
+  // A column's value as text, for problem messages.
+  virtual std::string asText(const std::string& column) const = 0;
+
+  // The condition that holds iff `check` finds the row of `alias` bad, or
+  // "" when the engine's typed columns cannot hold such a value.
+  std::string condition(const RowCheck& check, const std::string& alias) const;
+
+ protected:
+  // Each holds for a non-NULL value of the kind named; "" if impossible.
+  virtual std::string badTime(const std::string& column) const = 0;
+  virtual std::string notInteger(const std::string& column) const = 0;
+  virtual std::string unknownName(const std::string& column,
+                                  const std::string& quotedNames) const = 0;
+};
+
+const Dialect& sqliteDialect();
+const Dialect& mysqlDialect();
+
+// 'text' as an SQL string literal.
+std::string sqlString(const std::string& text);
+
+}  // namespace sellertrust::source

@@ -1,0 +1,223 @@
+// Runs a run's generated queries and assembles SourceData.
+#include "jobs/source/source_reader.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "jobs/source/queries.h"
+
+namespace sellertrust::source {
+namespace {
+
+constexpr std::int64_t kRowsBetweenCancelChecks = 4096;
+// Keys per problem query; keeps the IN list short.
+constexpr std::size_t kKeysPerProblemQuery = 500;
+constexpr std::size_t kMaxQuotedChars = 40;
+
+// A source value quoted for a problem message; long values are cut, since
+// the text comes from the operator's data and ends up in logs.
+std::string quoted(const std::string& value) {
+  return "'" + (value.size() <= kMaxQuotedChars ? value : value.substr(0, kMaxQuotedChars) + "...") +
+         "'";
+}
+
+// The bad rows of one table: the smallest `limit` keys, and how many there
+// are in all.
+class BadRows {
+ public:
+  void add(std::int64_t key, std::int64_t rows, std::size_t limit) {
+    if (keys_.count(key) != 0) return;
+    count_ += rows;
+    keys_.insert(key);
+    if (keys_.size() > limit) keys_.erase(std::prev(keys_.end()));
+  }
+  const std::set<std::int64_t>& keys() const { return keys_; }
+  std::int64_t unlisted() const { return count_ - static_cast<std::int64_t>(keys_.size()); }
+
+ private:
+  std::set<std::int64_t> keys_;
+  std::int64_t count_ = 0;
+};
+
+class Reader {
+ public:
+  Reader(SqlSession& session, const Dialect& dialect, Timestamp now, const Rules& rules,
+         const CancelToken& cancel, std::int64_t keyLimit)
+      : session_(session),
+        dialect_(dialect),
+        queries_(buildRunQueries(dialect, now, rules)),
+        cancel_(cancel),
+        keyLimit_(static_cast<std::size_t>(keyLimit > 0 ? keyLimit : kDefaultProblemKeysPerTable)) {
+    for (const TableDef& t : tables()) data_.rowsRead[t.name] = 0;
+  }
+
+  SourceData run() {
+    checkCancelled();
+    // One snapshot for every query, so that the tallies of different tables
+    // agree even while the operator writes.
+    session_.beginRead();
+    readSellers();
+    for (const GrainQuery& grain : queries_.grains) readGrain(grain);
+    for (const UnionQuery& u : queries_.unions) readUnion(u);
+    readHistogram("reading response times", queries_.responseHistogram,
+                  [](SellerTally& t) -> auto& { return t.responseSeconds; });
+    readHistogram("reading claims per product", queries_.productClaims,
+                  [](SellerTally& t) -> auto& { return t.productClaims; });
+    readAuthenticityClaims();
+    readUntimedOrders();
+    readProblems();
+    session_.endRead();
+    return std::move(data_);
+  }
+
+ private:
+  void checkCancelled() const {
+    if (cancel_.cancelled()) throw RunCancelled();
+  }
+
+  template <typename OnRow>
+  void each(const std::string& what, const std::string& sql, OnRow onRow) {
+    checkCancelled();
+    std::unique_ptr<SqlRows> rows = session_.query(what, sql);
+    std::int64_t n = 0;
+    while (rows->next()) {
+      onRow(*rows);
+      if (++n % kRowsBetweenCancelChecks == 0) checkCancelled();
+    }
+  }
+
+  void readSellers() {
+    each("reading sellers", queries_.sellers, [&](SqlRows& row) {
+      ++data_.rowsRead["sellers"];
+      // name and country are descriptive only; a NULL is read as empty
+      // rather than dropping a seller whose orders still count.
+      const std::int64_t id = row.getInt64(0);
+      data_.sellers[id] = {id, row.getString(1), row.getString(2)};
+    });
+  }
+
+  void readGrain(const GrainQuery& grain) {
+    each("aggregating " + grain.table, grain.sql, [&](SqlRows& row) {
+      const std::int64_t rows = row.getInt64(1);
+      data_.rowsRead[grain.table] += rows;
+      if (row.isNull(0)) return;  // sound rows of bad orders
+      const std::int64_t group = row.getInt64(0);
+      if (group < 0) {
+        bad_[grain.table].add(row.getInt64(2), rows, keyLimit_);
+        return;
+      }
+      SellerTally& t = data_.tallies[group];
+      for (std::size_t i = 0; i < grain.tallies.size(); ++i) {
+        t[grain.tallies[i]] = row.getInt64(static_cast<int>(3 + i));
+      }
+    });
+  }
+
+  void readUnion(const UnionQuery& u) {
+    each(std::string("aggregating ") + tallyName(u.tally), u.sql,
+         [&](SqlRows& row) { data_.tallies[row.getInt64(0)][u.tally] = row.getInt64(1); });
+  }
+
+  template <typename Field>
+  void readHistogram(const std::string& what, const std::string& sql, Field field) {
+    each(what, sql, [&](SqlRows& row) {
+      field(data_.tallies[row.getInt64(0)])[row.getInt64(1)] = row.getInt64(2);
+    });
+  }
+
+  void readAuthenticityClaims() {
+    each("reading authenticity claims", queries_.authenticityClaims, [&](SqlRows& row) {
+      ++data_.rowsRead["tickets"];
+      const std::int64_t ticketId = row.getInt64(0);
+      if (row.getInt64(5) != 0) {
+        // A bad claim of a window order is already listed by the window's
+        // ticket query.
+        if (row.getInt64(6) == 0) bad_["tickets"].add(ticketId, 1, keyLimit_);
+        return;
+      }
+      if (row.isNull(2)) {
+        // Sound as a ticket, but its order gives no product either.
+        noProduct_.insert(ticketId);
+        return;
+      }
+      data_.authenticityClaims.push_back({ticketId, row.getInt64(1), row.getInt64(2),
+                                          row.getInt64(3),
+                                          *parseTicketStatus(row.getString(4))});
+    });
+  }
+
+  void readUntimedOrders() {
+    each("reading orders without a time", queries_.untimedOrders, [&](SqlRows& row) {
+      ++data_.rowsRead["orders"];
+      bad_["orders"].add(row.getInt64(0), 1, keyLimit_);
+    });
+  }
+
+  // The problem text of every listed bad row, then one summary line per
+  // table with more bad rows than it lists.
+  void readProblems() {
+    for (const TableDef& table : tables()) {
+      auto it = bad_.find(table.name);
+      if (it == bad_.end()) continue;
+      const std::vector<std::int64_t> keys(it->second.keys().begin(), it->second.keys().end());
+      for (std::size_t i = 0; i < keys.size(); i += kKeysPerProblemQuery) {
+        const std::vector<std::int64_t> chunk(
+            keys.begin() + static_cast<std::ptrdiff_t>(i),
+            keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), i + kKeysPerProblemQuery)));
+        readProblemTexts(table, chunk);
+      }
+    }
+    for (std::int64_t ticketId : noProduct_) {
+      data_.problems.push_back(
+          {"tickets", ticketId, "product_id (of the ticket or its order) is NULL"});
+    }
+    std::map<std::string, std::size_t> order;
+    for (const TableDef& t : tables()) order.emplace(t.name, order.size());
+    std::sort(data_.problems.begin(), data_.problems.end(),
+              [&](const RowProblem& a, const RowProblem& b) {
+                return std::make_pair(order[a.table], a.key) < std::make_pair(order[b.table], b.key);
+              });
+    for (const TableDef& table : tables()) {
+      auto it = bad_.find(table.name);
+      if (it == bad_.end() || it->second.unlisted() <= 0) continue;
+      data_.problems.push_back({table.name, 0,
+                                std::to_string(it->second.unlisted()) +
+                                    " more rows with problems (only the first " +
+                                    std::to_string(keyLimit_) + " keys are listed)"});
+    }
+  }
+
+  void readProblemTexts(const TableDef& table, const std::vector<std::int64_t>& keys) {
+    each("describing bad rows of " + table.name, problemQuery(dialect_, table, keys),
+         [&](SqlRows& row) {
+           const std::int64_t key = row.getInt64(0);
+           if (row.isNull(1)) return;  // changed since; no longer bad
+           const auto index = static_cast<std::size_t>(row.getInt64(1));
+           const RowCheck& check = table.checks.at(index);
+           std::string problem = check.problem;
+           if (check.showsValue) problem += " " + quoted(row.getString(static_cast<int>(2 + index)));
+           data_.problems.push_back({table.name, key, problem});
+         });
+  }
+
+  SqlSession& session_;
+  const Dialect& dialect_;
+  const RunQueries queries_;
+  const CancelToken& cancel_;
+  const std::size_t keyLimit_;
+  SourceData data_;
+  std::map<std::string, BadRows> bad_;
+  std::set<std::int64_t> noProduct_;
+};
+
+}  // namespace
+
+SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now,
+                      const Rules& rules, const CancelToken& cancel,
+                      std::int64_t problemKeysPerTable) {
+  Reader reader(session, dialect, now, rules, cancel, problemKeysPerTable);
+  return reader.run();
+}
+
+}  // namespace sellertrust::source

@@ -1,0 +1,43 @@
+// SqliteSource reads the SPEC §1 source tables from an embedded SQLite file
+// (times as TEXT "YYYY-MM-DD HH:MM:SS" UTC, booleans 0/1, enums by name):
+// the queries generated from the one definition aggregate in the database,
+// and the shared reader (source_reader.h) assembles the run's data.
+// createSourceSchema() creates those tables for the demo and the tests.
+// Each call opens its own read-only connection, so read() and ping() may
+// run from different threads at the same time; read() itself is meant for
+// one job thread at a time.
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include <cstdint>
+#include <string>
+
+#include "jobs/source/source.h"
+#include "jobs/source/source_reader.h"
+
+namespace sellertrust {
+
+// Creates the SPEC §1 tables (from the one definition) and the indexes the
+// queries rely on in an empty database. Throws Poco::Data exceptions (the
+// caller owns the session).
+void createSourceSchema(Poco::Data::Session& session);
+
+class SqliteSource : public Source {
+ public:
+  // `path` is the SQLite file; it is opened read-only and never created.
+  explicit SqliteSource(std::string path,
+                        std::int64_t problemKeysPerTable = source::kDefaultProblemKeysPerTable);
+
+  // Reads in one read transaction. Throws SourceError, RunCancelled (also
+  // in the middle of a long query) and std::invalid_argument for invalid
+  // rules.
+  SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel) override;
+  bool ping() override;
+
+ private:
+  const std::string path_;
+  const std::int64_t problemKeysPerTable_;
+};
+
+}  // namespace sellertrust
