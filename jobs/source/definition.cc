@@ -1,6 +1,7 @@
 // The SPEC §1 tables and the SPEC §2 tallies, as data. Conditions are SQL
-// that SQLite and MySQL/MariaDB read alike; {name} is a run parameter and
-// {secs:a,b} the seconds from time a to time b (see queries.cc).
+// that SQLite and MySQL/MariaDB read alike; {name} is a run parameter,
+// {secs:a,b} the seconds from time a to time b, and {is:column,name} an
+// exact comparison (see queries.cc).
 #include "jobs/source/definition.h"
 
 #include <stdexcept>
@@ -263,7 +264,7 @@ const HistogramDef& productClaims() {
 }
 
 const std::string& authenticityClaim() {
-  static const std::string kCondition = "c.kind = 'authenticity'";
+  static const std::string kCondition = "{is:c.kind,authenticity}";
   return kCondition;
 }
 

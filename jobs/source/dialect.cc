@@ -57,6 +57,9 @@ class SqliteDialect : public Dialect {
   std::string untimed(const std::string& column) const override {
     return "(" + column + " IS NULL OR " + column + " < '1000-01-01' OR " + column + " >= ':')";
   }
+  std::string isExactly(const std::string& column, const std::string& name) const override {
+    return column + " = " + sqlString(name);
+  }
   std::string asText(const std::string& column) const override {
     return "CAST(" + column + " AS TEXT)";
   }
@@ -99,6 +102,11 @@ class MysqlDialect : public Dialect {
   // Zero dates ('0000-00-00') sort before any real one.
   std::string untimed(const std::string& column) const override {
     return "(" + column + " IS NULL OR " + column + " < '1000-01-01')";
+  }
+  // The first comparison can use an index; the second makes it exact.
+  std::string isExactly(const std::string& column, const std::string& name) const override {
+    return column + " = " + sqlString(name) + " AND CAST(" + column + " AS BINARY) = " +
+           sqlString(name);
   }
   std::string asText(const std::string& column) const override {
     return "CAST(" + column + " AS CHAR)";

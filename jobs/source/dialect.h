@@ -26,6 +26,9 @@ class Dialect {
   // A sargable condition that holds for rows whose `column` can lie in no
   // window (NULL, or a value that sorts before any valid time or after).
   virtual std::string untimed(const std::string& column) const = 0;
+  // A condition that holds iff `column` is exactly `name`, byte for byte
+  // (on rows not yet checked, where a collation would match 'Name ').
+  virtual std::string isExactly(const std::string& column, const std::string& name) const = 0;
   // A column's value as text, for problem messages.
   virtual std::string asText(const std::string& column) const = 0;
 

@@ -124,10 +124,20 @@ std::string expand(const std::string& sql, const Dialect& dialect, const Params&
     if (close == std::string::npos) throw std::logic_error("unterminated {name} in SQL");
     const std::string name = sql.substr(i + 1, close - i - 1);
     i = close + 1;
-    if (name.rfind("secs:", 0) == 0) {
-      const std::size_t comma = name.find(',');
-      if (comma == std::string::npos) throw std::logic_error("{secs:a,b} needs two times");
-      out += dialect.secondsBetween(name.substr(5, comma - 5), name.substr(comma + 1));
+    const std::size_t colon = name.find(':');
+    if (colon != std::string::npos) {
+      const std::size_t comma = name.find(',', colon);
+      if (comma == std::string::npos) throw std::logic_error("{" + name + "} needs two arguments");
+      const std::string function = name.substr(0, colon);
+      const std::string a = name.substr(colon + 1, comma - colon - 1);
+      const std::string b = name.substr(comma + 1);
+      if (function == "secs") {
+        out += dialect.secondsBetween(a, b);
+      } else if (function == "is") {
+        out += dialect.isExactly(a, b);
+      } else {
+        throw std::logic_error("unknown SQL function {" + function + ":...}");
+      }
       continue;
     }
     bool found = false;

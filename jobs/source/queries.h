@@ -52,8 +52,8 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
 std::string problemQuery(const Dialect& dialect, const TableDef& table,
                          const std::vector<std::int64_t>& keys);
 
-// Replaces {name} by params' value and {secs:a,b} by the dialect's seconds
-// from a to b. An unknown name is a bug in the definition: logic_error.
+// Replaces {name} by params' value, {secs:a,b} by the dialect's seconds
+// from time a to time b, and {is:column,name} by its exact comparison. An unknown name is a bug in the definition: logic_error.
 std::string expand(const std::string& sql, const Dialect& dialect,
                    const std::vector<std::pair<std::string, std::string>>& params);
 

@@ -25,8 +25,10 @@ RawOrder order(std::int64_t id, std::int64_t seller, Timestamp orderedAt) {
 }
 
 RawTicket ticket(std::int64_t id, std::int64_t orderId, const char* kind, const char* status,
-                 Timestamp openedAt, RawTime respondedAt = std::nullopt) {
+                 Timestamp openedAt, RawTime respondedAt = std::nullopt,
+                 std::int64_t seller = kFromOrder) {
   RawTicket t;
+  t.sellerId = seller;
   t.ticketId = id;
   t.orderId = orderId;
   t.kind = kind;
@@ -134,7 +136,7 @@ RawSource fixture() {
       // Authenticity claims count whatever their order's window.
       ticket(3001, 110, "authenticity", "withdrawn", N - 50 * D),
       // No product: the ticket names none and its order does not exist.
-      ticket(3002, 9999, "authenticity", "open", N - 10 * D),
+      ticket(3002, 9999, "authenticity", "open", N - 10 * D, std::nullopt, 1),
   };
 
   RawRefund r4001{4001, 107, std::nullopt, N - 20 * D + 14 * D};
@@ -302,7 +304,7 @@ TEST_F(MysqlSourceFixtureTest, ReadsSellersClaimsAndRowCounts) {
       {"sellers", 3},     {"orders", 16},  // 12 sound window orders + 4 bad
       {"tickets", 13},                     // 9 sound window tickets + 1 bad + 3 authenticity rows
       {"refunds", 3},     {"return_requests", 6},  // 5 sound + 1 bad
-      {"ratings", 6},                              // 5 sound + 1 bad
+      {"ratings", 7},  // 5 sound + 1 bad + 1 of the bad order 201
       {"chargebacks", 2},
   };
   EXPECT_EQ(data.rowsRead, rows);

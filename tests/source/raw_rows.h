@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <ostream>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,6 +16,15 @@
 #include <vector>
 
 #include "jobs/source/source.h"
+
+namespace sellertrust {
+
+// Readable RowProblems in GoogleTest's failure messages.
+inline void PrintTo(const RowProblem& p, std::ostream* os) {
+  *os << p.table << "/" << p.key << ": " << p.problem;
+}
+
+}  // namespace sellertrust
 
 namespace sellertrust::testing {
 
