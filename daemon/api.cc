@@ -235,7 +235,7 @@ bool constantTimeEquals(const std::string& given, const std::string& expected) {
   return diff == 0;
 }
 
-std::string badgeObject(std::int64_t sellerId, const SellerEntry& seller,
+std::string badgeObject(std::int64_t sellerId, const SellerResult& seller,
                         const Snapshot& snapshot) {
   return "{\"seller_id\":" + std::to_string(sellerId) +
          ",\"badge\":" + jsonString(toString(seller.badge)) +
@@ -400,6 +400,18 @@ Reply Api::badges(const Request& r) const {
   return cacheable(json("{\"badges\":" + found + "],\"unknown\":" + unknown + "]}"), r.http);
 }
 
+namespace {
+
+// The reports of both kinds of stored result, for storedReport().
+std::string renderReport(const SellerResult& seller, const Snapshot& snapshot) {
+  return renderSellerReport(seller, snapshot);
+}
+std::string renderReport(const ProductResult& product, const Snapshot& snapshot) {
+  return renderProductReport(product, snapshot);
+}
+
+}  // namespace
+
 template <typename Entries>
 Reply Api::storedReport(const Request& r, const char* kind, Entries Snapshot::*entries) const {
   const std::optional<std::int64_t> id = parsePositive(r.match.id);
@@ -409,7 +421,7 @@ Reply Api::storedReport(const Request& r, const char* kind, Entries Snapshot::*e
   const Entries& all = (*snapshot).*entries;
   const auto it = all.find(*id);
   if (it == all.end()) return unknownId(kind, *id);
-  return json(it->second.reportJson);
+  return json(renderReport(it->second, *snapshot));
 }
 
 Reply Api::history(const Request& r) const {

@@ -2,8 +2,8 @@
 
 #include "jobs/mysql/mysql_result_store.h"
 #include "jobs/source/mysql_source.h"
-#include "jobs/sqlite/sqlite_result_store.h"
 #include "jobs/source/sqlite_source.h"
+#include "jobs/sqlite/sqlite_result_store.h"
 
 namespace sellertrust {
 namespace {

@@ -224,6 +224,7 @@ class Daemon : public Poco::Util::ServerApplication {
       }
       std::shared_ptr<Snapshot> last = store.loadSnapshot(historySince(now));
       if (!last) return false;
+      last->rules = std::make_shared<const Rules>(cfg.rules);
       snapshots.publish(last);
       telemetry.publishSnapshot(*last);
       return true;

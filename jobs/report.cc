@@ -360,4 +360,31 @@ std::string renderProductReport(const ProductLadder& ladder,
   return out;
 }
 
+std::string renderSellerReport(const SellerResult& result, const Snapshot& snapshot) {
+  const Rules& rules = *snapshot.rules;
+  SellerEvaluation e;
+  e.sellerId = result.sellerId;
+  e.metrics = computeMetrics(result.counts, result.responseTime, rules);
+  if (result.score) {
+    e.score = computeScore(e.metrics, rules);
+    // The stored score is the one every other endpoint shows.
+    e.score->value = *result.score;
+  } else {
+    e.noScoreReason = noScoreReason(e.metrics.orders, rules);
+  }
+  e.badge = {result.badge, result.badgeReason};
+  return renderSellerReport({result.sellerId, result.name, result.country}, e,
+                            snapshot.warningsOfSeller(result.sellerId), snapshot.computedAt,
+                            snapshot.rulesVersion, rules);
+}
+
+std::string renderProductReport(const ProductResult& product, const Snapshot& snapshot) {
+  static const std::vector<AuthenticityClaim> kNone;
+  auto claims = snapshot.claimsByProduct.find(product.productId());
+  return renderProductReport(
+      product.ladder, claims == snapshot.claimsByProduct.end() ? kNone : claims->second,
+      product.claimsInWindow, snapshot.warningsOfProduct(product.productId()), snapshot.computedAt,
+      snapshot.rulesVersion);
+}
+
 }  // namespace sellertrust

@@ -1,6 +1,7 @@
-// JSON renderings of results, shared by the scoring job (which stores the
-// rendered reports in the snapshot and the results database) and the API.
-// Field names are the API contract (docs/api.md). Pure; safe from any thread.
+// JSON renderings of results, at the edge: the API renders a stored result
+// when it is asked for, recomputing the metrics, intervals and explanation
+// from the result's tallies with the snapshot's rules. Field names are the
+// API contract. Pure; safe from any thread.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +46,10 @@ std::string renderProductReport(const ProductLadder& ladder,
                                 std::int64_t claimsInWindow,
                                 const std::vector<Warning>& activeWarnings, Timestamp computedAt,
                                 const std::string& rulesVersion);
+
+// The reports of a stored seller or product result of `snapshot`.
+std::string renderSellerReport(const SellerResult& result, const Snapshot& snapshot);
+std::string renderProductReport(const ProductResult& product, const Snapshot& snapshot);
 
 // Escapes a string as a JSON string literal, quotes included.
 std::string jsonString(const std::string& text);

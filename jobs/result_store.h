@@ -13,15 +13,26 @@
 
 namespace sellertrust {
 
-// Everything one scoring run persists, written in one transaction.
+// What one scoring run changes in the results, written in one
+// transaction: only rows whose content changed, so a run over an unchanged
+// source writes no result row (run_meta records every run).
 struct RunRecord {
   Timestamp computedAt = 0;
   std::string rulesVersion;
-  std::vector<SellerEntry> sellers;       // replaces every current result
-  std::vector<ProductEntry> products;     // replaces every current product report
-  std::vector<BadgeChange> badgeChanges;  // appended
   std::optional<double> marketplaceOdr;
-  WarningUpdate warnings;  // raised: inserted; active: evidence updated; cleared: closed
+  std::vector<SellerResult> sellersChanged;    // inserted or replaced
+  std::vector<std::int64_t> sellersRemoved;    // no longer in the source
+  std::vector<ProductResult> productsChanged;  // inserted or replaced
+  std::vector<std::int64_t> productsRemoved;
+  std::vector<AuthenticityClaim> claimsChanged;  // inserted or replaced
+  std::vector<std::int64_t> claimsRemoved;       // ticket ids
+  std::vector<BadgeChange> badgeChanges;         // appended
+  std::vector<Warning> warningsRaised;           // inserted
+  std::vector<Warning> warningsUpdated;          // new detail or evidence
+  std::vector<Warning> warningsCleared;          // closed at clearedAt
+
+  // The number of result rows the run writes (run_meta not included).
+  std::int64_t rowsWritten() const;
 };
 
 class ResultStore {
@@ -38,9 +49,9 @@ class ResultStore {
   virtual std::int64_t saveHistory(Timestamp day,
                                    const std::vector<std::pair<std::int64_t, HistoryPoint>>& points,
                                    Timestamp pruneBefore) = 0;
-  // Rebuilds the last persisted snapshot (current results, active warnings,
-  // history since `historySince`, badge changes), or nullptr if no run was
-  // ever saved.
+  // Rebuilds the last persisted snapshot (current results, claims, active
+  // warnings, history since `historySince`, badge changes), or nullptr if no
+  // run was ever saved. Its rules are the defaults: the caller sets its own.
   virtual std::shared_ptr<Snapshot> loadSnapshot(Timestamp historySince) = 0;
 
   // Several daemons may share one results database; one writes at a time.

@@ -1,15 +1,51 @@
-// The statements that every results backend runs verbatim: standard SQL
-// with `?` placeholders over the tables of the results schema (SPEC §6).
-// Backend-specific statements (upserts, schema) stay beside their backend.
+// What every results backend shares: the statements it runs verbatim
+// (standard SQL with `?` placeholders over the tables of the results schema,
+// SPEC §6), the columns of the result rows with their conversion to and from
+// bound values, and the write of a run's changes in multi-row statements.
+// Backend-specific statements (schema, run_meta, history upserts) stay
+// beside their backend. Pure functions; safe from any thread.
 #pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "jobs/result_codec.h"
+#include "jobs/result_store.h"
 
 namespace sellertrust::results_sql {
 
-inline constexpr const char* kInsertSeller =
-    "INSERT INTO seller_results (seller_id, badge, score, computed_at, rules_version, report_json) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
-inline constexpr const char* kInsertProduct =
-    "INSERT INTO product_results (product_id, seller_id, report_json) VALUES (?, ?, ?)";
+// A value bound to one `?`.
+using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+// Runs one statement with `values` bound in order; `what` names it in errors.
+using Execute =
+    std::function<void(const std::string& what, const std::string& sql, const std::vector<Value>&)>;
+
+// Writes the rows of `run` (everything but run_meta) through `execute`, in
+// multi-row REPLACE and DELETE statements of bounded size. The caller owns
+// the transaction.
+void writeRunRows(const RunRecord& run, const Execute& execute);
+
+// The columns of seller_results, product_results and ladder_claims, in the
+// order sellerValues() etc. return and the *Select statements read them.
+const std::vector<std::string>& sellerColumns();
+const std::vector<std::string>& productColumns();
+const std::vector<std::string>& claimColumns();
+std::string selectSellers();
+std::string selectProducts();
+std::string selectClaims();
+
+// Builds a result from one row of the select above. `Row` has isNull(i),
+// getInt64(i) and getString(i) with columns numbered from 1.
+template <typename Row>
+SellerResult sellerFromRow(const Row& row);
+template <typename Row>
+ProductResult productFromRow(const Row& row);
+template <typename Row>
+AuthenticityClaim claimFromRow(const Row& row);
 inline constexpr const char* kInsertBadgeChange =
     "INSERT INTO badge_changes (seller_id, from_badge, to_badge, score, changed_at, reason) "
     "VALUES (?, ?, ?, ?, ?, ?)";
@@ -30,12 +66,80 @@ inline constexpr const char* kInsertSchemaVersion =
 inline constexpr const char* kPruneHistory = "DELETE FROM seller_history WHERE day < ?";
 inline constexpr const char* kSelectRunMeta =
     "SELECT computed_at, rules_version, marketplace_odr FROM run_meta WHERE id = 1";
-inline constexpr const char* kSelectSellers =
-    "SELECT seller_id, badge, score, report_json FROM seller_results";
-inline constexpr const char* kSelectProducts =
-    "SELECT product_id, seller_id, report_json FROM product_results";
 inline constexpr const char* kSelectActiveWarnings =
     "SELECT id, code, severity, seller_id, product_id, action, detail, evidence_json, raised_at, "
     "updated_at FROM warnings WHERE cleared_at IS NULL ORDER BY id";
+
+// Implementation of the row templates.
+
+template <typename Row>
+std::optional<double> optionalDouble(const Row& row, unsigned column) {
+  if (row.isNull(column)) return std::nullopt;
+  return std::stod(row.getString(column));
+}
+
+template <typename Row>
+std::optional<double> optionalHours(const Row& row, unsigned column) {
+  if (row.isNull(column)) return std::nullopt;
+  return static_cast<double>(row.getInt64(column)) / 3600.0;
+}
+
+template <typename Row>
+std::optional<Timestamp> optionalTime(const Row& row, unsigned column, const std::string& where) {
+  if (row.isNull(column)) return std::nullopt;
+  return storedTime(row.getString(column), where);
+}
+
+template <typename Row>
+SellerResult sellerFromRow(const Row& row) {
+  SellerResult s;
+  s.sellerId = row.getInt64(1);
+  const std::string where = "seller_results " + std::to_string(s.sellerId);
+  s.name = row.getString(2);
+  s.country = row.getString(3);
+  s.badge = storedBadge(row.getString(4), where);
+  s.score = optionalDouble(row, 5);
+  s.badgeReason = row.getString(6);
+  s.responseTime.answered = row.getInt64(7);
+  s.responseTime.p50Hours = optionalHours(row, 8);
+  s.responseTime.p90Hours = optionalHours(row, 9);
+  for (std::size_t i = 0; i < kTallyCount; ++i) {
+    s.counts[i] = row.getInt64(static_cast<unsigned>(10 + i));
+  }
+  return s;
+}
+
+LadderStep storedLadderStep(const std::string& name, const std::string& where);
+
+template <typename Row>
+ProductResult productFromRow(const Row& row) {
+  ProductResult p;
+  ProductLadder& l = p.ladder;
+  l.productId = row.getInt64(1);
+  const std::string where = "product_results " + std::to_string(l.productId);
+  l.sellerId = row.getInt64(2);
+  l.step = storedLadderStep(row.getString(3), where);
+  l.countedClaims = static_cast<int>(row.getInt64(4));
+  l.firstClaimAt = optionalTime(row, 5, where);
+  l.secondClaimAt = optionalTime(row, 6, where);
+  l.delistUntil = optionalTime(row, 7, where);
+  l.delistActive = row.getInt64(8) != 0;
+  p.claimsInWindow = row.getInt64(9);
+  return p;
+}
+
+TicketStatus storedTicketStatus(const std::string& name, const std::string& where);
+
+template <typename Row>
+AuthenticityClaim claimFromRow(const Row& row) {
+  AuthenticityClaim c;
+  c.ticketId = row.getInt64(1);
+  const std::string where = "ladder_claims " + std::to_string(c.ticketId);
+  c.productId = row.getInt64(2);
+  c.sellerId = row.getInt64(3);
+  c.openedAt = storedTime(row.getString(4), where);
+  c.status = storedTicketStatus(row.getString(5), where);
+  return c;
+}
 
 }  // namespace sellertrust::results_sql

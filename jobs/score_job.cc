@@ -1,9 +1,10 @@
 #include "jobs/score_job.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <set>
 
-#include "jobs/report.h"
 #include "sellertrust/seller.h"
 
 namespace sellertrust {
@@ -15,11 +16,15 @@ std::int64_t ScoreRunSummary::totalRowsRead() const {
 }
 
 std::string ScoreRunSummary::line() const {
+  char split[96];
+  std::snprintf(split, sizeof split, "(read %.3f s, evaluate %.3f s, write %.3f s)", readSeconds,
+                evaluateSeconds, writeSeconds);
   return std::to_string(sellers) + " sellers (" + std::to_string(scored) + " scored), " +
          std::to_string(totalRowsRead()) + " rows read, " + std::to_string(problems.size()) +
          " rows skipped, " + std::to_string(warningsActive) + " warnings active (+" +
          std::to_string(warningsRaised) + " -" + std::to_string(warningsCleared) + "), " +
-         std::to_string(badgeChanges) + " badge changes";
+         std::to_string(badgeChanges) + " badge changes, " + std::to_string(rowsWritten) +
+         " result rows written " + split;
 }
 
 ScoreJob::ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots,
@@ -27,8 +32,8 @@ ScoreJob::ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots
     : source_(source),
       store_(store),
       snapshots_(snapshots),
-      rules_(rules),
-      rulesVersion_(rulesVersion(rules_)),
+      rules_(std::make_shared<const Rules>(rules)),
+      rulesVersion_(rulesVersion(rules)),
       keepDays_(keepDays) {}
 
 namespace {
@@ -46,34 +51,70 @@ std::vector<T> filtered(const std::vector<T>& items, KeepFn keep) {
   return out;
 }
 
-// Groups items by a key; items without a key (nullopt) are left out.
-template <typename T, typename KeyFn>
-std::map<std::int64_t, std::vector<T>> groupBy(const std::vector<T>& items, KeyFn key) {
-  std::map<std::int64_t, std::vector<T>> out;
-  for (const T& item : items) {
-    if (std::optional<std::int64_t> k = key(item)) out[*k].push_back(item);
-  }
-  return out;
+// Seconds on the monotonic clock since `since`, which it then resets.
+double lap(std::chrono::steady_clock::time_point* since) {
+  const auto now = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(now - *since).count();
+  *since = now;
+  return seconds;
 }
 
-template <typename T>
-const std::vector<T>& groupOf(const std::map<std::int64_t, std::vector<T>>& groups,
-                              std::int64_t key) {
-  static const std::vector<T> kNone;
-  auto it = groups.find(key);
-  return it == groups.end() ? kNone : it->second;
+// Adds to `changed` every value of `next` that is new or differs from
+// `previous`, and to `removed` every key of `previous` not in `next`.
+template <typename Map, typename Value>
+void diff(const Map& previous, const Map& next, std::vector<Value>* changed,
+          std::vector<std::int64_t>* removed) {
+  for (const auto& [key, value] : next) {
+    auto it = previous.find(key);
+    if (it == previous.end() || it->second != value) changed->push_back(value);
+  }
+  for (const auto& entry : previous) {
+    if (next.count(entry.first) == 0) removed->push_back(entry.first);
+  }
+}
+
+bool sameClaim(const AuthenticityClaim& a, const AuthenticityClaim& b) {
+  return a.sellerId == b.sellerId && a.productId == b.productId && a.openedAt == b.openedAt &&
+         a.status == b.status;
 }
 
 }  // namespace
 
+std::int64_t RunRecord::rowsWritten() const {
+  return static_cast<std::int64_t>(
+      sellersChanged.size() + sellersRemoved.size() + productsChanged.size() +
+      productsRemoved.size() + claimsChanged.size() + claimsRemoved.size() + badgeChanges.size() +
+      warningsRaised.size() + warningsUpdated.size() + warningsCleared.size());
+}
+
+std::shared_ptr<const Snapshot> ScoreJob::previousState(Timestamp now) {
+  // Another daemon may have written since this one last did (a take-over):
+  // the results database, not this process's memory, is then the truth.
+  const std::optional<Timestamp> persisted = store_->latestRunAt();
+  if (state_ && (!persisted || *persisted == state_->computedAt)) return state_;
+  const Timestamp keepSince = now - static_cast<Timestamp>(keepDays_) * kSecondsPerDay;
+  std::shared_ptr<const Snapshot> loaded = store_->loadSnapshot(keepSince);
+  return loaded ? loaded : std::make_shared<const Snapshot>();
+}
+
 ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
-  const std::shared_ptr<const Snapshot> previous = snapshots_->current();
-  SourceData data = source_->read(now, rules_, cancel);
+  auto clock = std::chrono::steady_clock::now();
+  const std::shared_ptr<const Snapshot> previous = previousState(now);
+  SourceData data = source_->read(now, *rules_, cancel);
   checkCancel(cancel);
 
   ScoreRunSummary summary;
+  summary.readSeconds = lap(&clock);
   summary.rowsRead = data.rowsRead;
   summary.problems = std::move(data.problems);
+
+  auto next = std::make_shared<Snapshot>();
+  next->computedAt = now;
+  next->rulesVersion = rulesVersion_;
+  next->rules = rules_;
+  RunRecord record;
+  record.computedAt = now;
+  record.rulesVersion = rulesVersion_;
 
   // Every known seller is evaluated, also those without window orders (they
   // get badge `new`), and so is any seller that only appears in orders.
@@ -81,116 +122,115 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   for (const auto& entry : data.sellers) sellerIds.insert(entry.first);
   for (const auto& entry : data.tallies) sellerIds.insert(entry.first);
 
-  std::vector<SellerEvaluation> evaluations;
   std::vector<Firing> firings;
   const SellerTally emptyTally;
-  for (std::int64_t id : sellerIds) {
-    std::optional<Badge> previousBadge;
-    if (previous) {
-      auto it = previous->sellers.find(id);
-      if (it != previous->sellers.end()) previousBadge = it->second.badge;
-    }
-    auto tally = data.tallies.find(id);
-    evaluations.push_back(evaluateSeller(
-        id, tally == data.tallies.end() ? emptyTally : tally->second, previousBadge, rules_));
-    const std::vector<Firing>& f = evaluations.back().firings;
-    firings.insert(firings.end(), f.begin(), f.end());
-  }
-  const std::vector<ProductLadder> ladders = evaluateLadder(data.authenticityClaims, now, rules_);
-  const std::vector<Firing> ladder = ladderFirings(ladders);
-  firings.insert(firings.end(), ladder.begin(), ladder.end());
-  checkCancel(cancel);
-
-  std::int64_t nextWarningId = previous ? previous->nextWarningId : 1;
-  RunRecord record;
-  record.computedAt = now;
-  record.rulesVersion = rulesVersion_;
-  record.warnings = reconcileWarnings(previous ? previous->warnings : std::vector<Warning>{},
-                                      firings, now, &nextWarningId);
-  const std::vector<Warning>& active = record.warnings.active;
-  const auto warningsBySeller = groupBy(
-      active, [](const Warning& w) { return std::optional<std::int64_t>(w.firing.sellerId); });
-  const auto warningsByProduct =
-      groupBy(active, [](const Warning& w) { return w.firing.productId; });
-  const auto claimsByProduct = groupBy(data.authenticityClaims, [](const AuthenticityClaim& c) {
-    return std::optional<std::int64_t>(c.productId);
-  });
-
   std::int64_t defects = 0;
   std::int64_t orders = 0;
-  for (const SellerEvaluation& e : evaluations) {
+  for (std::int64_t id : sellerIds) {
+    std::optional<Badge> previousBadge;
+    if (auto it = previous->sellers.find(id); it != previous->sellers.end()) {
+      previousBadge = it->second.badge;
+    }
+    auto tally = data.tallies.find(id);
+    const SellerTally& t = tally == data.tallies.end() ? emptyTally : tally->second;
+    const SellerEvaluation e = evaluateSeller(id, t, previousBadge, *rules_);
+    firings.insert(firings.end(), e.firings.begin(), e.firings.end());
     defects += e.metrics.at(MetricId::kOrderDefectRate).numerator;
     orders += e.metrics.orders;
-    auto info = data.sellers.find(e.sellerId);
-    SellerInfo seller = info == data.sellers.end() ? SellerInfo{e.sellerId, "", ""} : info->second;
-    SellerEntry entry;
-    entry.sellerId = e.sellerId;
-    entry.badge = e.badge.badge;
-    if (e.score) entry.score = e.score->value;
-    entry.reportJson = renderSellerReport(seller, e, groupOf(warningsBySeller, e.sellerId), now,
-                                          rulesVersion_, rules_);
-    if (e.badgeChanged()) {
-      record.badgeChanges.push_back(
-          {e.sellerId, e.previousBadge, e.badge.badge, entry.score, now, e.badge.reason});
-    }
-    record.sellers.push_back(std::move(entry));
     if (e.score) ++summary.scored;
+
+    SellerResult r;
+    r.sellerId = id;
+    if (auto info = data.sellers.find(id); info != data.sellers.end()) {
+      r.name = info->second.name;
+      r.country = info->second.country;
+    }
+    r.counts = t.counts;
+    r.responseTime = e.metrics.responseTime;
+    if (e.score) r.score = e.score->value;
+    r.badge = e.badge.badge;
+    r.badgeReason = e.badge.reason;
+    if (e.badgeChanged()) {
+      record.badgeChanges.push_back({id, e.previousBadge, r.badge, r.score, now, r.badgeReason});
+    }
+    next->sellers.emplace(id, std::move(r));
   }
   if (orders > 0) {
     record.marketplaceOdr = static_cast<double>(defects) / static_cast<double>(orders);
   }
+  next->marketplaceOdr = record.marketplaceOdr;
+  checkCancel(cancel);
 
-  // A product report for every product on the ladder or drawing window claims.
-  std::map<std::int64_t, ProductLadder> productLadders;
-  for (const ProductLadder& l : ladders) productLadders[l.productId] = l;
-  std::map<std::int64_t, std::int64_t> windowClaims;
+  // A product result for every product on the ladder or drawing window claims.
+  const std::vector<ProductLadder> ladders = evaluateLadder(data.authenticityClaims, now, *rules_);
+  const std::vector<Firing> ladder = ladderFirings(ladders);
+  firings.insert(firings.end(), ladder.begin(), ladder.end());
+  for (const ProductLadder& l : ladders) next->products[l.productId].ladder = l;
   for (const auto& [sellerId, tally] : data.tallies) {
     for (const auto& [productId, claims] : tally.productClaims) {
-      windowClaims[productId] += claims;
-      if (productLadders.count(productId) == 0) {
-        ProductLadder none;
-        none.productId = productId;
-        none.sellerId = sellerId;
-        productLadders[productId] = none;
+      auto [it, added] = next->products.try_emplace(productId);
+      if (added) {
+        it->second.ladder.productId = productId;
+        it->second.ladder.sellerId = sellerId;
       }
+      it->second.claimsInWindow += claims;
     }
   }
-  for (const auto& [productId, l] : productLadders) {
-    record.products.push_back(
-        {productId, l.sellerId,
-         renderProductReport(l, groupOf(claimsByProduct, productId), windowClaims[productId],
-                             groupOf(warningsByProduct, productId), now, rulesVersion_)});
+  std::map<std::int64_t, AuthenticityClaim> claims;  // by ticket
+  for (const AuthenticityClaim& c : data.authenticityClaims) {
+    claims[c.ticketId] = c;
+    next->claimsByProduct[c.productId].push_back(c);
   }
+
+  std::int64_t nextWarningId = previous->nextWarningId;
+  const WarningUpdate warnings =
+      reconcileWarnings(previous->warnings, firings, now, &nextWarningId);
+  next->warnings = warnings.active;
+  std::sort(next->warnings.begin(), next->warnings.end(),
+            [](const Warning& a, const Warning& b) { return a.id < b.id; });
+  next->nextWarningId = nextWarningId;
+  next->indexWarnings();
+
+  diff(previous->sellers, next->sellers, &record.sellersChanged, &record.sellersRemoved);
+  diff(previous->products, next->products, &record.productsChanged, &record.productsRemoved);
+  std::map<std::int64_t, AuthenticityClaim> previousClaims;
+  for (const auto& [productId, list] : previous->claimsByProduct) {
+    for (const AuthenticityClaim& c : list) previousClaims[c.ticketId] = c;
+  }
+  for (const auto& [ticketId, c] : claims) {
+    auto it = previousClaims.find(ticketId);
+    if (it == previousClaims.end() || !sameClaim(it->second, c)) record.claimsChanged.push_back(c);
+  }
+  for (const auto& entry : previousClaims) {
+    if (claims.count(entry.first) == 0) record.claimsRemoved.push_back(entry.first);
+  }
+  record.warningsRaised = warnings.raised;
+  record.warningsUpdated = warnings.changed;
+  record.warningsCleared = warnings.cleared;
   checkCancel(cancel);
+  summary.evaluateSeconds = lap(&clock);
 
   store_->saveRun(record);
 
-  auto snapshot = std::make_shared<Snapshot>();
-  snapshot->computedAt = now;
-  snapshot->rulesVersion = rulesVersion_;
-  for (SellerEntry& s : record.sellers) snapshot->sellers.emplace(s.sellerId, std::move(s));
-  for (ProductEntry& p : record.products) snapshot->products.emplace(p.productId, std::move(p));
-  snapshot->warnings = active;
-  std::sort(snapshot->warnings.begin(), snapshot->warnings.end(),
-            [](const Warning& a, const Warning& b) { return a.id < b.id; });
-  snapshot->marketplaceOdr = record.marketplaceOdr;
-  snapshot->nextWarningId = nextWarningId;
   const Timestamp keepSince = now - static_cast<Timestamp>(keepDays_) * kSecondsPerDay;
-  if (previous) {
-    snapshot->history = previous->history;
-    for (const auto& [id, changes] : previous->badgeChanges) {
-      snapshot->badgeChanges[id] =
-          filtered(changes, [&](const BadgeChange& c) { return c.at >= keepSince; });
-    }
+  // History is the history job's: pass on what is served.
+  const std::shared_ptr<const Snapshot> served = snapshots_->current();
+  next->history = served ? served->history : previous->history;
+  for (const auto& [id, changes] : previous->badgeChanges) {
+    next->badgeChanges[id] =
+        filtered(changes, [&](const BadgeChange& c) { return c.at >= keepSince; });
   }
-  for (const BadgeChange& c : record.badgeChanges) snapshot->badgeChanges[c.sellerId].push_back(c);
-  snapshots_->publish(snapshot);
+  for (const BadgeChange& c : record.badgeChanges) next->badgeChanges[c.sellerId].push_back(c);
+  state_ = next;
+  snapshots_->publish(next);
+  summary.writeSeconds = lap(&clock);
 
-  summary.sellers = static_cast<std::int64_t>(evaluations.size());
-  summary.warningsActive = static_cast<std::int64_t>(active.size());
-  summary.warningsRaised = static_cast<std::int64_t>(record.warnings.raised.size());
-  summary.warningsCleared = static_cast<std::int64_t>(record.warnings.cleared.size());
+  summary.sellers = static_cast<std::int64_t>(sellerIds.size());
+  summary.warningsActive = static_cast<std::int64_t>(warnings.active.size());
+  summary.warningsRaised = static_cast<std::int64_t>(warnings.raised.size());
+  summary.warningsCleared = static_cast<std::int64_t>(warnings.cleared.size());
   summary.badgeChanges = static_cast<std::int64_t>(record.badgeChanges.size());
+  summary.rowsWritten = record.rowsWritten();
   return summary;
 }
 

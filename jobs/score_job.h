@@ -1,8 +1,9 @@
-// The `score` job: reads the source, evaluates every seller with the core,
-// reconciles warnings with the previous run, persists the run in one
-// transaction and publishes a new snapshot. Nothing is published unless the
-// results were saved, so the API and the results database never disagree.
-// Run from one thread at a time (the scheduler's).
+// The `score` job: reads the source, evaluates every seller with the core
+// against the previous state (what this job last saved, or the results
+// database when another daemon wrote since), writes only the results that
+// changed in one transaction and publishes a new snapshot. Nothing is
+// published unless the results were saved, so the API and the results
+// database never disagree. Run from one thread at a time (the scheduler's).
 #pragma once
 
 #include <cstdint>
@@ -24,11 +25,17 @@ struct ScoreRunSummary {
   std::int64_t warningsRaised = 0;
   std::int64_t warningsCleared = 0;
   std::int64_t badgeChanges = 0;
+  std::int64_t rowsWritten = 0;  // result rows inserted, replaced or deleted
   std::map<std::string, std::int64_t> rowsRead;
+  // Where the run's wall time went.
+  double readSeconds = 0;
+  double evaluateSeconds = 0;
+  double writeSeconds = 0;
   std::vector<RowProblem> problems;
 
   std::int64_t totalRowsRead() const;
-  std::string line() const;  // one log line
+  // One log line, ending "(read R s, evaluate E s, write W s)".
+  std::string line() const;
 };
 
 class ScoreJob {
@@ -42,12 +49,15 @@ class ScoreJob {
   ScoreRunSummary run(Timestamp now, const CancelToken& cancel);
 
  private:
+  std::shared_ptr<const Snapshot> previousState(Timestamp now);
+
   Source* source_;
   ResultStore* store_;
   SnapshotHolder* snapshots_;
-  const Rules rules_;
+  const std::shared_ptr<const Rules> rules_;
   const std::string rulesVersion_;
   const int keepDays_;
+  std::shared_ptr<const Snapshot> state_;  // what the last run saved
 };
 
 }  // namespace sellertrust

@@ -1,6 +1,59 @@
+// Snapshot indexes and the holder.
 #include "jobs/snapshot.h"
 
+#include <tuple>
+
 namespace sellertrust {
+
+bool SellerResult::operator==(const SellerResult& o) const {
+  return std::tie(sellerId, name, country, counts, responseTime.answered, responseTime.p50Hours,
+                  responseTime.p90Hours, score, badge, badgeReason) ==
+         std::tie(o.sellerId, o.name, o.country, o.counts, o.responseTime.answered,
+                  o.responseTime.p50Hours, o.responseTime.p90Hours, o.score, o.badge,
+                  o.badgeReason);
+}
+
+bool ProductResult::operator==(const ProductResult& o) const {
+  const ProductLadder& a = ladder;
+  const ProductLadder& b = o.ladder;
+  return std::tie(a.productId, a.sellerId, a.step, a.countedClaims, a.firstClaimAt, a.secondClaimAt,
+                  a.delistUntil, a.delistActive, claimsInWindow) ==
+         std::tie(b.productId, b.sellerId, b.step, b.countedClaims, b.firstClaimAt, b.secondClaimAt,
+                  b.delistUntil, b.delistActive, o.claimsInWindow);
+}
+
+void Snapshot::indexWarnings() {
+  warningsBySeller_.clear();
+  warningsByProduct_.clear();
+  for (std::size_t i = 0; i < warnings.size(); ++i) {
+    warningsBySeller_[warnings[i].firing.sellerId].push_back(i);
+    if (warnings[i].firing.productId) {
+      warningsByProduct_[*warnings[i].firing.productId].push_back(i);
+    }
+  }
+}
+
+namespace {
+
+std::vector<Warning> pick(const std::vector<Warning>& all,
+                          const std::unordered_map<std::int64_t, std::vector<std::size_t>>& index,
+                          std::int64_t key) {
+  std::vector<Warning> out;
+  auto it = index.find(key);
+  if (it == index.end()) return out;
+  for (std::size_t i : it->second) out.push_back(all[i]);
+  return out;
+}
+
+}  // namespace
+
+std::vector<Warning> Snapshot::warningsOfSeller(std::int64_t sellerId) const {
+  return pick(warnings, warningsBySeller_, sellerId);
+}
+
+std::vector<Warning> Snapshot::warningsOfProduct(std::int64_t productId) const {
+  return pick(warnings, warningsByProduct_, productId);
+}
 
 std::array<std::int64_t, 5> Snapshot::badgeCounts() const {
   std::array<std::int64_t, 5> counts{};

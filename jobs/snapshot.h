@@ -1,7 +1,8 @@
-// The immutable result of one scoring run, as the API serves it, and the
-// holder that publishes it. A Snapshot is never modified after publish():
-// readers take a shared_ptr and read without locks; a run builds a new one
-// and swaps it in. SnapshotHolder is safe from any thread.
+// The immutable result of one scoring run, as data (the API renders it at
+// request time), and the holder that publishes it. A Snapshot is never
+// modified after publish(): readers take a shared_ptr and read without
+// locks; a run builds a new one and swaps it in. SnapshotHolder is safe
+// from any thread.
 #pragma once
 
 #include <array>
@@ -13,23 +14,38 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sellertrust/metrics.h"
 #include "sellertrust/rules.h"
 #include "sellertrust/time.h"
 #include "sellertrust/warnings.h"
 
 namespace sellertrust {
 
-struct SellerEntry {
+// One seller's result as the run computed and stored it: its tallies (from
+// which the report's metrics, intervals and explanation are recomputed at
+// the edge), its score and its badge with the reason. Compact: no rendering.
+struct SellerResult {
   std::int64_t sellerId = 0;
-  Badge badge = Badge::kNew;
+  std::string name;
+  std::string country;
+  std::array<std::int64_t, kTallyCount> counts{};
+  ResponseTime responseTime;    // answered tickets and p50/p90 in hours
   std::optional<double> score;  // nullopt below the minimum volume
-  std::string reportJson;       // complete body of GET /v1/sellers/{id}
+  Badge badge = Badge::kNew;
+  std::string badgeReason;
+
+  bool operator==(const SellerResult& other) const;
+  bool operator!=(const SellerResult& other) const { return !(*this == other); }
 };
 
-struct ProductEntry {
-  std::int64_t productId = 0;
-  std::int64_t sellerId = 0;
-  std::string reportJson;  // body of GET /v1/products/{id}
+// A product on the authenticity ladder or drawing claims in the window.
+struct ProductResult {
+  ProductLadder ladder;  // productId and sellerId included
+  std::int64_t claimsInWindow = 0;
+
+  std::int64_t productId() const { return ladder.productId; }
+  bool operator==(const ProductResult& other) const;
+  bool operator!=(const ProductResult& other) const { return !(*this == other); }
 };
 
 struct HistoryPoint {
@@ -53,8 +69,13 @@ using HistoryBySeller = std::unordered_map<std::int64_t, std::vector<HistoryPoin
 struct Snapshot {
   Timestamp computedAt = 0;  // the run's "now"
   std::string rulesVersion;
-  std::unordered_map<std::int64_t, SellerEntry> sellers;
-  std::unordered_map<std::int64_t, ProductEntry> products;
+  // The rules the results were computed with; the edge recomputes reports
+  // with them. Never null.
+  std::shared_ptr<const Rules> rules = std::make_shared<const Rules>();
+  std::unordered_map<std::int64_t, SellerResult> sellers;
+  std::unordered_map<std::int64_t, ProductResult> products;
+  // Every authenticity claim of the products, by product.
+  std::unordered_map<std::int64_t, std::vector<AuthenticityClaim>> claimsByProduct;
   // Active warnings, ascending id (the pagination order of /v1/warnings).
   std::vector<Warning> warnings;
   // Shared between snapshots: a scoring run passes the previous snapshot's
@@ -69,6 +90,15 @@ struct Snapshot {
 
   // Sellers per badge, indexed by Badge.
   std::array<std::int64_t, 5> badgeCounts() const;
+  // The active warnings of a seller (any product) or of a product, by id.
+  std::vector<Warning> warningsOfSeller(std::int64_t sellerId) const;
+  std::vector<Warning> warningsOfProduct(std::int64_t productId) const;
+  // Builds the indexes of the two above; call once before publishing.
+  void indexWarnings();
+
+ private:
+  std::unordered_map<std::int64_t, std::vector<std::size_t>> warningsBySeller_;
+  std::unordered_map<std::int64_t, std::vector<std::size_t>> warningsByProduct_;
 };
 
 class SnapshotHolder {

@@ -9,8 +9,8 @@
 #include <optional>
 #include <vector>
 
-#include "sellertrust/time.h"
 #include "sellertrust/rules.h"
+#include "sellertrust/time.h"
 
 namespace sellertrust {
 
@@ -26,27 +26,27 @@ Window windowAt(Timestamp now, const Rules& rules);
 // of each is in jobs/source/definition.cc). Every metric is a ratio of two
 // of them; the window orders count is kOrders.
 enum class TallyId : std::size_t {
-  kOrders,                  // all window orders, cancelled included
-  kDefectOrders,            // orders with at least one defect
-  kSellerCancelledOrders,   // cancelled by the seller
-  kOpenOrders,              // not cancelled
-  kClaimedOrders,           // not cancelled, with at least one claim
-  kShipByOrders,            // seller-fulfilled, not cancelled, with ship_by_at
-  kLateShipments,           // ... shipped after it or still unshipped after it
-  kPromisedOrders,          // seller-fulfilled, not cancelled, with promised_at
-  kLateDeliveries,          // ... delivered after it or undelivered past the grace
-  kSellerShippedOrders,     // seller-fulfilled and shipped
-  kValidTrackingOrders,     // ... with valid tracking
-  kTickets,                 // tickets of all kinds
-  kResponseDueTickets,      // answered, or opened more than the limit ago
-  kRespondedInTimeTickets,  // answered within the limit
-  kEscalatedTickets,        // with escalated_at
-  kDeliveredOrders,         // with delivered_at
-  kSpontaneousRefundOrders, // delivered, refunded without a ticket in time
-  kReturnsDue,              // resolved, or requested more than the limit ago
-  kReturnsResolvedInTime,   // resolved by refund or replacement in time
-  kRatings,                 // ratings
-  kStarSum,                 // the sum of their stars
+  kOrders,                   // all window orders, cancelled included
+  kDefectOrders,             // orders with at least one defect
+  kSellerCancelledOrders,    // cancelled by the seller
+  kOpenOrders,               // not cancelled
+  kClaimedOrders,            // not cancelled, with at least one claim
+  kShipByOrders,             // seller-fulfilled, not cancelled, with ship_by_at
+  kLateShipments,            // ... shipped after it or still unshipped after it
+  kPromisedOrders,           // seller-fulfilled, not cancelled, with promised_at
+  kLateDeliveries,           // ... delivered after it or undelivered past the grace
+  kSellerShippedOrders,      // seller-fulfilled and shipped
+  kValidTrackingOrders,      // ... with valid tracking
+  kTickets,                  // tickets of all kinds
+  kResponseDueTickets,       // answered, or opened more than the limit ago
+  kRespondedInTimeTickets,   // answered within the limit
+  kEscalatedTickets,         // with escalated_at
+  kDeliveredOrders,          // with delivered_at
+  kSpontaneousRefundOrders,  // delivered, refunded without a ticket in time
+  kReturnsDue,               // resolved, or requested more than the limit ago
+  kReturnsResolvedInTime,    // resolved by refund or replacement in time
+  kRatings,                  // ratings
+  kStarSum,                  // the sum of their stars
 };
 inline constexpr std::size_t kTallyCount = 21;
 
@@ -126,5 +126,9 @@ struct MetricSet {
 };
 
 MetricSet computeMetrics(const SellerTally& tally, const Rules& rules);
+// The same from the tallies and a response time already reduced to its
+// percentiles (as results store them).
+MetricSet computeMetrics(const std::array<std::int64_t, kTallyCount>& counts,
+                         const ResponseTime& responseTime, const Rules& rules);
 
 }  // namespace sellertrust

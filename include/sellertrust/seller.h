@@ -27,6 +27,10 @@ struct SellerEvaluation {
   bool badgeChanged() const { return !previousBadge || *previousBadge != badge.badge; }
 };
 
+// Why a seller with `orders` window orders has no score (below the minimum
+// volume), as the API says it.
+std::string noScoreReason(std::int64_t orders, const Rules& rules);
+
 SellerEvaluation evaluateSeller(std::int64_t sellerId, const SellerTally& tally,
                                 std::optional<Badge> previousBadge, const Rules& rules);
 

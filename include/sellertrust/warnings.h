@@ -41,7 +41,7 @@ struct Warning {
   std::int64_t id = 0;  // stable over the warning's life; 0 until assigned
   Firing firing;
   Timestamp raisedAt = 0;
-  Timestamp updatedAt = 0;  // last run at which it held
+  Timestamp updatedAt = 0;  // when its detail or evidence last changed
   std::optional<Timestamp> clearedAt;
 };
 
@@ -95,11 +95,13 @@ std::vector<Firing> ladderFirings(const std::vector<ProductLadder>& ladders);
 struct WarningUpdate {
   std::vector<Warning> active;   // held at this run, sorted by identity
   std::vector<Warning> raised;   // newly raised at this run
+  std::vector<Warning> changed;  // held before and now, with new detail or evidence
   std::vector<Warning> cleared;  // active before, not held now (clearedAt set)
 };
 
 // Reconciles the previously active warnings with this run's firings: a firing
-// that was active keeps its id and raisedAt and takes the new evidence; a new
+// that was active keeps its id and raisedAt and takes the new evidence (its
+// updatedAt moves to `now` only if its detail or evidence changed); a new
 // one is raised at `now` with id *nextId (then incremented); an active one
 // that no longer fires is cleared at `now`.
 WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,

@@ -100,7 +100,10 @@ std::optional<std::int64_t> nearestRank(const std::map<std::int64_t, std::int64_
   return histogram.rbegin()->first;
 }
 
-MetricSet computeMetrics(const SellerTally& tally, const Rules& rules) {
+MetricSet computeMetrics(const std::array<std::int64_t, kTallyCount>& counts,
+                         const ResponseTime& responseTime, const Rules& rules) {
+  SellerTally tally;
+  tally.counts = counts;
   MetricSet set;
   set.orders = tally.orders();
   for (std::size_t i = 0; i < kMetricCount; ++i) {
@@ -120,11 +123,16 @@ MetricSet computeMetrics(const SellerTally& tally, const Rules& rules) {
   rating.numerator = stars.numerator;
   rating.denominator = stars.denominator;
   if (stars.denominator > 0) {
-    rating.value = (static_cast<double>(stars.numerator) +
-                    rules.ratingPriorCount * rules.ratingPriorMean) /
-                   (static_cast<double>(stars.denominator) + rules.ratingPriorCount);
+    rating.value =
+        (static_cast<double>(stars.numerator) + rules.ratingPriorCount * rules.ratingPriorMean) /
+        (static_cast<double>(stars.denominator) + rules.ratingPriorCount);
   }
-  ResponseTime& rt = set.responseTime;
+  set.responseTime = responseTime;
+  return set;
+}
+
+MetricSet computeMetrics(const SellerTally& tally, const Rules& rules) {
+  ResponseTime rt;
   for (const auto& entry : tally.responseSeconds) rt.answered += entry.second;
   if (auto p50 = nearestRank(tally.responseSeconds, 0.5)) {
     rt.p50Hours = static_cast<double>(*p50) / 3600.0;
@@ -132,7 +140,7 @@ MetricSet computeMetrics(const SellerTally& tally, const Rules& rules) {
   if (auto p90 = nearestRank(tally.responseSeconds, 0.9)) {
     rt.p90Hours = static_cast<double>(*p90) / 3600.0;
   }
-  return set;
+  return computeMetrics(tally.counts, rt, rules);
 }
 
 }  // namespace sellertrust

@@ -6,9 +6,15 @@
 namespace sellertrust {
 
 const std::vector<std::string>& ticketStatusNames() {
-  static const std::vector<std::string> kNames = {
-      "open",     "escalated", "under_review", "granted_seller_funded", "granted_operator_funded",
-      "refunded", "resolved",  "withdrawn",    "refused"};
+  static const std::vector<std::string> kNames = {"open",
+                                                  "escalated",
+                                                  "under_review",
+                                                  "granted_seller_funded",
+                                                  "granted_operator_funded",
+                                                  "refunded",
+                                                  "resolved",
+                                                  "withdrawn",
+                                                  "refused"};
   return kNames;
 }
 

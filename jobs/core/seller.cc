@@ -3,6 +3,11 @@
 
 namespace sellertrust {
 
+std::string noScoreReason(std::int64_t orders, const Rules& rules) {
+  return std::to_string(orders) + " orders in the last " + std::to_string(rules.windowDays) +
+         " days; a score needs at least " + std::to_string(rules.minOrders);
+}
+
 SellerEvaluation evaluateSeller(std::int64_t sellerId, const SellerTally& tally,
                                 std::optional<Badge> previousBadge, const Rules& rules) {
   SellerEvaluation e;
@@ -12,9 +17,7 @@ SellerEvaluation evaluateSeller(std::int64_t sellerId, const SellerTally& tally,
   if (tally.orders() >= rules.minOrders) {
     e.score = computeScore(e.metrics, rules);
   } else {
-    e.noScoreReason = std::to_string(tally.orders()) + " orders in the last " +
-                      std::to_string(rules.windowDays) + " days; a score needs at least " +
-                      std::to_string(rules.minOrders);
+    e.noScoreReason = noScoreReason(tally.orders(), rules);
   }
   e.badge = decideBadge(e.score ? std::optional<double>(e.score->value) : std::nullopt,
                         tally.orders(), previousBadge, rules);

@@ -197,6 +197,23 @@ WarningId idOf(const Firing& f) { return {f.code, f.sellerId, f.productId.value_
 
 }  // namespace
 
+namespace {
+
+bool sameContent(const Firing& a, const Firing& b) {
+  if (a.severity != b.severity || a.action != b.action || a.detail != b.detail ||
+      a.evidence.size() != b.evidence.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.evidence.size(); ++i) {
+    if (a.evidence[i].name != b.evidence[i].name || a.evidence[i].value != b.evidence[i].value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
                                 const std::vector<Firing>& firings, Timestamp now,
                                 std::int64_t* nextId) {
@@ -214,6 +231,11 @@ WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
     if (it != before.end()) {
       w.id = it->second->id;
       w.raisedAt = it->second->raisedAt;
+      if (sameContent(it->second->firing, f)) {
+        w.updatedAt = it->second->updatedAt;
+      } else {
+        update.changed.push_back(w);
+      }
     } else {
       w.id = (*nextId)++;
       w.raisedAt = now;

@@ -66,9 +66,11 @@ std::vector<std::string> statementsOf(const std::string& script, int version) {
 
 // MySQL DDL commits by itself, so a migration that failed half-way left its
 // first steps applied. On the next start those steps fail with these codes
-// (table, column or index already there) and are taken as done.
+// (table, column or index already there, or already dropped) and are taken
+// as done.
 bool alreadyApplied(const MysqlError& e) {
-  return e.errorCode() == 1050 || e.errorCode() == 1060 || e.errorCode() == 1061;
+  return e.errorCode() == 1050 || e.errorCode() == 1060 || e.errorCode() == 1061 ||
+         e.errorCode() == 1091;
 }
 
 }  // namespace
@@ -149,47 +151,13 @@ void MysqlResultStore::migrate() {
 
 void MysqlResultStore::saveRun(const RunRecord& run) {
   withConnection([&](MysqlConnection& c) {
-    const std::string at = formatUtc(run.computedAt);
     c.execute("starting the run transaction", "START TRANSACTION");
-    c.execute("replacing seller results", "DELETE FROM seller_results");
-    for (const SellerEntry& s : run.sellers) {
-      c.update("writing seller results", results_sql::kInsertSeller,
-               {s.sellerId, std::string(toString(s.badge)), nullable(s.score), at, run.rulesVersion,
-                s.reportJson});
-    }
-    c.execute("replacing product results", "DELETE FROM product_results");
-    for (const ProductEntry& p : run.products) {
-      c.update("writing product results", results_sql::kInsertProduct,
-               {p.productId, p.sellerId, p.reportJson});
-    }
-    for (const BadgeChange& b : run.badgeChanges) {
-      c.update("writing badge changes", results_sql::kInsertBadgeChange,
-               {b.sellerId,
-                b.from ? MysqlConnection::Value(std::string(toString(*b.from)))
-                       : MysqlConnection::Value(nullptr),
-                std::string(toString(b.to)), nullable(b.score), formatUtc(b.at), b.reason});
-    }
-    for (const Warning& w : run.warnings.raised) {
-      const Firing& f = w.firing;
-      c.update(
-          "writing raised warnings", results_sql::kInsertWarning,
-          {w.id, f.code, std::string(toString(f.severity)), f.sellerId,
-           f.productId ? MysqlConnection::Value(*f.productId) : MysqlConnection::Value(nullptr),
-           f.action, f.detail, evidenceJson(f.evidence), formatUtc(w.raisedAt),
-           formatUtc(w.updatedAt)});
-    }
-    std::set<std::int64_t> raised;
-    for (const Warning& w : run.warnings.raised) raised.insert(w.id);
-    for (const Warning& w : run.warnings.active) {
-      if (raised.count(w.id) != 0) continue;  // just inserted with its evidence
-      c.update("updating active warnings", results_sql::kUpdateActiveWarning,
-               {w.firing.detail, evidenceJson(w.firing.evidence), formatUtc(w.updatedAt), w.id});
-    }
-    for (const Warning& w : run.warnings.cleared) {
-      c.update("clearing warnings", results_sql::kClearWarning, {formatUtc(*w.clearedAt), w.id});
-    }
-    c.update("writing the run", kWriteRunMeta,
-             {at, run.rulesVersion, nullable(run.marketplaceOdr), instance_});
+    results_sql::writeRunRows(
+        run, [&](const std::string& what, const std::string& sql,
+                 const std::vector<results_sql::Value>& values) { c.update(what, sql, values); });
+    c.update(
+        "writing the run", kWriteRunMeta,
+        {formatUtc(run.computedAt), run.rulesVersion, nullable(run.marketplaceOdr), instance_});
     checkStillWriter(c);
     c.execute("committing the run", "COMMIT");
   });
@@ -242,22 +210,24 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
       }
     }
     {
-      MysqlRows rows = c.stream("reading seller results", results_sql::kSelectSellers);
+      MysqlRows rows = c.stream("reading seller results", results_sql::selectSellers());
       while (rows.next()) {
-        SellerEntry s;
-        s.sellerId = rows.getInt64(1);
-        const std::string where = "seller_results " + std::to_string(s.sellerId);
-        s.badge = storedBadge(rows.getString(2), where);
-        s.score = optionalNumber(rows, 3);
-        s.reportJson = rows.getString(4);
+        SellerResult s = results_sql::sellerFromRow(rows);
         snapshot->sellers.emplace(s.sellerId, std::move(s));
       }
     }
     {
-      MysqlRows rows = c.stream("reading product results", results_sql::kSelectProducts);
+      MysqlRows rows = c.stream("reading product results", results_sql::selectProducts());
       while (rows.next()) {
-        ProductEntry p{rows.getInt64(1), rows.getInt64(2), rows.getString(3)};
-        snapshot->products.emplace(p.productId, std::move(p));
+        ProductResult p = results_sql::productFromRow(rows);
+        snapshot->products.emplace(p.productId(), p);
+      }
+    }
+    {
+      MysqlRows rows = c.stream("reading ladder claims", results_sql::selectClaims());
+      while (rows.next()) {
+        const AuthenticityClaim claim = results_sql::claimFromRow(rows);
+        snapshot->claimsByProduct[claim.productId].push_back(claim);
       }
     }
     {
@@ -319,6 +289,7 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
       }
     }
     c.execute("ending the snapshot read", "COMMIT");
+    snapshot->indexWarnings();
     return snapshot;
   });
 }

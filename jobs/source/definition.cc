@@ -112,9 +112,8 @@ std::vector<TableDef> makeTables() {
   using T = ColumnType;
   std::vector<TableDef> out;
   out.push_back(makeTable("sellers", "seller_id", false,
-                          {key("seller_id"), unread("name", T::kText),
-                           unread("country", T::kText), unread("created_at", T::kTime),
-                           unread("updated_at", T::kTime)},
+                          {key("seller_id"), unread("name", T::kText), unread("country", T::kText),
+                           unread("created_at", T::kTime), unread("updated_at", T::kTime)},
                           {}, {}));
   out.push_back(makeTable(
       "orders", "order_id", false,
@@ -124,8 +123,7 @@ std::vector<TableDef> makeTables() {
        optional("delivered_at", T::kTime), optional("cancelled_at", T::kTime),
        oneOf("cancelled_by", false, {"seller", "buyer", "operator"}),
        optional("tracking_valid", T::kBool), oneOf("fulfilled_by", true, {"seller", "operator"}),
-       unread("amount", T::kAmount), unread("currency", T::kText),
-       unread("updated_at", T::kTime)},
+       unread("amount", T::kAmount), unread("currency", T::kText), unread("updated_at", T::kTime)},
       {"seller_id", "product_id", "ordered_at", "ship_by_at", "shipped_at", "promised_at",
        "delivered_at", "cancelled_at", "cancelled_by", "tracking_valid", "fulfilled_by"},
       {before("o", "shipped_at", "ordered_at"), before("o", "delivered_at", "ordered_at"),
@@ -135,20 +133,20 @@ std::vector<TableDef> makeTables() {
                  "cancelled_by is set but cancelled_at is NULL"),
        condition("o.cancelled_at IS NOT NULL AND o.cancelled_by IS NULL",
                  "cancelled_at is set but cancelled_by is NULL")}));
-  out.push_back(makeTable(
-      "tickets", "ticket_id", true,
-      {key("ticket_id"), unread("order_id", T::kId), required("seller_id", T::kId),
-       optional("product_id", T::kId),
-       oneOf("kind", true,
-             {"not_received", "late_delivery", "damaged", "defective", "not_as_described",
-              "wrong_item", "authenticity", "question", "other"}),
-       oneOf("status", true, ticketStatusNames()), required("opened_at", T::kTime),
-       optional("first_seller_response_at", T::kTime), optional("escalated_at", T::kTime),
-       optional("closed_at", T::kTime), unread("updated_at", T::kTime)},
-      {"seller_id", "product_id", "kind", "status", "opened_at", "first_seller_response_at",
-       "escalated_at", "closed_at"},
-      {before("c", "first_seller_response_at", "opened_at"),
-       before("c", "escalated_at", "opened_at"), before("c", "closed_at", "opened_at")}));
+  out.push_back(
+      makeTable("tickets", "ticket_id", true,
+                {key("ticket_id"), unread("order_id", T::kId), required("seller_id", T::kId),
+                 optional("product_id", T::kId),
+                 oneOf("kind", true,
+                       {"not_received", "late_delivery", "damaged", "defective", "not_as_described",
+                        "wrong_item", "authenticity", "question", "other"}),
+                 oneOf("status", true, ticketStatusNames()), required("opened_at", T::kTime),
+                 optional("first_seller_response_at", T::kTime), optional("escalated_at", T::kTime),
+                 optional("closed_at", T::kTime), unread("updated_at", T::kTime)},
+                {"seller_id", "product_id", "kind", "status", "opened_at",
+                 "first_seller_response_at", "escalated_at", "closed_at"},
+                {before("c", "first_seller_response_at", "opened_at"),
+                 before("c", "escalated_at", "opened_at"), before("c", "closed_at", "opened_at")}));
   out.push_back(makeTable(
       "refunds", "refund_id", true,
       {key("refund_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
@@ -161,29 +159,28 @@ std::vector<TableDef> makeTables() {
               "return", "goodwill", "other"}),
        unread("updated_at", T::kTime)},
       {"ticket_id", "created_at", "method", "kind", "reason"}, {}));
-  out.push_back(makeTable(
-      "return_requests", "return_id", true,
-      {key("return_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
-       required("requested_at", T::kTime), optional("received_at", T::kTime),
-       optional("resolved_at", T::kTime),
-       oneOf("resolution", false, {"refund", "replacement", "rejected"}),
-       unread("updated_at", T::kTime)},
-      {"requested_at", "received_at", "resolved_at", "resolution"},
-      {before("c", "resolved_at", "requested_at"),
-       condition("(c.resolved_at IS NULL) <> (c.resolution IS NULL)",
-                 "resolved_at and resolution must be both NULL or both set")}));
+  out.push_back(makeTable("return_requests", "return_id", true,
+                          {key("return_id"), unread("order_id", T::kId),
+                           unread("seller_id", T::kId), required("requested_at", T::kTime),
+                           optional("received_at", T::kTime), optional("resolved_at", T::kTime),
+                           oneOf("resolution", false, {"refund", "replacement", "rejected"}),
+                           unread("updated_at", T::kTime)},
+                          {"requested_at", "received_at", "resolved_at", "resolution"},
+                          {before("c", "resolved_at", "requested_at"),
+                           condition("(c.resolved_at IS NULL) <> (c.resolution IS NULL)",
+                                     "resolved_at and resolution must be both NULL or both set")}));
   out.push_back(makeTable(
       "ratings", "rating_id", true,
       {key("rating_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
        unread("product_id", T::kId), required("stars", T::kInt), required("created_at", T::kTime),
        unread("updated_at", T::kTime)},
       {"stars", "created_at"}, {condition("c.stars NOT BETWEEN 1 AND 5", "stars is outside 1-5")}));
-  out.push_back(makeTable("chargebacks", "chargeback_id", true,
-                          {key("chargeback_id"), unread("order_id", T::kId),
-                           unread("seller_id", T::kId), required("created_at", T::kTime),
-                           oneOf("liability", true, {"service", "fraud"}),
-                           unread("updated_at", T::kTime)},
-                          {"created_at", "liability"}, {}));
+  out.push_back(
+      makeTable("chargebacks", "chargeback_id", true,
+                {key("chargeback_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
+                 required("created_at", T::kTime), oneOf("liability", true, {"service", "fraud"}),
+                 unread("updated_at", T::kTime)},
+                {"created_at", "liability"}, {}));
   return out;
 }
 
@@ -210,8 +207,8 @@ std::vector<TallyDef> makeTallies() {
                          "o.promised_at < {promise_cutoff}))",
        ""},
       {I::kSellerShippedOrders, "orders", A::kCountRows, kSellerShipped, ""},
-      {I::kValidTrackingOrders, "orders", A::kCountRows, kSellerShipped + " AND o.tracking_valid = 1",
-       ""},
+      {I::kValidTrackingOrders, "orders", A::kCountRows,
+       kSellerShipped + " AND o.tracking_valid = 1", ""},
       {I::kTickets, "tickets", A::kCountRows, "", ""},
       {I::kResponseDueTickets, "tickets", A::kCountRows,
        "c.first_seller_response_at IS NOT NULL OR c.opened_at < {response_cutoff}", ""},

@@ -105,8 +105,8 @@ class MysqlDialect : public Dialect {
   }
   // The first comparison can use an index; the second makes it exact.
   std::string isExactly(const std::string& column, const std::string& name) const override {
-    return column + " = " + sqlString(name) + " AND CAST(" + column + " AS BINARY) = " +
-           sqlString(name);
+    return column + " = " + sqlString(name) + " AND CAST(" + column +
+           " AS BINARY) = " + sqlString(name);
   }
   std::string asText(const std::string& column) const override {
     return "CAST(" + column + " AS CHAR)";

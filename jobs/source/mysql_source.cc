@@ -56,7 +56,6 @@ class MysqlSqlSession : public source::SqlSession {
 
 constexpr const char* kPing = "SELECT 1";
 
-
 // The indexes (leading columns) the queries need, with the reason.
 struct IndexNeed {
   const char* table;
@@ -98,8 +97,7 @@ constexpr const char* kSchemaIndexes =
 }  // namespace
 
 MysqlSource::MysqlSource(MysqlOptions options, std::int64_t problemKeysPerTable)
-    : options_(std::move(options)),
-      problemKeysPerTable_(problemKeysPerTable) {}
+    : options_(std::move(options)), problemKeysPerTable_(problemKeysPerTable) {}
 
 SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel) {
   if (cancel.cancelled()) throw RunCancelled();

@@ -219,9 +219,9 @@ std::string problemQuery(const Dialect& dialect, const TableDef& table,
   }
   std::string list;
   for (std::int64_t key : keys) list += (list.empty() ? "" : ", ") + std::to_string(key);
-  return "SELECT " + a + "." + table.key + ", " + (index.empty() ? "NULL" : "CASE" + index + " END") +
-         values + "\nFROM " + table.name + " " + a + "\nWHERE " + a + "." + table.key + " IN (" +
-         list + ")";
+  return "SELECT " + a + "." + table.key + ", " +
+         (index.empty() ? "NULL" : "CASE" + index + " END") + values + "\nFROM " + table.name +
+         " " + a + "\nWHERE " + a + "." + table.key + " IN (" + list + ")";
 }
 
 }  // namespace sellertrust::source

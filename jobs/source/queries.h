@@ -31,15 +31,15 @@ struct UnionQuery {
 };
 
 struct RunQueries {
-  std::string sellers;                   // seller_id, name, country
-  std::vector<GrainQuery> grains;        // orders first
-  std::vector<UnionQuery> unions;        // tallies over several tables
-  std::string responseHistogram;         // g, key, n
-  std::string productClaims;             // g, key, n
+  std::string sellers;             // seller_id, name, country
+  std::vector<GrainQuery> grains;  // orders first
+  std::vector<UnionQuery> unions;  // tallies over several tables
+  std::string responseHistogram;   // g, key, n
+  std::string productClaims;       // g, key, n
   // ticket_id, seller_id, product, opened_at (epoch seconds), status,
   // bad (1/0), in_window (1/0): every authenticity claim of all time.
   std::string authenticityClaims;
-  std::string untimedOrders;             // order_id of orders in no window
+  std::string untimedOrders;  // order_id of orders in no window
 };
 
 // Throws std::invalid_argument when the rules are invalid or a time is
@@ -53,7 +53,8 @@ std::string problemQuery(const Dialect& dialect, const TableDef& table,
                          const std::vector<std::int64_t>& keys);
 
 // Replaces {name} by params' value, {secs:a,b} by the dialect's seconds
-// from time a to time b, and {is:column,name} by its exact comparison. An unknown name is a bug in the definition: logic_error.
+// from time a to time b, and {is:column,name} by its exact comparison. An unknown name is a bug in
+// the definition: logic_error.
 std::string expand(const std::string& sql, const Dialect& dialect,
                    const std::vector<std::pair<std::string, std::string>>& params);
 

@@ -18,8 +18,8 @@ constexpr std::size_t kMaxQuotedChars = 40;
 // A source value quoted for a problem message; long values are cut, since
 // the text comes from the operator's data and ends up in logs.
 std::string quoted(const std::string& value) {
-  return "'" + (value.size() <= kMaxQuotedChars ? value : value.substr(0, kMaxQuotedChars) + "...") +
-         "'";
+  return "'" +
+         (value.size() <= kMaxQuotedChars ? value : value.substr(0, kMaxQuotedChars) + "...") + "'";
 }
 
 // The bad rows of one table: the smallest `limit` keys, and how many there
@@ -60,10 +60,12 @@ class Reader {
     readSellers();
     for (const GrainQuery& grain : queries_.grains) readGrain(grain);
     for (const UnionQuery& u : queries_.unions) readUnion(u);
-    readHistogram("reading response times", queries_.responseHistogram,
-                  [](SellerTally& t) -> auto& { return t.responseSeconds; });
-    readHistogram("reading claims per product", queries_.productClaims,
-                  [](SellerTally& t) -> auto& { return t.productClaims; });
+    readHistogram(
+        "reading response times", queries_.responseHistogram,
+        [](SellerTally & t) -> auto& { return t.responseSeconds; });
+    readHistogram(
+        "reading claims per product", queries_.productClaims,
+        [](SellerTally & t) -> auto& { return t.productClaims; });
     readAuthenticityClaims();
     readUntimedOrders();
     readProblems();
@@ -142,8 +144,7 @@ class Reader {
         return;
       }
       data_.authenticityClaims.push_back({ticketId, row.getInt64(1), row.getInt64(2),
-                                          row.getInt64(3),
-                                          *parseTicketStatus(row.getString(4))});
+                                          row.getInt64(3), *parseTicketStatus(row.getString(4))});
     });
   }
 
@@ -164,7 +165,8 @@ class Reader {
       for (std::size_t i = 0; i < keys.size(); i += kKeysPerProblemQuery) {
         const std::vector<std::int64_t> chunk(
             keys.begin() + static_cast<std::ptrdiff_t>(i),
-            keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), i + kKeysPerProblemQuery)));
+            keys.begin() +
+                static_cast<std::ptrdiff_t>(std::min(keys.size(), i + kKeysPerProblemQuery)));
         readProblemTexts(table, chunk);
       }
     }
@@ -176,7 +178,8 @@ class Reader {
     for (const TableDef& t : tables()) order.emplace(t.name, order.size());
     std::sort(data_.problems.begin(), data_.problems.end(),
               [&](const RowProblem& a, const RowProblem& b) {
-                return std::make_pair(order[a.table], a.key) < std::make_pair(order[b.table], b.key);
+                return std::make_pair(order[a.table], a.key) <
+                       std::make_pair(order[b.table], b.key);
               });
     for (const TableDef& table : tables()) {
       auto it = bad_.find(table.name);
@@ -196,7 +199,9 @@ class Reader {
            const auto index = static_cast<std::size_t>(row.getInt64(1));
            const RowCheck& check = table.checks.at(index);
            std::string problem = check.problem;
-           if (check.showsValue) problem += " " + quoted(row.getString(static_cast<int>(2 + index)));
+           if (check.showsValue) {
+             problem += " " + quoted(row.getString(static_cast<int>(2 + index)));
+           }
            data_.problems.push_back({table.name, key, problem});
          });
   }

@@ -5,6 +5,7 @@
 #include "jobs/sqlite/sqlite_result_store.h"
 
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
@@ -14,8 +15,11 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include <iterator>
 #include <sstream>
+#include <variant>
 
 #include "jobs/result_codec.h"
 #include "jobs/results_sql.h"
@@ -101,6 +105,70 @@ constexpr const char* kSchemaV1[] = {
     "CREATE INDEX seller_history_day ON seller_history(day)",
 };
 
+// Version 2: results as data (see etc/sql/mysql/results/003_*.sql): a
+// seller's tallies, score, badge and reason instead of a rendered report,
+// keeping the badges (hysteresis needs them); products' ladder state; the
+// ladder's claims.
+constexpr const char* kSchemaV2[] = {
+    "ALTER TABLE seller_results RENAME TO seller_results_v1",
+    R"sql(CREATE TABLE seller_results (
+  seller_id    INTEGER PRIMARY KEY,
+  name         TEXT NOT NULL DEFAULT '',
+  country      TEXT NOT NULL DEFAULT '',
+  badge        TEXT NOT NULL,
+  score        REAL,
+  badge_reason TEXT NOT NULL DEFAULT '',
+  answered     INTEGER NOT NULL DEFAULT 0,
+  p50_seconds  INTEGER,
+  p90_seconds  INTEGER,
+  orders                    INTEGER NOT NULL DEFAULT 0,
+  defect_orders             INTEGER NOT NULL DEFAULT 0,
+  seller_cancelled_orders   INTEGER NOT NULL DEFAULT 0,
+  open_orders               INTEGER NOT NULL DEFAULT 0,
+  claimed_orders            INTEGER NOT NULL DEFAULT 0,
+  ship_by_orders            INTEGER NOT NULL DEFAULT 0,
+  late_shipments            INTEGER NOT NULL DEFAULT 0,
+  promised_orders           INTEGER NOT NULL DEFAULT 0,
+  late_deliveries           INTEGER NOT NULL DEFAULT 0,
+  seller_shipped_orders     INTEGER NOT NULL DEFAULT 0,
+  valid_tracking_orders     INTEGER NOT NULL DEFAULT 0,
+  tickets                   INTEGER NOT NULL DEFAULT 0,
+  response_due_tickets      INTEGER NOT NULL DEFAULT 0,
+  responded_in_time_tickets INTEGER NOT NULL DEFAULT 0,
+  escalated_tickets         INTEGER NOT NULL DEFAULT 0,
+  delivered_orders          INTEGER NOT NULL DEFAULT 0,
+  spontaneous_refund_orders INTEGER NOT NULL DEFAULT 0,
+  returns_due               INTEGER NOT NULL DEFAULT 0,
+  returns_resolved_in_time  INTEGER NOT NULL DEFAULT 0,
+  ratings                   INTEGER NOT NULL DEFAULT 0,
+  star_sum                  INTEGER NOT NULL DEFAULT 0
+))sql",
+    ("INSERT INTO seller_results (seller_id, badge, score) "
+     "SELECT seller_id, badge, score FROM seller_results_v1"),
+    "DROP TABLE seller_results_v1",
+    "DROP TABLE product_results",
+    R"sql(CREATE TABLE product_results (
+  product_id       INTEGER PRIMARY KEY,
+  seller_id        INTEGER NOT NULL,
+  step             TEXT NOT NULL,
+  counted_claims   INTEGER NOT NULL,
+  first_claim_at   TEXT,
+  second_claim_at  TEXT,
+  delist_until     TEXT,
+  delist_active    INTEGER NOT NULL,
+  claims_in_window INTEGER NOT NULL
+))sql",
+    "CREATE INDEX product_results_seller_id ON product_results(seller_id)",
+    R"sql(CREATE TABLE ladder_claims (
+  ticket_id  INTEGER PRIMARY KEY,
+  product_id INTEGER NOT NULL,
+  seller_id  INTEGER NOT NULL,
+  opened_at  TEXT NOT NULL,
+  status     TEXT NOT NULL
+))sql",
+    "CREATE INDEX ladder_claims_product ON ladder_claims(product_id)",
+};
+
 struct Migration {
   int version;
   const char* const* begin;
@@ -108,10 +176,9 @@ struct Migration {
 };
 constexpr Migration kMigrations[] = {
     {1, std::begin(kSchemaV1), std::end(kSchemaV1)},
+    {2, std::begin(kSchemaV2), std::end(kSchemaV2)},
 };
 
-constexpr const char* kDeleteSellerResults = "DELETE FROM seller_results";
-constexpr const char* kDeleteProductResults = "DELETE FROM product_results";
 constexpr const char* kUpsertRunMeta =
     "INSERT INTO run_meta (id, computed_at, rules_version, marketplace_odr) VALUES (1, ?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET computed_at = excluded.computed_at, "
@@ -151,6 +218,64 @@ std::optional<double> optional(const Real& value) {
 }
 
 void execute(Session& session, const char* sql) { session << sql, kw::now; }
+
+// A statement on the session's own sqlite3 handle, with values bound by
+// type: the multi-row writes bind a different number of values each, and
+// the reads give exact integers. Columns are numbered from 1 (the Row of
+// results_sql.h).
+class RawStatement {
+ public:
+  RawStatement(Session& session, const std::string& what, const std::string& sql,
+               const std::vector<results_sql::Value>& values = {})
+      : db_(Poco::Data::SQLite::Utility::dbHandle(session)), what_(what) {
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &statement_, nullptr) !=
+        SQLITE_OK) {
+      fail(what_, sqlite3_errmsg(db_));
+    }
+    int i = 1;
+    for (const results_sql::Value& v : values) {
+      int rc = SQLITE_OK;
+      if (std::holds_alternative<std::nullptr_t>(v)) {
+        rc = sqlite3_bind_null(statement_, i);
+      } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        rc = sqlite3_bind_int64(statement_, i, *n);
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(statement_, i, *d);
+      } else {
+        const std::string& text = std::get<std::string>(v);
+        rc = sqlite3_bind_text(statement_, i, text.data(), static_cast<int>(text.size()),
+                               SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) fail(what_, sqlite3_errmsg(db_));
+      ++i;
+    }
+  }
+  ~RawStatement() { sqlite3_finalize(statement_); }
+  RawStatement(const RawStatement&) = delete;
+  RawStatement& operator=(const RawStatement&) = delete;
+
+  bool next() {
+    const int rc = sqlite3_step(statement_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) fail(what_, sqlite3_errmsg(db_));
+    return false;
+  }
+  bool isNull(unsigned column) const {
+    return sqlite3_column_type(statement_, static_cast<int>(column) - 1) == SQLITE_NULL;
+  }
+  std::int64_t getInt64(unsigned column) const {
+    return sqlite3_column_int64(statement_, static_cast<int>(column) - 1);
+  }
+  std::string getString(unsigned column) const {
+    const unsigned char* text = sqlite3_column_text(statement_, static_cast<int>(column) - 1);
+    return text == nullptr ? std::string() : reinterpret_cast<const char*>(text);
+  }
+
+ private:
+  sqlite3* db_;
+  std::string what_;
+  sqlite3_stmt* statement_ = nullptr;
+};
 
 }  // namespace
 
@@ -259,101 +384,11 @@ void SqliteResultStore::saveRun(const RunRecord& run) {
   std::string computedAt = formatUtc(run.computedAt);
   std::string rulesVersion = run.rulesVersion;
   inTransaction("saving the run", [&] {
-    execute(s, kDeleteSellerResults);
-    {
-      Poco::Int64 id = 0;
-      std::string badge, report;
-      Real score;
-      Statement insert(s);
-      insert << results_sql::kInsertSeller, kw::use(id), kw::use(badge), kw::use(score),
-          kw::use(computedAt), kw::use(rulesVersion), kw::use(report);
-      for (const SellerEntry& e : run.sellers) {
-        id = e.sellerId;
-        badge = toString(e.badge);
-        score = nullable(e.score);
-        report = e.reportJson;
-        insert.execute();
-      }
-    }
-    execute(s, kDeleteProductResults);
-    {
-      Poco::Int64 id = 0, sellerId = 0;
-      std::string report;
-      Statement insert(s);
-      insert << results_sql::kInsertProduct, kw::use(id), kw::use(sellerId), kw::use(report);
-      for (const ProductEntry& p : run.products) {
-        id = p.productId;
-        sellerId = p.sellerId;
-        report = p.reportJson;
-        insert.execute();
-      }
-    }
-    {
-      Poco::Int64 sellerId = 0;
-      Text from;
-      std::string to, at, reason;
-      Real score;
-      Statement insert(s);
-      insert << results_sql::kInsertBadgeChange, kw::use(sellerId), kw::use(from), kw::use(to),
-          kw::use(score), kw::use(at), kw::use(reason);
-      for (const BadgeChange& c : run.badgeChanges) {
-        sellerId = c.sellerId;
-        from = c.from ? Text(toString(*c.from)) : Text();
-        to = toString(c.to);
-        score = nullable(c.score);
-        at = formatUtc(c.at);
-        reason = c.reason;
-        insert.execute();
-      }
-    }
-    {
-      Poco::Int64 id = 0, sellerId = 0;
-      Int productId;
-      std::string code, severity, action, detail, evidence, raisedAt, updatedAt;
-      Statement insert(s);
-      insert << results_sql::kInsertWarning, kw::use(id), kw::use(code), kw::use(severity),
-          kw::use(sellerId), kw::use(productId), kw::use(action), kw::use(detail),
-          kw::use(evidence), kw::use(raisedAt), kw::use(updatedAt);
-      for (const Warning& w : run.warnings.raised) {
-        const Firing& f = w.firing;
-        id = w.id;
-        code = f.code;
-        severity = toString(f.severity);
-        sellerId = f.sellerId;
-        productId = f.productId ? Int(*f.productId) : Int();
-        action = f.action;
-        detail = f.detail;
-        evidence = evidenceJson(f.evidence);
-        raisedAt = formatUtc(w.raisedAt);
-        updatedAt = formatUtc(w.updatedAt);
-        insert.execute();
-      }
-    }
-    {
-      Poco::Int64 id = 0;
-      std::string detail, evidence, updatedAt;
-      Statement update(s);
-      update << results_sql::kUpdateActiveWarning, kw::use(detail), kw::use(evidence),
-          kw::use(updatedAt), kw::use(id);
-      for (const Warning& w : run.warnings.active) {
-        id = w.id;
-        detail = w.firing.detail;
-        evidence = evidenceJson(w.firing.evidence);
-        updatedAt = formatUtc(w.updatedAt);
-        update.execute();
-      }
-    }
-    {
-      Poco::Int64 id = 0;
-      std::string clearedAt;
-      Statement update(s);
-      update << results_sql::kClearWarning, kw::use(clearedAt), kw::use(id);
-      for (const Warning& w : run.warnings.cleared) {
-        id = w.id;
-        clearedAt = formatUtc(w.clearedAt.value_or(run.computedAt));
-        update.execute();
-      }
-    }
+    results_sql::writeRunRows(run, [&](const std::string& what, const std::string& sql,
+                                       const std::vector<results_sql::Value>& values) {
+      RawStatement statement(s, what, sql, values);
+      statement.next();
+    });
     Real odr = nullable(run.marketplaceOdr);
     s << kUpsertRunMeta, kw::use(computedAt), kw::use(rulesVersion), kw::use(odr), kw::now;
   });
@@ -411,28 +446,24 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
       snapshot->marketplaceOdr = optional(odr[0]);
 
       {
-        std::vector<Poco::Int64> ids;
-        std::vector<std::string> badges, reports;
-        std::vector<Real> scores;
-        s << results_sql::kSelectSellers, kw::into(ids), kw::into(badges), kw::into(scores),
-            kw::into(reports), kw::now;
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-          SellerEntry e;
-          e.sellerId = ids[i];
-          e.badge = storedBadge(badges[i], "seller_results " + std::to_string(ids[i]));
-          e.score = optional(scores[i]);
-          e.reportJson = std::move(reports[i]);
-          snapshot->sellers.emplace(e.sellerId, std::move(e));
+        RawStatement rows(s, "reading seller results", results_sql::selectSellers());
+        while (rows.next()) {
+          SellerResult r = results_sql::sellerFromRow(rows);
+          snapshot->sellers.emplace(r.sellerId, std::move(r));
         }
       }
       {
-        std::vector<Poco::Int64> ids, sellerIds;
-        std::vector<std::string> reports;
-        s << results_sql::kSelectProducts, kw::into(ids), kw::into(sellerIds), kw::into(reports),
-            kw::now;
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-          snapshot->products.emplace(ids[i],
-                                     ProductEntry{ids[i], sellerIds[i], std::move(reports[i])});
+        RawStatement rows(s, "reading product results", results_sql::selectProducts());
+        while (rows.next()) {
+          ProductResult p = results_sql::productFromRow(rows);
+          snapshot->products.emplace(p.productId(), p);
+        }
+      }
+      {
+        RawStatement rows(s, "reading ladder claims", results_sql::selectClaims());
+        while (rows.next()) {
+          const AuthenticityClaim claim = results_sql::claimFromRow(rows);
+          snapshot->claimsByProduct[claim.productId].push_back(claim);
         }
       }
       {
@@ -498,6 +529,7 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
       Poco::Int64 maxId = 0;
       s << kSelectMaxWarningId, kw::into(maxId), kw::now;
       snapshot->nextWarningId = maxId + 1;
+      snapshot->indexWarnings();
       execute(s, "COMMIT");
     } catch (...) {
       try {

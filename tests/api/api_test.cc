@@ -67,6 +67,21 @@ Warning warning(std::int64_t id, const std::string& code, Severity severity, std
   return w;
 }
 
+// The stored result of a seller evaluated by the core from `t`.
+SellerResult resultOf(const SellerInfo& info, const SellerTally& t, std::optional<Badge> previous) {
+  const SellerEvaluation e = evaluateSeller(info.sellerId, t, previous, Rules());
+  SellerResult r;
+  r.sellerId = info.sellerId;
+  r.name = info.name;
+  r.country = info.country;
+  r.counts = t.counts;
+  r.responseTime = e.metrics.responseTime;
+  if (e.score) r.score = e.score->value;
+  r.badge = e.badge.badge;
+  r.badgeReason = e.badge.reason;
+  return r;
+}
+
 // Sellers 7 (scored from a real evaluation), 8 (new, no score) and 9
 // (at_risk, set by hand); product 100 of seller 7; seven warnings with ids
 // 2, 3, 5, 8, 13, 21, 34; history and badge changes of seller 7.
@@ -87,34 +102,23 @@ std::shared_ptr<Snapshot> makeSnapshot() {
   };
   s->nextWarningId = 35;
 
-  const SellerEvaluation seven = evaluateSeller(7, tally(400, 2), Badge::kFair, rules);
-  std::vector<Warning> sevenWarnings;
-  for (const Warning& w : s->warnings) {
-    if (w.firing.sellerId == 7) sevenWarnings.push_back(w);
-  }
-  s->sellers[7] = {7, seven.badge.badge, seven.score->value,
-                   renderSellerReport({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, seven, sevenWarnings,
-                                      kComputedAt, kRulesVersion, rules)};
+  s->sellers[7] = resultOf({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, tally(400, 2), Badge::kFair);
+  s->sellers[8] = resultOf({8, "New", "DE"}, tally(3, 0), std::nullopt);
+  s->sellers[9].sellerId = 9;
+  s->sellers[9].badge = Badge::kAtRisk;
+  s->sellers[9].score = 42.5;
 
-  const SellerEvaluation eight = evaluateSeller(8, tally(3, 0), std::nullopt, rules);
-  s->sellers[8] = {
-      8, eight.badge.badge, std::nullopt,
-      renderSellerReport({8, "New", "DE"}, eight, {}, kComputedAt, kRulesVersion, rules)};
-
-  s->sellers[9] = {9, Badge::kAtRisk, 42.5, R"({"seller_id":9})"};
-
-  ProductLadder ladder;
-  ladder.productId = 100;
-  ladder.sellerId = 7;
-  ladder.step = LadderStep::kDelist;
-  ladder.countedClaims = 1;
-  ladder.firstClaimAt = kComputedAt - 2 * kDay;
-  ladder.delistUntil = kComputedAt + 5 * kDay;
-  ladder.delistActive = true;
-  s->products[100] = {
-      100, 7,
-      renderProductReport(ladder, {{51, 7, 100, kComputedAt - 2 * kDay, TicketStatus::kOpen}}, 1,
-                          {s->warnings[3]}, kComputedAt, s->rulesVersion)};
+  ProductResult& product = s->products[100];
+  product.ladder.productId = 100;
+  product.ladder.sellerId = 7;
+  product.ladder.step = LadderStep::kDelist;
+  product.ladder.countedClaims = 1;
+  product.ladder.firstClaimAt = kComputedAt - 2 * kDay;
+  product.ladder.delistUntil = kComputedAt + 5 * kDay;
+  product.ladder.delistActive = true;
+  product.claimsInWindow = 1;
+  s->claimsByProduct[100] = {{51, 7, 100, kComputedAt - 2 * kDay, TicketStatus::kOpen}};
+  s->indexWarnings();
 
   const Timestamp today = startOfDay(kComputedAt);
   HistoryBySeller history;
@@ -439,12 +443,18 @@ TEST(ApiTest, OperatorEndpointsAreOpenWithoutAToken) {
   EXPECT_EQ(server.get("/v1/sellers/7", {{"Authorization", "Bearer anything"}}).status, 200);
 }
 
-TEST(ApiTest, SellerReportIsTheStoredReport) {
+// The report rendered at the edge from the stored tallies is the one the
+// core's evaluation renders at run time.
+TEST(ApiTest, SellerReportIsTheEvaluationsReport) {
   TestServer server;
   const Response r = server.get("/v1/sellers/7");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.header.getContentType(), "application/json");
-  EXPECT_EQ(r.body, server.snapshots.current()->sellers.at(7).reportJson);
+  const auto snapshot = server.snapshots.current();
+  const SellerEvaluation seven = evaluateSeller(7, tally(400, 2), Badge::kFair, Rules());
+  EXPECT_EQ(r.body,
+            renderSellerReport({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, seven,
+                               snapshot->warningsOfSeller(7), kComputedAt, kRulesVersion, Rules()));
   const Object::Ptr report = r.json();
   EXPECT_EQ(report->getValue<std::string>("name"), "Zo\xc3\xab <Shop> & \"Co\"");
   EXPECT_EQ(report->getArray("warnings")->size(), 3u);
@@ -554,12 +564,15 @@ TEST(ApiTest, WarningsFilterBySeverityAndCode) {
   }
 }
 
-TEST(ApiTest, ProductReportIsTheStoredReport) {
+TEST(ApiTest, ProductReportIsRenderedFromTheStoredLadder) {
   TestServer server;
   const Response r = server.get("/v1/products/100");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.header.getContentType(), "application/json");
-  EXPECT_EQ(r.body, server.snapshots.current()->products.at(100).reportJson);
+  const auto snapshot = server.snapshots.current();
+  EXPECT_EQ(r.body, renderProductReport(snapshot->products.at(100).ladder,
+                                        snapshot->claimsByProduct.at(100), 1,
+                                        {snapshot->warnings[3]}, kComputedAt, kRulesVersion));
   EXPECT_EQ(r.json()->getValue<std::string>("recommended_action"), "delist_product");
 }
 

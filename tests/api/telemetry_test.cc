@@ -45,9 +45,10 @@ Snapshot snapshotWith(std::vector<Warning> warnings) {
   Snapshot s;
   s.computedAt = 1772366400;
   s.rulesVersion = "1.aaaa0000";
-  s.sellers[1] = {1, Badge::kTop, 95.0, "{}"};
-  s.sellers[2] = {2, Badge::kGood, 80.0, "{}"};
-  s.sellers[3] = {3, Badge::kGood, 81.0, "{}"};
+  for (auto [id, badge] : {std::pair{1, Badge::kTop}, {2, Badge::kGood}, {3, Badge::kGood}}) {
+    s.sellers[id].sellerId = id;
+    s.sellers[id].badge = badge;
+  }
   s.marketplaceOdr = 0.0125;
   s.warnings = std::move(warnings);
   return s;

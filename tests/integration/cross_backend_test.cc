@@ -20,11 +20,11 @@
 #include <tuple>
 
 #include "jobs/demo/demo_marketplace.h"
-#include "jobs/source/mysql_source.h"
 #include "jobs/report.h"
 #include "jobs/score_job.h"
-#include "jobs/sqlite/sqlite_result_store.h"
+#include "jobs/source/mysql_source.h"
 #include "jobs/source/sqlite_source.h"
+#include "jobs/sqlite/sqlite_result_store.h"
 #include "sellertrust/seller.h"
 #include "tests/integration/mariadb_test.h"
 #include "tests/integration/mysql_rows.h"
@@ -374,10 +374,11 @@ TEST_F(CrossBackendTest, DemoMarketplaceGivesTheSameAnswersOnSqliteAndMysql) {
   EXPECT_EQ(a.badgeCounts(), b.badgeCounts());
 
   Mismatches entries("snapshot entry of seller");
-  compareMaps(&entries, std::map<std::int64_t, SellerEntry>(a.sellers.begin(), a.sellers.end()),
-              std::map<std::int64_t, SellerEntry>(b.sellers.begin(), b.sellers.end()),
-              [](const SellerEntry& e) {
-                return std::string(toString(e.badge)) + " " + exact(e.score) + " " + e.reportJson;
+  compareMaps(&entries, std::map<std::int64_t, SellerResult>(a.sellers.begin(), a.sellers.end()),
+              std::map<std::int64_t, SellerResult>(b.sellers.begin(), b.sellers.end()),
+              [&](const SellerResult& e) {
+                return std::string(toString(e.badge)) + " " + exact(e.score) + " " +
+                       renderSellerReport(e, a);
               });
   EXPECT_NO_MISMATCH(entries);
   EXPECT_EQ(a.sellers.size(), liteEval.sellers.size());
@@ -393,11 +394,12 @@ TEST_F(CrossBackendTest, DemoMarketplaceGivesTheSameAnswersOnSqliteAndMysql) {
   EXPECT_GT(codes.size(), 5u) << "the demo should raise most warning codes";
 
   Mismatches products("snapshot product");
-  compareMaps(&products, std::map<std::int64_t, ProductEntry>(a.products.begin(), a.products.end()),
-              std::map<std::int64_t, ProductEntry>(b.products.begin(), b.products.end()),
-              [](const ProductEntry& p) {
-                return "seller " + std::to_string(p.sellerId) + " " + p.reportJson;
-              });
+  compareMaps(
+      &products, std::map<std::int64_t, ProductResult>(a.products.begin(), a.products.end()),
+      std::map<std::int64_t, ProductResult>(b.products.begin(), b.products.end()),
+      [&](const ProductResult& p) {
+        return "seller " + std::to_string(p.ladder.sellerId) + " " + renderProductReport(p, a);
+      });
   EXPECT_NO_MISMATCH(products);
   EXPECT_FALSE(a.products.empty());
 }

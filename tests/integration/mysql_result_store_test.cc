@@ -9,11 +9,30 @@ namespace {
 
 const Timestamp kT0 = *parseUtc("2026-03-01 12:00:00");
 
+SellerResult seller(std::int64_t id, std::optional<double> score) {
+  SellerResult s;
+  s.sellerId = id;
+  s.name = "Seller \xc3\xa9 " + std::to_string(id);
+  s.country = "DE";
+  s.score = score;
+  s.badge = score ? Badge::kGood : Badge::kNew;
+  s.badgeReason = "why " + std::to_string(id);
+  for (std::size_t i = 0; i < kTallyCount; ++i) {
+    s.counts[i] = id * 1000 + static_cast<std::int64_t>(i);
+  }
+  if (score) {
+    s.responseTime.answered = 9;
+    s.responseTime.p50Hours = 7213 / 3600.0;
+    s.responseTime.p90Hours = 123457 / 3600.0;
+  }
+  return s;
+}
+
 RunRecord runAt(Timestamp at) {
   RunRecord run;
   run.computedAt = at;
   run.rulesVersion = "1.test";
-  run.sellers = {{1, Badge::kGood, 80.0, "{}"}};
+  run.sellersChanged = {seller(1, 80.0)};
   return run;
 }
 
@@ -57,17 +76,63 @@ TEST_F(MysqlResultStoreTest, OneWriterAndARunThatLostTheLockIsDiscarded) {
   EXPECT_FALSE(a.acquireWriterLock());  // B holds it now
 }
 
+// Every field of a result reads back exactly, so an unchanged result is
+// never rewritten; rows are written in multi-row batches and removed.
+TEST_F(MysqlResultStoreTest, RoundTripsResultsExactly) {
+  MysqlResultStore store(env().readWrite(), "x");
+  store.migrate();
+  RunRecord run = runAt(kT0);
+  run.sellersChanged.clear();
+  for (std::int64_t id = 1; id <= 1203; ++id) {
+    run.sellersChanged.push_back(seller(
+        id, id % 3 ? std::optional<double>(static_cast<double>(id % 1000) / 10.0) : std::nullopt));
+  }
+  ProductResult p;
+  p.ladder = {701,
+              7,
+              LadderStep::kRemove,
+              2,
+              kT0 - 9 * kSecondsPerDay,
+              kT0 - kSecondsPerDay,
+              kT0 - 2 * kSecondsPerDay,
+              false};
+  p.claimsInWindow = 3;
+  run.productsChanged = {p};
+  run.claimsChanged = {{9001, 7, 701, kT0 - 9 * kSecondsPerDay, TicketStatus::kRefunded}};
+  store.saveRun(run);
+  std::shared_ptr<Snapshot> s = store.loadSnapshot(0);
+  ASSERT_NE(s, nullptr);
+  ASSERT_EQ(s->sellers.size(), 1203u);
+  for (const SellerResult& r : run.sellersChanged) {
+    EXPECT_TRUE(r == s->sellers.at(r.sellerId)) << "seller " << r.sellerId;
+  }
+  EXPECT_TRUE(p == s->products.at(701));
+  EXPECT_EQ(s->claimsByProduct.at(701).at(0).status, TicketStatus::kRefunded);
+
+  RunRecord removal = runAt(kT0 + 60);
+  removal.sellersChanged.clear();
+  for (std::int64_t id = 2; id <= 1203; ++id) removal.sellersRemoved.push_back(id);
+  removal.productsRemoved = {701};
+  removal.claimsRemoved = {9001};
+  store.saveRun(removal);
+  s = store.loadSnapshot(0);
+  EXPECT_EQ(s->sellers.size(), 1u);
+  EXPECT_TRUE(s->products.empty());
+  EXPECT_TRUE(s->claimsByProduct.empty());
+}
+
 TEST_F(MysqlResultStoreTest, CompletesAMigrationThatFailedHalfWay) {
   MysqlResultStore store(env().readWrite(), "x");
   store.migrate();
   ASSERT_EQ(store.schemaVersion(), MysqlResultStore::latestSchemaVersion());
   // Back to version 1 with the first step of version 2 already applied, as
-  // after a crash between the two DDL statements of 002_run_writer.sql.
+  // after a crash between the two DDL statements of 002_run_writer.sql; and
+  // every step of version 3 applied but not recorded.
   root().execute("use", "USE " + env().resultsDb());
-  root().execute("forgetting v2", "DELETE FROM schema_version WHERE version = 2");
+  root().execute("forgetting v2 and v3", "DELETE FROM schema_version WHERE version >= 2");
   root().execute("dropping v2's index", "DROP INDEX warnings_code ON warnings");
   store.migrate();
-  EXPECT_EQ(store.schemaVersion(), 2);
+  EXPECT_EQ(store.schemaVersion(), MysqlResultStore::latestSchemaVersion());
   EXPECT_EQ(root().queryInt("counting the index",
                             "SELECT COUNT(*) FROM information_schema.statistics WHERE "
                             "table_schema = ? AND index_name = 'warnings_code'",

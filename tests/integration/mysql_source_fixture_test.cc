@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "jobs/source/mysql_source.h"
-#include "tests/source/bad_rows.h"
 #include "tests/integration/mariadb_test.h"
 #include "tests/integration/mysql_rows.h"
+#include "tests/source/bad_rows.h"
 
 namespace sellertrust::testing {
 namespace {
@@ -179,7 +179,7 @@ RawSource fixture() {
 
 SellerTally sellerOneTally() {
   SellerTally t;
-  t[TallyId::kOrders] = 11;                                 // 101-109, 111, 112
+  t[TallyId::kOrders] = 11;                      // 101-109, 111, 112
   t.setRate(MetricId::kOrderDefectRate, 3, 11);  // 101, 108 (seller-funded), 109 (open claim)
   t.setRate(MetricId::kClaimRate, 4, 9);         // 101, 102, 108, 109 of 9 not cancelled
   t.setRate(MetricId::kLateShipmentRate, 2, 5);  // 103, 105 of 101-105
@@ -304,7 +304,7 @@ TEST_F(MysqlSourceFixtureTest, ReadsSellersClaimsAndRowCounts) {
       {"sellers", 3},     {"orders", 16},  // 12 sound window orders + 4 bad
       {"tickets", 13},                     // 9 sound window tickets + 1 bad + 3 authenticity rows
       {"refunds", 3},     {"return_requests", 6},  // 5 sound + 1 bad
-      {"ratings", 7},  // 5 sound + 1 bad + 1 of the bad order 201
+      {"ratings", 7},                              // 5 sound + 1 bad + 1 of the bad order 201
       {"chargebacks", 2},
   };
   EXPECT_EQ(data.rowsRead, rows);

@@ -46,7 +46,15 @@ class FakeStore : public ResultStore {
     history.emplace_back(day, points);
     return 0;
   }
-  std::shared_ptr<Snapshot> loadSnapshot(Timestamp) override { return nullptr; }
+  // What loadSnapshot() returns and latestRunAt() reports (another writer's
+  // run); nullptr: nothing persisted by anyone else.
+  std::shared_ptr<Snapshot> persisted;
+  std::shared_ptr<Snapshot> loadSnapshot(Timestamp) override { return persisted; }
+  std::optional<Timestamp> latestRunAt() override {
+    if (persisted) return persisted->computedAt;
+    if (runs.empty()) return std::nullopt;
+    return runs.back().computedAt;
+  }
 };
 
 }  // namespace sellertrust::testing

@@ -4,6 +4,7 @@
 
 #include "fakes.h"
 #include "jobs/history_job.h"
+#include "jobs/report.h"
 
 namespace sellertrust {
 namespace {
@@ -65,10 +66,58 @@ TEST_F(ScoreJobTest, PublishesWhatItSaved) {
   EXPECT_EQ(snap->warnings[1].id, 2);
   EXPECT_EQ(snap->nextWarningId, 3);
   EXPECT_DOUBLE_EQ(*snap->marketplaceOdr, 50.0 / 2003);
-  EXPECT_EQ(store_.runs[0].sellers.size(), 3u);
+  EXPECT_EQ(store_.runs[0].sellersChanged.size(), 3u);
   EXPECT_EQ(store_.runs[0].badgeChanges.size(), 3u);
+  EXPECT_EQ(store_.runs[0].warningsRaised.size(), 2u);
   EXPECT_EQ(snap->badgeChanges.at(2).at(0).to, Badge::kFair);
-  EXPECT_NE(snap->sellers.at(2).reportJson.find("\"account_review\""), std::string::npos);
+  EXPECT_NE(renderSellerReport(snap->sellers.at(2), *snap).find("\"account_review\""),
+            std::string::npos);
+}
+
+TEST_F(ScoreJobTest, WritesOnlyWhatChanged) {
+  job_.run(kNow, cancel_);
+  job_.run(kNow + 300, cancel_);  // the badge reasons lose their "first"
+  const ScoreRunSummary idle = job_.run(kNow + 600, cancel_);
+  EXPECT_EQ(idle.rowsWritten, 0);
+  EXPECT_EQ(store_.runs.back().rowsWritten(), 0);
+
+  source_.data.tallies[1] = tally(1001, 0);  // one more order for seller 1
+  source_.data.sellers.erase(3);
+  source_.data.tallies.erase(3);
+  const ScoreRunSummary s = job_.run(kNow + 900, cancel_);
+  const RunRecord& run = store_.runs.back();
+  ASSERT_EQ(run.sellersChanged.size(), 1u);
+  EXPECT_EQ(run.sellersChanged[0].sellerId, 1);
+  EXPECT_EQ(run.sellersChanged[0].counts[0], 1001);
+  EXPECT_EQ(run.sellersRemoved, std::vector<std::int64_t>{3});
+  EXPECT_TRUE(run.warningsUpdated.empty());  // seller 2's evidence is unchanged
+  EXPECT_EQ(s.rowsWritten, 2);
+  EXPECT_EQ(snapshots_.current()->sellers.count(3), 0u);
+}
+
+TEST_F(ScoreJobTest, AWarningWhoseEvidenceChangesIsUpdatedAndKeepsItsId) {
+  job_.run(kNow, cancel_);
+  source_.data.tallies[2] = tally(1000, 60);
+  job_.run(kNow + 300, cancel_);
+  const RunRecord& run = store_.runs.back();
+  ASSERT_EQ(run.warningsUpdated.size(), 2u);
+  EXPECT_EQ(run.warningsUpdated[0].id, 1);
+  EXPECT_EQ(run.warningsUpdated[0].updatedAt, kNow + 300);
+  EXPECT_EQ(run.warningsUpdated[0].raisedAt, kNow);
+  EXPECT_TRUE(run.warningsRaised.empty());
+}
+
+TEST_F(ScoreJobTest, ContinuesFromTheStoreAfterAnotherWriter) {
+  job_.run(kNow, cancel_);
+  // Another daemon wrote a run since: its results are the previous state.
+  auto other = std::make_shared<Snapshot>(*snapshots_.current());
+  other->computedAt = kNow + 100;
+  other->sellers.at(2).badge = Badge::kTop;
+  store_.persisted = other;
+  job_.run(kNow + 300, cancel_);
+  const RunRecord& run = store_.runs.back();
+  ASSERT_EQ(run.badgeChanges.size(), 1u);
+  EXPECT_EQ(run.badgeChanges[0].from, Badge::kTop);  // 60 is far below top
 }
 
 TEST_F(ScoreJobTest, SecondRunKeepsWarningsAndBadgesAndClearsWhatStopped) {
@@ -84,9 +133,9 @@ TEST_F(ScoreJobTest, SecondRunKeepsWarningsAndBadgesAndClearsWhatStopped) {
   EXPECT_EQ(snap->warnings[0].firing.code, "order_defect_rate_above_target");
   EXPECT_EQ(snap->warnings[0].raisedAt, kNow);  // kept, not re-raised
   EXPECT_EQ(snap->warnings[0].id, 1);
-  ASSERT_EQ(store_.runs[1].warnings.cleared.size(), 1u);
-  EXPECT_EQ(store_.runs[1].warnings.cleared[0].firing.code, "account_review");
-  EXPECT_EQ(store_.runs[1].warnings.cleared[0].clearedAt, kNow + 300);
+  ASSERT_EQ(store_.runs[1].warningsCleared.size(), 1u);
+  EXPECT_EQ(store_.runs[1].warningsCleared[0].firing.code, "account_review");
+  EXPECT_EQ(store_.runs[1].warningsCleared[0].clearedAt, kNow + 300);
   EXPECT_EQ(snap->badgeChanges.at(2).size(), 2u);
   EXPECT_EQ(snap->badgeChanges.at(2).back().from, Badge::kFair);
   EXPECT_EQ(snap->badgeChanges.at(2).back().to, Badge::kGood);
@@ -140,9 +189,14 @@ TEST_F(ScoreJobTest, LadderWarningsAndProductReports) {
   // Ladder warnings do not wait for volume: seller 3 has 3 orders.
   EXPECT_EQ(snap->warnings[3].firing.sellerId, 3);
   ASSERT_EQ(snap->products.count(500), 1u);
-  EXPECT_EQ(snap->products.at(500).sellerId, 3);
+  EXPECT_EQ(snap->products.at(500).ladder.sellerId, 3);
+  EXPECT_EQ(snap->products.at(500).ladder.step, LadderStep::kRemove);
   ASSERT_EQ(snap->products.count(600), 1u);
-  EXPECT_EQ(snap->products.at(600).sellerId, 1);
+  EXPECT_EQ(snap->products.at(600).ladder.sellerId, 1);
+  EXPECT_EQ(snap->products.at(600).claimsInWindow, 4);
+  EXPECT_EQ(store_.runs[0].claimsChanged.size(), 2u);
+  EXPECT_NE(renderProductReport(snap->products.at(500), *snap).find("\"remove_product\""),
+            std::string::npos);
 }
 
 TEST(HistoryJobTest, RecordsTheSnapshotsDayAndReplacesItOnRerun) {
@@ -152,7 +206,9 @@ TEST(HistoryJobTest, RecordsTheSnapshotsDayAndReplacesItOnRerun) {
   EXPECT_THROW(job.run(kNow), SourceError);  // nothing to record yet
   auto snap = std::make_shared<Snapshot>();
   snap->computedAt = kNow;
-  snap->sellers[1] = {1, Badge::kGood, 80.0, "{}"};
+  snap->sellers[1].sellerId = 1;
+  snap->sellers[1].badge = Badge::kGood;
+  snap->sellers[1].score = 80.0;
   snap->history = std::make_shared<const HistoryBySeller>(
       HistoryBySeller{{1,
                        {{startOfDay(kNow) - 31 * kSecondsPerDay, 70.0, Badge::kFair},

@@ -19,8 +19,6 @@ constexpr const char* kZeroDateText = "0000-00-00 00:00:00";
 constexpr const char* kZeroDayText = "2026-02-00 12:00:00";
 constexpr std::size_t kRowsPerInsert = 1000;
 
-
-
 std::string sqlTime(const RawTime& t) {
   if (!t) return "NULL";
   if (*t == kZeroDate) return std::string("'") + kZeroDateText + "'";

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <limits>
 #include <map>
-#include <ostream>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <utility>

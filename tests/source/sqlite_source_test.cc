@@ -199,7 +199,7 @@ class SqliteSourceTest : public ::testing::Test {
 // The tally of seller 7 worked out by hand from the fixture above.
 SellerTally expectedSeller7() {
   SellerTally t;
-  t[TallyId::kOrders] = 6;                                       // 101-106
+  t[TallyId::kOrders] = 6;                            // 101-106
   t.setRate(MetricId::kOrderDefectRate, 2, 6);        // 102 (2 stars), 105 (service)
   t.setRate(MetricId::kClaimRate, 1, 5);              // 102 of 101,102,104,105,106
   t.setRate(MetricId::kLateShipmentRate, 2, 4);       // 102, 105 of 101,102,105,106
@@ -263,7 +263,7 @@ TEST_F(SqliteSourceTest, OrderAtTheWindowStartCountsOneSecondBeforeDoesNot) {
   session << "DELETE FROM orders WHERE order_id NOT IN (100, 101)", now;
   const SourceData data = read();
   ASSERT_EQ(1u, data.tallies.count(7));
-  EXPECT_EQ(1, data.tallies.at(7).orders());              // 101 only
+  EXPECT_EQ(1, data.tallies.at(7).orders());            // 101 only
   EXPECT_EQ(1, data.tallies.at(7)[TallyId::kRatings]);  // 100's 1-star rating is outside
   EXPECT_EQ(5, data.tallies.at(7)[TallyId::kStarSum]);
   EXPECT_EQ(0, data.tallies.at(7)[TallyId::kDefectOrders]);

@@ -9,6 +9,7 @@
 
 #include <tuple>
 
+#include "jobs/results_sql.h"
 #include "jobs/source/source.h"
 #include "temp_dir.h"
 
@@ -63,51 +64,84 @@ void expectSame(const std::vector<T>& expected, const std::vector<T>& actual) {
   }
 }
 
-// The first run: two sellers (one without a score), a product, two first
-// badges and three raised warnings.
+SellerResult seller(std::int64_t id, Badge badge, std::optional<double> score) {
+  SellerResult r;
+  r.sellerId = id;
+  r.name = "Seller " + std::to_string(id);
+  r.country = "FR";
+  r.badge = badge;
+  r.score = score;
+  r.badgeReason = "reason of " + std::to_string(id);
+  for (std::size_t i = 0; i < kTallyCount; ++i) {
+    r.counts[i] = id * 100 + static_cast<std::int64_t>(i);
+  }
+  r.responseTime.answered = 3;
+  // Whole seconds as hours: 7213 s does not print exactly in 15 digits.
+  r.responseTime.p50Hours = 7213 / 3600.0;
+  r.responseTime.p90Hours = 90001 / 3600.0;
+  return r;
+}
+
+ProductResult product(std::int64_t id, std::int64_t sellerId) {
+  ProductResult p;
+  p.ladder.productId = id;
+  p.ladder.sellerId = sellerId;
+  p.ladder.step = LadderStep::kDelist;
+  p.ladder.countedClaims = 1;
+  p.ladder.firstClaimAt = kT0 - kDay;
+  p.ladder.delistUntil = kT0 + 6 * kDay;
+  p.ladder.delistActive = true;
+  p.claimsInWindow = 4;
+  return p;
+}
+
+// The first run: two sellers (one without a score), a product with its
+// claim, two first badges and three raised warnings.
 RunRecord firstRun() {
   RunRecord run;
   run.computedAt = kT0;
   run.rulesVersion = "1.0badcafe";
-  run.sellers = {{7, Badge::kTop, 96.5, R"({"seller_id":7})"},
-                 {8, Badge::kNew, std::nullopt, R"({"seller_id":8})"}};
-  run.products = {{701, 7, R"({"product_id":701})"}};
+  run.sellersChanged = {seller(7, Badge::kTop, 96.5), seller(8, Badge::kNew, std::nullopt)};
+  run.sellersChanged[1].responseTime = ResponseTime();
+  run.productsChanged = {product(701, 7)};
+  run.claimsChanged = {{9001, 7, 701, kT0 - kDay, TicketStatus::kUnderReview}};
   run.badgeChanges = {{7, std::nullopt, Badge::kTop, 96.5, kT0, "first badge"},
                       {8, std::nullopt, Badge::kNew, std::nullopt, kT0, "3 orders"}};
   // Evidence values chosen to catch lossy number formatting and reordering.
-  run.warnings.raised = {
+  run.warningsRaised = {
       warning(1, "order_defect_rate_above_target", 7, std::nullopt, kT0,
               {{"value", 0.1 + 0.2}, {"numerator", 3}, {"judged", 0.012345678901234567}}),
       warning(2, "product_delist", 7, 701, kT0,
               {{"delist_until", 1772971200}, {"counted_claims", 1}}),
       warning(3, "slow_responses", 8, std::nullopt, kT0, {}),
   };
-  run.warnings.active = run.warnings.raised;
   run.marketplaceOdr = 0.0125;
   return run;
 }
 
-// The second run, a day later: warning 2 cleared, warning 1 held with new
-// evidence, warning 4 raised; seller 7 drops to good.
+// The second run, a day later, writes only what changed: warning 2
+// cleared, warning 1 updated with new evidence, warning 4 raised (3 is
+// unchanged); seller 7 drops to good, seller 8 is gone; the claim is
+// withdrawn.
 RunRecord secondRun() {
-  RunRecord run = firstRun();
+  RunRecord run;
   const Timestamp t1 = kT0 + kDay;
   run.computedAt = t1;
-  run.sellers[0].badge = Badge::kGood;
-  run.sellers[0].score = 84.0;
+  run.rulesVersion = "1.0badcafe";
+  run.sellersChanged = {seller(7, Badge::kGood, 84.0)};
+  run.sellersRemoved = {8};
+  run.claimsChanged = {{9001, 7, 701, kT0 - kDay, TicketStatus::kWithdrawn}};
   run.badgeChanges = {{7, Badge::kTop, Badge::kGood, 84.0, t1, "score fell below 88"}};
-  Warning held = run.warnings.raised[0];
+  const RunRecord first = firstRun();
+  Warning held = first.warningsRaised[0];
   held.firing.evidence = {{"value", 0.05}, {"numerator", 5}};
   held.firing.detail = "new detail";
   held.updatedAt = t1;
-  Warning kept = run.warnings.raised[2];
-  kept.updatedAt = t1;
-  Warning cleared = run.warnings.raised[1];
+  Warning cleared = first.warningsRaised[1];
   cleared.clearedAt = t1;
-  Warning raised = warning(4, "account_review", 7, std::nullopt, t1, {{"value", 0.05}});
-  run.warnings.raised = {raised};
-  run.warnings.active = {held, kept, raised};
-  run.warnings.cleared = {cleared};
+  run.warningsRaised = {warning(4, "account_review", 7, std::nullopt, t1, {{"value", 0.05}})};
+  run.warningsUpdated = {held};
+  run.warningsCleared = {cleared};
   run.marketplaceOdr = std::nullopt;
   return run;
 }
@@ -121,10 +155,10 @@ class SqliteResultStoreTest : public ::testing::Test {
   SqliteResultStore store_;
 };
 
-TEST_F(SqliteResultStoreTest, MigrateCreatesVersionOneAndIsIdempotent) {
-  EXPECT_EQ(1, store_.schemaVersion());
+TEST_F(SqliteResultStoreTest, MigrateCreatesTheLatestVersionAndIsIdempotent) {
+  EXPECT_EQ(2, store_.schemaVersion());
   store_.migrate();
-  EXPECT_EQ(1, store_.schemaVersion());
+  EXPECT_EQ(2, store_.schemaVersion());
 }
 
 TEST_F(SqliteResultStoreTest, LoadSnapshotIsNullBeforeAnyRun) {
@@ -166,19 +200,38 @@ TEST_F(SqliteResultStoreTest, RoundTripsARun) {
   EXPECT_EQ(kT0, s->computedAt);
   EXPECT_EQ("1.0badcafe", s->rulesVersion);
   ASSERT_EQ(2u, s->sellers.size());
-  EXPECT_EQ(Badge::kTop, s->sellers.at(7).badge);
-  EXPECT_EQ(96.5, s->sellers.at(7).score);
-  EXPECT_EQ(R"({"seller_id":7})", s->sellers.at(7).reportJson);
-  EXPECT_EQ(Badge::kNew, s->sellers.at(8).badge);
-  EXPECT_FALSE(s->sellers.at(8).score.has_value());
+  // Every field reads back exactly, so an unchanged result compares equal.
+  EXPECT_TRUE(run.sellersChanged[0] == s->sellers.at(7));
+  EXPECT_TRUE(run.sellersChanged[1] == s->sellers.at(8));
   ASSERT_EQ(1u, s->products.size());
-  EXPECT_EQ(7, s->products.at(701).sellerId);
-  EXPECT_EQ(R"({"product_id":701})", s->products.at(701).reportJson);
-  expectSame(run.warnings.raised, s->warnings);
+  EXPECT_TRUE(run.productsChanged[0] == s->products.at(701));
+  ASSERT_EQ(1u, s->claimsByProduct.at(701).size());
+  EXPECT_EQ(TicketStatus::kUnderReview, s->claimsByProduct.at(701)[0].status);
+  EXPECT_EQ(kT0 - kDay, s->claimsByProduct.at(701)[0].openedAt);
+  expectSame(run.warningsRaised, s->warnings);
+  EXPECT_EQ(1u, s->warningsOfProduct(701).size());
+  EXPECT_EQ(2u, s->warningsOfSeller(7).size());
   expectSame({run.badgeChanges[0]}, s->badgeChanges.at(7));
   expectSame({run.badgeChanges[1]}, s->badgeChanges.at(8));
   EXPECT_EQ(0.0125, s->marketplaceOdr);
   EXPECT_EQ(4, s->nextWarningId);
+}
+
+TEST_F(SqliteResultStoreTest, WritesAndRemovesManyRowsAcrossStatementBatches) {
+  RunRecord run = firstRun();
+  run.sellersChanged.clear();
+  for (std::int64_t id = 1; id <= 1203; ++id) {
+    run.sellersChanged.push_back(seller(id, Badge::kGood, 80.0));
+  }
+  store_.saveRun(run);
+  EXPECT_EQ(1203u, store_.loadSnapshot(0)->sellers.size());
+  RunRecord removal;
+  removal.computedAt = kT0 + kHour;
+  for (std::int64_t id = 2; id <= 1203; ++id) removal.sellersRemoved.push_back(id);
+  store_.saveRun(removal);
+  const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
+  ASSERT_EQ(1u, s->sellers.size());
+  EXPECT_TRUE(seller(1, Badge::kGood, 80.0) == s->sellers.at(1));
 }
 
 TEST_F(SqliteResultStoreTest, SecondRunReplacesResultsAndKeepsTheWarningLifecycle) {
@@ -190,8 +243,12 @@ TEST_F(SqliteResultStoreTest, SecondRunReplacesResultsAndKeepsTheWarningLifecycl
   EXPECT_EQ(kT0 + kDay, s->computedAt);
   EXPECT_EQ(Badge::kGood, s->sellers.at(7).badge);
   EXPECT_EQ(84.0, s->sellers.at(7).score);
+  EXPECT_EQ(0u, s->sellers.count(8));
+  EXPECT_EQ(1u, s->products.count(701));  // unchanged, so untouched
+  EXPECT_EQ(TicketStatus::kWithdrawn, s->claimsByProduct.at(701)[0].status);
   // Active warnings by ascending id; raisedAt kept, evidence and detail new.
-  expectSame(second.warnings.active, s->warnings);
+  expectSame({second.warningsUpdated[0], firstRun().warningsRaised[2], second.warningsRaised[0]},
+             s->warnings);
   EXPECT_EQ(kT0, s->warnings[0].raisedAt);
   // Badge changes accumulate, oldest first.
   const RunRecord first = firstRun();
@@ -208,14 +265,11 @@ TEST_F(SqliteResultStoreTest, SecondRunReplacesResultsAndKeepsTheWarningLifecycl
 
 TEST_F(SqliteResultStoreTest, NextWarningIdCountsClearedWarnings) {
   store_.saveRun(firstRun());
-  RunRecord run = firstRun();
+  RunRecord run;
   run.computedAt = kT0 + kDay;
-  run.badgeChanges.clear();
-  Warning cleared = run.warnings.raised[2];  // the highest id
+  Warning cleared = firstRun().warningsRaised[2];  // the highest id
   cleared.clearedAt = run.computedAt;
-  run.warnings.active = {run.warnings.raised[0], run.warnings.raised[1]};
-  run.warnings.cleared = {cleared};
-  run.warnings.raised.clear();
+  run.warningsCleared = {cleared};
   store_.saveRun(run);
   const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
   ASSERT_EQ(2u, s->warnings.size());
@@ -227,14 +281,15 @@ TEST_F(SqliteResultStoreTest, FailingRunLeavesThePreviousResults) {
   RunRecord bad = secondRun();
   // Two raised warnings with one id violate the primary key after every
   // other table was already written in the transaction.
-  bad.warnings.raised.push_back(bad.warnings.raised[0]);
+  bad.warningsRaised.push_back(bad.warningsRaised[0]);
   EXPECT_THROW(store_.saveRun(bad), SourceError);
 
   const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
   ASSERT_NE(nullptr, s);
   EXPECT_EQ(kT0, s->computedAt);
   EXPECT_EQ(Badge::kTop, s->sellers.at(7).badge);
-  expectSame(firstRun().warnings.raised, s->warnings);
+  expectSame(firstRun().warningsRaised, s->warnings);
+  EXPECT_EQ(1u, s->sellers.count(8));
   EXPECT_EQ(1u, s->badgeChanges.at(7).size());
   EXPECT_EQ(0.0125, s->marketplaceOdr);
   EXPECT_EQ(4, s->nextWarningId);
@@ -278,7 +333,7 @@ TEST_F(SqliteResultStoreTest, LoadSnapshotKeepsBadgeChangesSinceTheGivenTime) {
 TEST_F(SqliteResultStoreTest, RefusesANewerSchemaNamingBothVersions) {
   {
     Poco::Data::Session session("SQLite", path_);
-    session << "INSERT INTO schema_version (version) VALUES (2)", now;
+    session << "INSERT INTO schema_version (version) VALUES (3)", now;
   }
   SqliteResultStore newer(path_);
   try {
@@ -286,8 +341,8 @@ TEST_F(SqliteResultStoreTest, RefusesANewerSchemaNamingBothVersions) {
     FAIL() << "migrate() accepted a newer schema";
   } catch (const SourceError& e) {
     const std::string message = e.what();
-    EXPECT_NE(std::string::npos, message.find("schema version 2")) << message;
-    EXPECT_NE(std::string::npos, message.find("version 1")) << message;
+    EXPECT_NE(std::string::npos, message.find("schema version 3")) << message;
+    EXPECT_NE(std::string::npos, message.find("version 2")) << message;
   }
 }
 

@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-
-
 namespace sellertrust {
 namespace {
 
@@ -79,7 +77,7 @@ TEST(MetricFiringsTest, EachOtherMetricMissingItsTarget) {
 
 TEST(MetricFiringsTest, ATargetMetExactlyDoesNotFire) {
   SellerTally t = seller(100);
-  t[TallyId::kRatings] = 93;     // (93 x 4.6 + 24.5) / 100 would be needed; use exact 4.5:
+  t[TallyId::kRatings] = 93;   // (93 x 4.6 + 24.5) / 100 would be needed; use exact 4.5:
   t[TallyId::kStarSum] = 425;  // (425 + 24.5) / 100 = 4.495 < 4.5: fires
   EXPECT_EQ(codes(fire(t)), std::vector<std::string>{"rating_average_off_target"});
   t[TallyId::kStarSum] = 426;  // (426 + 24.5) / 100 = 4.505: on target

@@ -1,0 +1,171 @@
+// The shared result rows and the multi-row write of a run's changes.
+#include "jobs/results_sql.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "jobs/source/source.h"
+
+namespace sellertrust::results_sql {
+namespace {
+
+// Rows per multi-row statement: one round trip per batch, and well under
+// both engines' limits on bound parameters (SQLite 32766, MySQL 65535).
+constexpr std::size_t kRowsPerStatement = 500;
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+Value nullable(const std::optional<double>& v) { return v ? Value(*v) : Value(nullptr); }
+// Percentiles are whole seconds (nearestRank of a histogram of seconds):
+// stored as integers, they read back to the very same hours.
+Value seconds(const std::optional<double>& hours) {
+  return hours ? Value(static_cast<std::int64_t>(std::llround(*hours * 3600.0))) : Value(nullptr);
+}
+
+Value nullableTime(const std::optional<Timestamp>& t) {
+  return t ? Value(formatUtc(*t)) : Value(nullptr);
+}
+
+std::vector<Value> sellerValues(const SellerResult& s) {
+  std::vector<Value> v = {s.sellerId,
+                          s.name,
+                          s.country,
+                          std::string(toString(s.badge)),
+                          nullable(s.score),
+                          s.badgeReason,
+                          s.responseTime.answered,
+                          seconds(s.responseTime.p50Hours),
+                          seconds(s.responseTime.p90Hours)};
+  for (std::int64_t count : s.counts) v.emplace_back(count);
+  return v;
+}
+
+std::vector<Value> productValues(const ProductResult& p) {
+  const ProductLadder& l = p.ladder;
+  return {l.productId,
+          l.sellerId,
+          std::string(toString(l.step)),
+          std::int64_t{l.countedClaims},
+          nullableTime(l.firstClaimAt),
+          nullableTime(l.secondClaimAt),
+          nullableTime(l.delistUntil),
+          std::int64_t{l.delistActive ? 1 : 0},
+          p.claimsInWindow};
+}
+
+std::vector<Value> claimValues(const AuthenticityClaim& c) {
+  return {c.ticketId, c.productId, c.sellerId, formatUtc(c.openedAt),
+          std::string(toString(c.status))};
+}
+
+// REPLACE INTO `table` every item, kRowsPerStatement rows at a time.
+template <typename T, typename ValuesOf>
+void replaceAll(const char* table, const std::vector<std::string>& columns,
+                const std::vector<T>& items, ValuesOf valuesOf, const Execute& execute) {
+  const std::string row = "(" + join(std::vector<std::string>(columns.size(), "?")) + ")";
+  for (std::size_t first = 0; first < items.size(); first += kRowsPerStatement) {
+    const std::size_t last = std::min(items.size(), first + kRowsPerStatement);
+    std::string sql = std::string("REPLACE INTO ") + table + " (" + join(columns) + ") VALUES ";
+    std::vector<Value> values;
+    values.reserve((last - first) * columns.size());
+    for (std::size_t i = first; i < last; ++i) {
+      sql += (i == first ? "" : ", ") + row;
+      for (Value& v : valuesOf(items[i])) values.push_back(std::move(v));
+    }
+    execute(std::string("writing ") + table, sql, values);
+  }
+}
+
+void deleteAll(const char* table, const char* key, const std::vector<std::int64_t>& keys,
+               const Execute& execute) {
+  for (std::size_t first = 0; first < keys.size(); first += kRowsPerStatement) {
+    const std::size_t last = std::min(keys.size(), first + kRowsPerStatement);
+    std::string sql = std::string("DELETE FROM ") + table + " WHERE " + key + " IN (";
+    std::vector<Value> values;
+    for (std::size_t i = first; i < last; ++i) {
+      sql += (i == first ? "?" : ", ?");
+      values.emplace_back(keys[i]);
+    }
+    execute(std::string("deleting from ") + table, sql + ")", values);
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& sellerColumns() {
+  static const std::vector<std::string> kColumns = [] {
+    std::vector<std::string> c = {"seller_id",    "name",     "country",     "badge",      "score",
+                                  "badge_reason", "answered", "p50_seconds", "p90_seconds"};
+    for (std::size_t i = 0; i < kTallyCount; ++i) {
+      c.emplace_back(tallyName(static_cast<TallyId>(i)));
+    }
+    return c;
+  }();
+  return kColumns;
+}
+
+const std::vector<std::string>& productColumns() {
+  static const std::vector<std::string> kColumns = {
+      "product_id",      "seller_id",    "step",          "counted_claims",  "first_claim_at",
+      "second_claim_at", "delist_until", "delist_active", "claims_in_window"};
+  return kColumns;
+}
+
+const std::vector<std::string>& claimColumns() {
+  static const std::vector<std::string> kColumns = {"ticket_id", "product_id", "seller_id",
+                                                    "opened_at", "status"};
+  return kColumns;
+}
+
+std::string selectSellers() { return "SELECT " + join(sellerColumns()) + " FROM seller_results"; }
+std::string selectProducts() {
+  return "SELECT " + join(productColumns()) + " FROM product_results";
+}
+std::string selectClaims() { return "SELECT " + join(claimColumns()) + " FROM ladder_claims"; }
+
+LadderStep storedLadderStep(const std::string& name, const std::string& where) {
+  for (LadderStep step : {LadderStep::kNone, LadderStep::kDelist, LadderStep::kRemove}) {
+    if (name == toString(step)) return step;
+  }
+  throw SourceError(where + ": unknown ladder step '" + name + "'");
+}
+
+TicketStatus storedTicketStatus(const std::string& name, const std::string& where) {
+  const std::optional<TicketStatus> status = parseTicketStatus(name);
+  if (!status) throw SourceError(where + ": unknown ticket status '" + name + "'");
+  return *status;
+}
+
+void writeRunRows(const RunRecord& run, const Execute& execute) {
+  replaceAll("seller_results", sellerColumns(), run.sellersChanged, sellerValues, execute);
+  deleteAll("seller_results", "seller_id", run.sellersRemoved, execute);
+  replaceAll("product_results", productColumns(), run.productsChanged, productValues, execute);
+  deleteAll("product_results", "product_id", run.productsRemoved, execute);
+  replaceAll("ladder_claims", claimColumns(), run.claimsChanged, claimValues, execute);
+  deleteAll("ladder_claims", "ticket_id", run.claimsRemoved, execute);
+  for (const BadgeChange& b : run.badgeChanges) {
+    execute("writing badge changes", kInsertBadgeChange,
+            {b.sellerId, b.from ? Value(std::string(toString(*b.from))) : Value(nullptr),
+             std::string(toString(b.to)), nullable(b.score), formatUtc(b.at), b.reason});
+  }
+  for (const Warning& w : run.warningsRaised) {
+    const Firing& f = w.firing;
+    execute("writing raised warnings", kInsertWarning,
+            {w.id, f.code, std::string(toString(f.severity)), f.sellerId,
+             f.productId ? Value(*f.productId) : Value(nullptr), f.action, f.detail,
+             evidenceJson(f.evidence), formatUtc(w.raisedAt), formatUtc(w.updatedAt)});
+  }
+  for (const Warning& w : run.warningsUpdated) {
+    execute("updating active warnings", kUpdateActiveWarning,
+            {w.firing.detail, evidenceJson(w.firing.evidence), formatUtc(w.updatedAt), w.id});
+  }
+  for (const Warning& w : run.warningsCleared) {
+    execute("clearing warnings", kClearWarning, {formatUtc(*w.clearedAt), w.id});
+  }
+}
+
+}  // namespace sellertrust::results_sql
