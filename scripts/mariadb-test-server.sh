@@ -11,6 +11,8 @@
 #        scripts/mariadb-test-server.sh env DIR     print DIR/env
 #
 # Works as root (mariadbd then needs --user=root) and as a normal user.
+# SELLERTRUST_MARIADB_BUFFER_POOL sets the InnoDB buffer pool size (default
+# 512M; bench/scale_bench.sh raises it for millions of orders).
 # `start` on a running server changes nothing and exits 0; `stop` on a
 # stopped one exits 0, so CI can call both unconditionally.
 set -euo pipefail
@@ -21,6 +23,7 @@ readonly kRoUser=sellertrust_ro
 readonly kRwUser=sellertrust_rw
 readonly kStartTimeoutSeconds=60
 readonly kStopTimeoutSeconds=60
+readonly buffer_pool="${SELLERTRUST_MARIADB_BUFFER_POOL:-512M}"
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_dir="$(dirname "$script_dir")"
@@ -122,7 +125,7 @@ launch() {
     --log-error="$log_file" --port="$port" --bind-address=127.0.0.1 \
     --skip-name-resolve --character-set-server=utf8mb4 \
     --collation-server=utf8mb4_general_ci --default-time-zone=+00:00 \
-    --innodb-buffer-pool-size=512M --innodb-log-file-size=256M \
+    --innodb-buffer-pool-size="$buffer_pool" --innodb-log-file-size=256M \
     --innodb-flush-log-at-trx-commit=2 --max-allowed-packet=64M \
     </dev/null >>"$log_file" 2>&1 &
   local pid=$! waited=0

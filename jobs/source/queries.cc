@@ -58,7 +58,9 @@ std::string tallyColumn(const TallyDef& t) {
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
                       const std::vector<const TallyDef*>& own) {
   const std::string a = table.alias();
-  const std::string badKey = "-1 - ABS(" + a + "." + table.key + ")";
+  // Negative, so it cannot meet a seller id; signed first, or MySQL refuses
+  // the subtraction on a view's BIGINT UNSIGNED key.
+  const std::string badKey = "-1 - ABS(CAST(" + a + "." + table.key + " AS SIGNED))";
   std::string group = "CASE WHEN " + badFlag(dialect, table) + " = 1 THEN " + badKey;
   if (table.afterSales) {
     group += " WHEN " + badFlag(dialect, ordersTable()) + " = 1 THEN NULL";
