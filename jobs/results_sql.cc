@@ -62,14 +62,45 @@ std::vector<Value> claimValues(const AuthenticityClaim& c) {
           std::string(toString(c.status))};
 }
 
-// REPLACE INTO `table` every item, kRowsPerStatement rows at a time.
+const std::vector<std::string> kBadgeChangeColumns = {"seller_id", "from_badge", "to_badge",
+                                                      "score",     "changed_at", "reason"};
+const std::vector<std::string> kWarningColumns = {
+    "id",     "code",          "severity",  "seller_id",  "product_id", "action",
+    "detail", "evidence_json", "raised_at", "updated_at", "cleared_at"};
+
+std::vector<Value> badgeChangeValues(const BadgeChange& b) {
+  return {b.sellerId,
+          b.from ? Value(std::string(toString(*b.from))) : Value(nullptr),
+          std::string(toString(b.to)),
+          nullable(b.score),
+          formatUtc(b.at),
+          b.reason};
+}
+
+std::vector<Value> warningValues(const Warning& w) {
+  const Firing& f = w.firing;
+  return {w.id,
+          f.code,
+          std::string(toString(f.severity)),
+          f.sellerId,
+          f.productId ? Value(*f.productId) : Value(nullptr),
+          f.action,
+          f.detail,
+          evidenceJson(f.evidence),
+          formatUtc(w.raisedAt),
+          formatUtc(w.updatedAt),
+          nullableTime(w.clearedAt)};
+}
+
+// `verb` ("INSERT" or "REPLACE") INTO `table` every item, kRowsPerStatement
+// rows at a time.
 template <typename T, typename ValuesOf>
-void replaceAll(const char* table, const std::vector<std::string>& columns,
-                const std::vector<T>& items, ValuesOf valuesOf, const Execute& execute) {
+void writeAll(const char* verb, const char* table, const std::vector<std::string>& columns,
+              const std::vector<T>& items, ValuesOf valuesOf, const Execute& execute) {
   const std::string row = "(" + join(std::vector<std::string>(columns.size(), "?")) + ")";
   for (std::size_t first = 0; first < items.size(); first += kRowsPerStatement) {
     const std::size_t last = std::min(items.size(), first + kRowsPerStatement);
-    std::string sql = std::string("REPLACE INTO ") + table + " (" + join(columns) + ") VALUES ";
+    std::string sql = std::string(verb) + " INTO " + table + " (" + join(columns) + ") VALUES ";
     std::vector<Value> values;
     values.reserve((last - first) * columns.size());
     for (std::size_t i = first; i < last; ++i) {
@@ -141,31 +172,20 @@ TicketStatus storedTicketStatus(const std::string& name, const std::string& wher
 }
 
 void writeRunRows(const RunRecord& run, const Execute& execute) {
-  replaceAll("seller_results", sellerColumns(), run.sellersChanged, sellerValues, execute);
+  writeAll("REPLACE", "seller_results", sellerColumns(), run.sellersChanged, sellerValues, execute);
   deleteAll("seller_results", "seller_id", run.sellersRemoved, execute);
-  replaceAll("product_results", productColumns(), run.productsChanged, productValues, execute);
+  writeAll("REPLACE", "product_results", productColumns(), run.productsChanged, productValues,
+           execute);
   deleteAll("product_results", "product_id", run.productsRemoved, execute);
-  replaceAll("ladder_claims", claimColumns(), run.claimsChanged, claimValues, execute);
+  writeAll("REPLACE", "ladder_claims", claimColumns(), run.claimsChanged, claimValues, execute);
   deleteAll("ladder_claims", "ticket_id", run.claimsRemoved, execute);
-  for (const BadgeChange& b : run.badgeChanges) {
-    execute("writing badge changes", kInsertBadgeChange,
-            {b.sellerId, b.from ? Value(std::string(toString(*b.from))) : Value(nullptr),
-             std::string(toString(b.to)), nullable(b.score), formatUtc(b.at), b.reason});
-  }
-  for (const Warning& w : run.warningsRaised) {
-    const Firing& f = w.firing;
-    execute("writing raised warnings", kInsertWarning,
-            {w.id, f.code, std::string(toString(f.severity)), f.sellerId,
-             f.productId ? Value(*f.productId) : Value(nullptr), f.action, f.detail,
-             evidenceJson(f.evidence), formatUtc(w.raisedAt), formatUtc(w.updatedAt)});
-  }
-  for (const Warning& w : run.warningsUpdated) {
-    execute("updating active warnings", kUpdateActiveWarning,
-            {w.firing.detail, evidenceJson(w.firing.evidence), formatUtc(w.updatedAt), w.id});
-  }
-  for (const Warning& w : run.warningsCleared) {
-    execute("clearing warnings", kClearWarning, {formatUtc(*w.clearedAt), w.id});
-  }
+  writeAll("INSERT", "badge_changes", kBadgeChangeColumns, run.badgeChanges, badgeChangeValues,
+           execute);
+  // Raised warnings are new rows (a duplicate id is a bug and fails the
+  // run); updated and cleared ones are rewritten whole.
+  writeAll("INSERT", "warnings", kWarningColumns, run.warningsRaised, warningValues, execute);
+  writeAll("REPLACE", "warnings", kWarningColumns, run.warningsUpdated, warningValues, execute);
+  writeAll("REPLACE", "warnings", kWarningColumns, run.warningsCleared, warningValues, execute);
 }
 
 }  // namespace sellertrust::results_sql

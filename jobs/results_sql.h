@@ -46,16 +46,6 @@ template <typename Row>
 ProductResult productFromRow(const Row& row);
 template <typename Row>
 AuthenticityClaim claimFromRow(const Row& row);
-inline constexpr const char* kInsertBadgeChange =
-    "INSERT INTO badge_changes (seller_id, from_badge, to_badge, score, changed_at, reason) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
-inline constexpr const char* kInsertWarning =
-    "INSERT INTO warnings (id, code, severity, seller_id, product_id, action, detail, "
-    "evidence_json, raised_at, updated_at, cleared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)";
-inline constexpr const char* kUpdateActiveWarning =
-    "UPDATE warnings SET detail = ?, evidence_json = ?, updated_at = ? WHERE id = ?";
-inline constexpr const char* kClearWarning = "UPDATE warnings SET cleared_at = ? WHERE id = ?";
-
 // Schema version bookkeeping (the version table itself is per backend).
 inline constexpr const char* kSelectSchemaVersion =
     "SELECT COALESCE(MAX(version), 0) FROM schema_version";

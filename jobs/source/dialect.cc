@@ -41,6 +41,27 @@ std::string Dialect::condition(const RowCheck& check, const std::string& alias) 
   throw std::logic_error("unknown check kind");
 }
 
+std::string Dialect::columnBad(const ColumnDef& column, const std::string& alias) const {
+  std::string out;
+  for (CheckKind kind : {CheckKind::kNull, CheckKind::kNotInteger, CheckKind::kNotPositive,
+                         CheckKind::kNotBool, CheckKind::kBadTime, CheckKind::kUnknownName}) {
+    RowCheck check;
+    check.kind = kind;
+    check.column = column.name;
+    check.names = column.names;
+    const bool applies = (kind == CheckKind::kNull && column.required) ||
+                         (kind == CheckKind::kNotInteger &&
+                          (column.type == ColumnType::kId || column.type == ColumnType::kInt)) ||
+                         (kind == CheckKind::kNotPositive && column.type == ColumnType::kId) ||
+                         (kind == CheckKind::kNotBool && column.type == ColumnType::kBool) ||
+                         (kind == CheckKind::kBadTime && column.type == ColumnType::kTime) ||
+                         (kind == CheckKind::kUnknownName && column.type == ColumnType::kEnum);
+    const std::string when = applies ? condition(check, alias) : "";
+    if (!when.empty()) out += (out.empty() ? "(" : ") OR (") + when;
+  }
+  return out.empty() ? out : out + ")";
+}
+
 namespace {
 
 class SqliteDialect : public Dialect {
@@ -62,6 +83,35 @@ class SqliteDialect : public Dialect {
   }
   std::string asText(const std::string& column) const override {
     return "CAST(" + column + " AS TEXT)";
+  }
+  // typeof() answers NULL, wrong type and (for the NULL-less comparisons
+  // below) absence in one call; an optional time needs no NULL test, as
+  // datetime(NULL) IS NOT NULL is false.
+  std::string columnBad(const ColumnDef& column, const std::string& alias) const override {
+    const std::string c = alias + "." + column.name;
+    const std::string nullTest = column.required ? c + " IS NULL OR " : "";
+    switch (column.type) {
+      case ColumnType::kId:
+      case ColumnType::kInt: {
+        std::string out = column.required ? "typeof(" + c + ") <> 'integer'"
+                                          : "typeof(" + c + ") NOT IN ('integer', 'null')";
+        if (column.type == ColumnType::kId) out += " OR " + c + " < 1";
+        return "(" + out + ")";
+      }
+      case ColumnType::kBool:
+        return "(" + nullTest + c + " NOT IN (0, 1))";
+      case ColumnType::kTime:
+        return "(" + nullTest + badTime(c) + ")";
+      case ColumnType::kEnum: {
+        std::string names;
+        for (const std::string& n : column.names) {
+          names += (names.empty() ? "" : ", ") + sqlString(n);
+        }
+        return "(" + nullTest + c + " NOT IN (" + names + "))";
+      }
+      default:
+        return Dialect::columnBad(column, alias);
+    }
   }
 
  protected:
@@ -114,10 +164,11 @@ class MysqlDialect : public Dialect {
 
  protected:
   // MariaDB stores zero dates, zero days ('2024-05-00') and, under
-  // ALLOW_INVALID_DATES, days past the month's end: none is a time.
+  // ALLOW_INVALID_DATES, days past the month's end: none is a time, and
+  // date arithmetic on any of them gives NULL (one operation, where
+  // checking month, day and the month's last day took four).
   std::string badTime(const std::string& column) const override {
-    return "(MONTH(" + column + ") BETWEEN 1 AND 12 AND DAYOFMONTH(" + column +
-           ") BETWEEN 1 AND DAYOFMONTH(LAST_DAY(" + column + "))) IS NOT TRUE";
+    return column + " + INTERVAL 0 SECOND IS NULL";
   }
   // Typed columns (the contract check requires them) hold integers only.
   std::string notInteger(const std::string& /*column*/) const override { return ""; }

@@ -35,6 +35,10 @@ class Dialect {
   // The condition that holds iff `check` finds the row of `alias` bad, or
   // "" when the engine's typed columns cannot hold such a value.
   std::string condition(const RowCheck& check, const std::string& alias) const;
+  // One condition that holds iff any of the column's own checks does (NULL
+  // counts as not bad): the same verdict in fewer operations, for the
+  // aggregates that only need to know whether a row is bad, not why.
+  virtual std::string columnBad(const ColumnDef& column, const std::string& alias) const;
 
  protected:
   // Each holds for a non-NULL value of the kind named; "" if impossible.

@@ -2,6 +2,7 @@
 #include "jobs/source/queries.h"
 
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "sellertrust/metrics.h"
@@ -18,15 +19,32 @@ const TableDef& ordersTable() { return table("orders"); }
 // "not bad" and evaluation stops at the first check that holds.
 std::string badFlag(const Dialect& dialect, const TableDef& table) {
   std::string out;
+  std::set<std::string> columnsDone;
   for (const RowCheck& check : table.checks) {
-    const std::string when = dialect.condition(check, table.alias());
+    std::string when;
+    if (check.kind == CheckKind::kCondition) {
+      when = check.condition;
+    } else if (columnsDone.insert(check.column).second) {
+      for (const ColumnDef& column : table.columns) {
+        if (column.name == check.column) when = dialect.columnBad(column, table.alias());
+      }
+    }
     if (!when.empty()) out += " WHEN " + when + " THEN 1";
   }
   return out.empty() ? "0" : "(CASE" + out + " ELSE 0 END)";
 }
 
-std::string soundRow(const Dialect& dialect, const TableDef& table) {
-  return badFlag(dialect, table) + " = 0";
+std::string keyList(const std::vector<std::int64_t>& keys) {
+  std::string list;
+  for (std::int64_t key : keys) list += (list.empty() ? "" : ", ") + std::to_string(key);
+  return list;
+}
+
+std::string soundRow(const Dialect& dialect, const TableDef& table, const KnownBadRows& knownBad) {
+  auto known = knownBad.find(table.name);
+  if (known == knownBad.end()) return badFlag(dialect, table) + " = 0";
+  if (known->second.empty()) return "1 = 1";
+  return table.alias() + "." + table.key + " NOT IN (" + keyList(known->second) + ")";
 }
 
 std::string fromWindowRows(const TableDef& table) {
@@ -56,14 +74,15 @@ std::string tallyColumn(const TallyDef& t) {
 }
 
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
-                      const std::vector<const TallyDef*>& own) {
+                      const std::vector<const TallyDef*>& own, const KnownBadRows& knownBad) {
   const std::string a = table.alias();
   // Negative, so it cannot meet a seller id; signed first, or MySQL refuses
   // the subtraction on a view's BIGINT UNSIGNED key.
   const std::string badKey = "-1 - ABS(CAST(" + a + "." + table.key + " AS SIGNED))";
   std::string group = "CASE WHEN " + badFlag(dialect, table) + " = 1 THEN " + badKey;
   if (table.afterSales) {
-    group += " WHEN " + badFlag(dialect, ordersTable()) + " = 1 THEN NULL";
+    const std::string orderSound = soundRow(dialect, ordersTable(), knownBad);
+    if (orderSound != "1 = 1") group += " WHEN NOT (" + orderSound + ") THEN NULL";
   }
   group += " ELSE o.seller_id END";
   GrainQuery q;
@@ -79,17 +98,18 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
 
 // The window rows of `table` that are sound, whose order is sound, and that
 // satisfy `where`.
-std::string soundWindowRows(const Dialect& dialect, const TableDef& table,
-                            const std::string& where) {
+std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const std::string& where,
+                            const KnownBadRows& knownBad) {
   std::string sql = "FROM " + fromWindowRows(table) + "\nWHERE " + kWindow + " AND " +
-                    orIfEmpty(where) + "\n  AND " + soundRow(dialect, ordersTable());
-  if (table.afterSales) sql += "\n  AND " + soundRow(dialect, table);
+                    orIfEmpty(where) + "\n  AND " + soundRow(dialect, ordersTable(), knownBad);
+  if (table.afterSales) sql += "\n  AND " + soundRow(dialect, table, knownBad);
   return sql;
 }
 
-std::string histogramQuery(const Dialect& dialect, const HistogramDef& h) {
+std::string histogramQuery(const Dialect& dialect, const HistogramDef& h,
+                           const KnownBadRows& knownBad) {
   return "SELECT o.seller_id AS g, " + h.key + " AS k, COUNT(*) AS n\n" +
-         soundWindowRows(dialect, table(h.table), h.where) + "\nGROUP BY g, k";
+         soundWindowRows(dialect, table(h.table), h.where, knownBad) + "\nGROUP BY g, k";
 }
 
 Params runParams(const Dialect& dialect, Timestamp now, const Rules& rules) {
@@ -155,7 +175,8 @@ std::string expand(const std::string& sql, const Dialect& dialect, const Params&
   return out;
 }
 
-RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules) {
+RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
+                           const KnownBadRows& knownBad) {
   const std::vector<std::string> invalid = validateRules(rules);
   if (!invalid.empty()) throw std::invalid_argument("invalid rules: " + invalid[0]);
   const Params params = runParams(dialect, now, rules);
@@ -174,7 +195,7 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     for (const TallyDef& t : tallies()) {
       if (t.table == table.name && parts[t.id] == 1) own.push_back(&t);
     }
-    GrainQuery grain = grainQuery(dialect, table, own);
+    GrainQuery grain = grainQuery(dialect, table, own, knownBad);
     grain.sql = sql(grain.sql);
     q.grains.push_back(std::move(grain));
   }
@@ -189,14 +210,14 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
       }
       if (!branches.empty()) branches += "\n  UNION ALL\n";
       branches += "SELECT o.seller_id AS seller, o.order_id AS order_id\n" +
-                  soundWindowRows(dialect, table(t.table), t.where);
+                  soundWindowRows(dialect, table(t.table), t.where, knownBad);
     }
     q.unions.push_back({id, sql("SELECT u.seller AS g, COUNT(DISTINCT u.order_id) AS " +
                                 std::string(tallyName(id)) + "\nFROM (\n" + branches +
                                 "\n) u\nGROUP BY u.seller")});
   }
-  q.responseHistogram = sql(histogramQuery(dialect, responseHistogram()));
-  q.productClaims = sql(histogramQuery(dialect, productClaims()));
+  q.responseHistogram = sql(histogramQuery(dialect, responseHistogram(), knownBad));
+  q.productClaims = sql(histogramQuery(dialect, productClaims(), knownBad));
   const TableDef& tickets = table("tickets");
   q.authenticityClaims =
       sql("SELECT c.ticket_id, c.seller_id, " + claimProduct() + ", " +
@@ -219,8 +240,7 @@ std::string problemQuery(const Dialect& dialect, const TableDef& table,
     values += ", ";
     values += check.showsValue ? dialect.asText(a + "." + check.column) : "NULL";
   }
-  std::string list;
-  for (std::int64_t key : keys) list += (list.empty() ? "" : ", ") + std::to_string(key);
+  const std::string list = keyList(keys);
   return "SELECT " + a + "." + table.key + ", " +
          (index.empty() ? "NULL" : "CASE" + index + " END") + values + "\nFROM " + table.name +
          " " + a + "\nWHERE " + a + "." + table.key + " IN (" + list + ")";

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,9 +43,16 @@ struct RunQueries {
   std::string untimedOrders;  // order_id of orders in no window
 };
 
+// Table name -> the keys of every bad window row of that table, once its
+// grain query has found them all: the later queries (the after-sales grain
+// queries for orders; the unions and histograms for every table) then leave
+// those keys out instead of evaluating every check on every row again.
+using KnownBadRows = std::map<std::string, std::vector<std::int64_t>>;
+
 // Throws std::invalid_argument when the rules are invalid or a time is
 // outside what the engine can hold.
-RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules);
+RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
+                           const KnownBadRows& knownBad = {});
 
 // key, the index in table.checks of the row's first failing check, then
 // one column per check: the checked column's value as text (NULL unless the

@@ -34,6 +34,8 @@ class BadRows {
   }
   const std::set<std::int64_t>& keys() const { return keys_; }
   std::int64_t unlisted() const { return count_ - static_cast<std::int64_t>(keys_.size()); }
+  // True iff every bad row found is in keys().
+  bool complete() const { return unlisted() == 0; }
 
  private:
   std::set<std::int64_t> keys_;
@@ -46,6 +48,8 @@ class Reader {
          const CancelToken& cancel, std::int64_t keyLimit)
       : session_(session),
         dialect_(dialect),
+        now_(now),
+        rules_(rules),
         queries_(buildRunQueries(dialect, now, rules)),
         cancel_(cancel),
         keyLimit_(static_cast<std::size_t>(keyLimit > 0 ? keyLimit : kDefaultProblemKeysPerTable)) {
@@ -58,7 +62,13 @@ class Reader {
     // agree even while the operator writes.
     session_.beginRead();
     readSellers();
-    for (const GrainQuery& grain : queries_.grains) readGrain(grain);
+    // Orders first: once a table's bad rows are known (unless there were
+    // too many to list), the later queries leave them out by key instead of
+    // checking every row again. Indexes, as learnBadRows rebuilds queries_.
+    for (std::size_t i = 0; i < queries_.grains.size(); ++i) {
+      readGrain(queries_.grains[i]);
+      learnBadRows(queries_.grains[i].table);
+    }
     for (const UnionQuery& u : queries_.unions) readUnion(u);
     readHistogram(
         "reading response times", queries_.responseHistogram,
@@ -114,6 +124,15 @@ class Reader {
         t[grain.tallies[i]] = row.getInt64(static_cast<int>(3 + i));
       }
     });
+  }
+
+  // Rebuilds the queries still to run with the bad rows of `table` left out
+  // by key, if its grain query listed every one of them.
+  void learnBadRows(const std::string& table) {
+    const BadRows& bad = bad_[table];
+    if (!bad.complete()) return;
+    knownBad_[table].assign(bad.keys().begin(), bad.keys().end());
+    queries_ = buildRunQueries(dialect_, now_, rules_, knownBad_);
   }
 
   void readUnion(const UnionQuery& u) {
@@ -208,11 +227,14 @@ class Reader {
 
   SqlSession& session_;
   const Dialect& dialect_;
-  const RunQueries queries_;
+  const Timestamp now_;
+  const Rules& rules_;
+  RunQueries queries_;
   const CancelToken& cancel_;
   const std::size_t keyLimit_;
   SourceData data_;
   std::map<std::string, BadRows> bad_;
+  KnownBadRows knownBad_;
   std::set<std::int64_t> noProduct_;
 };
 
