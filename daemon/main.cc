@@ -213,6 +213,7 @@ class Daemon : public Poco::Util::ServerApplication {
     const auto historySince = [&](Timestamp now) {
       return now - static_cast<Timestamp>(cfg.historyRetentionDays) * kSecondsPerDay;
     };
+    ScoreJob scoreJob(&source, &store, &snapshots, cfg.rules, cfg.historyRetentionDays);
     // Publishes the persisted results if they are newer than what is served:
     // at start-up, on a reader at every run, and on a writer that just took
     // over from another daemon (its warnings and badges continue from there).
@@ -225,6 +226,8 @@ class Daemon : public Poco::Util::ServerApplication {
       std::shared_ptr<Snapshot> last = store.loadSnapshot(historySince(now));
       if (!last) return false;
       last->rules = std::make_shared<const Rules>(cfg.rules);
+      // One copy in memory: the job continues from what is served.
+      scoreJob.resumeFrom(last);
       snapshots.publish(last);
       telemetry.publishSnapshot(*last);
       return true;
@@ -238,7 +241,6 @@ class Daemon : public Poco::Util::ServerApplication {
       logger().warning(std::string("cannot load the persisted results yet: ") + e.what());
     }
 
-    ScoreJob scoreJob(&source, &store, &snapshots, cfg.rules, cfg.historyRetentionDays);
     HistoryJob historyJob(&store, &snapshots, cfg.historyRetentionDays);
     JobSpec scoreSpec{"score", std::chrono::seconds(cfg.scoreIntervalSeconds),
                       std::chrono::seconds(cfg.scoreTimeoutSeconds),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 #include <set>
 
 #include "sellertrust/seller.h"
@@ -133,8 +134,8 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
     }
     auto tally = data.tallies.find(id);
     const SellerTally& t = tally == data.tallies.end() ? emptyTally : tally->second;
-    const SellerEvaluation e = evaluateSeller(id, t, previousBadge, *rules_);
-    firings.insert(firings.end(), e.firings.begin(), e.firings.end());
+    SellerEvaluation e = evaluateSeller(id, t, previousBadge, *rules_);
+    std::move(e.firings.begin(), e.firings.end(), std::back_inserter(firings));
     defects += e.metrics.at(MetricId::kOrderDefectRate).numerator;
     orders += e.metrics.orders;
     if (e.score) ++summary.scored;
@@ -183,9 +184,14 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   }
 
   std::int64_t nextWarningId = previous->nextWarningId;
-  const WarningUpdate warnings =
-      reconcileWarnings(previous->warnings, firings, now, &nextWarningId);
-  next->warnings = warnings.active;
+  WarningUpdate warnings = reconcileWarnings(previous->warnings, firings, now, &nextWarningId);
+  // Memory grows with sellers: what was read and fired is no longer needed.
+  std::vector<Firing>().swap(firings);
+  data = SourceData();
+  summary.warningsActive = static_cast<std::int64_t>(warnings.active.size());
+  summary.warningsRaised = static_cast<std::int64_t>(warnings.raised.size());
+  summary.warningsCleared = static_cast<std::int64_t>(warnings.cleared.size());
+  next->warnings = std::move(warnings.active);
   std::sort(next->warnings.begin(), next->warnings.end(),
             [](const Warning& a, const Warning& b) { return a.id < b.id; });
   next->nextWarningId = nextWarningId;
@@ -204,9 +210,9 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   for (const auto& entry : previousClaims) {
     if (claims.count(entry.first) == 0) record.claimsRemoved.push_back(entry.first);
   }
-  record.warningsRaised = warnings.raised;
-  record.warningsUpdated = warnings.changed;
-  record.warningsCleared = warnings.cleared;
+  record.warningsRaised = std::move(warnings.raised);
+  record.warningsUpdated = std::move(warnings.changed);
+  record.warningsCleared = std::move(warnings.cleared);
   checkCancel(cancel);
   summary.evaluateSeconds = lap(&clock);
 
@@ -226,9 +232,6 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   summary.writeSeconds = lap(&clock);
 
   summary.sellers = static_cast<std::int64_t>(sellerIds.size());
-  summary.warningsActive = static_cast<std::int64_t>(warnings.active.size());
-  summary.warningsRaised = static_cast<std::int64_t>(warnings.raised.size());
-  summary.warningsCleared = static_cast<std::int64_t>(warnings.cleared.size());
   summary.badgeChanges = static_cast<std::int64_t>(record.badgeChanges.size());
   summary.rowsWritten = record.rowsWritten();
   return summary;

@@ -48,6 +48,11 @@ class ScoreJob {
   // was saved or published and the previous results stay.
   ScoreRunSummary run(Timestamp now, const CancelToken& cancel);
 
+  // Takes `persisted`, just loaded from the results store by the caller, as
+  // the previous state, so the job need not load a second copy. Call from
+  // the job's thread (or before the jobs start).
+  void resumeFrom(std::shared_ptr<const Snapshot> persisted) { state_ = std::move(persisted); }
+
  private:
   std::shared_ptr<const Snapshot> previousState(Timestamp now);
 

@@ -11,7 +11,10 @@
 #include <Poco/TemporaryFile.h>
 
 #include <random>
+#include <stdexcept>
+#include <string>
 
+#include "jobs/source/definition.h"
 #include "jobs/source/mysql_source.h"
 #include "jobs/source/sqlite_source.h"
 #include "tests/integration/mariadb_test.h"
@@ -26,26 +29,25 @@ constexpr Timestamp H = kSecondsPerHour;
 constexpr int kOrders = 6000;
 constexpr int kSellers = 40;
 
-using Names = std::vector<const char*>;
-const Names kCancelledBy = {"seller", "buyer", "operator"};
-const Names kFulfilledBy = {"seller", "seller", "seller", "operator"};
-const Names kKinds = {"not_received", "late_delivery", "damaged",  "defective", "not_as_described",
-                      "wrong_item",   "authenticity",  "question", "other"};
-const Names kStatuses = {"open",
-                         "escalated",
-                         "under_review",
-                         "granted_seller_funded",
-                         "granted_operator_funded",
-                         "refunded",
-                         "resolved",
-                         "withdrawn",
-                         "refused"};
-const Names kMethods = {"original_payment", "bank_transfer", "store_credit", "promo_code"};
-const Names kRefundKinds = {"full", "partial"};
-const Names kReasons = {"non_conforming", "defective", "late_delivery", "not_received",
-                        "price_match",    "return",    "goodwill",      "other"};
-const Names kResolutions = {"refund", "replacement", "rejected"};
-const Names kLiabilities = {"service", "fraud"};
+using Names = std::vector<std::string>;
+
+// The SPEC names of an enum column, from the one definition.
+Names namesOf(const char* table, const char* column) {
+  for (const source::ColumnDef& c : source::table(table).columns) {
+    if (c.name == column) return c.names;
+  }
+  throw std::logic_error(std::string("no enum column ") + table + "." + column);
+}
+
+const Names kCancelledBy = namesOf("orders", "cancelled_by");
+const Names kFulfilledBy = {"seller", "seller", "seller", "operator"};  // mostly the seller
+const Names kKinds = namesOf("tickets", "kind");
+const Names kStatuses = namesOf("tickets", "status");
+const Names kMethods = namesOf("refunds", "method");
+const Names kRefundKinds = namesOf("refunds", "kind");
+const Names kReasons = namesOf("refunds", "reason");
+const Names kResolutions = namesOf("return_requests", "resolution");
+const Names kLiabilities = namesOf("chargebacks", "liability");
 
 class Generator {
  public:
@@ -73,7 +75,7 @@ class Generator {
   }
   // On the anchor or one second either side of it.
   Timestamp near(Timestamp anchor) { return anchor + between(-1, 1); }
-  const char* pick(const Names& names) {
+  const std::string& pick(const Names& names) {
     return names[static_cast<std::size_t>(between(0, static_cast<std::int64_t>(names.size()) - 1))];
   }
 
