@@ -27,12 +27,9 @@ class MysqlSource : public Source {
   explicit MysqlSource(MysqlOptions options,
                        std::int64_t problemKeysPerTable = source::kDefaultProblemKeysPerTable);
 
-  // Reads in one read-only, consistent-snapshot transaction. rowsRead[table]
-  // counts the rows of that table the run's queries took into account: the
-  // sound rows aggregated, the bad rows reported, and the rows returned
-  // (sellers, authenticity claims). A row used by two queries counts twice.
-  // Throws SourceError (a MysqlError for database failures), RunCancelled,
-  // and std::invalid_argument for invalid rules or a `now` outside DATETIME.
+  // Reads in one read-only, consistent-snapshot transaction. Throws
+  // SourceError (a MysqlError for database failures), RunCancelled, and
+  // std::invalid_argument for invalid rules or a `now` outside DATETIME.
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel) override;
 
   // True iff a new connection answers SELECT 1; never throws.

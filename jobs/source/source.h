@@ -57,7 +57,10 @@ struct SourceData {
   // table (in SPEC order) and key; at most a bounded number of keys per
   // table, then one summary entry (key 0) with the count of the others.
   std::vector<RowProblem> problems;
-  // SPEC table name -> rows read in this run.
+  // SPEC table name -> rows read in this run: every window row of the
+  // table (sound, bad, or of a bad order), plus the sellers, the
+  // authenticity claims and the orders that lie in no window. A row that two
+  // of these reads meet counts twice (a window ticket that is a claim).
   std::map<std::string, std::int64_t> rowsRead;
 };
 
