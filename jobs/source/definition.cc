@@ -23,13 +23,13 @@ const std::string kPromiseCounted =
     kSellerFulfilled + " AND " + kNotCancelled + " AND o.promised_at IS NOT NULL";
 const std::string kSellerShipped = kSellerFulfilled + " AND o.shipped_at IS NOT NULL";
 
-ColumnDef key(const char* name) { return {name, ColumnType::kKey, true, {}}; }
+ColumnDef key(const char* name) { return {name, ColumnType::kKey, true, {}, true}; }
 // A column the run never reads (descriptive, or for readers of changes).
-ColumnDef unread(const char* name, ColumnType type) { return {name, type, false, {}}; }
-ColumnDef required(const char* name, ColumnType type) { return {name, type, true, {}}; }
-ColumnDef optional(const char* name, ColumnType type) { return {name, type, false, {}}; }
+ColumnDef unread(const char* name, ColumnType type) { return {name, type, false, {}, false}; }
+ColumnDef required(const char* name, ColumnType type) { return {name, type, true, {}, true}; }
+ColumnDef optional(const char* name, ColumnType type) { return {name, type, false, {}, true}; }
 ColumnDef oneOf(const char* name, bool isRequired, std::vector<std::string> names) {
-  return {name, ColumnType::kEnum, isRequired, std::move(names)};
+  return {name, ColumnType::kEnum, isRequired, std::move(names), true};
 }
 
 RowCheck before(const std::string& alias, const char* column, const char* reference) {
@@ -89,20 +89,17 @@ void addColumnChecks(const ColumnDef& column, std::vector<RowCheck>* checks) {
   }
 }
 
-// Columns the run never reads are listed for the contract (checkSourceContract)
-// but carry no checks: `checked` lists the ones that do, in check order.
+// The checks of the columns the run reads, in column order, then the
+// impossible combinations.
 TableDef makeTable(const char* name, const char* keyColumn, bool afterSales,
-                   std::vector<ColumnDef> columns, const std::vector<std::string>& checked,
-                   std::vector<RowCheck> conditions) {
+                   std::vector<ColumnDef> columns, std::vector<RowCheck> conditions) {
   TableDef t;
   t.name = name;
   t.key = keyColumn;
   t.afterSales = afterSales;
   t.columns = std::move(columns);
-  for (const std::string& c : checked) {
-    for (const ColumnDef& column : t.columns) {
-      if (column.name == c) addColumnChecks(column, &t.checks);
-    }
+  for (const ColumnDef& column : t.columns) {
+    if (column.read) addColumnChecks(column, &t.checks);
   }
   for (RowCheck& check : conditions) t.checks.push_back(std::move(check));
   return t;
@@ -114,7 +111,7 @@ std::vector<TableDef> makeTables() {
   out.push_back(makeTable("sellers", "seller_id", false,
                           {key("seller_id"), unread("name", T::kText), unread("country", T::kText),
                            unread("created_at", T::kTime), unread("updated_at", T::kTime)},
-                          {}, {}));
+                          {}));
   out.push_back(makeTable(
       "orders", "order_id", false,
       {key("order_id"), required("seller_id", T::kId), required("product_id", T::kId),
@@ -124,8 +121,6 @@ std::vector<TableDef> makeTables() {
        oneOf("cancelled_by", false, {"seller", "buyer", "operator"}),
        optional("tracking_valid", T::kBool), oneOf("fulfilled_by", true, {"seller", "operator"}),
        unread("amount", T::kAmount), unread("currency", T::kText), unread("updated_at", T::kTime)},
-      {"seller_id", "product_id", "ordered_at", "ship_by_at", "shipped_at", "promised_at",
-       "delivered_at", "cancelled_at", "cancelled_by", "tracking_valid", "fulfilled_by"},
       {before("o", "shipped_at", "ordered_at"), before("o", "delivered_at", "ordered_at"),
        before("o", "cancelled_at", "ordered_at"), before("o", "ship_by_at", "ordered_at"),
        before("o", "promised_at", "ordered_at"), before("o", "delivered_at", "shipped_at"),
@@ -143,8 +138,6 @@ std::vector<TableDef> makeTables() {
                  oneOf("status", true, ticketStatusNames()), required("opened_at", T::kTime),
                  optional("first_seller_response_at", T::kTime), optional("escalated_at", T::kTime),
                  optional("closed_at", T::kTime), unread("updated_at", T::kTime)},
-                {"seller_id", "product_id", "kind", "status", "opened_at",
-                 "first_seller_response_at", "escalated_at", "closed_at"},
                 {before("c", "first_seller_response_at", "opened_at"),
                  before("c", "escalated_at", "opened_at"), before("c", "closed_at", "opened_at")}));
   out.push_back(makeTable(
@@ -158,29 +151,28 @@ std::vector<TableDef> makeTables() {
              {"non_conforming", "defective", "late_delivery", "not_received", "price_match",
               "return", "goodwill", "other"}),
        unread("updated_at", T::kTime)},
-      {"ticket_id", "created_at", "method", "kind", "reason"}, {}));
+      {}));
   out.push_back(makeTable("return_requests", "return_id", true,
                           {key("return_id"), unread("order_id", T::kId),
                            unread("seller_id", T::kId), required("requested_at", T::kTime),
                            optional("received_at", T::kTime), optional("resolved_at", T::kTime),
                            oneOf("resolution", false, {"refund", "replacement", "rejected"}),
                            unread("updated_at", T::kTime)},
-                          {"requested_at", "received_at", "resolved_at", "resolution"},
                           {before("c", "resolved_at", "requested_at"),
                            condition("(c.resolved_at IS NULL) <> (c.resolution IS NULL)",
                                      "resolved_at and resolution must be both NULL or both set")}));
-  out.push_back(makeTable(
-      "ratings", "rating_id", true,
-      {key("rating_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
-       unread("product_id", T::kId), required("stars", T::kInt), required("created_at", T::kTime),
-       unread("updated_at", T::kTime)},
-      {"stars", "created_at"}, {condition("c.stars NOT BETWEEN 1 AND 5", "stars is outside 1-5")}));
+  out.push_back(
+      makeTable("ratings", "rating_id", true,
+                {key("rating_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
+                 unread("product_id", T::kId), required("stars", T::kInt),
+                 required("created_at", T::kTime), unread("updated_at", T::kTime)},
+                {condition("c.stars NOT BETWEEN 1 AND 5", "stars is outside 1-5")}));
   out.push_back(
       makeTable("chargebacks", "chargeback_id", true,
                 {key("chargeback_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
                  required("created_at", T::kTime), oneOf("liability", true, {"service", "fraud"}),
                  unread("updated_at", T::kTime)},
-                {"created_at", "liability"}, {}));
+                {}));
   return out;
 }
 

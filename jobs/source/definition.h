@@ -31,6 +31,9 @@ struct ColumnDef {
   ColumnType type = ColumnType::kText;
   bool required = false;           // NULL is a problem
   std::vector<std::string> names;  // kEnum: the allowed values
+  // False for columns the run never reads: they are part of the contract
+  // (checkSourceContract) but carry no checks.
+  bool read = true;
 };
 
 // What a row check tests. Every kind but kCondition is derived from a
