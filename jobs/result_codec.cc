@@ -58,4 +58,17 @@ Severity storedSeverity(const std::string& name, const std::string& where) {
   return severity;
 }
 
+LadderStep storedLadderStep(const std::string& name, const std::string& where) {
+  for (LadderStep step : {LadderStep::kNone, LadderStep::kDelist, LadderStep::kRemove}) {
+    if (name == toString(step)) return step;
+  }
+  corrupt(where, "unknown ladder step '" + name + "'");
+}
+
+TicketStatus storedTicketStatus(const std::string& name, const std::string& where) {
+  const std::optional<TicketStatus> status = parseTicketStatus(name);
+  if (!status) corrupt(where, "unknown ticket status '" + name + "'");
+  return *status;
+}
+
 }  // namespace sellertrust

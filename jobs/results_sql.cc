@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "jobs/source/source.h"
-
 namespace sellertrust::results_sql {
 namespace {
 
@@ -19,7 +17,6 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-Value nullable(const std::optional<double>& v) { return v ? Value(*v) : Value(nullptr); }
 // Percentiles are whole seconds (nearestRank of a histogram of seconds):
 // stored as integers, they read back to the very same hours.
 Value seconds(const std::optional<double>& hours) {
@@ -127,6 +124,10 @@ void deleteAll(const char* table, const char* key, const std::vector<std::int64_
 
 }  // namespace
 
+Value nullable(const std::optional<double>& value) {
+  return value ? Value(*value) : Value(nullptr);
+}
+
 const std::vector<std::string>& sellerColumns() {
   static const std::vector<std::string> kColumns = [] {
     std::vector<std::string> c = {"seller_id",    "name",     "country",     "badge",      "score",
@@ -157,19 +158,6 @@ std::string selectProducts() {
   return "SELECT " + join(productColumns()) + " FROM product_results";
 }
 std::string selectClaims() { return "SELECT " + join(claimColumns()) + " FROM ladder_claims"; }
-
-LadderStep storedLadderStep(const std::string& name, const std::string& where) {
-  for (LadderStep step : {LadderStep::kNone, LadderStep::kDelist, LadderStep::kRemove}) {
-    if (name == toString(step)) return step;
-  }
-  throw SourceError(where + ": unknown ladder step '" + name + "'");
-}
-
-TicketStatus storedTicketStatus(const std::string& name, const std::string& where) {
-  const std::optional<TicketStatus> status = parseTicketStatus(name);
-  if (!status) throw SourceError(where + ": unknown ticket status '" + name + "'");
-  return *status;
-}
 
 void writeRunRows(const RunRecord& run, const Execute& execute) {
   writeAll("REPLACE", "seller_results", sellerColumns(), run.sellersChanged, sellerValues, execute);

@@ -24,6 +24,9 @@ using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 using Execute =
     std::function<void(const std::string& what, const std::string& sql, const std::vector<Value>&)>;
 
+// A nullable number as a bound value.
+Value nullable(const std::optional<double>& value);
+
 // Writes the rows of `run` (everything but run_meta) through `execute`, in
 // multi-row REPLACE and DELETE statements of bounded size. The caller owns
 // the transaction.
@@ -62,6 +65,7 @@ inline constexpr const char* kSelectActiveWarnings =
 
 // Implementation of the row templates.
 
+// A nullable number of a row (as the row templates read them).
 template <typename Row>
 std::optional<double> optionalDouble(const Row& row, unsigned column) {
   if (row.isNull(column)) return std::nullopt;
@@ -99,8 +103,6 @@ SellerResult sellerFromRow(const Row& row) {
   return s;
 }
 
-LadderStep storedLadderStep(const std::string& name, const std::string& where);
-
 template <typename Row>
 ProductResult productFromRow(const Row& row) {
   ProductResult p;
@@ -117,8 +119,6 @@ ProductResult productFromRow(const Row& row) {
   p.claimsInWindow = row.getInt64(9);
   return p;
 }
-
-TicketStatus storedTicketStatus(const std::string& name, const std::string& where);
 
 template <typename Row>
 AuthenticityClaim claimFromRow(const Row& row) {

@@ -33,15 +33,6 @@ constexpr const char* kReadNextWarningId = "SELECT COALESCE(MAX(id), 0) + 1 FROM
 
 std::string dayText(Timestamp day) { return formatUtc(day).substr(0, 10); }
 
-MysqlConnection::Value nullable(const std::optional<double>& v) {
-  return v ? MysqlConnection::Value(*v) : MysqlConnection::Value(nullptr);
-}
-
-std::optional<double> optionalNumber(const MysqlRows& rows, unsigned column) {
-  if (rows.isNull(column)) return std::nullopt;
-  return std::stod(rows.getString(column));
-}
-
 // The statements of one migration file: each ends with ';' at the end of a
 // line (the files' one rule). Anything but comments after the last one is a
 // malformed file, not something to drop silently.
@@ -155,9 +146,9 @@ void MysqlResultStore::saveRun(const RunRecord& run) {
     results_sql::writeRunRows(
         run, [&](const std::string& what, const std::string& sql,
                  const std::vector<results_sql::Value>& values) { c.update(what, sql, values); });
-    c.update(
-        "writing the run", kWriteRunMeta,
-        {formatUtc(run.computedAt), run.rulesVersion, nullable(run.marketplaceOdr), instance_});
+    c.update("writing the run", kWriteRunMeta,
+             {formatUtc(run.computedAt), run.rulesVersion,
+              results_sql::nullable(run.marketplaceOdr), instance_});
     checkStillWriter(c);
     c.execute("committing the run", "COMMIT");
   });
@@ -169,8 +160,9 @@ std::int64_t MysqlResultStore::saveHistory(
   return withConnection([&](MysqlConnection& c) {
     c.execute("starting the history transaction", "START TRANSACTION");
     for (const auto& [sellerId, p] : points) {
-      c.update("writing history", kUpsertHistory,
-               {sellerId, dayText(day), nullable(p.score), std::string(toString(p.badge))});
+      c.update(
+          "writing history", kUpsertHistory,
+          {sellerId, dayText(day), results_sql::nullable(p.score), std::string(toString(p.badge))});
     }
     const std::int64_t pruned =
         c.update("pruning history", results_sql::kPruneHistory, {dayText(pruneBefore)});
@@ -205,7 +197,7 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
       }
       snapshot->computedAt = storedTime(rows.getString(1), "run_meta");
       snapshot->rulesVersion = rows.getString(2);
-      snapshot->marketplaceOdr = optionalNumber(rows, 3);
+      snapshot->marketplaceOdr = results_sql::optionalDouble(rows, 3);
       while (rows.next()) {
       }
     }
@@ -266,7 +258,8 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
       while (rows.next()) {
         const std::int64_t id = rows.getInt64(1);
         const std::string where = "seller_history " + std::to_string(id);
-        history[id].push_back({storedTime(rows.getString(2), where), optionalNumber(rows, 3),
+        history[id].push_back({storedTime(rows.getString(2), where),
+                               results_sql::optionalDouble(rows, 3),
                                storedBadge(rows.getString(4), where)});
       }
       snapshot->history = std::make_shared<const HistoryBySeller>(std::move(history));
@@ -282,7 +275,7 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
         const std::string where = "badge_changes " + std::to_string(b.sellerId);
         if (!rows.isNull(2)) b.from = storedBadge(rows.getString(2), where);
         b.to = storedBadge(rows.getString(3), where);
-        b.score = optionalNumber(rows, 4);
+        b.score = results_sql::optionalDouble(rows, 4);
         b.at = storedTime(rows.getString(5), where);
         b.reason = rows.getString(6);
         snapshot->badgeChanges[b.sellerId].push_back(std::move(b));

@@ -2,6 +2,9 @@
 // at commit, and a migration that failed half-way being completed.
 #include "jobs/mysql/mysql_result_store.h"
 
+#include <chrono>
+#include <thread>
+
 #include "tests/integration/mariadb_test.h"
 
 namespace sellertrust::testing {
@@ -63,7 +66,14 @@ TEST_F(MysqlResultStoreTest, OneWriterAndARunThatLostTheLockIsDiscarded) {
       root().queryInt("finding the lock holder", "SELECT IS_USED_LOCK(?)", {lockName()});
   ASSERT_TRUE(holder.has_value());
   root().execute("killing A's lock connection", "KILL " + std::to_string(*holder));
-  ASSERT_TRUE(b.acquireWriterLock());
+  // KILL returns before the killed thread has released its locks: on a busy
+  // machine B's first try can still find the lock held.
+  bool bIsWriter = false;
+  for (int attempt = 0; attempt < 100 && !bIsWriter; ++attempt) {
+    bIsWriter = b.acquireWriterLock();
+    if (!bIsWriter) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(bIsWriter);
   try {
     a.saveRun(runAt(kT0 + 300));
     FAIL() << "a run without the lock was committed";
