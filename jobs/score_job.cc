@@ -74,11 +74,6 @@ void diff(const Map& previous, const Map& next, std::vector<Value>* changed,
   }
 }
 
-bool sameClaim(const AuthenticityClaim& a, const AuthenticityClaim& b) {
-  return a.sellerId == b.sellerId && a.productId == b.productId && a.openedAt == b.openedAt &&
-         a.status == b.status;
-}
-
 }  // namespace
 
 std::int64_t RunRecord::rowsWritten() const {
@@ -203,13 +198,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   for (const auto& [productId, list] : previous->claimsByProduct) {
     for (const AuthenticityClaim& c : list) previousClaims[c.ticketId] = c;
   }
-  for (const auto& [ticketId, c] : claims) {
-    auto it = previousClaims.find(ticketId);
-    if (it == previousClaims.end() || !sameClaim(it->second, c)) record.claimsChanged.push_back(c);
-  }
-  for (const auto& entry : previousClaims) {
-    if (claims.count(entry.first) == 0) record.claimsRemoved.push_back(entry.first);
-  }
+  diff(previousClaims, claims, &record.claimsChanged, &record.claimsRemoved);
   record.warningsRaised = std::move(warnings.raised);
   record.warningsUpdated = std::move(warnings.changed);
   record.warningsCleared = std::move(warnings.cleared);

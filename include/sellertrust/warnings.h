@@ -60,6 +60,12 @@ struct AuthenticityClaim {
   std::int64_t productId = 0;
   Timestamp openedAt = 0;
   TicketStatus status = TicketStatus::kOpen;
+
+  bool operator==(const AuthenticityClaim& o) const {
+    return ticketId == o.ticketId && sellerId == o.sellerId && productId == o.productId &&
+           openedAt == o.openedAt && status == o.status;
+  }
+  bool operator!=(const AuthenticityClaim& o) const { return !(*this == o); }
 };
 
 enum class LadderStep { kNone, kDelist, kRemove };
