@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "jobs/source/definition.h"
+#include "jobs/sqlite/sqlite_statement.h"
 
 namespace sellertrust {
 namespace {
@@ -99,36 +100,36 @@ Session openReadOnly(const std::string& path) {
   }
 }
 
+// The source's view of a statement: columns from 0, and an interrupt the
+// cancel token asked for is a cancelled run, not a database failure.
 class SqliteRows : public source::SqlRows {
  public:
-  SqliteRows(sqlite3* db, sqlite3_stmt* statement, std::string what, const CancelToken* cancel)
-      : db_(db), statement_(statement), what_(std::move(what)), cancel_(cancel) {}
-  ~SqliteRows() override { sqlite3_finalize(statement_); }
-  SqliteRows(const SqliteRows&) = delete;
-  SqliteRows& operator=(const SqliteRows&) = delete;
+  SqliteRows(sqlite3* db, const std::string& what, const std::string& sql,
+             const CancelToken* cancel)
+      : statement_(db, "SQLite source, " + what, sql), cancel_(cancel) {}
 
   bool next() override {
-    const int rc = sqlite3_step(statement_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    if (rc == SQLITE_INTERRUPT && cancel_ != nullptr && cancel_->cancelled()) throw RunCancelled();
-    throw SourceError("SQLite source, " + what_ + ": " + sqlite3_errmsg(db_));
+    try {
+      return statement_.next();
+    } catch (const SqliteError& e) {
+      if (e.code() == SQLITE_INTERRUPT && cancel_ != nullptr && cancel_->cancelled()) {
+        throw RunCancelled();
+      }
+      throw;
+    }
   }
   bool isNull(int column) const override {
-    return sqlite3_column_type(statement_, column) == SQLITE_NULL;
+    return statement_.isNull(static_cast<unsigned>(column) + 1);
   }
   std::int64_t getInt64(int column) const override {
-    return sqlite3_column_int64(statement_, column);
+    return statement_.getInt64(static_cast<unsigned>(column) + 1);
   }
   std::string getString(int column) const override {
-    const unsigned char* text = sqlite3_column_text(statement_, column);
-    return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text));
+    return statement_.getString(static_cast<unsigned>(column) + 1);
   }
 
  private:
-  sqlite3* db_;
-  sqlite3_stmt* statement_;
-  std::string what_;
+  SqliteStatement statement_;
   const CancelToken* cancel_;
 };
 
@@ -154,26 +155,17 @@ class SqliteSession : public source::SqlSession {
   SqliteSession& operator=(const SqliteSession&) = delete;
 
   void execute(const std::string& what, const std::string& sql) override {
-    SqliteRows rows(db_, prepare(what, sql), what, cancel_);
+    SqliteRows rows(db_, what, sql, cancel_);
     while (rows.next()) {
     }
   }
   std::unique_ptr<source::SqlRows> query(const std::string& what, const std::string& sql) override {
-    return std::make_unique<SqliteRows>(db_, prepare(what, sql), what, cancel_);
+    return std::make_unique<SqliteRows>(db_, what, sql, cancel_);
   }
   void beginRead() override { execute("starting the read transaction", "BEGIN"); }
   void endRead() override { execute("ending the read transaction", "COMMIT"); }
 
  private:
-  sqlite3_stmt* prepare(const std::string& what, const std::string& sql) {
-    sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &statement, nullptr) !=
-        SQLITE_OK) {
-      throw SourceError("SQLite source, " + what + ": " + sqlite3_errmsg(db_));
-    }
-    return statement;
-  }
-
   Session session_;
   sqlite3* db_;
   const CancelToken* cancel_;

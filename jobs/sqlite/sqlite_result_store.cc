@@ -15,15 +15,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include <iterator>
 #include <sstream>
-#include <variant>
 
 #include "jobs/result_codec.h"
 #include "jobs/results_sql.h"
 #include "jobs/source/source.h"
+#include "jobs/sqlite/sqlite_statement.h"
 
 namespace sellertrust {
 namespace {
@@ -219,63 +217,12 @@ std::optional<double> optional(const Real& value) {
 
 void execute(Session& session, const char* sql) { session << sql, kw::now; }
 
-// A statement on the session's own sqlite3 handle, with values bound by
-// type: the multi-row writes bind a different number of values each, and
-// the reads give exact integers. Columns are numbered from 1 (the Row of
-// results_sql.h).
-class RawStatement {
- public:
-  RawStatement(Session& session, const std::string& what, const std::string& sql,
-               const std::vector<results_sql::Value>& values = {})
-      : db_(Poco::Data::SQLite::Utility::dbHandle(session)), what_(what) {
-    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &statement_, nullptr) !=
-        SQLITE_OK) {
-      fail(what_, sqlite3_errmsg(db_));
-    }
-    int i = 1;
-    for (const results_sql::Value& v : values) {
-      int rc = SQLITE_OK;
-      if (std::holds_alternative<std::nullptr_t>(v)) {
-        rc = sqlite3_bind_null(statement_, i);
-      } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
-        rc = sqlite3_bind_int64(statement_, i, *n);
-      } else if (const auto* d = std::get_if<double>(&v)) {
-        rc = sqlite3_bind_double(statement_, i, *d);
-      } else {
-        const std::string& text = std::get<std::string>(v);
-        rc = sqlite3_bind_text(statement_, i, text.data(), static_cast<int>(text.size()),
-                               SQLITE_TRANSIENT);
-      }
-      if (rc != SQLITE_OK) fail(what_, sqlite3_errmsg(db_));
-      ++i;
-    }
-  }
-  ~RawStatement() { sqlite3_finalize(statement_); }
-  RawStatement(const RawStatement&) = delete;
-  RawStatement& operator=(const RawStatement&) = delete;
-
-  bool next() {
-    const int rc = sqlite3_step(statement_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) fail(what_, sqlite3_errmsg(db_));
-    return false;
-  }
-  bool isNull(unsigned column) const {
-    return sqlite3_column_type(statement_, static_cast<int>(column) - 1) == SQLITE_NULL;
-  }
-  std::int64_t getInt64(unsigned column) const {
-    return sqlite3_column_int64(statement_, static_cast<int>(column) - 1);
-  }
-  std::string getString(unsigned column) const {
-    const unsigned char* text = sqlite3_column_text(statement_, static_cast<int>(column) - 1);
-    return text == nullptr ? std::string() : reinterpret_cast<const char*>(text);
-  }
-
- private:
-  sqlite3* db_;
-  std::string what_;
-  sqlite3_stmt* statement_ = nullptr;
-};
+// A statement on the session's own sqlite3 handle (see sqlite_statement.h).
+SqliteStatement statement(Session& session, const std::string& what, const std::string& sql,
+                          const std::vector<results_sql::Value>& values = {}) {
+  return SqliteStatement(Poco::Data::SQLite::Utility::dbHandle(session),
+                         "SQLite results store, " + what, sql, values);
+}
 
 }  // namespace
 
@@ -386,8 +333,7 @@ void SqliteResultStore::saveRun(const RunRecord& run) {
   inTransaction("saving the run", [&] {
     results_sql::writeRunRows(run, [&](const std::string& what, const std::string& sql,
                                        const std::vector<results_sql::Value>& values) {
-      RawStatement statement(s, what, sql, values);
-      statement.next();
+      statement(s, what, sql, values).next();
     });
     Real odr = nullable(run.marketplaceOdr);
     s << kUpsertRunMeta, kw::use(computedAt), kw::use(rulesVersion), kw::use(odr), kw::now;
@@ -446,21 +392,22 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
       snapshot->marketplaceOdr = optional(odr[0]);
 
       {
-        RawStatement rows(s, "reading seller results", results_sql::selectSellers());
+        SqliteStatement rows = statement(s, "reading seller results", results_sql::selectSellers());
         while (rows.next()) {
           SellerResult r = results_sql::sellerFromRow(rows);
           snapshot->sellers.emplace(r.sellerId, std::move(r));
         }
       }
       {
-        RawStatement rows(s, "reading product results", results_sql::selectProducts());
+        SqliteStatement rows =
+            statement(s, "reading product results", results_sql::selectProducts());
         while (rows.next()) {
           ProductResult p = results_sql::productFromRow(rows);
           snapshot->products.emplace(p.productId(), p);
         }
       }
       {
-        RawStatement rows(s, "reading ladder claims", results_sql::selectClaims());
+        SqliteStatement rows = statement(s, "reading ladder claims", results_sql::selectClaims());
         while (rows.next()) {
           const AuthenticityClaim claim = results_sql::claimFromRow(rows);
           snapshot->claimsByProduct[claim.productId].push_back(claim);
