@@ -40,10 +40,12 @@ std::string keyList(const std::vector<std::int64_t>& keys) {
   return list;
 }
 
+// The condition that keeps the sound rows of `table`, or "" when every row
+// of it is known to be sound.
 std::string soundRow(const Dialect& dialect, const TableDef& table, const KnownBadRows& knownBad) {
   auto known = knownBad.find(table.name);
   if (known == knownBad.end()) return badFlag(dialect, table) + " = 0";
-  if (known->second.empty()) return "1 = 1";
+  if (known->second.empty()) return "";
   return table.alias() + "." + table.key + " NOT IN (" + keyList(known->second) + ")";
 }
 
@@ -82,7 +84,7 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
   std::string group = "CASE WHEN " + badFlag(dialect, table) + " = 1 THEN " + badKey;
   if (table.afterSales) {
     const std::string orderSound = soundRow(dialect, ordersTable(), knownBad);
-    if (orderSound != "1 = 1") group += " WHEN NOT (" + orderSound + ") THEN NULL";
+    if (!orderSound.empty()) group += " WHEN NOT (" + orderSound + ") THEN NULL";
   }
   group += " ELSE o.seller_id END";
   GrainQuery q;
@@ -100,9 +102,14 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
 // satisfy `where`.
 std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const std::string& where,
                             const KnownBadRows& knownBad) {
-  std::string sql = "FROM " + fromWindowRows(table) + "\nWHERE " + kWindow + " AND " +
-                    orIfEmpty(where) + "\n  AND " + soundRow(dialect, ordersTable(), knownBad);
-  if (table.afterSales) sql += "\n  AND " + soundRow(dialect, table, knownBad);
+  std::string sql =
+      "FROM " + fromWindowRows(table) + "\nWHERE " + kWindow + " AND " + orIfEmpty(where);
+  const auto keepSound = [&](const TableDef& t) {
+    const std::string sound = soundRow(dialect, t, knownBad);
+    if (!sound.empty()) sql += "\n  AND " + sound;
+  };
+  keepSound(ordersTable());
+  if (table.afterSales) keepSound(table);
   return sql;
 }
 
