@@ -291,7 +291,7 @@ void Telemetry::publishSnapshot(const Snapshot& snapshot) {
   const std::array<std::int64_t, 5> counts = snapshot.badgeCounts();
   std::map<std::pair<std::string, std::string>, std::int64_t> warnings;
   for (const Warning& w : snapshot.warnings) {
-    ++warnings[{w.firing.code, toString(w.firing.severity)}];
+    ++warnings[{w.firing.code.str(), toString(w.firing.severity)}];
   }
 
   std::lock_guard<std::mutex> lock(impl_->mutex);

@@ -59,7 +59,7 @@ std::string renderEvidence(const std::vector<Evidence>& evidence) {
   std::string out = "{";
   for (std::size_t i = 0; i < evidence.size(); ++i) {
     if (i > 0) out.push_back(',');
-    out += jsonString(evidence[i].name);
+    out += jsonString(evidence[i].name.str());
     out.push_back(':');
     out += jsonNumber(evidence[i].value);
   }
@@ -186,7 +186,7 @@ std::string renderWarning(const Warning& warning) {
   out += std::to_string(warning.id);
   out.push_back(',');
   key(&out, "code");
-  out += jsonString(f.code);
+  out += jsonString(f.code.str());
   out.push_back(',');
   key(&out, "severity");
   out += jsonString(toString(f.severity));
@@ -198,10 +198,10 @@ std::string renderWarning(const Warning& warning) {
   out += f.productId ? std::to_string(*f.productId) : "null";
   out.push_back(',');
   key(&out, "action");
-  out += jsonString(f.action);
+  out += jsonString(f.action.str());
   out.push_back(',');
   key(&out, "detail");
-  out += jsonString(f.detail);
+  out += jsonString(f.detail.str());
   out.push_back(',');
   key(&out, "evidence");
   out += renderEvidence(f.evidence);

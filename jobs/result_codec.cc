@@ -19,7 +19,7 @@ namespace {
 
 std::string evidenceJson(const std::vector<Evidence>& evidence) {
   Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);
-  for (const Evidence& e : evidence) object.set(e.name, e.value);
+  for (const Evidence& e : evidence) object.set(e.name.str(), e.value);
   std::ostringstream out;
   object.stringify(out);
   return out.str();

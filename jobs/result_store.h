@@ -20,15 +20,18 @@ struct RunRecord {
   Timestamp computedAt = 0;
   std::string rulesVersion;
   std::optional<double> marketplaceOdr;
-  std::vector<SellerResult> sellersChanged;    // inserted or replaced
-  std::vector<std::int64_t> sellersRemoved;    // no longer in the source
-  std::vector<ProductResult> productsChanged;  // inserted or replaced
+  // Pointers into the snapshot the run publishes, which outlives saveRun:
+  // a first run changes every seller and warning, and copying them would
+  // double the memory of a run.
+  std::vector<const SellerResult*> sellersChanged;  // inserted or replaced
+  std::vector<std::int64_t> sellersRemoved;         // no longer in the source
+  std::vector<ProductResult> productsChanged;       // inserted or replaced
   std::vector<std::int64_t> productsRemoved;
   std::vector<AuthenticityClaim> claimsChanged;  // inserted or replaced
   std::vector<std::int64_t> claimsRemoved;       // ticket ids
   std::vector<BadgeChange> badgeChanges;         // appended
-  std::vector<Warning> warningsRaised;           // inserted
-  std::vector<Warning> warningsUpdated;          // new detail or evidence
+  std::vector<const Warning*> warningsRaised;    // inserted
+  std::vector<const Warning*> warningsUpdated;   // new detail or evidence
   std::vector<Warning> warningsCleared;          // closed at clearedAt
 
   // The number of result rows the run writes (run_meta not included).

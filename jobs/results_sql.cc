@@ -77,20 +77,29 @@ std::vector<Value> badgeChangeValues(const BadgeChange& b) {
 std::vector<Value> warningValues(const Warning& w) {
   const Firing& f = w.firing;
   return {w.id,
-          f.code,
+          f.code.str(),
           std::string(toString(f.severity)),
           f.sellerId,
           f.productId ? Value(*f.productId) : Value(nullptr),
-          f.action,
-          f.detail,
+          f.action.str(),
+          f.detail.str(),
           evidenceJson(f.evidence),
           formatUtc(w.raisedAt),
           formatUtc(w.updatedAt),
           nullableTime(w.clearedAt)};
 }
 
-// `verb` ("INSERT" or "REPLACE") INTO `table` every item, kRowsPerStatement
-// rows at a time.
+template <typename T>
+const T& deref(const T& item) {
+  return item;
+}
+template <typename T>
+const T& deref(const T* item) {
+  return *item;
+}
+
+// `verb` ("INSERT" or "REPLACE") INTO `table` every item (or pointed-to
+// item), kRowsPerStatement rows at a time.
 template <typename T, typename ValuesOf>
 void writeAll(const char* verb, const char* table, const std::vector<std::string>& columns,
               const std::vector<T>& items, ValuesOf valuesOf, const Execute& execute) {
@@ -102,7 +111,7 @@ void writeAll(const char* verb, const char* table, const std::vector<std::string
     values.reserve((last - first) * columns.size());
     for (std::size_t i = first; i < last; ++i) {
       sql += (i == first ? "" : ", ") + row;
-      for (Value& v : valuesOf(items[i])) values.push_back(std::move(v));
+      for (Value& v : valuesOf(deref(items[i]))) values.push_back(std::move(v));
     }
     execute(std::string("writing ") + table, sql, values);
   }

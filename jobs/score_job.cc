@@ -60,14 +60,14 @@ double lap(std::chrono::steady_clock::time_point* since) {
   return seconds;
 }
 
-// Adds to `changed` every value of `next` that is new or differs from
-// `previous`, and to `removed` every key of `previous` not in `next`.
-template <typename Map, typename Value>
-void diff(const Map& previous, const Map& next, std::vector<Value>* changed,
+// Calls `changed` with every value of `next` that is new or differs from
+// `previous`, and adds to `removed` every key of `previous` not in `next`.
+template <typename Map, typename OnChanged>
+void diff(const Map& previous, const Map& next, OnChanged changed,
           std::vector<std::int64_t>* removed) {
   for (const auto& [key, value] : next) {
     auto it = previous.find(key);
-    if (it == previous.end() || it->second != value) changed->push_back(value);
+    if (it == previous.end() || it->second != value) changed(value);
   }
   for (const auto& entry : previous) {
     if (next.count(entry.first) == 0) removed->push_back(entry.first);
@@ -177,30 +177,39 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
     claims[c.ticketId] = c;
     next->claimsByProduct[c.productId].push_back(c);
   }
+  // Memory grows with sellers: what was read is no longer needed.
+  data = SourceData();
 
   std::int64_t nextWarningId = previous->nextWarningId;
-  WarningUpdate warnings = reconcileWarnings(previous->warnings, firings, now, &nextWarningId);
-  // Memory grows with sellers: what was read and fired is no longer needed.
-  std::vector<Firing>().swap(firings);
-  data = SourceData();
+  WarningUpdate warnings =
+      reconcileWarnings(previous->warnings, std::move(firings), now, &nextWarningId);
   summary.warningsActive = static_cast<std::int64_t>(warnings.active.size());
   summary.warningsRaised = static_cast<std::int64_t>(warnings.raised.size());
   summary.warningsCleared = static_cast<std::int64_t>(warnings.cleared.size());
   next->warnings = std::move(warnings.active);
-  std::sort(next->warnings.begin(), next->warnings.end(),
-            [](const Warning& a, const Warning& b) { return a.id < b.id; });
   next->nextWarningId = nextWarningId;
   next->indexWarnings();
 
-  diff(previous->sellers, next->sellers, &record.sellersChanged, &record.sellersRemoved);
-  diff(previous->products, next->products, &record.productsChanged, &record.productsRemoved);
+  diff(
+      previous->sellers, next->sellers,
+      [&](const SellerResult& r) { record.sellersChanged.push_back(&r); }, &record.sellersRemoved);
+  diff(
+      previous->products, next->products,
+      [&](const ProductResult& p) { record.productsChanged.push_back(p); },
+      &record.productsRemoved);
   std::map<std::int64_t, AuthenticityClaim> previousClaims;
   for (const auto& [productId, list] : previous->claimsByProduct) {
     for (const AuthenticityClaim& c : list) previousClaims[c.ticketId] = c;
   }
-  diff(previousClaims, claims, &record.claimsChanged, &record.claimsRemoved);
-  record.warningsRaised = std::move(warnings.raised);
-  record.warningsUpdated = std::move(warnings.changed);
+  diff(
+      previousClaims, claims,
+      [&](const AuthenticityClaim& c) { record.claimsChanged.push_back(c); },
+      &record.claimsRemoved);
+  const auto byId = [&](const std::vector<std::int64_t>& ids, std::vector<const Warning*>* out) {
+    for (std::int64_t id : ids) out->push_back(next->warning(id));
+  };
+  byId(warnings.raised, &record.warningsRaised);
+  byId(warnings.changed, &record.warningsUpdated);
   record.warningsCleared = std::move(warnings.cleared);
   checkCancel(cancel);
   summary.evaluateSeconds = lap(&clock);

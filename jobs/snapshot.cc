@@ -1,6 +1,7 @@
 // Snapshot indexes and the holder.
 #include "jobs/snapshot.h"
 
+#include <algorithm>
 #include <tuple>
 
 namespace sellertrust {
@@ -46,6 +47,12 @@ std::vector<Warning> pick(const std::vector<Warning>& all,
 }
 
 }  // namespace
+
+const Warning* Snapshot::warning(std::int64_t id) const {
+  auto it = std::lower_bound(warnings.begin(), warnings.end(), id,
+                             [](const Warning& w, std::int64_t key) { return w.id < key; });
+  return it != warnings.end() && it->id == id ? &*it : nullptr;
+}
 
 std::vector<Warning> Snapshot::warningsOfSeller(std::int64_t sellerId) const {
   return pick(warnings, warningsBySeller_, sellerId);

@@ -90,6 +90,8 @@ struct Snapshot {
 
   // Sellers per badge, indexed by Badge.
   std::array<std::int64_t, 5> badgeCounts() const;
+  // The active warning with this id, or nullptr.
+  const Warning* warning(std::int64_t id) const;
   // The active warnings of a seller (any product) or of a product, by id.
   std::vector<Warning> warningsOfSeller(std::int64_t sellerId) const;
   std::vector<Warning> warningsOfProduct(std::int64_t productId) const;

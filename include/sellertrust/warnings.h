@@ -12,6 +12,7 @@
 #include "sellertrust/records.h"
 #include "sellertrust/rules.h"
 #include "sellertrust/score.h"
+#include "sellertrust/symbol.h"
 #include "sellertrust/time.h"
 
 namespace sellertrust {
@@ -21,18 +22,19 @@ const char* toString(Severity severity);
 bool parseSeverity(const std::string& name, Severity* out);
 
 struct Evidence {
-  std::string name;  // e.g. "value", "numerator", "claims"
+  Symbol name;  // e.g. "value", "numerator", "claims"
   double value = 0;
 };
 
-// A rule that holds at this run.
+// A rule that holds at this run. Its texts come from small vocabularies,
+// interned: a marketplace holds hundreds of thousands of warnings.
 struct Firing {
-  std::string code;
+  Symbol code;
   Severity severity = Severity::kInfo;
   std::int64_t sellerId = 0;
   std::optional<std::int64_t> productId;
-  std::string action;  // recommended action, e.g. "delist_product"
-  std::string detail;  // one readable sentence
+  Symbol action;  // recommended action, e.g. "delist_product"
+  Symbol detail;  // one readable sentence
   std::vector<Evidence> evidence;
 };
 
@@ -99,19 +101,21 @@ std::vector<ProductLadder> evaluateLadder(std::vector<AuthenticityClaim> claims,
 std::vector<Firing> ladderFirings(const std::vector<ProductLadder>& ladders);
 
 struct WarningUpdate {
-  std::vector<Warning> active;   // held at this run, sorted by identity
-  std::vector<Warning> raised;   // newly raised at this run
-  std::vector<Warning> changed;  // held before and now, with new detail or evidence
-  std::vector<Warning> cleared;  // active before, not held now (clearedAt set)
+  std::vector<Warning> active;        // held at this run, ascending id
+  std::vector<std::int64_t> raised;   // ids of the active ones raised at this run
+  std::vector<std::int64_t> changed;  // ids of the active ones held before, with new detail
+                                      // or evidence
+  std::vector<Warning> cleared;       // active before, not held now (clearedAt set), by id
 };
 
 // Reconciles the previously active warnings with this run's firings: a firing
 // that was active keeps its id and raisedAt and takes the new evidence (its
 // updatedAt moves to `now` only if its detail or evidence changed); a new
-// one is raised at `now` with id *nextId (then incremented); an active one
-// that no longer fires is cleared at `now`.
+// one is raised at `now` with id *nextId (then incremented), in the order of
+// `firings`; an active one that no longer fires is cleared at `now`. Of
+// firings with one identity (code, seller, product), the first counts.
+// `firings` is consumed: the active warnings take its texts and evidence.
 WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
-                                const std::vector<Firing>& firings, Timestamp now,
-                                std::int64_t* nextId);
+                                std::vector<Firing> firings, Timestamp now, std::int64_t* nextId);
 
 }  // namespace sellertrust

@@ -191,13 +191,15 @@ std::vector<Firing> ladderFirings(const std::vector<ProductLadder>& ladders) {
 
 namespace {
 
-using WarningId = std::tuple<std::string, std::int64_t, std::int64_t>;
+// A warning's identity, ordered.
+bool identityLess(const Firing& a, const Firing& b) {
+  return std::make_tuple(a.code, a.sellerId, a.productId.value_or(0)) <
+         std::make_tuple(b.code, b.sellerId, b.productId.value_or(0));
+}
 
-WarningId idOf(const Firing& f) { return {f.code, f.sellerId, f.productId.value_or(0)}; }
-
-}  // namespace
-
-namespace {
+bool sameIdentity(const Firing& a, const Firing& b) {
+  return !identityLess(a, b) && !identityLess(b, a);
+}
 
 bool sameContent(const Firing& a, const Firing& b) {
   if (a.severity != b.severity || a.action != b.action || a.detail != b.detail ||
@@ -214,42 +216,72 @@ bool sameContent(const Firing& a, const Firing& b) {
 
 }  // namespace
 
+// Sorted pointers and a flag per firing instead of maps of copies: a
+// marketplace run reconciles hundreds of thousands of warnings.
 WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
-                                const std::vector<Firing>& firings, Timestamp now,
-                                std::int64_t* nextId) {
-  std::map<WarningId, const Warning*> before;
-  for (const Warning& w : previouslyActive) before[idOf(w.firing)] = &w;
-  std::map<WarningId, Warning> held;
+                                std::vector<Firing> firings, Timestamp now, std::int64_t* nextId) {
+  std::vector<const Warning*> before;
+  before.reserve(previouslyActive.size());
+  for (const Warning& w : previouslyActive) before.push_back(&w);
+  const auto warningLess = [](const Warning* a, const Warning* b) {
+    return identityLess(a->firing, b->firing);
+  };
+  std::sort(before.begin(), before.end(), warningLess);
+  std::vector<bool> held(before.size(), false);
+
+  // A rule that fired twice for one identity: the first firing counts.
+  std::vector<std::size_t> order(firings.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return identityLess(firings[a], firings[b]);
+  });
+  std::vector<bool> repeated(firings.size(), false);
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    repeated[order[i]] = sameIdentity(firings[order[i - 1]], firings[order[i]]);
+  }
+
   WarningUpdate update;
-  for (const Firing& f : firings) {
-    const WarningId id = idOf(f);
-    if (held.count(id) != 0) continue;  // a rule fired twice: keep the first
+  update.active.reserve(firings.size());
+  for (std::size_t i = 0; i < firings.size(); ++i) {
+    if (repeated[i]) continue;
     Warning w;
-    w.firing = f;
+    w.firing = std::move(firings[i]);
     w.updatedAt = now;
-    auto it = before.find(id);
-    if (it != before.end()) {
-      w.id = it->second->id;
-      w.raisedAt = it->second->raisedAt;
-      if (sameContent(it->second->firing, f)) {
-        w.updatedAt = it->second->updatedAt;
+    Warning probe;
+    probe.firing.code = w.firing.code;
+    probe.firing.sellerId = w.firing.sellerId;
+    probe.firing.productId = w.firing.productId;
+    auto it = std::lower_bound(before.begin(), before.end(), &probe, warningLess);
+    if (it != before.end() && sameIdentity((*it)->firing, w.firing)) {
+      const Warning& was = **it;
+      held[static_cast<std::size_t>(it - before.begin())] = true;
+      w.id = was.id;
+      w.raisedAt = was.raisedAt;
+      if (sameContent(was.firing, w.firing)) {
+        w.updatedAt = was.updatedAt;
       } else {
-        update.changed.push_back(w);
+        update.changed.push_back(w.id);
       }
     } else {
       w.id = (*nextId)++;
       w.raisedAt = now;
-      update.raised.push_back(w);
+      update.raised.push_back(w.id);
     }
-    held.emplace(id, std::move(w));
+    update.active.push_back(std::move(w));
   }
-  for (const auto& [id, w] : before) {
-    if (held.count(id) != 0) continue;
-    Warning cleared = *w;
+  std::vector<Firing>().swap(firings);
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    if (held[i]) continue;
+    Warning cleared = *before[i];
     cleared.clearedAt = now;
     update.cleared.push_back(std::move(cleared));
   }
-  for (auto& entry : held) update.active.push_back(std::move(entry.second));
+  std::sort(update.active.begin(), update.active.end(),
+            [](const Warning& a, const Warning& b) { return a.id < b.id; });
+  std::sort(update.raised.begin(), update.raised.end());
+  std::sort(update.changed.begin(), update.changed.end());
+  std::sort(update.cleared.begin(), update.cleared.end(),
+            [](const Warning& a, const Warning& b) { return a.id < b.id; });
   return update;
 }
 

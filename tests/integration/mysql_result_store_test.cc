@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "tests/integration/mariadb_test.h"
+#include "tests/jobs/owned_run.h"
 
 namespace sellertrust::testing {
 namespace {
@@ -31,11 +32,11 @@ SellerResult seller(std::int64_t id, std::optional<double> score) {
   return s;
 }
 
-RunRecord runAt(Timestamp at) {
-  RunRecord run;
+OwnedRun runAt(Timestamp at) {
+  OwnedRun run;
   run.computedAt = at;
   run.rulesVersion = "1.test";
-  run.sellersChanged = {seller(1, 80.0)};
+  run.sellersChanged = {run.keep(seller(1, 80.0))};
   return run;
 }
 
@@ -91,11 +92,11 @@ TEST_F(MysqlResultStoreTest, OneWriterAndARunThatLostTheLockIsDiscarded) {
 TEST_F(MysqlResultStoreTest, RoundTripsResultsExactly) {
   MysqlResultStore store(env().readWrite(), "x");
   store.migrate();
-  RunRecord run = runAt(kT0);
+  OwnedRun run = runAt(kT0);
   run.sellersChanged.clear();
   for (std::int64_t id = 1; id <= 1203; ++id) {
-    run.sellersChanged.push_back(seller(
-        id, id % 3 ? std::optional<double>(static_cast<double>(id % 1000) / 10.0) : std::nullopt));
+    run.sellersChanged.push_back(run.keep(seller(
+        id, id % 3 ? std::optional<double>(static_cast<double>(id % 1000) / 10.0) : std::nullopt)));
   }
   ProductResult p;
   p.ladder = {701,
@@ -113,13 +114,13 @@ TEST_F(MysqlResultStoreTest, RoundTripsResultsExactly) {
   std::shared_ptr<Snapshot> s = store.loadSnapshot(0);
   ASSERT_NE(s, nullptr);
   ASSERT_EQ(s->sellers.size(), 1203u);
-  for (const SellerResult& r : run.sellersChanged) {
-    EXPECT_TRUE(r == s->sellers.at(r.sellerId)) << "seller " << r.sellerId;
+  for (const SellerResult* r : run.sellersChanged) {
+    EXPECT_TRUE(*r == s->sellers.at(r->sellerId)) << "seller " << r->sellerId;
   }
   EXPECT_TRUE(p == s->products.at(701));
   EXPECT_EQ(s->claimsByProduct.at(701).at(0).status, TicketStatus::kRefunded);
 
-  RunRecord removal = runAt(kT0 + 60);
+  OwnedRun removal = runAt(kT0 + 60);
   removal.sellersChanged.clear();
   for (std::int64_t id = 2; id <= 1203; ++id) removal.sellersRemoved.push_back(id);
   removal.productsRemoved = {701};

@@ -7,6 +7,7 @@
 
 #include "jobs/result_store.h"
 #include "jobs/source/source.h"
+#include "tests/jobs/owned_run.h"
 
 namespace sellertrust::testing {
 
@@ -30,14 +31,14 @@ class FakeSource : public Source {
 
 class FakeStore : public ResultStore {
  public:
-  std::vector<RunRecord> runs;
+  std::vector<OwnedRun> runs;
   bool failing = false;
   std::vector<std::pair<Timestamp, std::vector<std::pair<std::int64_t, HistoryPoint>>>> history;
 
   void migrate() override {}
   void saveRun(const RunRecord& run) override {
     if (failing) throw SourceError("disk full");
-    runs.push_back(run);
+    runs.emplace_back(run);
   }
   std::int64_t saveHistory(Timestamp day,
                            const std::vector<std::pair<std::int64_t, HistoryPoint>>& points,

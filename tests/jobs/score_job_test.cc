@@ -87,8 +87,8 @@ TEST_F(ScoreJobTest, WritesOnlyWhatChanged) {
   const ScoreRunSummary s = job_.run(kNow + 900, cancel_);
   const RunRecord& run = store_.runs.back();
   ASSERT_EQ(run.sellersChanged.size(), 1u);
-  EXPECT_EQ(run.sellersChanged[0].sellerId, 1);
-  EXPECT_EQ(run.sellersChanged[0].counts[0], 1001);
+  EXPECT_EQ(run.sellersChanged[0]->sellerId, 1);
+  EXPECT_EQ(run.sellersChanged[0]->counts[0], 1001);
   EXPECT_EQ(run.sellersRemoved, std::vector<std::int64_t>{3});
   EXPECT_TRUE(run.warningsUpdated.empty());  // seller 2's evidence is unchanged
   EXPECT_EQ(s.rowsWritten, 2);
@@ -101,9 +101,9 @@ TEST_F(ScoreJobTest, AWarningWhoseEvidenceChangesIsUpdatedAndKeepsItsId) {
   job_.run(kNow + 300, cancel_);
   const RunRecord& run = store_.runs.back();
   ASSERT_EQ(run.warningsUpdated.size(), 2u);
-  EXPECT_EQ(run.warningsUpdated[0].id, 1);
-  EXPECT_EQ(run.warningsUpdated[0].updatedAt, kNow + 300);
-  EXPECT_EQ(run.warningsUpdated[0].raisedAt, kNow);
+  EXPECT_EQ(run.warningsUpdated[0]->id, 1);
+  EXPECT_EQ(run.warningsUpdated[0]->updatedAt, kNow + 300);
+  EXPECT_EQ(run.warningsUpdated[0]->raisedAt, kNow);
   EXPECT_TRUE(run.warningsRaised.empty());
 }
 
@@ -181,7 +181,7 @@ TEST_F(ScoreJobTest, LadderWarningsAndProductReports) {
   job_.run(kNow, cancel_);
   const auto snap = snapshots_.current();
   std::vector<std::string> codes;
-  for (const Warning& w : snap->warnings) codes.push_back(w.firing.code);
+  for (const Warning& w : snap->warnings) codes.push_back(w.firing.code.str());
   // Ids follow the order rules fire in: sellers by id, then the ladder.
   EXPECT_EQ(codes,
             (std::vector<std::string>{"product_complaints", "order_defect_rate_above_target",

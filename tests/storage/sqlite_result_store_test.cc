@@ -12,12 +12,14 @@
 #include "jobs/results_sql.h"
 #include "jobs/source/source.h"
 #include "temp_dir.h"
+#include "tests/jobs/owned_run.h"
 
 namespace sellertrust {
 namespace {
 
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
+using testing::OwnedRun;
 using testing::TempDir;
 
 const Timestamp kT0 = *parseUtc("2026-03-01 12:00:00");
@@ -64,6 +66,13 @@ void expectSame(const std::vector<T>& expected, const std::vector<T>& actual) {
   }
 }
 
+template <typename T>
+void expectSame(const std::vector<const T*>& expected, const std::vector<T>& actual) {
+  std::vector<T> values;
+  for (const T* item : expected) values.push_back(*item);
+  expectSame(values, actual);
+}
+
 SellerResult seller(std::int64_t id, Badge badge, std::optional<double> score) {
   SellerResult r;
   r.sellerId = id;
@@ -97,23 +106,24 @@ ProductResult product(std::int64_t id, std::int64_t sellerId) {
 
 // The first run: two sellers (one without a score), a product with its
 // claim, two first badges and three raised warnings.
-RunRecord firstRun() {
-  RunRecord run;
+OwnedRun firstRun() {
+  OwnedRun run;
   run.computedAt = kT0;
   run.rulesVersion = "1.0badcafe";
-  run.sellersChanged = {seller(7, Badge::kTop, 96.5), seller(8, Badge::kNew, std::nullopt)};
-  run.sellersChanged[1].responseTime = ResponseTime();
+  SellerResult unscored = seller(8, Badge::kNew, std::nullopt);
+  unscored.responseTime = ResponseTime();
+  run.sellersChanged = {run.keep(seller(7, Badge::kTop, 96.5)), run.keep(unscored)};
   run.productsChanged = {product(701, 7)};
   run.claimsChanged = {{9001, 7, 701, kT0 - kDay, TicketStatus::kUnderReview}};
   run.badgeChanges = {{7, std::nullopt, Badge::kTop, 96.5, kT0, "first badge"},
                       {8, std::nullopt, Badge::kNew, std::nullopt, kT0, "3 orders"}};
   // Evidence values chosen to catch lossy number formatting and reordering.
   run.warningsRaised = {
-      warning(1, "order_defect_rate_above_target", 7, std::nullopt, kT0,
-              {{"value", 0.1 + 0.2}, {"numerator", 3}, {"judged", 0.012345678901234567}}),
-      warning(2, "product_delist", 7, 701, kT0,
-              {{"delist_until", 1772971200}, {"counted_claims", 1}}),
-      warning(3, "slow_responses", 8, std::nullopt, kT0, {}),
+      run.keep(warning(1, "order_defect_rate_above_target", 7, std::nullopt, kT0,
+                       {{"value", 0.1 + 0.2}, {"numerator", 3}, {"judged", 0.012345678901234567}})),
+      run.keep(warning(2, "product_delist", 7, 701, kT0,
+                       {{"delist_until", 1772971200}, {"counted_claims", 1}})),
+      run.keep(warning(3, "slow_responses", 8, std::nullopt, kT0, {})),
   };
   run.marketplaceOdr = 0.0125;
   return run;
@@ -123,24 +133,25 @@ RunRecord firstRun() {
 // cleared, warning 1 updated with new evidence, warning 4 raised (3 is
 // unchanged); seller 7 drops to good, seller 8 is gone; the claim is
 // withdrawn.
-RunRecord secondRun() {
-  RunRecord run;
+OwnedRun secondRun() {
+  OwnedRun run;
   const Timestamp t1 = kT0 + kDay;
   run.computedAt = t1;
   run.rulesVersion = "1.0badcafe";
-  run.sellersChanged = {seller(7, Badge::kGood, 84.0)};
+  run.sellersChanged = {run.keep(seller(7, Badge::kGood, 84.0))};
   run.sellersRemoved = {8};
   run.claimsChanged = {{9001, 7, 701, kT0 - kDay, TicketStatus::kWithdrawn}};
   run.badgeChanges = {{7, Badge::kTop, Badge::kGood, 84.0, t1, "score fell below 88"}};
-  const RunRecord first = firstRun();
-  Warning held = first.warningsRaised[0];
+  const OwnedRun first = firstRun();
+  Warning held = *first.warningsRaised[0];
   held.firing.evidence = {{"value", 0.05}, {"numerator", 5}};
   held.firing.detail = "new detail";
   held.updatedAt = t1;
-  Warning cleared = first.warningsRaised[1];
+  Warning cleared = *first.warningsRaised[1];
   cleared.clearedAt = t1;
-  run.warningsRaised = {warning(4, "account_review", 7, std::nullopt, t1, {{"value", 0.05}})};
-  run.warningsUpdated = {held};
+  run.warningsRaised = {
+      run.keep(warning(4, "account_review", 7, std::nullopt, t1, {{"value", 0.05}}))};
+  run.warningsUpdated = {run.keep(held)};
   run.warningsCleared = {cleared};
   run.marketplaceOdr = std::nullopt;
   return run;
@@ -187,13 +198,13 @@ TEST_F(SqliteResultStoreTest, TheLockIsReleasedWithItsStore) {
 
 TEST_F(SqliteResultStoreTest, LatestRunAtFollowsSavedRuns) {
   EXPECT_FALSE(store_.latestRunAt().has_value());
-  const RunRecord run = firstRun();
+  const OwnedRun run = firstRun();
   store_.saveRun(run);
   EXPECT_EQ(store_.latestRunAt(), run.computedAt);
 }
 
 TEST_F(SqliteResultStoreTest, RoundTripsARun) {
-  const RunRecord run = firstRun();
+  const OwnedRun run = firstRun();
   store_.saveRun(run);
   const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
   ASSERT_NE(nullptr, s);
@@ -201,8 +212,8 @@ TEST_F(SqliteResultStoreTest, RoundTripsARun) {
   EXPECT_EQ("1.0badcafe", s->rulesVersion);
   ASSERT_EQ(2u, s->sellers.size());
   // Every field reads back exactly, so an unchanged result compares equal.
-  EXPECT_TRUE(run.sellersChanged[0] == s->sellers.at(7));
-  EXPECT_TRUE(run.sellersChanged[1] == s->sellers.at(8));
+  EXPECT_TRUE(*run.sellersChanged[0] == s->sellers.at(7));
+  EXPECT_TRUE(*run.sellersChanged[1] == s->sellers.at(8));
   ASSERT_EQ(1u, s->products.size());
   EXPECT_TRUE(run.productsChanged[0] == s->products.at(701));
   ASSERT_EQ(1u, s->claimsByProduct.at(701).size());
@@ -218,10 +229,10 @@ TEST_F(SqliteResultStoreTest, RoundTripsARun) {
 }
 
 TEST_F(SqliteResultStoreTest, WritesAndRemovesManyRowsAcrossStatementBatches) {
-  RunRecord run = firstRun();
+  OwnedRun run = firstRun();
   run.sellersChanged.clear();
   for (std::int64_t id = 1; id <= 1203; ++id) {
-    run.sellersChanged.push_back(seller(id, Badge::kGood, 80.0));
+    run.sellersChanged.push_back(run.keep(seller(id, Badge::kGood, 80.0)));
   }
   store_.saveRun(run);
   EXPECT_EQ(1203u, store_.loadSnapshot(0)->sellers.size());
@@ -236,7 +247,7 @@ TEST_F(SqliteResultStoreTest, WritesAndRemovesManyRowsAcrossStatementBatches) {
 
 TEST_F(SqliteResultStoreTest, SecondRunReplacesResultsAndKeepsTheWarningLifecycle) {
   store_.saveRun(firstRun());
-  const RunRecord second = secondRun();
+  const OwnedRun second = secondRun();
   store_.saveRun(second);
   const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
   ASSERT_NE(nullptr, s);
@@ -247,11 +258,11 @@ TEST_F(SqliteResultStoreTest, SecondRunReplacesResultsAndKeepsTheWarningLifecycl
   EXPECT_EQ(1u, s->products.count(701));  // unchanged, so untouched
   EXPECT_EQ(TicketStatus::kWithdrawn, s->claimsByProduct.at(701)[0].status);
   // Active warnings by ascending id; raisedAt kept, evidence and detail new.
-  expectSame({second.warningsUpdated[0], firstRun().warningsRaised[2], second.warningsRaised[0]},
+  expectSame({*second.warningsUpdated[0], *firstRun().warningsRaised[2], *second.warningsRaised[0]},
              s->warnings);
   EXPECT_EQ(kT0, s->warnings[0].raisedAt);
   // Badge changes accumulate, oldest first.
-  const RunRecord first = firstRun();
+  const OwnedRun first = firstRun();
   expectSame({first.badgeChanges[0], second.badgeChanges[0]}, s->badgeChanges.at(7));
   EXPECT_FALSE(s->marketplaceOdr.has_value());
   EXPECT_EQ(5, s->nextWarningId);
@@ -267,7 +278,7 @@ TEST_F(SqliteResultStoreTest, NextWarningIdCountsClearedWarnings) {
   store_.saveRun(firstRun());
   RunRecord run;
   run.computedAt = kT0 + kDay;
-  Warning cleared = firstRun().warningsRaised[2];  // the highest id
+  Warning cleared = *firstRun().warningsRaised[2];  // the highest id
   cleared.clearedAt = run.computedAt;
   run.warningsCleared = {cleared};
   store_.saveRun(run);
@@ -278,7 +289,7 @@ TEST_F(SqliteResultStoreTest, NextWarningIdCountsClearedWarnings) {
 
 TEST_F(SqliteResultStoreTest, FailingRunLeavesThePreviousResults) {
   store_.saveRun(firstRun());
-  RunRecord bad = secondRun();
+  OwnedRun bad = secondRun();
   // Two raised warnings with one id violate the primary key after every
   // other table was already written in the transaction.
   bad.warningsRaised.push_back(bad.warningsRaised[0]);

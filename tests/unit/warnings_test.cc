@@ -25,7 +25,7 @@ SellerTally seller(std::int64_t n, std::int64_t odrDefects = 0) {
 std::vector<std::string> codes(const std::vector<Firing>& firings) {
   std::vector<std::string> out;
   out.reserve(firings.size());
-  for (const Firing& f : firings) out.push_back(f.code);
+  for (const Firing& f : firings) out.push_back(f.code.str());
   return out;
 }
 
@@ -204,7 +204,7 @@ TEST(ReconcileTest, RaisesKeepsAndClears) {
   ASSERT_EQ(first.raised.size(), 2u);
   EXPECT_TRUE(first.cleared.empty());
   EXPECT_EQ(first.active.size(), 2u);
-  EXPECT_EQ(first.raised[0].id, 41);
+  EXPECT_EQ(first.raised, (std::vector<std::int64_t>{41, 42}));
   EXPECT_EQ(first.active[1].id, 42);
   EXPECT_EQ(nextId, 43);
 
@@ -216,9 +216,9 @@ TEST(ReconcileTest, RaisesKeepsAndClears) {
   EXPECT_EQ(second.active[0].raisedAt, t1);
   EXPECT_EQ(second.active[0].updatedAt, kNow);
   EXPECT_EQ(second.active[0].firing.evidence[0].value, 2);  // with fresh evidence
-  ASSERT_EQ(second.raised.size(), 1u);
-  EXPECT_EQ(second.raised[0].firing.code, "c");
-  EXPECT_EQ(second.raised[0].id, 43);
+  EXPECT_EQ(second.changed, std::vector<std::int64_t>{41});
+  EXPECT_EQ(second.raised, std::vector<std::int64_t>{43});
+  EXPECT_EQ(second.active[1].firing.code, "c");
   EXPECT_EQ(second.active[1].id, 43);
   ASSERT_EQ(second.cleared.size(), 1u);
   EXPECT_EQ(second.cleared[0].firing.code, "b");
@@ -234,6 +234,46 @@ TEST(ReconcileTest, SameCodeOnAnotherProductIsAnotherWarning) {
   WarningUpdate v = reconcileWarnings(u.active, {firing("p", 1, 2)}, kNow + 1, &nextId);
   ASSERT_EQ(v.cleared.size(), 1u);
   EXPECT_EQ(v.cleared[0].firing.productId, 1);
+}
+
+TEST(ReconcileTest, UnchangedEvidenceKeepsUpdatedAtAndIsNoChange) {
+  std::int64_t nextId = 1;
+  WarningUpdate u = reconcileWarnings({}, {firing("a", 1)}, kNow, &nextId);
+  WarningUpdate v = reconcileWarnings(u.active, {firing("a", 1)}, kNow + 60, &nextId);
+  ASSERT_EQ(v.active.size(), 1u);
+  EXPECT_EQ(v.active[0].updatedAt, kNow);
+  EXPECT_TRUE(v.changed.empty());
+  EXPECT_TRUE(v.raised.empty());
+  EXPECT_TRUE(v.cleared.empty());
+}
+
+TEST(ReconcileTest, IdsFollowFiringOrderAndARepeatedFiringCountsOnce) {
+  std::int64_t nextId = 1;
+  // "z" fires first, so it gets the lower id although "a" sorts first; the
+  // second "z" of seller 1 is the same warning and is ignored.
+  WarningUpdate u = reconcileWarnings(
+      {}, {firing("z", 1), firing("a", 1), firing("z", 9), firing("b", 2)}, kNow, &nextId);
+  ASSERT_EQ(u.active.size(), 3u);
+  EXPECT_EQ(u.active[0].firing.code, "z");
+  EXPECT_EQ(u.active[0].firing.evidence[0].value, 1);
+  EXPECT_EQ(u.active[1].firing.code, "a");
+  EXPECT_EQ(u.active[2].firing.code, "b");
+  EXPECT_EQ(u.raised, (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(nextId, 4);
+}
+
+TEST(SymbolTest, EqualTextsShareOneCopyAndCompareByValue) {
+  const std::string built = std::string("order_defect_rate") + "_off_target";
+  const Symbol a = built;
+  const Symbol b = "order_defect_rate_off_target";
+  EXPECT_EQ(a.view().data(), b.view().data());
+  EXPECT_TRUE(a == b);
+  EXPECT_TRUE(a == "order_defect_rate_off_target");
+  EXPECT_TRUE(a != "order_defect_rate");
+  EXPECT_TRUE(Symbol("a") < Symbol("b"));
+  EXPECT_TRUE(Symbol().empty());
+  EXPECT_TRUE(Symbol("") == Symbol());
+  EXPECT_EQ(a.str(), built);
 }
 
 }  // namespace
