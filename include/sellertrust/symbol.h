@@ -17,7 +17,7 @@ class Symbol {
   // Implicit, so that assigning any text to a Symbol interns it (a
   // string_view member could dangle instead).
   Symbol(std::string_view text);  // NOLINT(google-explicit-constructor)
-  Symbol(const char* text) : Symbol(std::string_view(text)) {}  // NOLINT
+  Symbol(const char* text) : Symbol(std::string_view(text)) {}         // NOLINT
   Symbol(const std::string& text) : Symbol(std::string_view(text)) {}  // NOLINT
 
   std::string_view view() const { return view_; }

@@ -69,6 +69,7 @@ void expectSame(const std::vector<T>& expected, const std::vector<T>& actual) {
 template <typename T>
 void expectSame(const std::vector<const T*>& expected, const std::vector<T>& actual) {
   std::vector<T> values;
+  values.reserve(expected.size());
   for (const T* item : expected) values.push_back(*item);
   expectSame(values, actual);
 }
