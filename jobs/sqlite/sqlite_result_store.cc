@@ -424,12 +424,12 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
           const std::string where = "warning " + std::to_string(ids[i]);
           Warning w;
           w.id = ids[i];
-          w.firing.code = std::move(codes[i]);
+          w.firing.code = codes[i];
           w.firing.severity = storedSeverity(severities[i], where);
           w.firing.sellerId = sellerIds[i];
           if (!productIds[i].isNull()) w.firing.productId = productIds[i].value();
-          w.firing.action = std::move(actions[i]);
-          w.firing.detail = std::move(details[i]);
+          w.firing.action = actions[i];
+          w.firing.detail = details[i];
           w.firing.evidence = parseEvidenceJson(evidence[i], where);
           w.raisedAt = storedTime(raisedAt[i], where);
           w.updatedAt = storedTime(updatedAt[i], where);
