@@ -347,12 +347,12 @@ Reply Api::badge(const Request& r, bool svg) const {
   Reply reply;
   if (svg) {
     reply.contentType = "image/svg+xml";
-    reply.body = renderBadgeSvg(it->second.badge, it->second.score);
+    reply.body = renderBadgeSvg(it->second->badge, it->second->score);
     reply.header("X-Content-Type-Options", "nosniff");
     // An SVG opened on its own is a document: forbid it any script or fetch.
     reply.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
   } else {
-    reply = json(badgeObject(*id, it->second, *snapshot));
+    reply = json(badgeObject(*id, *it->second, *snapshot));
   }
   return cacheable(std::move(reply), r.http);
 }
@@ -394,7 +394,7 @@ Reply Api::badges(const Request& r) const {
       unknown += std::to_string(id);
     } else {
       if (found.size() > 1) found.push_back(',');
-      found += badgeObject(id, it->second, *snapshot);
+      found += badgeObject(id, *it->second, *snapshot);
     }
   }
   return cacheable(json("{\"badges\":" + found + "],\"unknown\":" + unknown + "]}"), r.http);
@@ -403,8 +403,8 @@ Reply Api::badges(const Request& r) const {
 namespace {
 
 // The reports of both kinds of stored result, for storedReport().
-std::string renderReport(const SellerResult& seller, const Snapshot& snapshot) {
-  return renderSellerReport(seller, snapshot);
+std::string renderReport(const SharedSeller& seller, const Snapshot& snapshot) {
+  return renderSellerReport(*seller, snapshot);
 }
 std::string renderReport(const ProductResult& product, const Snapshot& snapshot) {
   return renderProductReport(product, snapshot);
@@ -502,19 +502,20 @@ Reply Api::warnings(const Request& r) const {
   if (!snapshot) return noSnapshot();
   // The cursor is an id, not an offset: a warning cleared between two pages
   // neither shifts nor repeats the rest.
-  const std::vector<Warning>& all = snapshot->warnings;
+  const std::vector<SharedWarning>& all = snapshot->warnings;
   auto it = std::upper_bound(all.begin(), all.end(), after,
-                             [](std::int64_t a, const Warning& w) { return a < w.id; });
+                             [](std::int64_t a, const SharedWarning& w) { return a < w->id; });
   std::vector<const Warning*> page;
   bool more = false;
   for (; it != all.end(); ++it) {
-    if (severity && it->firing.severity != *severity) continue;
-    if (code && it->firing.code != *code) continue;
+    const Warning& w = **it;
+    if (severity && w.firing.severity != *severity) continue;
+    if (code && w.firing.code != *code) continue;
     if (page.size() == static_cast<std::size_t>(limit)) {
       more = true;
       break;
     }
-    page.push_back(&*it);
+    page.push_back(&w);
   }
   std::string body = "{\"warnings\":[";
   for (std::size_t i = 0; i < page.size(); ++i) {

@@ -3,6 +3,7 @@
 // starts the HTTP listeners and the scheduler, waits for SIGTERM/SIGINT and
 // stops in order (HTTP, then jobs). Signals are blocked in the process's
 // main() before any thread starts, so only Poco's waiting thread takes them.
+#include <malloc.h>
 #include <signal.h>
 
 #include <atomic>
@@ -39,6 +40,10 @@
 
 namespace sellertrust {
 namespace {
+
+// Hands the heap a run or a load freed back to the kernel: glibc keeps it
+// otherwise, and a daemon serving between runs would hold its peak for ever.
+void returnFreedMemory() { malloc_trim(0); }
 
 using Poco::Util::Option;
 using Poco::Util::OptionCallback;
@@ -230,6 +235,7 @@ class Daemon : public Poco::Util::ServerApplication {
       scoreJob.resumeFrom(last);
       snapshots.publish(last);
       telemetry.publishSnapshot(*last);
+      returnFreedMemory();
       return true;
     };
     try {
@@ -263,6 +269,7 @@ class Daemon : public Poco::Util::ServerApplication {
                           }
                           refreshFromStore(now);
                           const ScoreRunSummary s = scoreJob.run(now, cancel);
+                          returnFreedMemory();
                           setSourceUp(true);
                           telemetry.recordRowsRead(s.rowsRead);
                           telemetry.recordRowsSkipped(s.problems);

@@ -290,8 +290,8 @@ void Telemetry::setSourceUp(bool up) { impl_->sourceUp.Add({}).Set(up ? 1 : 0); 
 void Telemetry::publishSnapshot(const Snapshot& snapshot) {
   const std::array<std::int64_t, 5> counts = snapshot.badgeCounts();
   std::map<std::pair<std::string, std::string>, std::int64_t> warnings;
-  for (const Warning& w : snapshot.warnings) {
-    ++warnings[{w.firing.code.str(), toString(w.firing.severity)}];
+  for (const SharedWarning& w : snapshot.warnings) {
+    ++warnings[{w->firing.code.str(), toString(w->firing.severity)}];
   }
 
   std::lock_guard<std::mutex> lock(impl_->mutex);

@@ -24,7 +24,7 @@ HistoryRunSummary HistoryJob::run(Timestamp now) {
   std::vector<std::pair<std::int64_t, HistoryPoint>> points;
   points.reserve(current->sellers.size());
   for (const auto& [id, seller] : current->sellers) {
-    points.emplace_back(id, HistoryPoint{day, seller.score, seller.badge});
+    points.emplace_back(id, HistoryPoint{day, seller->score, seller->badge});
   }
   HistoryRunSummary summary;
   summary.pruned = store_->saveHistory(day, points, pruneBefore);

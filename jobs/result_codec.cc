@@ -30,6 +30,7 @@ std::vector<Evidence> parseEvidenceJson(const std::string& json, const std::stri
     Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
     Poco::JSON::Object::Ptr object = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
     std::vector<Evidence> out;
+    out.reserve(object->size());  // kept for the warning's life
     for (const std::string& name : object->getNames()) {
       out.push_back({name, object->getValue<double>(name)});
     }

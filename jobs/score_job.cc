@@ -123,10 +123,9 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   std::int64_t defects = 0;
   std::int64_t orders = 0;
   for (std::int64_t id : sellerIds) {
+    const auto was = previous->sellers.find(id);
     std::optional<Badge> previousBadge;
-    if (auto it = previous->sellers.find(id); it != previous->sellers.end()) {
-      previousBadge = it->second.badge;
-    }
+    if (was != previous->sellers.end()) previousBadge = was->second->badge;
     auto tally = data.tallies.find(id);
     const SellerTally& t = tally == data.tallies.end() ? emptyTally : tally->second;
     SellerEvaluation e = evaluateSeller(id, t, previousBadge, *rules_);
@@ -149,7 +148,18 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
     if (e.badgeChanged()) {
       record.badgeChanges.push_back({id, e.previousBadge, r.badge, r.score, now, r.badgeReason});
     }
-    next->sellers.emplace(id, std::move(r));
+    // An unchanged seller keeps the previous run's object: the served
+    // snapshot and this one share it, and it is not written.
+    if (was != previous->sellers.end() && *was->second == r) {
+      next->sellers.emplace(id, was->second);
+    } else {
+      auto changed = std::make_shared<const SellerResult>(std::move(r));
+      record.sellersChanged.push_back(changed.get());
+      next->sellers.emplace(id, std::move(changed));
+    }
+  }
+  for (const auto& entry : previous->sellers) {
+    if (next->sellers.count(entry.first) == 0) record.sellersRemoved.push_back(entry.first);
   }
   if (orders > 0) {
     record.marketplaceOdr = static_cast<double>(defects) / static_cast<double>(orders);
@@ -190,9 +200,6 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   next->nextWarningId = nextWarningId;
   next->indexWarnings();
 
-  diff(
-      previous->sellers, next->sellers,
-      [&](const SellerResult& r) { record.sellersChanged.push_back(&r); }, &record.sellersRemoved);
   diff(
       previous->products, next->products,
       [&](const ProductResult& p) { record.productsChanged.push_back(p); },

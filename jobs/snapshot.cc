@@ -27,22 +27,22 @@ void Snapshot::indexWarnings() {
   warningsBySeller_.clear();
   warningsByProduct_.clear();
   for (std::size_t i = 0; i < warnings.size(); ++i) {
-    warningsBySeller_[warnings[i].firing.sellerId].push_back(i);
-    if (warnings[i].firing.productId) {
-      warningsByProduct_[*warnings[i].firing.productId].push_back(i);
-    }
+    const Firing& f = warnings[i]->firing;
+    warningsBySeller_[f.sellerId].push_back(i);
+    if (f.productId) warningsByProduct_[*f.productId].push_back(i);
   }
 }
 
 namespace {
 
-std::vector<Warning> pick(const std::vector<Warning>& all,
+std::vector<Warning> pick(const std::vector<SharedWarning>& all,
                           const std::unordered_map<std::int64_t, std::vector<std::size_t>>& index,
                           std::int64_t key) {
   std::vector<Warning> out;
   auto it = index.find(key);
   if (it == index.end()) return out;
-  for (std::size_t i : it->second) out.push_back(all[i]);
+  out.reserve(it->second.size());
+  for (std::size_t i : it->second) out.push_back(*all[i]);
   return out;
 }
 
@@ -50,8 +50,8 @@ std::vector<Warning> pick(const std::vector<Warning>& all,
 
 const Warning* Snapshot::warning(std::int64_t id) const {
   auto it = std::lower_bound(warnings.begin(), warnings.end(), id,
-                             [](const Warning& w, std::int64_t key) { return w.id < key; });
-  return it != warnings.end() && it->id == id ? &*it : nullptr;
+                             [](const SharedWarning& w, std::int64_t key) { return w->id < key; });
+  return it != warnings.end() && (*it)->id == id ? it->get() : nullptr;
 }
 
 std::vector<Warning> Snapshot::warningsOfSeller(std::int64_t sellerId) const {
@@ -64,7 +64,7 @@ std::vector<Warning> Snapshot::warningsOfProduct(std::int64_t productId) const {
 
 std::array<std::int64_t, 5> Snapshot::badgeCounts() const {
   std::array<std::int64_t, 5> counts{};
-  for (const auto& entry : sellers) ++counts[static_cast<std::size_t>(entry.second.badge)];
+  for (const auto& entry : sellers) ++counts[static_cast<std::size_t>(entry.second->badge)];
   return counts;
 }
 

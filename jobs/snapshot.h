@@ -63,6 +63,10 @@ struct BadgeChange {
   std::string reason;
 };
 
+// Immutable once made, so that consecutive snapshots share the sellers that
+// did not change instead of holding two copies of the marketplace.
+using SharedSeller = std::shared_ptr<const SellerResult>;
+
 // Daily points per seller, ascending day.
 using HistoryBySeller = std::unordered_map<std::int64_t, std::vector<HistoryPoint>>;
 
@@ -72,12 +76,13 @@ struct Snapshot {
   // The rules the results were computed with; the edge recomputes reports
   // with them. Never null.
   std::shared_ptr<const Rules> rules = std::make_shared<const Rules>();
-  std::unordered_map<std::int64_t, SellerResult> sellers;
+  std::unordered_map<std::int64_t, SharedSeller> sellers;  // never null
   std::unordered_map<std::int64_t, ProductResult> products;
   // Every authenticity claim of the products, by product.
   std::unordered_map<std::int64_t, std::vector<AuthenticityClaim>> claimsByProduct;
-  // Active warnings, ascending id (the pagination order of /v1/warnings).
-  std::vector<Warning> warnings;
+  // Active warnings, ascending id (the pagination order of /v1/warnings);
+  // never null.
+  std::vector<SharedWarning> warnings;
   // Shared between snapshots: a scoring run passes the previous snapshot's
   // history on as it is (it can be sellers x retention days large); only the
   // daily history job builds a new one. Never null.

@@ -22,6 +22,10 @@ inline constexpr Timestamp kSecondsPerDay = 86400;
 // not a valid calendar time.
 std::optional<Timestamp> parseUtc(std::string_view text);
 
+// True iff text is exactly "YYYY-MM-DD HH:MM:SS" naming a real instant
+// (what formatUtc returns): the one form the SQLite source stores times in.
+bool isCanonicalUtc(std::string_view text);
+
 // Returns "YYYY-MM-DD HH:MM:SS".
 std::string formatUtc(Timestamp t);
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -100,8 +101,13 @@ std::vector<ProductLadder> evaluateLadder(std::vector<AuthenticityClaim> claims,
 // per seller with a removed product.
 std::vector<Firing> ladderFirings(const std::vector<ProductLadder>& ladders);
 
+// Active warnings are immutable once made and shared: a run whose warning
+// did not change hands on the previous run's object, so the snapshot being
+// served and the one being built hold one copy of it, not two.
+using SharedWarning = std::shared_ptr<const Warning>;
+
 struct WarningUpdate {
-  std::vector<Warning> active;        // held at this run, ascending id
+  std::vector<SharedWarning> active;  // held at this run, ascending id
   std::vector<std::int64_t> raised;   // ids of the active ones raised at this run
   std::vector<std::int64_t> changed;  // ids of the active ones held before, with new detail
                                       // or evidence
@@ -110,12 +116,13 @@ struct WarningUpdate {
 
 // Reconciles the previously active warnings with this run's firings: a firing
 // that was active keeps its id and raisedAt and takes the new evidence (its
-// updatedAt moves to `now` only if its detail or evidence changed); a new
-// one is raised at `now` with id *nextId (then incremented), in the order of
+// updatedAt moves to `now` only if its detail or evidence changed; if
+// nothing changed, the previous object itself stays active); a new one is
+// raised at `now` with id *nextId (then incremented), in the order of
 // `firings`; an active one that no longer fires is cleared at `now`. Of
 // firings with one identity (code, seller, product), the first counts.
 // `firings` is consumed: the active warnings take its texts and evidence.
-WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
+WarningUpdate reconcileWarnings(const std::vector<SharedWarning>& previouslyActive,
                                 std::vector<Firing> firings, Timestamp now, std::int64_t* nextId);
 
 }  // namespace sellertrust

@@ -74,6 +74,10 @@ std::optional<Timestamp> parseUtc(std::string_view text) {
          static_cast<Timestamp>(minute) * 60 + second;
 }
 
+bool isCanonicalUtc(std::string_view text) {
+  return text.size() == 19 && text[10] == ' ' && parseUtc(text).has_value();
+}
+
 namespace {
 
 std::string format(Timestamp t, const char* pattern) {

@@ -218,13 +218,13 @@ bool sameContent(const Firing& a, const Firing& b) {
 
 // Sorted pointers and a flag per firing instead of maps of copies: a
 // marketplace run reconciles hundreds of thousands of warnings.
-WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
+WarningUpdate reconcileWarnings(const std::vector<SharedWarning>& previouslyActive,
                                 std::vector<Firing> firings, Timestamp now, std::int64_t* nextId) {
-  std::vector<const Warning*> before;
+  std::vector<const SharedWarning*> before;
   before.reserve(previouslyActive.size());
-  for (const Warning& w : previouslyActive) before.push_back(&w);
-  const auto warningLess = [](const Warning* a, const Warning* b) {
-    return identityLess(a->firing, b->firing);
+  for (const SharedWarning& w : previouslyActive) before.push_back(&w);
+  const auto warningLess = [](const SharedWarning* a, const SharedWarning* b) {
+    return identityLess((*a)->firing, (*b)->firing);
   };
   std::sort(before.begin(), before.end(), warningLess);
   std::vector<bool> held(before.size(), false);
@@ -244,40 +244,44 @@ WarningUpdate reconcileWarnings(const std::vector<Warning>& previouslyActive,
   update.active.reserve(firings.size());
   for (std::size_t i = 0; i < firings.size(); ++i) {
     if (repeated[i]) continue;
-    Warning w;
-    w.firing = std::move(firings[i]);
-    w.updatedAt = now;
-    Warning probe;
-    probe.firing.code = w.firing.code;
-    probe.firing.sellerId = w.firing.sellerId;
-    probe.firing.productId = w.firing.productId;
-    auto it = std::lower_bound(before.begin(), before.end(), &probe, warningLess);
-    if (it != before.end() && sameIdentity((*it)->firing, w.firing)) {
-      const Warning& was = **it;
+    const Firing& f = firings[i];
+    auto it = std::lower_bound(before.begin(), before.end(), f,
+                               [](const SharedWarning* w, const Firing& key) {
+                                 return identityLess((*w)->firing, key);
+                               });
+    if (it != before.end() && sameIdentity((**it)->firing, f)) {
+      const SharedWarning& was = **it;
       held[static_cast<std::size_t>(it - before.begin())] = true;
-      w.id = was.id;
-      w.raisedAt = was.raisedAt;
-      if (sameContent(was.firing, w.firing)) {
-        w.updatedAt = was.updatedAt;
-      } else {
-        update.changed.push_back(w.id);
+      if (sameContent(was->firing, f)) {
+        update.active.push_back(was);
+        continue;
       }
-    } else {
-      w.id = (*nextId)++;
-      w.raisedAt = now;
-      update.raised.push_back(w.id);
+      auto w = std::make_shared<Warning>();
+      w->id = was->id;
+      w->raisedAt = was->raisedAt;
+      w->updatedAt = now;
+      w->firing = std::move(firings[i]);
+      update.changed.push_back(w->id);
+      update.active.push_back(std::move(w));
+      continue;
     }
+    auto w = std::make_shared<Warning>();
+    w->id = (*nextId)++;
+    w->raisedAt = now;
+    w->updatedAt = now;
+    w->firing = std::move(firings[i]);
+    update.raised.push_back(w->id);
     update.active.push_back(std::move(w));
   }
   std::vector<Firing>().swap(firings);
   for (std::size_t i = 0; i < before.size(); ++i) {
     if (held[i]) continue;
-    Warning cleared = *before[i];
+    Warning cleared = **before[i];
     cleared.clearedAt = now;
     update.cleared.push_back(std::move(cleared));
   }
   std::sort(update.active.begin(), update.active.end(),
-            [](const Warning& a, const Warning& b) { return a.id < b.id; });
+            [](const SharedWarning& a, const SharedWarning& b) { return a->id < b->id; });
   std::sort(update.raised.begin(), update.raised.end());
   std::sort(update.changed.begin(), update.changed.end());
   std::sort(update.cleared.begin(), update.cleared.end(),

@@ -205,7 +205,7 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
       MysqlRows rows = c.stream("reading seller results", results_sql::selectSellers());
       while (rows.next()) {
         SellerResult s = results_sql::sellerFromRow(rows);
-        snapshot->sellers.emplace(s.sellerId, std::move(s));
+        snapshot->sellers.emplace(s.sellerId, std::make_shared<const SellerResult>(std::move(s)));
       }
     }
     {
@@ -237,7 +237,7 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
         w.firing.evidence = parseEvidenceJson(rows.getString(8), where);
         w.raisedAt = storedTime(rows.getString(9), where);
         w.updatedAt = storedTime(rows.getString(10), where);
-        snapshot->warnings.push_back(std::move(w));
+        snapshot->warnings.push_back(std::make_shared<const Warning>(std::move(w)));
       }
     }
     {

@@ -48,6 +48,11 @@ class Dialect {
                                   const std::string& quotedNames) const = 0;
 };
 
+// The SQLite dialect's time check calls this function, which every SQLite
+// source session registers (registerSqliteFunctions, sqlite_source.h): 1
+// unless its argument is NULL or a canonical time (isCanonicalUtc).
+inline constexpr const char* kSqliteBadTimeFunction = "sellertrust_bad_time";
+
 const Dialect& sqliteDialect();
 const Dialect& mysqlDialect();
 

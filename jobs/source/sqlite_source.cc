@@ -12,7 +12,9 @@
 #include <utility>
 
 #include "jobs/source/definition.h"
+#include "jobs/source/dialect.h"
 #include "jobs/sqlite/sqlite_statement.h"
+#include "sellertrust/time.h"
 
 namespace sellertrust {
 namespace {
@@ -89,11 +91,36 @@ constexpr int kBusyTimeoutMs = 10000;
 // SQLite virtual-machine steps between two looks at the cancel token.
 constexpr int kStepsBetweenCancelChecks = 100000;
 
+// The SQLite dialect's time check (kSqliteBadTimeFunction).
+void badTime(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  int bad = 0;
+  switch (sqlite3_value_type(argv[0])) {
+    case SQLITE_NULL:
+      break;
+    case SQLITE_TEXT: {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+      const auto size = static_cast<std::size_t>(sqlite3_value_bytes(argv[0]));
+      bad = isCanonicalUtc(std::string_view(text, size)) ? 0 : 1;
+      break;
+    }
+    default:  // a number or a blob is no time
+      bad = 1;
+  }
+  sqlite3_result_int(context, bad);
+}
+
 Session openReadOnly(const std::string& path) {
   registerSqlite();
   try {
     Session session("SQLite", "file:" + uriPath(path) + "?mode=ro", kOpenRetrySeconds);
-    sqlite3_busy_timeout(Poco::Data::SQLite::Utility::dbHandle(session), kBusyTimeoutMs);
+    sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session);
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    if (sqlite3_create_function_v2(db, source::kSqliteBadTimeFunction, 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                   badTime, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      throw SourceError("SQLite source, registering the time check: " +
+                        std::string(sqlite3_errmsg(db)));
+    }
     return session;
   } catch (const Poco::Exception& e) {
     throw SourceError("SQLite source, opening " + path + ": " + e.displayText());

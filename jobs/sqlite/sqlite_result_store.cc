@@ -395,7 +395,7 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
         SqliteStatement rows = statement(s, "reading seller results", results_sql::selectSellers());
         while (rows.next()) {
           SellerResult r = results_sql::sellerFromRow(rows);
-          snapshot->sellers.emplace(r.sellerId, std::move(r));
+          snapshot->sellers.emplace(r.sellerId, std::make_shared<const SellerResult>(std::move(r)));
         }
       }
       {
@@ -433,7 +433,7 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
           w.firing.evidence = parseEvidenceJson(evidence[i], where);
           w.raisedAt = storedTime(raisedAt[i], where);
           w.updatedAt = storedTime(updatedAt[i], where);
-          snapshot->warnings.push_back(std::move(w));
+          snapshot->warnings.push_back(std::make_shared<const Warning>(std::move(w)));
         }
       }
       std::string since = formatUtc(historySince);

@@ -51,8 +51,8 @@ SellerTally tally(std::int64_t n, std::int64_t defects) {
   return t;
 }
 
-Warning warning(std::int64_t id, const std::string& code, Severity severity, std::int64_t seller,
-                std::optional<std::int64_t> product = std::nullopt) {
+SharedWarning warning(std::int64_t id, const std::string& code, Severity severity,
+                      std::int64_t seller, std::optional<std::int64_t> product = std::nullopt) {
   Warning w;
   w.id = id;
   w.firing.code = code;
@@ -64,7 +64,7 @@ Warning warning(std::int64_t id, const std::string& code, Severity severity, std
   w.firing.evidence = {{"value", 0.5}};
   w.raisedAt = kComputedAt - kDay;
   w.updatedAt = kComputedAt;
-  return w;
+  return std::make_shared<const Warning>(w);
 }
 
 // The stored result of a seller evaluated by the core from `t`.
@@ -102,11 +102,15 @@ std::shared_ptr<Snapshot> makeSnapshot() {
   };
   s->nextWarningId = 35;
 
-  s->sellers[7] = resultOf({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, tally(400, 2), Badge::kFair);
-  s->sellers[8] = resultOf({8, "New", "DE"}, tally(3, 0), std::nullopt);
-  s->sellers[9].sellerId = 9;
-  s->sellers[9].badge = Badge::kAtRisk;
-  s->sellers[9].score = 42.5;
+  s->sellers[7] = std::make_shared<const SellerResult>(
+      resultOf({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, tally(400, 2), Badge::kFair));
+  s->sellers[8] =
+      std::make_shared<const SellerResult>(resultOf({8, "New", "DE"}, tally(3, 0), std::nullopt));
+  SellerResult atRisk;
+  atRisk.sellerId = 9;
+  atRisk.badge = Badge::kAtRisk;
+  atRisk.score = 42.5;
+  s->sellers[9] = std::make_shared<const SellerResult>(atRisk);
 
   ProductResult& product = s->products[100];
   product.ladder.productId = 100;
@@ -572,7 +576,7 @@ TEST(ApiTest, ProductReportIsRenderedFromTheStoredLadder) {
   const auto snapshot = server.snapshots.current();
   EXPECT_EQ(r.body, renderProductReport(snapshot->products.at(100).ladder,
                                         snapshot->claimsByProduct.at(100), 1,
-                                        {snapshot->warnings[3]}, kComputedAt, kRulesVersion));
+                                        {*snapshot->warnings[3]}, kComputedAt, kRulesVersion));
   EXPECT_EQ(r.json()->getValue<std::string>("recommended_action"), "delist_product");
 }
 

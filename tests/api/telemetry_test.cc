@@ -46,11 +46,13 @@ Snapshot snapshotWith(std::vector<Warning> warnings) {
   s.computedAt = 1772366400;
   s.rulesVersion = "1.aaaa0000";
   for (auto [id, badge] : {std::pair{1, Badge::kTop}, {2, Badge::kGood}, {3, Badge::kGood}}) {
-    s.sellers[id].sellerId = id;
-    s.sellers[id].badge = badge;
+    SellerResult seller;
+    seller.sellerId = id;
+    seller.badge = badge;
+    s.sellers[id] = std::make_shared<const SellerResult>(seller);
   }
   s.marketplaceOdr = 0.0125;
-  s.warnings = std::move(warnings);
+  for (Warning& w : warnings) s.warnings.push_back(std::make_shared<const Warning>(std::move(w)));
   return s;
 }
 

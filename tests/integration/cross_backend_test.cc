@@ -208,7 +208,7 @@ Evaluated evaluate(const SourceData& data, const Rules& rules) {
   std::int64_t nextId = 1;
   const WarningUpdate warnings = reconcileWarnings({}, firings, kNow, &nextId);
   std::map<std::int64_t, std::vector<Warning>> bySeller;
-  for (const Warning& w : warnings.active) bySeller[w.firing.sellerId].push_back(w);
+  for (const SharedWarning& w : warnings.active) bySeller[w->firing.sellerId].push_back(*w);
   const std::string version = rulesVersion(rules);
   for (const auto& [id, e] : out.sellers) {
     auto info = data.sellers.find(id);
@@ -374,23 +374,23 @@ TEST_F(CrossBackendTest, DemoMarketplaceGivesTheSameAnswersOnSqliteAndMysql) {
   EXPECT_EQ(a.badgeCounts(), b.badgeCounts());
 
   Mismatches entries("snapshot entry of seller");
-  compareMaps(&entries, std::map<std::int64_t, SellerResult>(a.sellers.begin(), a.sellers.end()),
-              std::map<std::int64_t, SellerResult>(b.sellers.begin(), b.sellers.end()),
-              [&](const SellerResult& e) {
-                return std::string(toString(e.badge)) + " " + exact(e.score) + " " +
-                       renderSellerReport(e, a);
+  compareMaps(&entries, std::map<std::int64_t, SharedSeller>(a.sellers.begin(), a.sellers.end()),
+              std::map<std::int64_t, SharedSeller>(b.sellers.begin(), b.sellers.end()),
+              [&](const SharedSeller& e) {
+                return std::string(toString(e->badge)) + " " + exact(e->score) + " " +
+                       renderSellerReport(*e, a);
               });
   EXPECT_NO_MISMATCH(entries);
   EXPECT_EQ(a.sellers.size(), liteEval.sellers.size());
 
   Mismatches warnings("snapshot warning");
   std::map<std::int64_t, std::string> liteWarnings, myWarnings;
-  for (const Warning& w : a.warnings) liteWarnings[w.id] = describe(w);
-  for (const Warning& w : b.warnings) myWarnings[w.id] = describe(w);
+  for (const SharedWarning& w : a.warnings) liteWarnings[w->id] = describe(*w);
+  for (const SharedWarning& w : b.warnings) myWarnings[w->id] = describe(*w);
   compareMaps(&warnings, liteWarnings, myWarnings, [](const std::string& s) { return s; });
   EXPECT_NO_MISMATCH(warnings);
   std::set<std::string> codes;
-  for (const Warning& w : a.warnings) codes.insert(w.firing.code);
+  for (const SharedWarning& w : a.warnings) codes.insert(w->firing.code);
   EXPECT_GT(codes.size(), 5u) << "the demo should raise most warning codes";
 
   Mismatches products("snapshot product");

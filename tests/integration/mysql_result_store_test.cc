@@ -115,7 +115,7 @@ TEST_F(MysqlResultStoreTest, RoundTripsResultsExactly) {
   ASSERT_NE(s, nullptr);
   ASSERT_EQ(s->sellers.size(), 1203u);
   for (const SellerResult* r : run.sellersChanged) {
-    EXPECT_TRUE(*r == s->sellers.at(r->sellerId)) << "seller " << r->sellerId;
+    EXPECT_TRUE(*r == *s->sellers.at(r->sellerId)) << "seller " << r->sellerId;
   }
   EXPECT_TRUE(p == s->products.at(701));
   EXPECT_EQ(s->claimsByProduct.at(701).at(0).status, TicketStatus::kRefunded);

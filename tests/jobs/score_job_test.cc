@@ -54,23 +54,23 @@ TEST_F(ScoreJobTest, PublishesWhatItSaved) {
   ASSERT_NE(snap, nullptr);
   EXPECT_EQ(snap->computedAt, kNow);
   EXPECT_EQ(snap->rulesVersion, rulesVersion(Rules()));
-  EXPECT_EQ(snap->sellers.at(1).badge, Badge::kTop);
-  EXPECT_EQ(snap->sellers.at(1).score, 100.0);
-  EXPECT_EQ(snap->sellers.at(3).badge, Badge::kNew);
-  EXPECT_FALSE(snap->sellers.at(3).score.has_value());
+  EXPECT_EQ(snap->sellers.at(1)->badge, Badge::kTop);
+  EXPECT_EQ(snap->sellers.at(1)->score, 100.0);
+  EXPECT_EQ(snap->sellers.at(3)->badge, Badge::kNew);
+  EXPECT_FALSE(snap->sellers.at(3)->score.has_value());
   // ODR 50/1000 judged at 0.0381, past full loss (2 %): all 40 points lost.
-  EXPECT_EQ(snap->sellers.at(2).score, 60.0);
-  EXPECT_EQ(snap->sellers.at(2).badge, Badge::kFair);
+  EXPECT_EQ(snap->sellers.at(2)->score, 60.0);
+  EXPECT_EQ(snap->sellers.at(2)->badge, Badge::kFair);
   ASSERT_EQ(snap->warnings.size(), 2u);
-  EXPECT_EQ(snap->warnings[0].id, 1);
-  EXPECT_EQ(snap->warnings[1].id, 2);
+  EXPECT_EQ(snap->warnings[0]->id, 1);
+  EXPECT_EQ(snap->warnings[1]->id, 2);
   EXPECT_EQ(snap->nextWarningId, 3);
   EXPECT_DOUBLE_EQ(*snap->marketplaceOdr, 50.0 / 2003);
   EXPECT_EQ(store_.runs[0].sellersChanged.size(), 3u);
   EXPECT_EQ(store_.runs[0].badgeChanges.size(), 3u);
   EXPECT_EQ(store_.runs[0].warningsRaised.size(), 2u);
   EXPECT_EQ(snap->badgeChanges.at(2).at(0).to, Badge::kFair);
-  EXPECT_NE(renderSellerReport(snap->sellers.at(2), *snap).find("\"account_review\""),
+  EXPECT_NE(renderSellerReport(*snap->sellers.at(2), *snap).find("\"account_review\""),
             std::string::npos);
 }
 
@@ -81,10 +81,17 @@ TEST_F(ScoreJobTest, WritesOnlyWhatChanged) {
   EXPECT_EQ(idle.rowsWritten, 0);
   EXPECT_EQ(store_.runs.back().rowsWritten(), 0);
 
+  const std::shared_ptr<const Snapshot> before = snapshots_.current();
   source_.data.tallies[1] = tally(1001, 0);  // one more order for seller 1
   source_.data.sellers.erase(3);
   source_.data.tallies.erase(3);
   const ScoreRunSummary s = job_.run(kNow + 900, cancel_);
+  // What did not change is not copied: the two snapshots share it.
+  const std::shared_ptr<const Snapshot> after = snapshots_.current();
+  EXPECT_EQ(after->sellers.at(2), before->sellers.at(2));
+  EXPECT_NE(after->sellers.at(1), before->sellers.at(1));
+  ASSERT_FALSE(after->warnings.empty());
+  EXPECT_EQ(after->warnings[0], before->warnings[0]);
   const RunRecord& run = store_.runs.back();
   ASSERT_EQ(run.sellersChanged.size(), 1u);
   EXPECT_EQ(run.sellersChanged[0]->sellerId, 1);
@@ -112,7 +119,9 @@ TEST_F(ScoreJobTest, ContinuesFromTheStoreAfterAnotherWriter) {
   // Another daemon wrote a run since: its results are the previous state.
   auto other = std::make_shared<Snapshot>(*snapshots_.current());
   other->computedAt = kNow + 100;
-  other->sellers.at(2).badge = Badge::kTop;
+  SellerResult topped = *other->sellers.at(2);
+  topped.badge = Badge::kTop;
+  other->sellers[2] = std::make_shared<const SellerResult>(topped);
   store_.persisted = other;
   job_.run(kNow + 300, cancel_);
   const RunRecord& run = store_.runs.back();
@@ -130,16 +139,16 @@ TEST_F(ScoreJobTest, SecondRunKeepsWarningsAndBadgesAndClearsWhatStopped) {
   EXPECT_EQ(s.badgeChanges, 1);
   const auto snap = snapshots_.current();
   ASSERT_EQ(snap->warnings.size(), 1u);
-  EXPECT_EQ(snap->warnings[0].firing.code, "order_defect_rate_above_target");
-  EXPECT_EQ(snap->warnings[0].raisedAt, kNow);  // kept, not re-raised
-  EXPECT_EQ(snap->warnings[0].id, 1);
+  EXPECT_EQ(snap->warnings[0]->firing.code, "order_defect_rate_above_target");
+  EXPECT_EQ(snap->warnings[0]->raisedAt, kNow);  // kept, not re-raised
+  EXPECT_EQ(snap->warnings[0]->id, 1);
   ASSERT_EQ(store_.runs[1].warningsCleared.size(), 1u);
   EXPECT_EQ(store_.runs[1].warningsCleared[0].firing.code, "account_review");
   EXPECT_EQ(store_.runs[1].warningsCleared[0].clearedAt, kNow + 300);
   EXPECT_EQ(snap->badgeChanges.at(2).size(), 2u);
   EXPECT_EQ(snap->badgeChanges.at(2).back().from, Badge::kFair);
   EXPECT_EQ(snap->badgeChanges.at(2).back().to, Badge::kGood);
-  EXPECT_EQ(snap->sellers.at(2).score, 88.1);
+  EXPECT_EQ(snap->sellers.at(2)->score, 88.1);
 }
 
 TEST_F(ScoreJobTest, PassesTheHistoryOnWithoutCopyingIt) {
@@ -181,13 +190,13 @@ TEST_F(ScoreJobTest, LadderWarningsAndProductReports) {
   job_.run(kNow, cancel_);
   const auto snap = snapshots_.current();
   std::vector<std::string> codes;
-  for (const Warning& w : snap->warnings) codes.push_back(w.firing.code.str());
+  for (const SharedWarning& w : snap->warnings) codes.push_back(w->firing.code.str());
   // Ids follow the order rules fire in: sellers by id, then the ladder.
   EXPECT_EQ(codes,
             (std::vector<std::string>{"product_complaints", "order_defect_rate_above_target",
                                       "account_review", "product_remove", "authenticity_repeat"}));
   // Ladder warnings do not wait for volume: seller 3 has 3 orders.
-  EXPECT_EQ(snap->warnings[3].firing.sellerId, 3);
+  EXPECT_EQ(snap->warnings[3]->firing.sellerId, 3);
   ASSERT_EQ(snap->products.count(500), 1u);
   EXPECT_EQ(snap->products.at(500).ladder.sellerId, 3);
   EXPECT_EQ(snap->products.at(500).ladder.step, LadderStep::kRemove);
@@ -206,9 +215,11 @@ TEST(HistoryJobTest, RecordsTheSnapshotsDayAndReplacesItOnRerun) {
   EXPECT_THROW(job.run(kNow), SourceError);  // nothing to record yet
   auto snap = std::make_shared<Snapshot>();
   snap->computedAt = kNow;
-  snap->sellers[1].sellerId = 1;
-  snap->sellers[1].badge = Badge::kGood;
-  snap->sellers[1].score = 80.0;
+  SellerResult seller;
+  seller.sellerId = 1;
+  seller.badge = Badge::kGood;
+  seller.score = 80.0;
+  snap->sellers[1] = std::make_shared<const SellerResult>(seller);
   snap->history = std::make_shared<const HistoryBySeller>(
       HistoryBySeller{{1,
                        {{startOfDay(kNow) - 31 * kSecondsPerDay, 70.0, Badge::kFair},

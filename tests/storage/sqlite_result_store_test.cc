@@ -67,11 +67,20 @@ void expectSame(const std::vector<T>& expected, const std::vector<T>& actual) {
 }
 
 template <typename T>
-void expectSame(const std::vector<const T*>& expected, const std::vector<T>& actual) {
-  std::vector<T> values;
-  values.reserve(expected.size());
-  for (const T* item : expected) values.push_back(*item);
-  expectSame(values, actual);
+std::vector<T> values(const std::vector<std::shared_ptr<const T>>& shared) {
+  std::vector<T> out;
+  out.reserve(shared.size());
+  for (const auto& item : shared) out.push_back(*item);
+  return out;
+}
+
+template <typename T>
+void expectSame(const std::vector<const T*>& expected,
+                const std::vector<std::shared_ptr<const T>>& actual) {
+  std::vector<T> pointees;
+  pointees.reserve(expected.size());
+  for (const T* item : expected) pointees.push_back(*item);
+  expectSame(pointees, values(actual));
 }
 
 SellerResult seller(std::int64_t id, Badge badge, std::optional<double> score) {
@@ -213,8 +222,8 @@ TEST_F(SqliteResultStoreTest, RoundTripsARun) {
   EXPECT_EQ("1.0badcafe", s->rulesVersion);
   ASSERT_EQ(2u, s->sellers.size());
   // Every field reads back exactly, so an unchanged result compares equal.
-  EXPECT_TRUE(*run.sellersChanged[0] == s->sellers.at(7));
-  EXPECT_TRUE(*run.sellersChanged[1] == s->sellers.at(8));
+  EXPECT_TRUE(*run.sellersChanged[0] == *s->sellers.at(7));
+  EXPECT_TRUE(*run.sellersChanged[1] == *s->sellers.at(8));
   ASSERT_EQ(1u, s->products.size());
   EXPECT_TRUE(run.productsChanged[0] == s->products.at(701));
   ASSERT_EQ(1u, s->claimsByProduct.at(701).size());
@@ -243,7 +252,7 @@ TEST_F(SqliteResultStoreTest, WritesAndRemovesManyRowsAcrossStatementBatches) {
   store_.saveRun(removal);
   const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
   ASSERT_EQ(1u, s->sellers.size());
-  EXPECT_TRUE(seller(1, Badge::kGood, 80.0) == s->sellers.at(1));
+  EXPECT_TRUE(seller(1, Badge::kGood, 80.0) == *s->sellers.at(1));
 }
 
 TEST_F(SqliteResultStoreTest, SecondRunReplacesResultsAndKeepsTheWarningLifecycle) {
@@ -253,15 +262,15 @@ TEST_F(SqliteResultStoreTest, SecondRunReplacesResultsAndKeepsTheWarningLifecycl
   const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
   ASSERT_NE(nullptr, s);
   EXPECT_EQ(kT0 + kDay, s->computedAt);
-  EXPECT_EQ(Badge::kGood, s->sellers.at(7).badge);
-  EXPECT_EQ(84.0, s->sellers.at(7).score);
+  EXPECT_EQ(Badge::kGood, s->sellers.at(7)->badge);
+  EXPECT_EQ(84.0, s->sellers.at(7)->score);
   EXPECT_EQ(0u, s->sellers.count(8));
   EXPECT_EQ(1u, s->products.count(701));  // unchanged, so untouched
   EXPECT_EQ(TicketStatus::kWithdrawn, s->claimsByProduct.at(701)[0].status);
   // Active warnings by ascending id; raisedAt kept, evidence and detail new.
   expectSame({*second.warningsUpdated[0], *firstRun().warningsRaised[2], *second.warningsRaised[0]},
-             s->warnings);
-  EXPECT_EQ(kT0, s->warnings[0].raisedAt);
+             values(s->warnings));
+  EXPECT_EQ(kT0, s->warnings[0]->raisedAt);
   // Badge changes accumulate, oldest first.
   const OwnedRun first = firstRun();
   expectSame({first.badgeChanges[0], second.badgeChanges[0]}, s->badgeChanges.at(7));
@@ -299,7 +308,7 @@ TEST_F(SqliteResultStoreTest, FailingRunLeavesThePreviousResults) {
   const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
   ASSERT_NE(nullptr, s);
   EXPECT_EQ(kT0, s->computedAt);
-  EXPECT_EQ(Badge::kTop, s->sellers.at(7).badge);
+  EXPECT_EQ(Badge::kTop, s->sellers.at(7)->badge);
   expectSame(firstRun().warningsRaised, s->warnings);
   EXPECT_EQ(1u, s->sellers.count(8));
   EXPECT_EQ(1u, s->badgeChanges.at(7).size());

@@ -28,6 +28,21 @@ TEST(TimeTest, RejectsInvalidText) {
   }
 }
 
+TEST(TimeTest, CanonicalIsExactlyWhatFormatUtcWrites) {
+  EXPECT_TRUE(isCanonicalUtc("2026-03-01 12:00:00"));
+  EXPECT_TRUE(isCanonicalUtc("2024-02-29 23:59:59"));  // a leap day
+  EXPECT_TRUE(isCanonicalUtc("0000-01-01 00:00:00"));
+  EXPECT_FALSE(isCanonicalUtc("2023-02-29 00:00:00"));  // no leap day that year
+  EXPECT_FALSE(isCanonicalUtc("2026-04-31 00:00:00"));
+  EXPECT_FALSE(isCanonicalUtc("2026-03-01 24:00:00"));
+  EXPECT_FALSE(isCanonicalUtc("2026-03-01 12:00:60"));
+  EXPECT_FALSE(isCanonicalUtc("2026-03-01T12:00:00"));  // parseUtc takes it; SPEC's form does not
+  EXPECT_FALSE(isCanonicalUtc("2026-03-01 12:00:00Z"));
+  EXPECT_FALSE(isCanonicalUtc("2026-03-01 12:00"));
+  EXPECT_FALSE(isCanonicalUtc("2026-3-01 12:00:00 "));
+  EXPECT_FALSE(isCanonicalUtc(""));
+}
+
 TEST(TimeTest, FormatsRoundTrip) {
   for (const char* text : {"1970-01-01 00:00:00", "2000-02-29 13:14:15", "2026-12-31 23:59:59"}) {
     EXPECT_EQ(formatUtc(*parseUtc(text)), text);

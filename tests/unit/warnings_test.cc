@@ -205,21 +205,21 @@ TEST(ReconcileTest, RaisesKeepsAndClears) {
   EXPECT_TRUE(first.cleared.empty());
   EXPECT_EQ(first.active.size(), 2u);
   EXPECT_EQ(first.raised, (std::vector<std::int64_t>{41, 42}));
-  EXPECT_EQ(first.active[1].id, 42);
+  EXPECT_EQ(first.active[1]->id, 42);
   EXPECT_EQ(nextId, 43);
 
   WarningUpdate second =
       reconcileWarnings(first.active, {firing("a", 2), firing("c", 1)}, kNow, &nextId);
   ASSERT_EQ(second.active.size(), 2u);
-  EXPECT_EQ(second.active[0].firing.code, "a");
-  EXPECT_EQ(second.active[0].id, 41);  // kept: id and raised time stay
-  EXPECT_EQ(second.active[0].raisedAt, t1);
-  EXPECT_EQ(second.active[0].updatedAt, kNow);
-  EXPECT_EQ(second.active[0].firing.evidence[0].value, 2);  // with fresh evidence
+  EXPECT_EQ(second.active[0]->firing.code, "a");
+  EXPECT_EQ(second.active[0]->id, 41);  // kept: id and raised time stay
+  EXPECT_EQ(second.active[0]->raisedAt, t1);
+  EXPECT_EQ(second.active[0]->updatedAt, kNow);
+  EXPECT_EQ(second.active[0]->firing.evidence[0].value, 2);  // with fresh evidence
   EXPECT_EQ(second.changed, std::vector<std::int64_t>{41});
   EXPECT_EQ(second.raised, std::vector<std::int64_t>{43});
-  EXPECT_EQ(second.active[1].firing.code, "c");
-  EXPECT_EQ(second.active[1].id, 43);
+  EXPECT_EQ(second.active[1]->firing.code, "c");
+  EXPECT_EQ(second.active[1]->id, 43);
   ASSERT_EQ(second.cleared.size(), 1u);
   EXPECT_EQ(second.cleared[0].firing.code, "b");
   EXPECT_EQ(second.cleared[0].clearedAt, kNow);
@@ -241,7 +241,8 @@ TEST(ReconcileTest, UnchangedEvidenceKeepsUpdatedAtAndIsNoChange) {
   WarningUpdate u = reconcileWarnings({}, {firing("a", 1)}, kNow, &nextId);
   WarningUpdate v = reconcileWarnings(u.active, {firing("a", 1)}, kNow + 60, &nextId);
   ASSERT_EQ(v.active.size(), 1u);
-  EXPECT_EQ(v.active[0].updatedAt, kNow);
+  EXPECT_EQ(v.active[0]->updatedAt, kNow);
+  EXPECT_EQ(v.active[0], u.active[0]);  // the very same object, shared
   EXPECT_TRUE(v.changed.empty());
   EXPECT_TRUE(v.raised.empty());
   EXPECT_TRUE(v.cleared.empty());
@@ -254,10 +255,10 @@ TEST(ReconcileTest, IdsFollowFiringOrderAndARepeatedFiringCountsOnce) {
   WarningUpdate u = reconcileWarnings(
       {}, {firing("z", 1), firing("a", 1), firing("z", 9), firing("b", 2)}, kNow, &nextId);
   ASSERT_EQ(u.active.size(), 3u);
-  EXPECT_EQ(u.active[0].firing.code, "z");
-  EXPECT_EQ(u.active[0].firing.evidence[0].value, 1);
-  EXPECT_EQ(u.active[1].firing.code, "a");
-  EXPECT_EQ(u.active[2].firing.code, "b");
+  EXPECT_EQ(u.active[0]->firing.code, "z");
+  EXPECT_EQ(u.active[0]->firing.evidence[0].value, 1);
+  EXPECT_EQ(u.active[1]->firing.code, "a");
+  EXPECT_EQ(u.active[2]->firing.code, "b");
   EXPECT_EQ(u.raised, (std::vector<std::int64_t>{1, 2, 3}));
   EXPECT_EQ(nextId, 4);
 }
