@@ -119,6 +119,8 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   for (const auto& entry : data.tallies) sellerIds.insert(entry.first);
 
   std::vector<Firing> firings;
+  // Most warnings hold from run to run: no regrowth of a vector this large.
+  firings.reserve(previous->warnings.size() + previous->warnings.size() / 8);
   const SellerTally emptyTally;
   std::int64_t defects = 0;
   std::int64_t orders = 0;

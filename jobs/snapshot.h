@@ -16,6 +16,7 @@
 
 #include "sellertrust/metrics.h"
 #include "sellertrust/rules.h"
+#include "sellertrust/symbol.h"
 #include "sellertrust/time.h"
 #include "sellertrust/warnings.h"
 
@@ -32,7 +33,7 @@ struct SellerResult {
   ResponseTime responseTime;    // answered tickets and p50/p90 in hours
   std::optional<double> score;  // nullopt below the minimum volume
   Badge badge = Badge::kNew;
-  std::string badgeReason;
+  Symbol badgeReason;  // interned: reasons repeat across sellers and runs
 
   bool operator==(const SellerResult& other) const;
   bool operator!=(const SellerResult& other) const { return !(*this == other); }
@@ -60,7 +61,7 @@ struct BadgeChange {
   Badge to = Badge::kNew;
   std::optional<double> score;
   Timestamp at = 0;
-  std::string reason;
+  Symbol reason;
 };
 
 // Immutable once made, so that consecutive snapshots share the sellers that

@@ -20,25 +20,26 @@ class Symbol {
   Symbol(const char* text) : Symbol(std::string_view(text)) {}         // NOLINT
   Symbol(const std::string& text) : Symbol(std::string_view(text)) {}  // NOLINT
 
-  std::string_view view() const { return view_; }
-  std::string str() const { return std::string(view_); }
+  std::string_view view() const { return text_ == nullptr ? std::string_view() : *text_; }
+  std::string str() const { return std::string(view()); }
   operator std::string() const { return str(); }  // NOLINT(google-explicit-constructor)
-  bool empty() const { return view_.empty(); }
+  bool empty() const { return view().empty(); }
 
-  // By value; comparing with plain text never interns it.
-  friend bool operator==(const Symbol& a, const Symbol& b) { return a.view_ == b.view_; }
-  friend bool operator!=(const Symbol& a, const Symbol& b) { return a.view_ != b.view_; }
-  friend bool operator<(const Symbol& a, const Symbol& b) { return a.view_ < b.view_; }
-  friend bool operator==(const Symbol& a, std::string_view b) { return a.view_ == b; }
-  friend bool operator!=(const Symbol& a, std::string_view b) { return a.view_ != b; }
-  friend bool operator==(const Symbol& a, const char* b) { return a.view_ == b; }
-  friend bool operator!=(const Symbol& a, const char* b) { return a.view_ != b; }
-  friend bool operator==(const Symbol& a, const std::string& b) { return a.view_ == b; }
-  friend bool operator!=(const Symbol& a, const std::string& b) { return a.view_ != b; }
-  friend std::ostream& operator<<(std::ostream& out, const Symbol& s) { return out << s.view_; }
+  // Equal texts are one pool entry, so Symbols compare by address;
+  // comparing with plain text compares the text and never interns it.
+  friend bool operator==(const Symbol& a, const Symbol& b) { return a.text_ == b.text_; }
+  friend bool operator!=(const Symbol& a, const Symbol& b) { return a.text_ != b.text_; }
+  friend bool operator<(const Symbol& a, const Symbol& b) { return a.view() < b.view(); }
+  friend bool operator==(const Symbol& a, std::string_view b) { return a.view() == b; }
+  friend bool operator!=(const Symbol& a, std::string_view b) { return a.view() != b; }
+  friend bool operator==(const Symbol& a, const char* b) { return a.view() == b; }
+  friend bool operator!=(const Symbol& a, const char* b) { return a.view() != b; }
+  friend bool operator==(const Symbol& a, const std::string& b) { return a.view() == b; }
+  friend bool operator!=(const Symbol& a, const std::string& b) { return a.view() != b; }
+  friend std::ostream& operator<<(std::ostream& out, const Symbol& s) { return out << s.view(); }
 
  private:
-  std::string_view view_;
+  const std::string* text_ = nullptr;  // in the pool; one word per Symbol
 };
 
 }  // namespace sellertrust

@@ -17,7 +17,7 @@ Symbol::Symbol(std::string_view text) {
   const std::lock_guard<std::mutex> lock(*mutex);
   auto it = pool->find(text);
   if (it == pool->end()) it = pool->emplace(text).first;
-  view_ = *it;
+  text_ = &*it;
 }
 
 }  // namespace sellertrust

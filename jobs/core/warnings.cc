@@ -245,10 +245,9 @@ WarningUpdate reconcileWarnings(const std::vector<SharedWarning>& previouslyActi
   for (std::size_t i = 0; i < firings.size(); ++i) {
     if (repeated[i]) continue;
     const Firing& f = firings[i];
-    auto it = std::lower_bound(before.begin(), before.end(), f,
-                               [](const SharedWarning* w, const Firing& key) {
-                                 return identityLess((*w)->firing, key);
-                               });
+    auto it = std::lower_bound(
+        before.begin(), before.end(), f,
+        [](const SharedWarning* w, const Firing& key) { return identityLess((*w)->firing, key); });
     if (it != before.end() && sameIdentity((**it)->firing, f)) {
       const SharedWarning& was = **it;
       held[static_cast<std::size_t>(it - before.begin())] = true;

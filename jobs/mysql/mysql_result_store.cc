@@ -204,8 +204,8 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
     {
       MysqlRows rows = c.stream("reading seller results", results_sql::selectSellers());
       while (rows.next()) {
-        SellerResult s = results_sql::sellerFromRow(rows);
-        snapshot->sellers.emplace(s.sellerId, std::make_shared<const SellerResult>(std::move(s)));
+        auto s = std::make_shared<const SellerResult>(results_sql::sellerFromRow(rows));
+        snapshot->sellers.emplace(s->sellerId, std::move(s));
       }
     }
     {
@@ -278,7 +278,7 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
         b.score = results_sql::optionalDouble(rows, 4);
         b.at = storedTime(rows.getString(5), where);
         b.reason = rows.getString(6);
-        snapshot->badgeChanges[b.sellerId].push_back(std::move(b));
+        snapshot->badgeChanges[b.sellerId].push_back(b);
       }
     }
     c.execute("ending the snapshot read", "COMMIT");

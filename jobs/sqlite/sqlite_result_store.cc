@@ -394,8 +394,8 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
       {
         SqliteStatement rows = statement(s, "reading seller results", results_sql::selectSellers());
         while (rows.next()) {
-          SellerResult r = results_sql::sellerFromRow(rows);
-          snapshot->sellers.emplace(r.sellerId, std::make_shared<const SellerResult>(std::move(r)));
+          auto r = std::make_shared<const SellerResult>(results_sql::sellerFromRow(rows));
+          snapshot->sellers.emplace(r->sellerId, std::move(r));
         }
       }
       {
@@ -469,8 +469,8 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
           c.to = storedBadge(to[i], where);
           c.score = optional(scores[i]);
           c.at = storedTime(at[i], where);
-          c.reason = std::move(reasons[i]);
-          snapshot->badgeChanges[c.sellerId].push_back(std::move(c));
+          c.reason = reasons[i];
+          snapshot->badgeChanges[c.sellerId].push_back(c);
         }
       }
       Poco::Int64 maxId = 0;
