@@ -1,6 +1,7 @@
 // Interned text: equal texts share one copy for the life of the process, so
 // a text that recurs across many records (a warning's code, action and
-// detail, an evidence name) costs two words and no allocation per record.
+// detail, an evidence name, a badge reason) costs one pointer and no
+// allocation per record.
 // Safe from any thread. Meant for small vocabularies: every distinct text
 // ever interned is kept until exit, so never intern what a client sends.
 #pragma once
