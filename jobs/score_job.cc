@@ -60,18 +60,24 @@ double lap(std::chrono::steady_clock::time_point* since) {
   return seconds;
 }
 
-// Calls `changed` with every value of `next` that is new or differs from
-// `previous`, and adds to `removed` every key of `previous` not in `next`.
-template <typename Map, typename OnChanged>
-void diff(const Map& previous, const Map& next, OnChanged changed,
-          std::vector<std::int64_t>* removed) {
-  for (const auto& [key, value] : next) {
-    auto it = previous.find(key);
-    if (it == previous.end() || it->second != value) changed(value);
-  }
+// Adds to `removed` every key of `previous` not in `next`.
+template <typename Map>
+void removedKeys(const Map& previous, const Map& next, std::vector<std::int64_t>* removed) {
   for (const auto& entry : previous) {
     if (next.count(entry.first) == 0) removed->push_back(entry.first);
   }
+}
+
+// Adds to `changed` every value of `next` that is new or differs from
+// `previous`, and to `removed` every key of `previous` not in `next`.
+template <typename Map, typename Value>
+void diff(const Map& previous, const Map& next, std::vector<Value>* changed,
+          std::vector<std::int64_t>* removed) {
+  for (const auto& [key, value] : next) {
+    auto it = previous.find(key);
+    if (it == previous.end() || it->second != value) changed->push_back(value);
+  }
+  removedKeys(previous, next, removed);
 }
 
 }  // namespace
@@ -160,9 +166,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
       next->sellers.emplace(id, std::move(changed));
     }
   }
-  for (const auto& entry : previous->sellers) {
-    if (next->sellers.count(entry.first) == 0) record.sellersRemoved.push_back(entry.first);
-  }
+  removedKeys(previous->sellers, next->sellers, &record.sellersRemoved);
   if (orders > 0) {
     record.marketplaceOdr = static_cast<double>(defects) / static_cast<double>(orders);
   }
@@ -202,18 +206,12 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   next->nextWarningId = nextWarningId;
   next->indexWarnings();
 
-  diff(
-      previous->products, next->products,
-      [&](const ProductResult& p) { record.productsChanged.push_back(p); },
-      &record.productsRemoved);
+  diff(previous->products, next->products, &record.productsChanged, &record.productsRemoved);
   std::map<std::int64_t, AuthenticityClaim> previousClaims;
   for (const auto& [productId, list] : previous->claimsByProduct) {
     for (const AuthenticityClaim& c : list) previousClaims[c.ticketId] = c;
   }
-  diff(
-      previousClaims, claims,
-      [&](const AuthenticityClaim& c) { record.claimsChanged.push_back(c); },
-      &record.claimsRemoved);
+  diff(previousClaims, claims, &record.claimsChanged, &record.claimsRemoved);
   const auto byId = [&](const std::vector<std::int64_t>& ids, std::vector<const Warning*>* out) {
     for (std::int64_t id : ids) out->push_back(next->warning(id));
   };

@@ -2,7 +2,6 @@
 #include "sellertrust/warnings.h"
 
 #include <algorithm>
-#include <map>
 #include <set>
 #include <tuple>
 
@@ -248,28 +247,24 @@ WarningUpdate reconcileWarnings(const std::vector<SharedWarning>& previouslyActi
     auto it = std::lower_bound(
         before.begin(), before.end(), f,
         [](const SharedWarning* w, const Firing& key) { return identityLess((*w)->firing, key); });
-    if (it != before.end() && sameIdentity((**it)->firing, f)) {
-      const SharedWarning& was = **it;
-      held[static_cast<std::size_t>(it - before.begin())] = true;
-      if (sameContent(was->firing, f)) {
-        update.active.push_back(was);
-        continue;
-      }
-      auto w = std::make_shared<Warning>();
-      w->id = was->id;
-      w->raisedAt = was->raisedAt;
-      w->updatedAt = now;
-      w->firing = std::move(firings[i]);
-      update.changed.push_back(w->id);
-      update.active.push_back(std::move(w));
+    const bool wasActive = it != before.end() && sameIdentity((**it)->firing, f);
+    if (wasActive) held[static_cast<std::size_t>(it - before.begin())] = true;
+    if (wasActive && sameContent((**it)->firing, f)) {
+      update.active.push_back(**it);
       continue;
     }
     auto w = std::make_shared<Warning>();
-    w->id = (*nextId)++;
-    w->raisedAt = now;
     w->updatedAt = now;
+    if (wasActive) {
+      w->id = (**it)->id;
+      w->raisedAt = (**it)->raisedAt;
+      update.changed.push_back(w->id);
+    } else {
+      w->id = (*nextId)++;
+      w->raisedAt = now;
+      update.raised.push_back(w->id);  // ascending, as ids are handed out
+    }
     w->firing = std::move(firings[i]);
-    update.raised.push_back(w->id);
     update.active.push_back(std::move(w));
   }
   std::vector<Firing>().swap(firings);
@@ -281,7 +276,6 @@ WarningUpdate reconcileWarnings(const std::vector<SharedWarning>& previouslyActi
   }
   std::sort(update.active.begin(), update.active.end(),
             [](const SharedWarning& a, const SharedWarning& b) { return a->id < b->id; });
-  std::sort(update.raised.begin(), update.raised.end());
   std::sort(update.changed.begin(), update.changed.end());
   std::sort(update.cleared.begin(), update.cleared.end(),
             [](const Warning& a, const Warning& b) { return a.id < b.id; });
