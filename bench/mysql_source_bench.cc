@@ -146,7 +146,7 @@ int run(long orders, long sellers) {
   const long rssBefore = currentRssKb();
   for (int pass = 1; pass <= 3; ++pass) {
     const auto start = std::chrono::steady_clock::now();
-    const SourceData data = source.read(now, Rules{}, cancel);
+    const SourceData data = source.read(now, Rules{}, cancel, nullptr);
     const double seconds = secondsSince(start);
     std::int64_t rows = 0;
     for (const auto& [table, n] : data.rowsRead) rows += n;

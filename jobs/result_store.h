@@ -20,6 +20,8 @@ struct RunRecord {
   Timestamp computedAt = 0;
   std::string rulesVersion;
   std::optional<double> marketplaceOdr;
+  std::optional<Timestamp> sourceWatermark;  // Snapshot::sourceWatermark
+  std::optional<Timestamp> fullRunAt;        // Snapshot::fullRunAt
   // Pointers into the snapshot the run publishes, which outlives saveRun:
   // a first run changes every seller and warning, and copying them would
   // double the memory of a run.

@@ -23,10 +23,6 @@ Value seconds(const std::optional<double>& hours) {
   return hours ? Value(static_cast<std::int64_t>(std::llround(*hours * 3600.0))) : Value(nullptr);
 }
 
-Value nullableTime(const std::optional<Timestamp>& t) {
-  return t ? Value(formatUtc(*t)) : Value(nullptr);
-}
-
 std::vector<Value> sellerValues(const SellerResult& s) {
   std::vector<Value> v = {s.sellerId,
                           s.name,
@@ -38,6 +34,7 @@ std::vector<Value> sellerValues(const SellerResult& s) {
                           seconds(s.responseTime.p50Hours),
                           seconds(s.responseTime.p90Hours)};
   for (std::int64_t count : s.counts) v.emplace_back(count);
+  v.push_back(nullableTime(s.dueAt));
   return v;
 }
 
@@ -137,6 +134,10 @@ Value nullable(const std::optional<double>& value) {
   return value ? Value(*value) : Value(nullptr);
 }
 
+Value nullableTime(const std::optional<Timestamp>& t) {
+  return t ? Value(formatUtc(*t)) : Value(nullptr);
+}
+
 const std::vector<std::string>& sellerColumns() {
   static const std::vector<std::string> kColumns = [] {
     std::vector<std::string> c = {"seller_id",    "name",     "country",     "badge",      "score",
@@ -144,6 +145,7 @@ const std::vector<std::string>& sellerColumns() {
     for (std::size_t i = 0; i < kTallyCount; ++i) {
       c.emplace_back(tallyName(static_cast<TallyId>(i)));
     }
+    c.emplace_back("due_at");
     return c;
   }();
   return kColumns;

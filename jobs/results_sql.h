@@ -24,8 +24,9 @@ using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 using Execute =
     std::function<void(const std::string& what, const std::string& sql, const std::vector<Value>&)>;
 
-// A nullable number as a bound value.
+// A nullable number, or time, as a bound value.
 Value nullable(const std::optional<double>& value);
+Value nullableTime(const std::optional<Timestamp>& t);
 
 // Writes the rows of `run` (everything but run_meta) through `execute`, in
 // multi-row REPLACE and DELETE statements of bounded size. The caller owns
@@ -58,7 +59,8 @@ inline constexpr const char* kInsertSchemaVersion =
 // Reading a snapshot back and pruning history.
 inline constexpr const char* kPruneHistory = "DELETE FROM seller_history WHERE day < ?";
 inline constexpr const char* kSelectRunMeta =
-    "SELECT computed_at, rules_version, marketplace_odr FROM run_meta WHERE id = 1";
+    "SELECT computed_at, rules_version, marketplace_odr, source_watermark, full_run_at "
+    "FROM run_meta WHERE id = 1";
 inline constexpr const char* kSelectActiveWarnings =
     "SELECT id, code, severity, seller_id, product_id, action, detail, evidence_json, raised_at, "
     "updated_at FROM warnings WHERE cleared_at IS NULL ORDER BY id";
@@ -100,6 +102,7 @@ SellerResult sellerFromRow(const Row& row) {
   for (std::size_t i = 0; i < kTallyCount; ++i) {
     s.counts[i] = row.getInt64(static_cast<unsigned>(10 + i));
   }
+  s.dueAt = optionalTime(row, static_cast<unsigned>(10 + kTallyCount), where);
   return s;
 }
 

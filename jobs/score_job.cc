@@ -28,14 +28,17 @@ std::string ScoreRunSummary::line() const {
          " result rows written " + split;
 }
 
+const char* runKindName(RunKind kind) { return kind == RunKind::kFull ? "full" : "incremental"; }
+
 ScoreJob::ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots,
-                   const Rules& rules, int keepDays)
+                   const Rules& rules, int keepDays, Timestamp overlapSeconds)
     : source_(source),
       store_(store),
       snapshots_(snapshots),
       rules_(std::make_shared<const Rules>(rules)),
       rulesVersion_(rulesVersion(rules)),
-      keepDays_(keepDays) {}
+      keepDays_(keepDays),
+      overlapSeconds_(overlapSeconds) {}
 
 namespace {
 
@@ -80,6 +83,39 @@ void diff(const Map& previous, const Map& next, std::vector<Value>* changed,
   removedKeys(previous, next, removed);
 }
 
+// The changes an incremental run after `previous` reads, or nullopt when
+// only a full run gives the right results: no run saved yet, other rules,
+// or a clock that went back.
+std::optional<ChangeScope> changeScope(const Snapshot& previous, const std::string& rulesVersion,
+                                       Timestamp now, Timestamp overlap) {
+  if (!previous.fullRunAt || previous.rulesVersion != rulesVersion || now < previous.computedAt) {
+    return std::nullopt;
+  }
+  ChangeScope scope;
+  scope.previousNow = previous.computedAt;
+  scope.changedSince = previous.sourceWatermark.value_or(previous.computedAt) - overlap;
+  std::set<std::int64_t> due;
+  for (const auto& [id, seller] : previous.sellers) {
+    if (seller->dueAt && *seller->dueAt <= now) due.insert(id);
+  }
+  // A badge that just changed gives another reason once it holds.
+  for (const auto& [id, changes] : previous.badgeChanges) {
+    if (!changes.empty() && changes.back().at == previous.computedAt) due.insert(id);
+  }
+  // The ladder's clock: a delist that ended, a claim whose time came.
+  for (const auto& [productId, product] : previous.products) {
+    const ProductLadder& l = product.ladder;
+    if (l.delistActive && l.delistUntil && now > *l.delistUntil) due.insert(l.sellerId);
+  }
+  for (const auto& [productId, claims] : previous.claimsByProduct) {
+    for (const AuthenticityClaim& c : claims) {
+      if (c.openedAt > previous.computedAt && c.openedAt <= now) due.insert(c.sellerId);
+    }
+  }
+  scope.dueSellers.assign(due.begin(), due.end());
+  return scope;
+}
+
 }  // namespace
 
 std::int64_t RunRecord::rowsWritten() const {
@@ -99,13 +135,18 @@ std::shared_ptr<const Snapshot> ScoreJob::previousState(Timestamp now) {
   return loaded ? loaded : std::make_shared<const Snapshot>();
 }
 
-ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
+ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind kind) {
   auto clock = std::chrono::steady_clock::now();
   const std::shared_ptr<const Snapshot> previous = previousState(now);
-  SourceData data = source_->read(now, *rules_, cancel);
+  std::optional<ChangeScope> changes;
+  if (kind == RunKind::kIncremental) {
+    changes = changeScope(*previous, rulesVersion_, now, overlapSeconds_);
+  }
+  SourceData data = source_->read(now, *rules_, cancel, changes ? &*changes : nullptr);
   checkCancel(cancel);
 
   ScoreRunSummary summary;
+  summary.kind = changes ? RunKind::kIncremental : RunKind::kFull;
   summary.readSeconds = lap(&clock);
   summary.rowsRead = data.rowsRead;
   summary.problems = std::move(data.problems);
@@ -114,22 +155,41 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   next->computedAt = now;
   next->rulesVersion = rulesVersion_;
   next->rules = rules_;
+  next->sourceWatermark = data.watermark ? data.watermark : previous->sourceWatermark;
+  next->fullRunAt = changes ? previous->fullRunAt : now;
+  if (next->sourceWatermark) summary.watermarkLag = now - *next->sourceWatermark;
   RunRecord record;
   record.computedAt = now;
   record.rulesVersion = rulesVersion_;
+  record.sourceWatermark = next->sourceWatermark;
+  record.fullRunAt = next->fullRunAt;
+
+  // The sellers this run read; an incremental run keeps every other one's
+  // results, products, claims and warnings as they were.
+  const bool incremental = data.scope.has_value();
+  std::set<std::int64_t> scope;
+  if (incremental) scope.insert(data.scope->begin(), data.scope->end());
+  const auto inScope = [&](std::int64_t sellerId) {
+    return !incremental || scope.count(sellerId) != 0;
+  };
+  if (incremental) {
+    for (const auto& [id, seller] : previous->sellers) {
+      if (!inScope(id)) next->sellers.emplace(id, seller);
+    }
+  }
 
   // Every known seller is evaluated, also those without window orders (they
   // get badge `new`), and so is any seller that only appears in orders.
   std::set<std::int64_t> sellerIds;
   for (const auto& entry : data.sellers) sellerIds.insert(entry.first);
   for (const auto& entry : data.tallies) sellerIds.insert(entry.first);
+  summary.sellersRecomputed =
+      static_cast<std::int64_t>(incremental ? scope.size() : sellerIds.size());
 
   std::vector<Firing> firings;
   // Most warnings hold from run to run: no regrowth of a vector this large.
   firings.reserve(previous->warnings.size() + previous->warnings.size() / 8);
   const SellerTally emptyTally;
-  std::int64_t defects = 0;
-  std::int64_t orders = 0;
   for (std::int64_t id : sellerIds) {
     const auto was = previous->sellers.find(id);
     std::optional<Badge> previousBadge;
@@ -138,9 +198,6 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
     const SellerTally& t = tally == data.tallies.end() ? emptyTally : tally->second;
     SellerEvaluation e = evaluateSeller(id, t, previousBadge, *rules_);
     std::move(e.firings.begin(), e.firings.end(), std::back_inserter(firings));
-    defects += e.metrics.at(MetricId::kOrderDefectRate).numerator;
-    orders += e.metrics.orders;
-    if (e.score) ++summary.scored;
 
     SellerResult r;
     r.sellerId = id;
@@ -153,6 +210,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
     if (e.score) r.score = e.score->value;
     r.badge = e.badge.badge;
     r.badgeReason = e.badge.reason;
+    if (auto due = data.dueAt.find(id); due != data.dueAt.end()) r.dueAt = due->second;
     if (e.badgeChanged()) {
       record.badgeChanges.push_back({id, e.previousBadge, r.badge, r.score, now, r.badgeReason});
     }
@@ -167,6 +225,13 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
     }
   }
   removedKeys(previous->sellers, next->sellers, &record.sellersRemoved);
+  std::int64_t defects = 0;
+  std::int64_t orders = 0;
+  for (const auto& [id, seller] : next->sellers) {
+    defects += seller->counts[static_cast<std::size_t>(TallyId::kDefectOrders)];
+    orders += seller->counts[static_cast<std::size_t>(TallyId::kOrders)];
+    if (seller->score) ++summary.scored;
+  }
   if (orders > 0) {
     record.marketplaceOdr = static_cast<double>(defects) / static_cast<double>(orders);
   }
@@ -174,6 +239,19 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   checkCancel(cancel);
 
   // A product result for every product on the ladder or drawing window claims.
+  std::map<std::int64_t, AuthenticityClaim> claims;  // by ticket
+  if (incremental) {
+    for (const auto& [productId, product] : previous->products) {
+      if (!inScope(product.ladder.sellerId)) next->products.emplace(productId, product);
+    }
+    for (const auto& [productId, list] : previous->claimsByProduct) {
+      for (const AuthenticityClaim& c : list) {
+        if (inScope(c.sellerId)) continue;
+        claims[c.ticketId] = c;
+        next->claimsByProduct[c.productId].push_back(c);
+      }
+    }
+  }
   const std::vector<ProductLadder> ladders = evaluateLadder(data.authenticityClaims, now, *rules_);
   const std::vector<Firing> ladder = ladderFirings(ladders);
   firings.insert(firings.end(), ladder.begin(), ladder.end());
@@ -188,7 +266,6 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
       it->second.claimsInWindow += claims;
     }
   }
-  std::map<std::int64_t, AuthenticityClaim> claims;  // by ticket
   for (const AuthenticityClaim& c : data.authenticityClaims) {
     claims[c.ticketId] = c;
     next->claimsByProduct[c.productId].push_back(c);
@@ -196,13 +273,22 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   // Memory grows with sellers: what was read is no longer needed.
   data = SourceData();
 
+  // The warnings of the sellers read are reconciled with their firings; the
+  // others hold as they are.
+  std::vector<SharedWarning> readWarnings;
+  std::vector<SharedWarning> keptWarnings;
+  for (const SharedWarning& w : previous->warnings) {
+    (inScope(w->firing.sellerId) ? readWarnings : keptWarnings).push_back(w);
+  }
   std::int64_t nextWarningId = previous->nextWarningId;
-  WarningUpdate warnings =
-      reconcileWarnings(previous->warnings, std::move(firings), now, &nextWarningId);
-  summary.warningsActive = static_cast<std::int64_t>(warnings.active.size());
+  WarningUpdate warnings = reconcileWarnings(readWarnings, std::move(firings), now, &nextWarningId);
   summary.warningsRaised = static_cast<std::int64_t>(warnings.raised.size());
   summary.warningsCleared = static_cast<std::int64_t>(warnings.cleared.size());
-  next->warnings = std::move(warnings.active);
+  next->warnings.reserve(keptWarnings.size() + warnings.active.size());
+  std::merge(keptWarnings.begin(), keptWarnings.end(), warnings.active.begin(),
+             warnings.active.end(), std::back_inserter(next->warnings),
+             [](const SharedWarning& a, const SharedWarning& b) { return a->id < b->id; });
+  summary.warningsActive = static_cast<std::int64_t>(next->warnings.size());
   next->nextWarningId = nextWarningId;
   next->indexWarnings();
 
@@ -227,16 +313,16 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel) {
   // History is the history job's: pass on what is served.
   const std::shared_ptr<const Snapshot> served = snapshots_->current();
   next->history = served ? served->history : previous->history;
-  for (const auto& [id, changes] : previous->badgeChanges) {
+  for (const auto& [id, list] : previous->badgeChanges) {
     next->badgeChanges[id] =
-        filtered(changes, [&](const BadgeChange& c) { return c.at >= keepSince; });
+        filtered(list, [&](const BadgeChange& c) { return c.at >= keepSince; });
   }
   for (const BadgeChange& c : record.badgeChanges) next->badgeChanges[c.sellerId].push_back(c);
   state_ = next;
   snapshots_->publish(next);
   summary.writeSeconds = lap(&clock);
 
-  summary.sellers = static_cast<std::int64_t>(sellerIds.size());
+  summary.sellers = static_cast<std::int64_t>(next->sellers.size());
   summary.badgeChanges = static_cast<std::int64_t>(record.badgeChanges.size());
   summary.rowsWritten = record.rowsWritten();
   return summary;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,18 @@
 
 namespace sellertrust {
 
+// A full run reads and evaluates every seller; an incremental one only the
+// sellers whose results can have changed since the previous run (changed
+// source rows, orders across the window's edges, and the clock's
+// thresholds), and gives the same results.
+enum class RunKind { kFull, kIncremental };
+const char* runKindName(RunKind kind);  // "full", "incremental"
+
 struct ScoreRunSummary {
+  RunKind kind = RunKind::kFull;
+  std::int64_t sellersRecomputed = 0;  // sellers read and evaluated
+  // Seconds from the latest source change seen to the run's now.
+  std::optional<Timestamp> watermarkLag;
   std::int64_t sellers = 0;
   std::int64_t scored = 0;  // sellers with a score (enough volume)
   std::int64_t warningsActive = 0;
@@ -40,13 +52,20 @@ struct ScoreRunSummary {
 
 class ScoreJob {
  public:
-  // `keepDays`: how many days of history and badge changes the snapshot keeps.
+  // `keepDays`: how many days of history and badge changes the snapshot
+  // keeps. `overlapSeconds`: how far before the previous run's latest
+  // source change an incremental run looks again, for rows whose
+  // transaction committed after that run read.
   ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, const Rules& rules,
-           int keepDays);
+           int keepDays, Timestamp overlapSeconds = kDefaultOverlapSeconds);
 
-  // Runs one pass at `now`. Throws SourceError or RunCancelled; then nothing
-  // was saved or published and the previous results stay.
-  ScoreRunSummary run(Timestamp now, const CancelToken& cancel);
+  static constexpr Timestamp kDefaultOverlapSeconds = 120;
+
+  // Runs one pass at `now`: incremental if asked and the previous state
+  // allows it (a run was saved with these rules, at or before now), else
+  // full. Throws SourceError or RunCancelled; then nothing was saved or
+  // published and the previous results stay.
+  ScoreRunSummary run(Timestamp now, const CancelToken& cancel, RunKind kind = RunKind::kFull);
 
   // Takes `persisted`, just loaded from the results store by the caller, as
   // the previous state, so the job need not load a second copy. Call from
@@ -62,6 +81,7 @@ class ScoreJob {
   const std::shared_ptr<const Rules> rules_;
   const std::string rulesVersion_;
   const int keepDays_;
+  const Timestamp overlapSeconds_;
   std::shared_ptr<const Snapshot> state_;  // what the last run saved
 };
 

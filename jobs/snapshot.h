@@ -34,6 +34,9 @@ struct SellerResult {
   std::optional<double> score;  // nullopt below the minimum volume
   Badge badge = Badge::kNew;
   Symbol badgeReason;  // interned: reasons repeat across sellers and runs
+  // When the clock alone next changes its tallies (an unshipped order
+  // passes its ship-by time, ...): an incremental run recomputes it then.
+  std::optional<Timestamp> dueAt;
 
   bool operator==(const SellerResult& other) const;
   bool operator!=(const SellerResult& other) const { return !(*this == other); }
@@ -74,6 +77,10 @@ using HistoryBySeller = std::unordered_map<std::int64_t, std::vector<HistoryPoin
 struct Snapshot {
   Timestamp computedAt = 0;  // the run's "now"
   std::string rulesVersion;
+  // The latest source change the run saw (SourceData::watermark), and when
+  // the last full run was: where the next incremental run starts.
+  std::optional<Timestamp> sourceWatermark;
+  std::optional<Timestamp> fullRunAt;
   // The rules the results were computed with; the edge recomputes reports
   // with them. Never null.
   std::shared_ptr<const Rules> rules = std::make_shared<const Rules>();

@@ -23,8 +23,8 @@ constexpr const char* kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL) ENGINE=InnoDB";
 
 constexpr const char* kWriteRunMeta =
-    "REPLACE INTO run_meta (id, computed_at, rules_version, marketplace_odr, written_by) "
-    "VALUES (1, ?, ?, ?, ?)";
+    "REPLACE INTO run_meta (id, computed_at, rules_version, marketplace_odr, written_by, "
+    "source_watermark, full_run_at) VALUES (1, ?, ?, ?, ?, ?, ?)";
 constexpr const char* kUpsertHistory =
     "INSERT INTO seller_history (seller_id, day, score, badge) VALUES (?, ?, ?, ?) "
     "ON DUPLICATE KEY UPDATE score = VALUES(score), badge = VALUES(badge)";
@@ -146,9 +146,11 @@ void MysqlResultStore::saveRun(const RunRecord& run) {
     results_sql::writeRunRows(
         run, [&](const std::string& what, const std::string& sql,
                  const std::vector<results_sql::Value>& values) { c.update(what, sql, values); });
-    c.update("writing the run", kWriteRunMeta,
-             {formatUtc(run.computedAt), run.rulesVersion,
-              results_sql::nullable(run.marketplaceOdr), instance_});
+    c.update(
+        "writing the run", kWriteRunMeta,
+        {formatUtc(run.computedAt), run.rulesVersion, results_sql::nullable(run.marketplaceOdr),
+         instance_, results_sql::nullableTime(run.sourceWatermark),
+         results_sql::nullableTime(run.fullRunAt)});
     checkStillWriter(c);
     c.execute("committing the run", "COMMIT");
   });
@@ -198,6 +200,8 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
       snapshot->computedAt = storedTime(rows.getString(1), "run_meta");
       snapshot->rulesVersion = rows.getString(2);
       snapshot->marketplaceOdr = results_sql::optionalDouble(rows, 3);
+      snapshot->sourceWatermark = results_sql::optionalTime(rows, 4, "run_meta");
+      snapshot->fullRunAt = results_sql::optionalTime(rows, 5, "run_meta");
       while (rows.next()) {
       }
     }

@@ -1,7 +1,9 @@
 // The SPEC §1 tables and the SPEC §2 tallies, as data. Conditions are SQL
 // that SQLite and MySQL/MariaDB read alike; {name} is a run parameter,
-// {secs:a,b} the seconds from time a to time b, and {is:column,name} an
-// exact comparison (see queries.cc).
+// {secs:a,b} the seconds from time a to time b, {is:column,name} an exact
+// comparison and {passed:time,limit} "more than the limit (a parameter, in
+// seconds) has passed since time" at the run's now, the one way a condition
+// may depend on the clock (see queries.cc).
 #include "jobs/source/definition.h"
 
 #include <stdexcept>
@@ -190,20 +192,19 @@ std::vector<TallyDef> makeTallies() {
       {I::kShipByOrders, "orders", A::kCountRows, kShipByCounted, ""},
       {I::kLateShipments, "orders", A::kCountRows,
        kShipByCounted +
-           " AND (o.shipped_at > o.ship_by_at OR (o.shipped_at IS NULL AND o.ship_by_at < {now}))",
+           " AND (o.shipped_at > o.ship_by_at OR (o.shipped_at IS NULL AND {passed:o.ship_by_at}))",
        ""},
       {I::kPromisedOrders, "orders", A::kCountRows, kPromiseCounted, ""},
-      // Undelivered counts once now > promised_at + grace, i.e. promised_at < now - grace.
       {I::kLateDeliveries, "orders", A::kCountRows,
        kPromiseCounted + " AND (o.delivered_at > o.promised_at OR (o.delivered_at IS NULL AND "
-                         "o.promised_at < {promise_cutoff}))",
+                         "{passed:o.promised_at,grace}))",
        ""},
       {I::kSellerShippedOrders, "orders", A::kCountRows, kSellerShipped, ""},
       {I::kValidTrackingOrders, "orders", A::kCountRows,
        kSellerShipped + " AND o.tracking_valid = 1", ""},
       {I::kTickets, "tickets", A::kCountRows, "", ""},
       {I::kResponseDueTickets, "tickets", A::kCountRows,
-       "c.first_seller_response_at IS NOT NULL OR c.opened_at < {response_cutoff}", ""},
+       "c.first_seller_response_at IS NOT NULL OR {passed:c.opened_at,response_limit}", ""},
       {I::kRespondedInTimeTickets, "tickets", A::kCountRows,
        "{secs:c.opened_at,c.first_seller_response_at} <= {response_limit}", ""},
       {I::kEscalatedTickets, "tickets", A::kCountRows, "c.escalated_at IS NOT NULL", ""},
@@ -213,7 +214,7 @@ std::vector<TallyDef> makeTallies() {
        "{secs:o.delivered_at,c.created_at} <= {refund_limit}",
        ""},
       {I::kReturnsDue, "return_requests", A::kCountRows,
-       "c.resolved_at IS NOT NULL OR c.requested_at < {return_cutoff}", ""},
+       "c.resolved_at IS NOT NULL OR {passed:c.requested_at,return_limit}", ""},
       {I::kReturnsResolvedInTime, "return_requests", A::kCountRows,
        "c.resolution <> 'rejected' AND {secs:c.requested_at,c.resolved_at} <= {return_limit}", ""},
       {I::kRatings, "ratings", A::kCountRows, "", ""},

@@ -99,11 +99,12 @@ constexpr const char* kSchemaIndexes =
 MysqlSource::MysqlSource(MysqlOptions options, std::int64_t problemKeysPerTable)
     : options_(std::move(options)), problemKeysPerTable_(problemKeysPerTable) {}
 
-SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel) {
+SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
+                             const ChangeScope* changes) {
   if (cancel.cancelled()) throw RunCancelled();
   MysqlConnection db(options_);
   MysqlSqlSession session(&db);
-  return source::readSource(session, source::mysqlDialect(), now, rules, cancel,
+  return source::readSource(session, source::mysqlDialect(), now, rules, cancel, changes,
                             problemKeysPerTable_);
 }
 

@@ -30,7 +30,8 @@ class MysqlSource : public Source {
   // Reads in one read-only, consistent-snapshot transaction. Throws
   // SourceError (a MysqlError for database failures), RunCancelled, and
   // std::invalid_argument for invalid rules or a `now` outside DATETIME.
-  SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel) override;
+  SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
+                  const ChangeScope* changes) override;
 
   // True iff a new connection answers SELECT 1; never throws.
   bool ping() override;

@@ -56,6 +56,12 @@ std::string fromWindowRows(const TableDef& table) {
 
 const char* const kWindow = "o.ordered_at BETWEEN {window_begin} AND {window_end}";
 
+// The window, for every seller or for the sellers listed.
+std::string windowOf(const std::vector<std::int64_t>* sellers) {
+  if (sellers == nullptr) return kWindow;
+  return std::string(kWindow) + " AND o.seller_id IN (" + keyList(*sellers) + ")";
+}
+
 std::string orIfEmpty(const std::string& condition) {
   return condition.empty() ? "1 = 1" : "(" + condition + ")";
 }
@@ -76,7 +82,9 @@ std::string tallyColumn(const TallyDef& t) {
 }
 
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
-                      const std::vector<const TallyDef*>& own, const KnownBadRows& knownBad) {
+                      const std::vector<const TallyDef*>& own, const KnownBadRows& knownBad,
+                      const std::vector<std::int64_t>* sellers,
+                      const std::vector<std::string>& dueColumns) {
   const std::string a = table.alias();
   // Negative, so it cannot meet a seller id; signed first, or MySQL refuses
   // the subtraction on a view's BIGINT UNSIGNED key.
@@ -94,16 +102,19 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
     q.sql += ",\n  " + tallyColumn(*t);
     q.tallies.push_back(t->id);
   }
-  q.sql += "\nFROM " + fromWindowRows(table) + "\nWHERE " + kWindow + "\nGROUP BY g";
+  for (const std::string& due : dueColumns) q.sql += ",\n  " + due;
+  q.dueColumns = dueColumns.size();
+  q.sql += "\nFROM " + fromWindowRows(table) + "\nWHERE " + windowOf(sellers) + "\nGROUP BY g";
   return q;
 }
 
 // The window rows of `table` that are sound, whose order is sound, and that
 // satisfy `where`.
 std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const std::string& where,
-                            const KnownBadRows& knownBad) {
+                            const KnownBadRows& knownBad,
+                            const std::vector<std::int64_t>* sellers) {
   std::string sql =
-      "FROM " + fromWindowRows(table) + "\nWHERE " + kWindow + " AND " + orIfEmpty(where);
+      "FROM " + fromWindowRows(table) + "\nWHERE " + windowOf(sellers) + " AND " + orIfEmpty(where);
   const auto keepSound = [&](const TableDef& t) {
     const std::string sound = soundRow(dialect, t, knownBad);
     if (!sound.empty()) sql += "\n  AND " + sound;
@@ -114,9 +125,92 @@ std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const
 }
 
 std::string histogramQuery(const Dialect& dialect, const HistogramDef& h,
-                           const KnownBadRows& knownBad) {
+                           const KnownBadRows& knownBad, const std::vector<std::int64_t>* sellers) {
   return "SELECT o.seller_id AS g, " + h.key + " AS k, COUNT(*) AS n\n" +
-         soundWindowRows(dialect, table(h.table), h.where, knownBad) + "\nGROUP BY g, k";
+         soundWindowRows(dialect, table(h.table), h.where, knownBad, sellers) + "\nGROUP BY g, k";
+}
+
+// How the macros of the definition's SQL expand for one run.
+struct Expansion {
+  const Dialect& dialect;
+  Params params;
+  Timestamp now = 0;
+  // {passed:...} as TRUE: the condition as it will hold once the time has come.
+  bool passedHolds = false;
+
+  const std::string& param(const std::string& name) const {
+    for (const auto& [key, value] : params) {
+      if (key == name) return value;
+    }
+    throw std::logic_error("no value for SQL parameter {" + name + "}");
+  }
+  // The seconds of a {passed:time,limit} limit; no limit is 0.
+  Timestamp limit(const std::string& name) const {
+    return name.empty() ? 0 : static_cast<Timestamp>(std::stoll(param(name)));
+  }
+};
+
+// One {function:a[,b]} macro.
+struct Macro {
+  std::string function;
+  std::string a;
+  std::string b;
+};
+
+Macro parseMacro(const std::string& name) {
+  const std::size_t colon = name.find(':');
+  Macro m;
+  m.function = name.substr(0, colon);
+  const std::size_t comma = name.find(',', colon);
+  m.a = name.substr(colon + 1, comma == std::string::npos ? std::string::npos : comma - colon - 1);
+  if (comma != std::string::npos) m.b = name.substr(comma + 1);
+  if (m.function != "passed" && comma == std::string::npos) {
+    throw std::logic_error("{" + name + "} needs two arguments");
+  }
+  return m;
+}
+
+// Calls onMacro(name) for every {name} of sql and returns sql with each
+// replaced by what onMacro returns.
+template <typename OnMacro>
+std::string replaceMacros(const std::string& sql, OnMacro onMacro) {
+  std::string out;
+  out.reserve(sql.size());
+  for (std::size_t i = 0; i < sql.size();) {
+    if (sql[i] != '{') {
+      out += sql[i++];
+      continue;
+    }
+    const std::size_t close = sql.find('}', i);
+    if (close == std::string::npos) throw std::logic_error("unterminated {name} in SQL");
+    out += onMacro(sql.substr(i + 1, close - i - 1));
+    i = close + 1;
+  }
+  return out;
+}
+
+std::string expand(const std::string& sql, const Expansion& e) {
+  return replaceMacros(sql, [&](const std::string& name) -> std::string {
+    if (name.find(':') == std::string::npos) return e.param(name);
+    const Macro m = parseMacro(name);
+    if (m.function == "secs") return e.dialect.secondsBetween(m.a, m.b);
+    if (m.function == "is") return e.dialect.isExactly(m.a, m.b);
+    if (m.function == "passed") {
+      if (e.passedHolds) return "1 = 1";
+      return m.a + " < " + e.dialect.timeLiteral(e.now - e.limit(m.b));
+    }
+    throw std::logic_error("unknown SQL function {" + m.function + ":...}");
+  });
+}
+
+// The {passed:time,limit} macros of a condition.
+std::vector<Macro> passedMacros(const std::string& sql) {
+  std::vector<Macro> out;
+  replaceMacros(sql, [&](const std::string& name) {
+    if (name.rfind("passed:", 0) == 0) out.push_back(parseMacro(name));
+    return std::string();
+  });
+  return out;
 }
 
 Params runParams(const Dialect& dialect, Timestamp now, const Rules& rules) {
@@ -129,65 +223,39 @@ Params runParams(const Dialect& dialect, Timestamp now, const Rules& rules) {
   return {
       {"window_begin", dialect.timeLiteral(window.begin)},
       {"window_end", dialect.timeLiteral(window.end)},
-      {"now", dialect.timeLiteral(now)},
-      {"promise_cutoff", dialect.timeLiteral(now - grace)},
-      {"response_cutoff", dialect.timeLiteral(now - responseLimit)},
-      {"return_cutoff", dialect.timeLiteral(now - returnLimit)},
+      {"grace", std::to_string(grace)},
       {"response_limit", std::to_string(responseLimit)},
       {"refund_limit", std::to_string(refundLimit)},
       {"return_limit", std::to_string(returnLimit)},
   };
 }
 
-}  // namespace
-
-std::string expand(const std::string& sql, const Dialect& dialect, const Params& params) {
-  std::string out;
-  out.reserve(sql.size());
-  for (std::size_t i = 0; i < sql.size();) {
-    if (sql[i] != '{') {
-      out += sql[i++];
-      continue;
-    }
-    const std::size_t close = sql.find('}', i);
-    if (close == std::string::npos) throw std::logic_error("unterminated {name} in SQL");
-    const std::string name = sql.substr(i + 1, close - i - 1);
-    i = close + 1;
-    const std::size_t colon = name.find(':');
-    if (colon != std::string::npos) {
-      const std::size_t comma = name.find(',', colon);
-      if (comma == std::string::npos) throw std::logic_error("{" + name + "} needs two arguments");
-      const std::string function = name.substr(0, colon);
-      const std::string a = name.substr(colon + 1, comma - colon - 1);
-      const std::string b = name.substr(comma + 1);
-      if (function == "secs") {
-        out += dialect.secondsBetween(a, b);
-      } else if (function == "is") {
-        out += dialect.isExactly(a, b);
-      } else {
-        throw std::logic_error("unknown SQL function {" + function + ":...}");
-      }
-      continue;
-    }
-    bool found = false;
-    for (const auto& [key, value] : params) {
-      if (key == name) {
-        out += value;
-        found = true;
-        break;
-      }
-    }
-    if (!found) throw std::logic_error("no value for SQL parameter {" + name + "}");
+// When a tally's {passed:...} condition next comes to hold on one of the
+// rows: MIN, over the rows it does not count yet but will once the time has
+// passed, of that time plus the limit plus one second (the condition is
+// strict, and times are whole seconds). NULL when there is none.
+std::string dueColumn(const TallyDef& t, const Expansion& e) {
+  const std::vector<Macro> passed = passedMacros(t.where);
+  if (passed.size() != 1) {
+    throw std::logic_error(std::string("tally ") + tallyName(t.id) +
+                           " has more than one {passed:...} condition");
   }
-  return out;
+  Expansion holds = e;
+  holds.passedHolds = true;
+  return "MIN(CASE WHEN " + expand(orIfEmpty(t.where), e) + " THEN NULL WHEN " +
+         expand(orIfEmpty(t.where), holds) + " THEN " + e.dialect.epochSeconds(passed[0].a) +
+         " + " + std::to_string(e.limit(passed[0].b) + 1) + " END) AS due_" + tallyName(t.id);
 }
 
+}  // namespace
+
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
-                           const KnownBadRows& knownBad) {
+                           const KnownBadRows& knownBad, const std::vector<std::int64_t>* sellers) {
   const std::vector<std::string> invalid = validateRules(rules);
   if (!invalid.empty()) throw std::invalid_argument("invalid rules: " + invalid[0]);
-  const Params params = runParams(dialect, now, rules);
-  auto sql = [&](const std::string& text) { return expand(text, dialect, params); };
+  const Expansion e{dialect, runParams(dialect, now, rules), now};
+  auto sql = [&](const std::string& text) { return expand(text, e); };
+  const std::string inScope = sellers == nullptr ? "" : " IN (" + keyList(*sellers) + ")";
 
   // A tally with parts on several tables is a union; the others are columns
   // of their table's grain query.
@@ -196,13 +264,17 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
 
   RunQueries q;
   q.sellers = "SELECT seller_id, name, country FROM sellers";
+  if (sellers != nullptr) q.sellers += " WHERE seller_id" + inScope;
   for (const TableDef& table : tables()) {
     if (table.name == "sellers") continue;
     std::vector<const TallyDef*> own;
+    std::vector<std::string> dues;
     for (const TallyDef& t : tallies()) {
-      if (t.table == table.name && parts[t.id] == 1) own.push_back(&t);
+      if (t.table != table.name || parts[t.id] != 1) continue;
+      own.push_back(&t);
+      if (!passedMacros(t.where).empty()) dues.push_back(dueColumn(t, e));
     }
-    GrainQuery grain = grainQuery(dialect, table, own, knownBad);
+    GrainQuery grain = grainQuery(dialect, table, own, knownBad, sellers, dues);
     grain.sql = sql(grain.sql);
     q.grains.push_back(std::move(grain));
   }
@@ -211,28 +283,72 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     std::string branches;
     for (const TallyDef& t : tallies()) {
       if (t.id != id) continue;
-      if (t.aggregate != Aggregate::kCountOrders) {
+      if (t.aggregate != Aggregate::kCountOrders || !passedMacros(t.where).empty()) {
         throw std::logic_error(std::string("tally ") + tallyName(id) +
-                               " has parts on several tables but does not count orders");
+                               " has parts on several tables but does not count orders, or "
+                               "depends on the clock");
       }
       if (!branches.empty()) branches += "\n  UNION ALL\n";
       branches += "SELECT o.seller_id AS seller, o.order_id AS order_id\n" +
-                  soundWindowRows(dialect, table(t.table), t.where, knownBad);
+                  soundWindowRows(dialect, table(t.table), t.where, knownBad, sellers);
     }
     q.unions.push_back({id, sql("SELECT u.seller AS g, COUNT(DISTINCT u.order_id) AS " +
                                 std::string(tallyName(id)) + "\nFROM (\n" + branches +
                                 "\n) u\nGROUP BY u.seller")});
   }
-  q.responseHistogram = sql(histogramQuery(dialect, responseHistogram(), knownBad));
-  q.productClaims = sql(histogramQuery(dialect, productClaims(), knownBad));
+  q.responseHistogram = sql(histogramQuery(dialect, responseHistogram(), knownBad, sellers));
+  q.productClaims = sql(histogramQuery(dialect, productClaims(), knownBad, sellers));
   const TableDef& tickets = table("tickets");
   q.authenticityClaims =
       sql("SELECT c.ticket_id, c.seller_id, " + claimProduct() + ", " +
           dialect.epochSeconds("c.opened_at") + ", c.status, " + badFlag(dialect, tickets) +
           ", CASE WHEN " + kWindow + " THEN 1 ELSE 0 END\nFROM tickets c LEFT JOIN orders o ON " +
-          "o.order_id = c.order_id\nWHERE " + authenticityClaim());
+          "o.order_id = c.order_id\nWHERE " + authenticityClaim() +
+          (sellers == nullptr ? "" : " AND c.seller_id" + inScope));
   q.untimedOrders = "SELECT o.order_id FROM orders o WHERE " + dialect.untimed("o.ordered_at");
+  if (sellers != nullptr) q.untimedOrders += " AND o.seller_id" + inScope;
   return q;
+}
+
+std::string changedSellersQuery(const Dialect& dialect, Timestamp since, const Window& previous,
+                                const Window& current) {
+  const auto at = [&](Timestamp t) { return dialect.timeLiteral(t); };
+  std::string sql;
+  const auto add = [&](const std::string& select) {
+    sql += (sql.empty() ? "" : "\nUNION\n") + select;
+  };
+  for (const TableDef& t : tables()) {
+    const std::string changed = " WHERE " + t.alias() + ".updated_at >= " + at(since);
+    if (t.name == "sellers") {
+      add("SELECT o.seller_id FROM sellers o" + changed);
+    } else if (!t.afterSales) {
+      add("SELECT o.seller_id FROM orders o" + changed);
+    } else {
+      add("SELECT o.seller_id FROM " + t.name + " c JOIN orders o ON o.order_id = c.order_id" +
+          changed);
+      for (const ColumnDef& column : t.columns) {
+        // The ladder counts a claim for the ticket's own seller.
+        if (column.name == "seller_id" && column.read) {
+          add("SELECT c.seller_id FROM " + t.name + " c" + changed);
+        }
+      }
+    }
+  }
+  add("SELECT o.seller_id FROM orders o WHERE o.ordered_at >= " + at(previous.begin) +
+      " AND o.ordered_at < " + at(current.begin));
+  add("SELECT o.seller_id FROM orders o WHERE o.ordered_at > " + at(previous.end) +
+      " AND o.ordered_at <= " + at(current.end));
+  return sql;
+}
+
+std::string watermarkQuery(const Dialect& dialect, Timestamp now) {
+  std::string sql;
+  for (const TableDef& t : tables()) {
+    sql += std::string(sql.empty() ? "SELECT " : ",\n  ") + "(SELECT " +
+           dialect.epochSeconds("MAX(updated_at)") + " FROM " + t.name +
+           " WHERE updated_at <= " + dialect.timeLiteral(now) + ")";
+  }
+  return sql;
 }
 
 std::string problemQuery(const Dialect& dialect, const TableDef& table,

@@ -19,10 +19,14 @@ namespace sellertrust::source {
 // Columns: g, n, k, then one per tally. g > 0: a seller, whose sound rows
 // the tallies sum; g < 0: one bad row (n rows if keys collide), k its key;
 // g NULL: sound rows of bad orders, counted in n only.
+// After the tallies, dueColumns columns of epoch seconds (or NULL): when a
+// tally of the group next changes by the clock alone (a {passed:...}
+// condition comes to hold on one of its rows).
 struct GrainQuery {
   std::string table;
   std::string sql;
   std::vector<TallyId> tallies;
+  std::size_t dueColumns = 0;
 };
 
 // Columns: g (a seller), then the one tally (distinct orders).
@@ -49,21 +53,29 @@ struct RunQueries {
 // those keys out instead of evaluating every check on every row again.
 using KnownBadRows = std::map<std::string, std::vector<std::int64_t>>;
 
-// Throws std::invalid_argument when the rules are invalid or a time is
-// outside what the engine can hold.
+// Every seller's window, or (sellers not null) only that of the sellers
+// listed. Throws std::invalid_argument when the rules are invalid or a time
+// is outside what the engine can hold.
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
-                           const KnownBadRows& knownBad = {});
+                           const KnownBadRows& knownBad = {},
+                           const std::vector<std::int64_t>* sellers = nullptr);
+
+// One column, seller ids (NULL or not an id included, as found): the sellers
+// whose window can have changed since a run whose window was `previous`,
+// other than by the clock's {passed:...} conditions: those with a row of any
+// table updated at or after `since`, and those with an order that left or
+// entered the window since.
+std::string changedSellersQuery(const Dialect& dialect, Timestamp since, const Window& previous,
+                                const Window& current);
+
+// One row, one column per table (NULL for none): the latest updated_at at or
+// before `now`, in epoch seconds.
+std::string watermarkQuery(const Dialect& dialect, Timestamp now);
 
 // key, the index in table.checks of the row's first failing check, then
 // one column per check: the checked column's value as text (NULL unless the
 // check shows it). `keys` must not be empty.
 std::string problemQuery(const Dialect& dialect, const TableDef& table,
                          const std::vector<std::int64_t>& keys);
-
-// Replaces {name} by params' value, {secs:a,b} by the dialect's seconds
-// from time a to time b, and {is:column,name} by its exact comparison. An unknown name is a bug in
-// the definition: logic_error.
-std::string expand(const std::string& sql, const Dialect& dialect,
-                   const std::vector<std::pair<std::string, std::string>>& params);
 
 }  // namespace sellertrust::source

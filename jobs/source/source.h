@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -47,10 +48,27 @@ struct SellerInfo {
   std::string country;
 };
 
+// What an incremental read covers besides the sellers the clock alone
+// changes, which the caller knows from the previous run.
+struct ChangeScope {
+  Timestamp changedSince = 0;  // rows updated at or after this time
+  Timestamp previousNow = 0;   // the previous run's now: its window's edges
+  std::vector<std::int64_t> dueSellers;
+};
+
 struct SourceData {
+  // An incremental read: the sellers it read, ascending; every other seller
+  // is as the previous run left it. nullopt: a full read of every seller.
+  std::optional<std::vector<std::int64_t>> scope;
+  // The latest updated_at in the source at or before the read's now (the
+  // next incremental read's watermark); nullopt when no row has one.
+  std::optional<Timestamp> watermark;
   std::map<std::int64_t, SellerInfo> sellers;
   // One tally per seller with at least one window order.
   std::map<std::int64_t, SellerTally> tallies;
+  // When a seller's tally next changes by the clock alone (an unshipped
+  // order passes its ship-by time, ...); absent: not by the clock.
+  std::map<std::int64_t, Timestamp> dueAt;
   // Every authenticity claim (any time, any status), for the ladder.
   std::vector<AuthenticityClaim> authenticityClaims;
   // Rows skipped for unknown enums, NULLs or impossible values, sorted by
@@ -67,9 +85,12 @@ struct SourceData {
 class Source {
  public:
   virtual ~Source() = default;
-  // Reads what a run at `now` needs. Throws SourceError on a database
-  // failure, RunCancelled when `cancel` is set.
-  virtual SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel) = 0;
+  // Reads what a run at `now` needs: every seller, or (changes not null)
+  // only the sellers whose window changed since the previous run and the
+  // due ones. Throws SourceError on a database failure, RunCancelled when
+  // `cancel` is set.
+  virtual SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
+                          const ChangeScope* changes) = 0;
   // True iff the database answers a trivial query now.
   virtual bool ping() = 0;
 };

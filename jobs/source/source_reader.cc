@@ -11,6 +11,8 @@ namespace sellertrust::source {
 namespace {
 
 constexpr std::int64_t kRowsBetweenCancelChecks = 4096;
+// Sellers per query of an incremental read; keeps the IN list short.
+constexpr std::size_t kSellersPerQuery = 1000;
 // Keys per problem query; keeps the IN list short.
 constexpr std::size_t kKeysPerProblemQuery = 500;
 constexpr std::size_t kMaxQuotedChars = 40;
@@ -45,13 +47,15 @@ class BadRows {
 class Reader {
  public:
   Reader(SqlSession& session, const Dialect& dialect, Timestamp now, const Rules& rules,
-         const CancelToken& cancel, std::int64_t keyLimit)
+         const CancelToken& cancel, const ChangeScope* changes, std::int64_t keyLimit)
       : session_(session),
         dialect_(dialect),
         now_(now),
         rules_(rules),
+        // Built before the read starts: invalid rules or times fail first.
         queries_(buildRunQueries(dialect, now, rules)),
         cancel_(cancel),
+        changes_(changes),
         keyLimit_(static_cast<std::size_t>(keyLimit > 0 ? keyLimit : kDefaultProblemKeysPerTable)) {
     for (const TableDef& t : tables()) data_.rowsRead[t.name] = 0;
   }
@@ -61,23 +65,20 @@ class Reader {
     // One snapshot for every query, so that the tallies of different tables
     // agree even while the operator writes.
     session_.beginRead();
-    readSellers();
-    // Orders first: once a table's bad rows are known (unless there were
-    // too many to list), the later queries leave them out by key instead of
-    // checking every row again. Indexes, as learnBadRows rebuilds queries_.
-    for (std::size_t i = 0; i < queries_.grains.size(); ++i) {
-      readGrain(queries_.grains[i]);
-      learnBadRows(queries_.grains[i].table);
+    readWatermark();
+    if (changes_ == nullptr) {
+      readSellers(nullptr);
+    } else {
+      const std::vector<std::int64_t> scope = readScope();
+      for (std::size_t i = 0; i < scope.size(); i += kSellersPerQuery) {
+        const std::vector<std::int64_t> chunk(
+            scope.begin() + static_cast<std::ptrdiff_t>(i),
+            scope.begin() +
+                static_cast<std::ptrdiff_t>(std::min(scope.size(), i + kSellersPerQuery)));
+        readSellers(&chunk);
+      }
+      data_.scope = scope;
     }
-    for (const UnionQuery& u : queries_.unions) readUnion(u);
-    readHistogram(
-        "reading response times", queries_.responseHistogram,
-        [](SellerTally & t) -> auto& { return t.responseSeconds; });
-    readHistogram(
-        "reading claims per product", queries_.productClaims,
-        [](SellerTally & t) -> auto& { return t.productClaims; });
-    readAuthenticityClaims();
-    readUntimedOrders();
     readProblems();
     session_.endRead();
     return std::move(data_);
@@ -99,7 +100,57 @@ class Reader {
     }
   }
 
-  void readSellers() {
+  // The latest updated_at of any table, at most now.
+  void readWatermark() {
+    each("reading the latest change", watermarkQuery(dialect_, now_), [&](SqlRows& row) {
+      for (std::size_t i = 0; i < tables().size(); ++i) {
+        const int column = static_cast<int>(i);
+        if (row.isNull(column)) continue;
+        const Timestamp t = row.getInt64(column);
+        if (!data_.watermark || t > *data_.watermark) data_.watermark = t;
+      }
+    });
+  }
+
+  // The sellers an incremental read covers, ascending: those with changed
+  // rows or orders across the window's edges, and the due ones.
+  std::vector<std::int64_t> readScope() {
+    std::set<std::int64_t> scope(changes_->dueSellers.begin(), changes_->dueSellers.end());
+    const std::string sql =
+        changedSellersQuery(dialect_, changes_->changedSince,
+                            windowAt(changes_->previousNow, rules_), windowAt(now_, rules_));
+    each("finding the sellers with changes", sql, [&](SqlRows& row) {
+      // A value that is not an id names no seller a run reads.
+      if (!row.isNull(0) && row.getInt64(0) > 0) scope.insert(row.getInt64(0));
+    });
+    return {scope.begin(), scope.end()};
+  }
+
+  // Everything a run reads about `sellers` (nullptr: every seller).
+  void readSellers(const std::vector<std::int64_t>* sellers) {
+    sellers_ = sellers;
+    knownBad_.clear();
+    queries_ = buildRunQueries(dialect_, now_, rules_, knownBad_, sellers_);
+    readSellerRows();
+    // Orders first: once a table's bad rows are known (unless there were
+    // too many to list), the later queries leave them out by key instead of
+    // checking every row again. Indexes, as learnBadRows rebuilds queries_.
+    for (std::size_t i = 0; i < queries_.grains.size(); ++i) {
+      readGrain(queries_.grains[i]);
+      learnBadRows(queries_.grains[i].table);
+    }
+    for (const UnionQuery& u : queries_.unions) readUnion(u);
+    readHistogram(
+        "reading response times", queries_.responseHistogram,
+        [](SellerTally & t) -> auto& { return t.responseSeconds; });
+    readHistogram(
+        "reading claims per product", queries_.productClaims,
+        [](SellerTally & t) -> auto& { return t.productClaims; });
+    readAuthenticityClaims();
+    readUntimedOrders();
+  }
+
+  void readSellerRows() {
     each("reading sellers", queries_.sellers, [&](SqlRows& row) {
       ++data_.rowsRead["sellers"];
       // name and country are descriptive only; a NULL is read as empty
@@ -123,6 +174,13 @@ class Reader {
       for (std::size_t i = 0; i < grain.tallies.size(); ++i) {
         t[grain.tallies[i]] = row.getInt64(static_cast<int>(3 + i));
       }
+      for (std::size_t i = 0; i < grain.dueColumns; ++i) {
+        const int column = static_cast<int>(3 + grain.tallies.size() + i);
+        if (row.isNull(column)) continue;
+        const Timestamp due = row.getInt64(column);
+        auto [it, added] = data_.dueAt.emplace(group, due);
+        if (!added) it->second = std::min(it->second, due);
+      }
     });
   }
 
@@ -132,7 +190,7 @@ class Reader {
     const BadRows& bad = bad_[table];
     if (!bad.complete()) return;
     knownBad_[table].assign(bad.keys().begin(), bad.keys().end());
-    queries_ = buildRunQueries(dialect_, now_, rules_, knownBad_);
+    queries_ = buildRunQueries(dialect_, now_, rules_, knownBad_, sellers_);
   }
 
   void readUnion(const UnionQuery& u) {
@@ -231,6 +289,8 @@ class Reader {
   const Rules& rules_;
   RunQueries queries_;
   const CancelToken& cancel_;
+  const ChangeScope* const changes_;
+  const std::vector<std::int64_t>* sellers_ = nullptr;  // the sellers read now; null: all
   const std::size_t keyLimit_;
   SourceData data_;
   std::map<std::string, BadRows> bad_;
@@ -241,9 +301,9 @@ class Reader {
 }  // namespace
 
 SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now,
-                      const Rules& rules, const CancelToken& cancel,
+                      const Rules& rules, const CancelToken& cancel, const ChangeScope* changes,
                       std::int64_t problemKeysPerTable) {
-  Reader reader(session, dialect, now, rules, cancel, problemKeysPerTable);
+  Reader reader(session, dialect, now, rules, cancel, changes, problemKeysPerTable);
   return reader.run();
 }
 

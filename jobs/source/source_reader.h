@@ -38,11 +38,11 @@ class SqlSession {
   virtual void endRead() = 0;
 };
 
-// Reads what a run at `now` needs. `problemKeysPerTable` bounds the keys
+// Reads what a run at `now` needs (Source::read). `problemKeysPerTable` bounds the keys
 // listed per table. Throws SourceError, RunCancelled, and
 // std::invalid_argument for invalid rules or a `now` the engine cannot hold.
 SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now,
-                      const Rules& rules, const CancelToken& cancel,
+                      const Rules& rules, const CancelToken& cancel, const ChangeScope* changes,
                       std::int64_t problemKeysPerTable);
 
 inline constexpr std::int64_t kDefaultProblemKeysPerTable = 1000;

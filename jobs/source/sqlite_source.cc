@@ -215,9 +215,10 @@ void createSourceSchema(Session& session) {
 SqliteSource::SqliteSource(std::string path, std::int64_t problemKeysPerTable)
     : path_(std::move(path)), problemKeysPerTable_(problemKeysPerTable) {}
 
-SourceData SqliteSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel) {
+SourceData SqliteSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
+                              const ChangeScope* changes) {
   SqliteSession session(path_, &cancel);
-  return source::readSource(session, source::sqliteDialect(), now, rules, cancel,
+  return source::readSource(session, source::sqliteDialect(), now, rules, cancel, changes,
                             problemKeysPerTable_);
 }
 

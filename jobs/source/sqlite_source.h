@@ -32,7 +32,8 @@ class SqliteSource : public Source {
   // Reads in one read transaction. Throws SourceError, RunCancelled (also
   // in the middle of a long query) and std::invalid_argument for invalid
   // rules.
-  SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel) override;
+  SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
+                  const ChangeScope* changes) override;
   bool ping() override;
 
  private:

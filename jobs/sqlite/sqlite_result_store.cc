@@ -167,6 +167,13 @@ constexpr const char* kSchemaV2[] = {
     "CREATE INDEX ladder_claims_product ON ladder_claims(product_id)",
 };
 
+// Version 3: incremental runs (see etc/sql/mysql/results/004_*.sql).
+constexpr const char* kSchemaV3[] = {
+    "ALTER TABLE seller_results ADD COLUMN due_at TEXT",
+    "ALTER TABLE run_meta ADD COLUMN source_watermark TEXT",
+    "ALTER TABLE run_meta ADD COLUMN full_run_at TEXT",
+};
+
 struct Migration {
   int version;
   const char* const* begin;
@@ -175,12 +182,15 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, std::begin(kSchemaV1), std::end(kSchemaV1)},
     {2, std::begin(kSchemaV2), std::end(kSchemaV2)},
+    {3, std::begin(kSchemaV3), std::end(kSchemaV3)},
 };
 
 constexpr const char* kUpsertRunMeta =
-    "INSERT INTO run_meta (id, computed_at, rules_version, marketplace_odr) VALUES (1, ?, ?, ?) "
+    "INSERT INTO run_meta (id, computed_at, rules_version, marketplace_odr, source_watermark, "
+    "full_run_at) VALUES (1, ?, ?, ?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET computed_at = excluded.computed_at, "
-    "rules_version = excluded.rules_version, marketplace_odr = excluded.marketplace_odr";
+    "rules_version = excluded.rules_version, marketplace_odr = excluded.marketplace_odr, "
+    "source_watermark = excluded.source_watermark, full_run_at = excluded.full_run_at";
 
 constexpr const char* kUpsertHistory =
     "INSERT INTO seller_history (seller_id, day, score, badge) VALUES (?, ?, ?, ?) "
@@ -335,8 +345,11 @@ void SqliteResultStore::saveRun(const RunRecord& run) {
                                        const std::vector<results_sql::Value>& values) {
       statement(s, what, sql, values).next();
     });
-    Real odr = nullable(run.marketplaceOdr);
-    s << kUpsertRunMeta, kw::use(computedAt), kw::use(rulesVersion), kw::use(odr), kw::now;
+    statement(
+        s, "writing the run", kUpsertRunMeta,
+        {computedAt, rulesVersion, results_sql::nullable(run.marketplaceOdr),
+         results_sql::nullableTime(run.sourceWatermark), results_sql::nullableTime(run.fullRunAt)})
+        .next();
   });
 }
 
@@ -378,18 +391,19 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
   guarded("loading the snapshot", [&] {
     execute(s, "BEGIN");
     try {
-      std::vector<std::string> computedAt, rulesVersion;
-      std::vector<Real> odr;
-      s << results_sql::kSelectRunMeta, kw::into(computedAt), kw::into(rulesVersion), kw::into(odr),
-          kw::now;
-      if (computedAt.empty()) {
-        execute(s, "COMMIT");
-        return;
+      {
+        SqliteStatement meta = statement(s, "reading run_meta", results_sql::kSelectRunMeta);
+        if (!meta.next()) {
+          execute(s, "COMMIT");
+          return;
+        }
+        found = true;
+        snapshot->computedAt = storedTime(meta.getString(1), "run_meta.computed_at");
+        snapshot->rulesVersion = meta.getString(2);
+        snapshot->marketplaceOdr = results_sql::optionalDouble(meta, 3);
+        snapshot->sourceWatermark = results_sql::optionalTime(meta, 4, "run_meta");
+        snapshot->fullRunAt = results_sql::optionalTime(meta, 5, "run_meta");
       }
-      found = true;
-      snapshot->computedAt = storedTime(computedAt[0], "run_meta.computed_at");
-      snapshot->rulesVersion = rulesVersion[0];
-      snapshot->marketplaceOdr = optional(odr[0]);
 
       {
         SqliteStatement rows = statement(s, "reading seller results", results_sql::selectSellers());

@@ -282,10 +282,10 @@ TEST_F(CrossBackendTest, DemoMarketplaceGivesTheSameAnswersOnSqliteAndMysql) {
   MysqlSource mysqlSource(env().readOnly());
   const CancelToken cancel;
   start = std::chrono::steady_clock::now();
-  const SourceData lite = sqliteSource.read(kNow, rules, cancel);
+  const SourceData lite = sqliteSource.read(kNow, rules, cancel, nullptr);
   std::printf("[ timing ] SqliteSource::read %.1f s\n", secondsSince(start));
   start = std::chrono::steady_clock::now();
-  const SourceData my = mysqlSource.read(kNow, rules, cancel);
+  const SourceData my = mysqlSource.read(kNow, rules, cancel, nullptr);
   std::printf("[ timing ] MysqlSource::read %.1f s\n", secondsSince(start));
 
   // What was read.

@@ -109,7 +109,7 @@ TEST_F(MysqlContractTest, ExampleViewsMeetTheContractAndReadTheMarketplace) {
   for (const char* sql : rows) root().execute("filling the marketplace", sql);
 
   CancelToken cancel;
-  const SourceData data = source.read(*parseUtc("2026-03-01 12:00:00"), Rules{}, cancel);
+  const SourceData data = source.read(*parseUtc("2026-03-01 12:00:00"), Rules{}, cancel, nullptr);
   ASSERT_EQ(data.tallies.count(1), 1u);
   const SellerTally& t = data.tallies.at(1);
   EXPECT_EQ(t.orders(), 3);

@@ -299,9 +299,9 @@ TEST_P(MysqlSourceCrossCheckTest, MariadbAndSqliteAgreeOnEveryTallyAndProblem) {
 
   CancelToken cancel;
   const SourceData mysql =
-      MysqlSource(env().readOnly(), c.problemKeysPerTable).read(kNow, rules, cancel);
+      MysqlSource(env().readOnly(), c.problemKeysPerTable).read(kNow, rules, cancel, nullptr);
   const SourceData sqlite =
-      SqliteSource(sqliteFile.path(), c.problemKeysPerTable).read(kNow, rules, cancel);
+      SqliteSource(sqliteFile.path(), c.problemKeysPerTable).read(kNow, rules, cancel, nullptr);
 
   // Not vacuous: every counter of the SPEC is exercised, and bad rows of
   // many kinds are met.

@@ -209,7 +209,7 @@ class MysqlSourceFixtureTest : public MariadbTest {
 TEST_F(MysqlSourceFixtureTest, TalliesMatchTheHandWorkedValues) {
   MysqlSource source(env().readOnly());
   CancelToken cancel;
-  const SourceData data = source.read(N, Rules{}, cancel);
+  const SourceData data = source.read(N, Rules{}, cancel, nullptr);
 
   ASSERT_EQ(data.tallies.size(), 2u);
   EXPECT_EQ(tallyDifferences(sellerOneTally(), data.tallies.at(1)), "");
@@ -234,7 +234,7 @@ void expectSameAsSqlite(const SourceData& mysql, const Rules& rules) {
 }
 
 TEST_F(MysqlSourceFixtureTest, AgreesWithSqliteOnTheSameRows) {
-  const SourceData data = MysqlSource(env().readOnly()).read(N, Rules{}, CancelToken());
+  const SourceData data = MysqlSource(env().readOnly()).read(N, Rules{}, CancelToken(), nullptr);
   expectSameAsSqlite(data, Rules{});
 }
 
@@ -245,7 +245,7 @@ class MysqlBadRowsTest : public MariadbTest {};
 TEST_F(MysqlBadRowsTest, ReportsEveryRowCheckExactlyAsWorkedOutByHand) {
   makeSourceLax(root());
   insertRows(root(), badRowsFixture());
-  const SourceData data = MysqlSource(env().readOnly()).read(kNow, Rules{}, CancelToken());
+  const SourceData data = MysqlSource(env().readOnly()).read(kNow, Rules{}, CancelToken(), nullptr);
   EXPECT_EQ(data.problems, badRowsExpected());
   EXPECT_EQ(data.rowsRead, readRaw(badRowsFixture()).rowsRead);
 }
@@ -253,7 +253,7 @@ TEST_F(MysqlBadRowsTest, ReportsEveryRowCheckExactlyAsWorkedOutByHand) {
 TEST_F(MysqlSourceFixtureTest, ReportsEachBadRowOnceByKey) {
   MysqlSource source(env().readOnly());
   CancelToken cancel;
-  const SourceData data = source.read(N, Rules{}, cancel);
+  const SourceData data = source.read(N, Rules{}, cancel, nullptr);
   const std::set<std::pair<std::string, std::int64_t>> expected = {
       {"orders", 201},   {"orders", 203},           {"orders", 204},   {"orders", 205},
       {"ratings", 6102}, {"return_requests", 5101}, {"tickets", 2002}, {"tickets", 3002},
@@ -281,7 +281,7 @@ TEST_F(MysqlSourceFixtureTest, ReportsEachBadRowOnceByKey) {
 TEST_F(MysqlSourceFixtureTest, ReadsSellersClaimsAndRowCounts) {
   MysqlSource source(env().readOnly());
   CancelToken cancel;
-  const SourceData data = source.read(N, Rules{}, cancel);
+  const SourceData data = source.read(N, Rules{}, cancel, nullptr);
 
   ASSERT_EQ(data.sellers.size(), 3u);
   EXPECT_EQ(data.sellers.at(2).name, "Beta");
@@ -313,7 +313,7 @@ TEST_F(MysqlSourceFixtureTest, ReadsSellersClaimsAndRowCounts) {
 TEST_F(MysqlSourceFixtureTest, ListsAtMostTheConfiguredNumberOfBadKeysPerTable) {
   MysqlSource source(env().readOnly(), 2);
   CancelToken cancel;
-  const SourceData data = source.read(N, Rules{}, cancel);
+  const SourceData data = source.read(N, Rules{}, cancel, nullptr);
   std::vector<std::int64_t> orderKeys;
   std::string summary;
   for (const RowProblem& p : data.problems) {
@@ -339,7 +339,7 @@ TEST_F(MysqlSourceFixtureTest, HonoursOtherRuleParameters) {
   rules.returnResolveDays = 10;
   MysqlSource source(env().readOnly());
   CancelToken cancel;
-  const SourceData data = source.read(N, rules, cancel);
+  const SourceData data = source.read(N, rules, cancel, nullptr);
   expectSameAsSqlite(data, rules);
 }
 
@@ -355,7 +355,7 @@ TEST_F(MysqlSourceFixtureTest, DaysPastTheEndOfTheMonthAreNotTimes) {
                  "VALUES (9001, 202, 2, 'question', 'open', '2026-02-31 08:00:00')");
   MysqlSource source(env().readOnly());
   CancelToken cancel;
-  const SourceData data = source.read(N, Rules{}, cancel);
+  const SourceData data = source.read(N, Rules{}, cancel, nullptr);
   std::map<std::pair<std::string, std::int64_t>, std::string> problems;
   for (const RowProblem& p : data.problems) problems[{p.table, p.key}] = p.problem;
   EXPECT_EQ(problems[std::make_pair(std::string("orders"), 301)],
@@ -370,13 +370,13 @@ TEST_F(MysqlSourceFixtureTest, ThrowsRunCancelledWhenCancelled) {
   MysqlSource source(env().readOnly());
   CancelToken cancel;
   cancel.cancel();
-  EXPECT_THROW(source.read(N, Rules{}, cancel), RunCancelled);
+  EXPECT_THROW(source.read(N, Rules{}, cancel, nullptr), RunCancelled);
 }
 
 TEST_F(MysqlSourceFixtureTest, RejectsANowOutsideTheDatetimeRange) {
   MysqlSource source(env().readOnly());
   CancelToken cancel;
-  EXPECT_THROW(source.read(*parseUtc("0999-12-31 00:00:00"), Rules{}, cancel),
+  EXPECT_THROW(source.read(*parseUtc("0999-12-31 00:00:00"), Rules{}, cancel, nullptr),
                std::invalid_argument);
 }
 

@@ -18,9 +18,13 @@ class FakeSource : public Source {
   // Called inside read(), e.g. to cancel the run half-way.
   std::function<void()> duringRead;
   int reads = 0;
+  // The scope of the last read (nullopt: a full read).
+  std::optional<ChangeScope> lastChanges;
 
-  SourceData read(Timestamp, const Rules&, const CancelToken& cancel) override {
+  SourceData read(Timestamp, const Rules&, const CancelToken& cancel,
+                  const ChangeScope* changes) override {
     ++reads;
+    lastChanges = changes ? std::optional<ChangeScope>(*changes) : std::nullopt;
     if (duringRead) duringRead();
     if (failing) throw SourceError("source unreachable");
     if (cancel.cancelled()) throw RunCancelled();

@@ -147,7 +147,7 @@ inline SourceData readRaw(const RawSource& raw, const Rules& rules = Rules(),
                           Timestamp now = kNow) {
   Poco::TemporaryFile file;
   writeSqliteSource(file.path(), raw);
-  return SqliteSource(file.path()).read(now, rules, CancelToken());
+  return SqliteSource(file.path()).read(now, rules, CancelToken(), nullptr);
 }
 
 // Seller 7's tally for `orders` at kNow.

@@ -54,7 +54,7 @@ TEST(RowChecksTest, SqliteValuesOfTheWrongTypeAreReportedNotCoerced) {
     session << "UPDATE ratings SET stars = '1x' WHERE rating_id = 401", now;
     session << "UPDATE ratings SET stars = 4.5 WHERE rating_id = 402", now;
   }
-  const SourceData data = SqliteSource(file.path()).read(kNow, Rules(), CancelToken());
+  const SourceData data = SqliteSource(file.path()).read(kNow, Rules(), CancelToken(), nullptr);
   auto problemOf = [&](const std::string& table, std::int64_t key) {
     for (const RowProblem& p : data.problems) {
       if (p.table == table && p.key == key) return p.problem;
@@ -73,7 +73,7 @@ TEST(RowChecksTest, SqliteValuesOfTheWrongTypeAreReportedNotCoerced) {
 TEST(RowChecksTest, ListsAtMostTheConfiguredNumberOfKeysPerTable) {
   Poco::TemporaryFile file;
   testing::writeSqliteSource(file.path(), testing::badRowsFixture());
-  const SourceData data = SqliteSource(file.path(), 2).read(kNow, Rules(), CancelToken());
+  const SourceData data = SqliteSource(file.path(), 2).read(kNow, Rules(), CancelToken(), nullptr);
   std::vector<RowProblem> orders;
   for (const RowProblem& p : data.problems) {
     if (p.table == "orders") orders.push_back(p);

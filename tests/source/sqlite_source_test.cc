@@ -190,7 +190,7 @@ class SqliteSourceTest : public ::testing::Test {
     for (const BadRow& row : kBadRows) session << row.sql, now;
   }
 
-  SourceData read() { return SqliteSource(path_).read(kNow, Rules(), CancelToken()); }
+  SourceData read() { return SqliteSource(path_).read(kNow, Rules(), CancelToken(), nullptr); }
 
   TempDir dir_;
   std::string path_;
@@ -339,7 +339,7 @@ TEST_F(SqliteSourceTest, HonoursTheLag) {
   Rules rules;
   rules.lagDays = 30;  // window [2025-12-01 12:00:00, 2026-01-30 12:00:00]
   SqliteSource source(path_);
-  const SourceData data = source.read(kNow, rules, CancelToken());
+  const SourceData data = source.read(kNow, rules, CancelToken(), nullptr);
   // 100, 101, 102 and 106 lie in the lagged window.
   EXPECT_EQ(4, data.tallies.at(7).orders());
   EXPECT_EQ(0u, data.tallies.count(8));
@@ -349,7 +349,7 @@ TEST_F(SqliteSourceTest, ThrowsRunCancelledWhenCancelled) {
   CancelToken cancel;
   cancel.cancel();
   SqliteSource source(path_);
-  EXPECT_THROW(source.read(kNow, Rules(), cancel), RunCancelled);
+  EXPECT_THROW(source.read(kNow, Rules(), cancel, nullptr), RunCancelled);
 }
 
 TEST_F(SqliteSourceTest, PingAnswersForAnOpenableFile) { EXPECT_TRUE(SqliteSource(path_).ping()); }
@@ -359,7 +359,7 @@ TEST(SqliteSourceErrorTest, MissingFileFailsPingAndReadAndIsNotCreated) {
   const std::string path = dir.file("missing.db");
   SqliteSource source(path);
   EXPECT_FALSE(source.ping());
-  EXPECT_THROW(source.read(kNow, Rules(), CancelToken()), SourceError);
+  EXPECT_THROW(source.read(kNow, Rules(), CancelToken(), nullptr), SourceError);
   EXPECT_FALSE(Poco::File(path).exists());
 }
 
@@ -369,7 +369,7 @@ TEST(SqliteSourceErrorTest, MissingTableIsASourceErrorNamingIt) {
   Poco::Data::SQLite::Connector::registerConnector();
   { Poco::Data::Session("SQLite", path) << "CREATE TABLE unrelated (x INTEGER)", now; }
   try {
-    SqliteSource(path).read(kNow, Rules(), CancelToken());
+    SqliteSource(path).read(kNow, Rules(), CancelToken(), nullptr);
     FAIL() << "read() did not throw";
   } catch (const SourceError& e) {
     EXPECT_NE(std::string::npos, std::string(e.what()).find("sellers")) << e.what();
@@ -386,7 +386,7 @@ TEST(SqliteSourceErrorTest, OpensTheSourceReadOnly) {
   }
   Poco::File(path).setReadOnly(true);
   // Reading needs no write access to the operator's file.
-  EXPECT_NO_THROW(SqliteSource(path).read(kNow, Rules(), CancelToken()));
+  EXPECT_NO_THROW(SqliteSource(path).read(kNow, Rules(), CancelToken(), nullptr));
   Poco::File(path).setReadOnly(false);
 }
 

@@ -86,8 +86,8 @@ class DemoMarketplaceTest : public ::testing::Test {
   static const SourceData& demoData() {
     Demo& d = demo();
     if (!d.data) {
-      d.data =
-          std::make_unique<SourceData>(SqliteSource(d.path).read(kNow, Rules(), CancelToken()));
+      d.data = std::make_unique<SourceData>(
+          SqliteSource(d.path).read(kNow, Rules(), CancelToken(), nullptr));
     }
     return *d.data;
   }

@@ -177,9 +177,9 @@ class SqliteResultStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteResultStoreTest, MigrateCreatesTheLatestVersionAndIsIdempotent) {
-  EXPECT_EQ(2, store_.schemaVersion());
+  EXPECT_EQ(3, store_.schemaVersion());
   store_.migrate();
-  EXPECT_EQ(2, store_.schemaVersion());
+  EXPECT_EQ(3, store_.schemaVersion());
 }
 
 TEST_F(SqliteResultStoreTest, LoadSnapshotIsNullBeforeAnyRun) {
@@ -354,7 +354,7 @@ TEST_F(SqliteResultStoreTest, LoadSnapshotKeepsBadgeChangesSinceTheGivenTime) {
 TEST_F(SqliteResultStoreTest, RefusesANewerSchemaNamingBothVersions) {
   {
     Poco::Data::Session session("SQLite", path_);
-    session << "INSERT INTO schema_version (version) VALUES (3)", now;
+    session << "INSERT INTO schema_version (version) VALUES (4)", now;
   }
   SqliteResultStore newer(path_);
   try {
@@ -362,8 +362,8 @@ TEST_F(SqliteResultStoreTest, RefusesANewerSchemaNamingBothVersions) {
     FAIL() << "migrate() accepted a newer schema";
   } catch (const SourceError& e) {
     const std::string message = e.what();
-    EXPECT_NE(std::string::npos, message.find("schema version 3")) << message;
-    EXPECT_NE(std::string::npos, message.find("version 2")) << message;
+    EXPECT_NE(std::string::npos, message.find("schema version 4")) << message;
+    EXPECT_NE(std::string::npos, message.find("version 3")) << message;
   }
 }
 
