@@ -168,6 +168,8 @@ DaemonConfig loadConfig(const Poco::Util::AbstractConfiguration& config,
   }
   r.integer("api.stale_after_seconds", &c.api.staleAfterSeconds, 1, 30L * 86400);
   r.integer("jobs.score.interval_seconds", &c.scoreIntervalSeconds, 1, 7L * 86400);
+  r.integer("jobs.score.full_interval_seconds", &c.scoreFullIntervalSeconds, 60, 31L * 86400);
+  r.integer("jobs.score.change_overlap_seconds", &c.scoreChangeOverlapSeconds, 0, 86400);
   r.integer("jobs.score.timeout_seconds", &c.scoreTimeoutSeconds, 1, 7L * 86400);
   r.integer("jobs.history.interval_seconds", &c.historyIntervalSeconds, 1, 7L * 86400);
   r.integer("jobs.history.retention_days", &c.historyRetentionDays, 1, 36500);

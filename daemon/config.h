@@ -44,7 +44,9 @@ struct DaemonConfig {
   int metricsPort = -1;
   ApiOptions api;
 
-  int scoreIntervalSeconds = 300;
+  int scoreIntervalSeconds = 60;
+  int scoreFullIntervalSeconds = 86400;
+  int scoreChangeOverlapSeconds = 120;
   int scoreTimeoutSeconds = 900;
   int historyIntervalSeconds = 86400;
   int historyRetentionDays = 400;

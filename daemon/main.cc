@@ -11,6 +11,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
@@ -129,6 +130,10 @@ class Daemon : public Poco::Util::ServerApplication {
                              "and exit")
                           .argument("TASK")
                           .callback(OptionCallback<Daemon>(this, &Daemon::onRunOnce)));
+    options.addOption(Option("full", "",
+                             "with --run-once=score: read and score every seller, not "
+                             "only those with changes since the last run")
+                          .callback(OptionCallback<Daemon>(this, &Daemon::onFull)));
     options.addOption(Option("demo", "",
                              "replace the SQLite source with a synthetic demo "
                              "marketplace (optional seed) and start from empty results")
@@ -163,6 +168,11 @@ class Daemon : public Poco::Util::ServerApplication {
 
  private:
   int serve(const DaemonConfig& cfg) {
+    if (full_ && runOnce_ != "score") {
+      std::cerr << "sellertrustd: --full goes with --run-once=score (the scheduled score job "
+                   "runs in full every jobs.score.full_interval_seconds)\n";
+      return EXIT_USAGE;
+    }
     Poco::File(cfg.dataDir).createDirectories();
     if (demoSeed_ && cfg.sourceBackend != "sqlite") {
       std::cerr << "sellertrustd: --demo fills the embedded SQLite source; "
@@ -218,7 +228,8 @@ class Daemon : public Poco::Util::ServerApplication {
     const auto historySince = [&](Timestamp now) {
       return now - static_cast<Timestamp>(cfg.historyRetentionDays) * kSecondsPerDay;
     };
-    ScoreJob scoreJob(&source, &store, &snapshots, cfg.rules, cfg.historyRetentionDays);
+    ScoreJob scoreJob(&source, &store, &snapshots, cfg.rules, cfg.historyRetentionDays,
+                      cfg.scoreChangeOverlapSeconds, cfg.scoreFullIntervalSeconds);
     // Publishes the persisted results if they are newer than what is served:
     // at start-up, on a reader at every run, and on a writer that just took
     // over from another daemon (its warnings and badges continue from there).
@@ -248,41 +259,46 @@ class Daemon : public Poco::Util::ServerApplication {
     }
 
     HistoryJob historyJob(&store, &snapshots, cfg.historyRetentionDays);
-    JobSpec scoreSpec{"score", std::chrono::seconds(cfg.scoreIntervalSeconds),
-                      std::chrono::seconds(cfg.scoreTimeoutSeconds),
-                      [&](Timestamp now, const CancelToken& cancel) {
-                        // source_up is settled before the run counts as
-                        // finished, so a failed run and the gauge agree.
-                        const auto setSourceUp = [&](bool up) {
-                          sourceUp_ = up;
-                          telemetry.setSourceUp(up);
-                        };
-                        try {
-                          // One writer per results database; the others
-                          // serve what it persists and take over when it dies.
-                          writer_ = store.acquireWriterLock();
-                          if (!writer_) {
-                            setSourceUp(source.ping());
-                            return JobOutcome{0, refreshFromStore(now)
-                                                     ? "reader: loaded the writer's new results"
-                                                     : "reader: results unchanged"};
-                          }
-                          refreshFromStore(now);
-                          const ScoreRunSummary s = scoreJob.run(now, cancel);
-                          returnFreedMemory();
-                          setSourceUp(true);
-                          telemetry.recordRowsRead(s.rowsRead);
-                          telemetry.recordRowsSkipped(s.problems);
-                          logProblems(s.problems);
-                          telemetry.publishSnapshot(*snapshots.current());
-                          return JobOutcome{s.totalRowsRead(), s.line()};
-                        } catch (const RunCancelled&) {
-                          throw;
-                        } catch (...) {
-                          setSourceUp(source.ping());
-                          throw;
-                        }
-                      }};
+    JobSpec scoreSpec{
+        "score", std::chrono::seconds(cfg.scoreIntervalSeconds),
+        std::chrono::seconds(cfg.scoreTimeoutSeconds),
+        [&](Timestamp now, const CancelToken& cancel) {
+          // source_up is settled before the run counts as
+          // finished, so a failed run and the gauge agree.
+          const auto setSourceUp = [&](bool up) {
+            sourceUp_ = up;
+            telemetry.setSourceUp(up);
+          };
+          try {
+            // One writer per results database; the others
+            // serve what it persists and take over when it dies.
+            writer_ = store.acquireWriterLock();
+            if (!writer_) {
+              setSourceUp(source.ping());
+              return JobOutcome{0, refreshFromStore(now) ? "reader: loaded the writer's new results"
+                                                         : "reader: results unchanged"};
+            }
+            refreshFromStore(now);
+            const ScoreRunSummary s =
+                scoreJob.run(now, cancel, full_ ? RunKind::kFull : RunKind::kIncremental);
+            returnFreedMemory();
+            setSourceUp(true);
+            recordScoreRun(s);
+            telemetry.recordScoreRun(
+                runKindName(s.kind), s.sellersRecomputed,
+                s.watermarkLag ? std::optional<double>(*s.watermarkLag) : std::nullopt);
+            telemetry.recordRowsRead(s.rowsRead);
+            telemetry.recordRowsSkipped(s.problems);
+            logProblems(s.problems);
+            telemetry.publishSnapshot(*snapshots.current());
+            return JobOutcome{s.totalRowsRead(), s.line()};
+          } catch (const RunCancelled&) {
+            throw;
+          } catch (...) {
+            setSourceUp(source.ping());
+            throw;
+          }
+        }};
     JobSpec historySpec{"history", std::chrono::seconds(cfg.historyIntervalSeconds),
                         std::chrono::seconds(cfg.scoreTimeoutSeconds),
                         [&](Timestamp now, const CancelToken&) {
@@ -404,8 +420,22 @@ class Daemon : public Poco::Util::ServerApplication {
     const std::string snapshot =
         snap ? "{\"computed_at\":" + jsonString(formatRfc3339(snap->computedAt)) +
                    ",\"age_seconds\":" + std::to_string(now - snap->computedAt) +
-                   ",\"sellers\":" + std::to_string(snap->sellers.size()) + "}"
+                   ",\"sellers\":" + std::to_string(snap->sellers.size()) +
+                   ",\"last_full_run\":" + optionalTime(snap->fullRunAt) +
+                   ",\"source_watermark\":" + optionalTime(snap->sourceWatermark) +
+                   ",\"watermark_lag_seconds\":" +
+                   (snap->sourceWatermark ? std::to_string(now - *snap->sourceWatermark) : "null") +
+                   "}"
              : "null";
+    std::string scoreRun = "null";
+    {
+      std::lock_guard<std::mutex> lock(scoreStatusMutex_);
+      if (lastScoreRun_) {
+        scoreRun = "{\"kind\":" + jsonString(lastScoreRun_->kind) +
+                   ",\"sellers_recomputed\":" + std::to_string(lastScoreRun_->sellersRecomputed) +
+                   ",\"rows_read\":" + std::to_string(lastScoreRun_->rowsRead) + "}";
+      }
+    }
     return "{\"version\":" + jsonString(SELLERTRUST_VERSION) +
            ",\"rules_version\":" + jsonString(rulesVersion(cfg.rules)) +
            ",\"instance\":" + jsonString(cfg.instanceName) +
@@ -413,7 +443,8 @@ class Daemon : public Poco::Util::ServerApplication {
            ",\"backends\":{\"source\":" + jsonString(cfg.sourceBackend) +
            ",\"results\":" + jsonString(cfg.resultsBackend) + "}" +
            ",\"database\":{\"source_reachable\":" + (sourceUp_ ? "true" : "false") +
-           "},\"snapshot\":" + snapshot + ",\"jobs\":[" + jobs + "]}";
+           "},\"snapshot\":" + snapshot + ",\"last_score_run\":" + scoreRun + ",\"jobs\":[" + jobs +
+           "]}";
   }
 
   // Logs each kind of bad source row once per run: the first keys and a count.
@@ -474,6 +505,7 @@ class Daemon : public Poco::Util::ServerApplication {
   }
   void onCheckConfig(const std::string&, const std::string&) { checkConfig_ = true; }
   void onRunOnce(const std::string&, const std::string& value) { runOnce_ = value; }
+  void onFull(const std::string&, const std::string&) { full_ = true; }
   void onDemo(const std::string&, const std::string& value) {
     demoSeed_ = value.empty() ? 42 : std::stoull(value);
   }
@@ -483,7 +515,21 @@ class Daemon : public Poco::Util::ServerApplication {
   bool exitEarly_ = false;
   bool checkConfig_ = false;
   std::string runOnce_;
+  bool full_ = false;
   std::optional<std::uint64_t> demoSeed_;
+  // The last successful score run, for /v1/status.
+  struct ScoreRunStatus {
+    std::string kind;
+    std::int64_t sellersRecomputed = 0;
+    std::int64_t rowsRead = 0;
+  };
+  mutable std::mutex scoreStatusMutex_;
+  std::optional<ScoreRunStatus> lastScoreRun_;
+
+  void recordScoreRun(const ScoreRunSummary& s) {
+    std::lock_guard<std::mutex> lock(scoreStatusMutex_);
+    lastScoreRun_ = ScoreRunStatus{runKindName(s.kind), s.sellersRecomputed, s.totalRowsRead()};
+  }
   std::atomic<bool> sourceUp_{true};  // as of the last score run
   std::atomic<bool> writer_{false};   // holds the results database's writer lock
 };

@@ -191,6 +191,23 @@ struct Telemetry::Impl {
               "Source rows skipped for unknown enum values, missing or impossible values, by "
               "source table.")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& scoreRuns =
+      prometheus::BuildCounter()
+          .Name("sellertrust_score_runs_total")
+          .Help("Successful score runs, by kind (full or incremental).")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& sellersRecomputed =
+      prometheus::BuildGauge()
+          .Name("sellertrust_score_sellers_recomputed")
+          .Help("Sellers the last score run read and evaluated.")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& watermarkLag =
+      prometheus::BuildGauge()
+          .Name("sellertrust_source_watermark_lag_seconds")
+          .Help(
+              "Seconds from the latest source change the last score run saw (its updated_at) to "
+              "the run's time.")
+          .Register(*registry);
   prometheus::Family<prometheus::Gauge>& sellers =
       prometheus::BuildGauge()
           .Name("sellertrust_sellers")
@@ -283,6 +300,15 @@ void Telemetry::recordRowsSkipped(const std::vector<RowProblem>& problems) {
   for (const auto& [table, n] : byTable) {
     impl_->rowsSkipped.Add({{"table", table}}).Increment(static_cast<double>(n));
   }
+}
+
+void Telemetry::recordScoreRun(const std::string& kind, std::int64_t sellersRecomputed,
+                               std::optional<double> watermarkLagSeconds) {
+  // Both kinds exist from the first run, so rate() has a series for each.
+  for (const char* k : {"full", "incremental"}) impl_->scoreRuns.Add({{"kind", k}});
+  impl_->scoreRuns.Add({{"kind", kind}}).Increment();
+  impl_->sellersRecomputed.Add({}).Set(static_cast<double>(sellersRecomputed));
+  if (watermarkLagSeconds) impl_->watermarkLag.Add({}).Set(*watermarkLagSeconds);
 }
 
 void Telemetry::setSourceUp(bool up) { impl_->sourceUp.Add({}).Set(up ? 1 : 0); }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,12 @@ class Telemetry {
   void recordRowsRead(const std::map<std::string, std::int64_t>& rowsByTable);
   // sellertrust_rows_skipped_total{table}: bad source rows.
   void recordRowsSkipped(const std::vector<RowProblem>& problems);
+  // sellertrust_score_runs_total{kind} ("full", "incremental"),
+  // sellertrust_score_sellers_recomputed (the last run's) and
+  // sellertrust_source_watermark_lag_seconds (from the latest source change
+  // the last run saw to its now; absent until a run saw one).
+  void recordScoreRun(const std::string& kind, std::int64_t sellersRecomputed,
+                      std::optional<double> watermarkLagSeconds);
   // sellertrust_source_up (1/0).
   void setSourceUp(bool up);
   // sellertrust_sellers{badge}, sellertrust_warnings_active{code,severity},

@@ -20,7 +20,8 @@ std::string ScoreRunSummary::line() const {
   char split[96];
   std::snprintf(split, sizeof split, "(read %.3f s, evaluate %.3f s, write %.3f s)", readSeconds,
                 evaluateSeconds, writeSeconds);
-  return std::to_string(sellers) + " sellers (" + std::to_string(scored) + " scored), " +
+  return std::string(runKindName(kind)) + " run: " + std::to_string(sellersRecomputed) + " of " +
+         std::to_string(sellers) + " sellers recomputed (" + std::to_string(scored) + " scored), " +
          std::to_string(totalRowsRead()) + " rows read, " + std::to_string(problems.size()) +
          " rows skipped, " + std::to_string(warningsActive) + " warnings active (+" +
          std::to_string(warningsRaised) + " -" + std::to_string(warningsCleared) + "), " +
@@ -31,14 +32,16 @@ std::string ScoreRunSummary::line() const {
 const char* runKindName(RunKind kind) { return kind == RunKind::kFull ? "full" : "incremental"; }
 
 ScoreJob::ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots,
-                   const Rules& rules, int keepDays, Timestamp overlapSeconds)
+                   const Rules& rules, int keepDays, Timestamp overlapSeconds,
+                   Timestamp fullEverySeconds)
     : source_(source),
       store_(store),
       snapshots_(snapshots),
       rules_(std::make_shared<const Rules>(rules)),
       rulesVersion_(rulesVersion(rules)),
       keepDays_(keepDays),
-      overlapSeconds_(overlapSeconds) {}
+      overlapSeconds_(overlapSeconds),
+      fullEverySeconds_(fullEverySeconds) {}
 
 namespace {
 
@@ -84,11 +87,12 @@ void diff(const Map& previous, const Map& next, std::vector<Value>* changed,
 }
 
 // The changes an incremental run after `previous` reads, or nullopt when
-// only a full run gives the right results: no run saved yet, other rules,
-// or a clock that went back.
+// a full run is due or only a full run gives the right results: no full run
+// saved yet, other rules, or a clock that went back.
 std::optional<ChangeScope> changeScope(const Snapshot& previous, const std::string& rulesVersion,
-                                       Timestamp now, Timestamp overlap) {
-  if (!previous.fullRunAt || previous.rulesVersion != rulesVersion || now < previous.computedAt) {
+                                       Timestamp now, Timestamp overlap, Timestamp fullEvery) {
+  if (!previous.fullRunAt || now - *previous.fullRunAt >= fullEvery ||
+      previous.rulesVersion != rulesVersion || now < previous.computedAt) {
     return std::nullopt;
   }
   ChangeScope scope;
@@ -140,7 +144,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   const std::shared_ptr<const Snapshot> previous = previousState(now);
   std::optional<ChangeScope> changes;
   if (kind == RunKind::kIncremental) {
-    changes = changeScope(*previous, rulesVersion_, now, overlapSeconds_);
+    changes = changeScope(*previous, rulesVersion_, now, overlapSeconds_, fullEverySeconds_);
   }
   SourceData data = source_->read(now, *rules_, cancel, changes ? &*changes : nullptr);
   checkCancel(cancel);

@@ -55,16 +55,21 @@ class ScoreJob {
   // `keepDays`: how many days of history and badge changes the snapshot
   // keeps. `overlapSeconds`: how far before the previous run's latest
   // source change an incremental run looks again, for rows whose
-  // transaction committed after that run read.
+  // transaction committed after that run read. `fullEverySeconds`: an
+  // incremental run is full instead once the last full one is this old
+  // (full runs also catch deleted rows and rows moved to another order or
+  // seller, which no incremental run sees).
   ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, const Rules& rules,
-           int keepDays, Timestamp overlapSeconds = kDefaultOverlapSeconds);
+           int keepDays, Timestamp overlapSeconds = kDefaultOverlapSeconds,
+           Timestamp fullEverySeconds = kDefaultFullEverySeconds);
 
   static constexpr Timestamp kDefaultOverlapSeconds = 120;
+  static constexpr Timestamp kDefaultFullEverySeconds = kSecondsPerDay;
 
   // Runs one pass at `now`: incremental if asked and the previous state
-  // allows it (a run was saved with these rules, at or before now), else
-  // full. Throws SourceError or RunCancelled; then nothing was saved or
-  // published and the previous results stay.
+  // allows it (a full run was saved with these rules, at or before now,
+  // less than fullEverySeconds ago), else full. Throws SourceError or RunCancelled; then nothing
+  // was saved or published and the previous results stay.
   ScoreRunSummary run(Timestamp now, const CancelToken& cancel, RunKind kind = RunKind::kFull);
 
   // Takes `persisted`, just loaded from the results store by the caller, as
@@ -82,6 +87,7 @@ class ScoreJob {
   const std::string rulesVersion_;
   const int keepDays_;
   const Timestamp overlapSeconds_;
+  const Timestamp fullEverySeconds_;
   std::shared_ptr<const Snapshot> state_;  // what the last run saved
 };
 

@@ -24,6 +24,7 @@ SellerResult seller(std::int64_t id, std::optional<double> score) {
   for (std::size_t i = 0; i < kTallyCount; ++i) {
     s.counts[i] = id * 1000 + static_cast<std::int64_t>(i);
   }
+  if (id % 2 == 0) s.dueAt = kT0 + id;
   if (score) {
     s.responseTime.answered = 9;
     s.responseTime.p50Hours = 7213 / 3600.0;
@@ -110,9 +111,13 @@ TEST_F(MysqlResultStoreTest, RoundTripsResultsExactly) {
   p.claimsInWindow = 3;
   run.productsChanged = {p};
   run.claimsChanged = {{9001, 7, 701, kT0 - 9 * kSecondsPerDay, TicketStatus::kRefunded}};
+  run.sourceWatermark = kT0 - 5;
+  run.fullRunAt = kT0 - 3600;
   store.saveRun(run);
   std::shared_ptr<Snapshot> s = store.loadSnapshot(0);
   ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->sourceWatermark, kT0 - 5);
+  EXPECT_EQ(s->fullRunAt, kT0 - 3600);
   ASSERT_EQ(s->sellers.size(), 1203u);
   for (const SellerResult* r : run.sellersChanged) {
     EXPECT_TRUE(*r == *s->sellers.at(r->sellerId)) << "seller " << r->sellerId;

@@ -208,6 +208,103 @@ TEST_F(ScoreJobTest, LadderWarningsAndProductReports) {
             std::string::npos);
 }
 
+// Incremental runs: when the job asks the source for changes only, and what
+// it asks for.
+
+TEST_F(ScoreJobTest, FirstRunIsFullEvenWhenAnIncrementalOneIsAsked) {
+  source_.data.watermark = kNow - 30;
+  const ScoreRunSummary s = job_.run(kNow, cancel_, RunKind::kIncremental);
+  EXPECT_EQ(RunKind::kFull, s.kind);
+  EXPECT_FALSE(source_.lastChanges.has_value());
+  EXPECT_EQ(3, s.sellersRecomputed);
+  ASSERT_TRUE(s.watermarkLag.has_value());
+  EXPECT_EQ(30, *s.watermarkLag);
+  EXPECT_EQ(kNow, snapshots_.current()->fullRunAt);
+  EXPECT_EQ(kNow - 30, store_.runs.back().sourceWatermark);
+}
+
+TEST_F(ScoreJobTest, AsksForTheChangesSinceTheWatermarkLessTheOverlap) {
+  source_.data.watermark = kNow - 30;
+  job_.run(kNow, cancel_, RunKind::kIncremental);
+  source_.data.scope = std::vector<std::int64_t>{2};
+  source_.data.sellers = {{2, {2, "Defective", "DE"}}};
+  source_.data.tallies = {{2, tally(1000, 50)}};
+  const ScoreRunSummary s = job_.run(kNow + 60, cancel_, RunKind::kIncremental);
+  EXPECT_EQ(RunKind::kIncremental, s.kind);
+  ASSERT_TRUE(source_.lastChanges.has_value());
+  EXPECT_EQ(kNow - 30 - ScoreJob::kDefaultOverlapSeconds, source_.lastChanges->changedSince);
+  EXPECT_EQ(kNow, source_.lastChanges->previousNow);
+  // Seller 1 and 3 were not read: they keep their results.
+  EXPECT_EQ(1, s.sellersRecomputed);
+  EXPECT_EQ(3, s.sellers);
+  EXPECT_EQ(3u, snapshots_.current()->sellers.size());
+  EXPECT_EQ(kNow, snapshots_.current()->fullRunAt);
+  // No watermark in this read: the previous one stands.
+  EXPECT_EQ(kNow - 30, snapshots_.current()->sourceWatermark);
+}
+
+TEST_F(ScoreJobTest, AnIncrementalRunKeepsTheWarningsOfSellersItDidNotRead) {
+  job_.run(kNow, cancel_);
+  job_.run(kNow + 30, cancel_);  // first badges give their steady reasons
+  const std::size_t warnings = snapshots_.current()->warnings.size();
+  ASSERT_GT(warnings, 0u);
+  source_.data.scope = std::vector<std::int64_t>{1};
+  source_.data.sellers = {{1, {1, "Reliable", "FR"}}};
+  source_.data.tallies = {{1, tally(1000, 0)}};
+  const ScoreRunSummary s = job_.run(kNow + 60, cancel_, RunKind::kIncremental);
+  EXPECT_EQ(0, s.warningsCleared);
+  EXPECT_EQ(static_cast<std::int64_t>(warnings), s.warningsActive);
+  EXPECT_EQ(0, s.rowsWritten);
+}
+
+TEST_F(ScoreJobTest, AnIncrementalRunRemovesASellerItReadAndFoundNowhere) {
+  job_.run(kNow, cancel_);
+  source_.data.scope = std::vector<std::int64_t>{3};
+  source_.data.sellers.clear();
+  source_.data.tallies.clear();
+  job_.run(kNow + 60, cancel_, RunKind::kIncremental);
+  EXPECT_EQ(0u, snapshots_.current()->sellers.count(3));
+  EXPECT_EQ(std::vector<std::int64_t>{3}, store_.runs.back().sellersRemoved);
+}
+
+TEST_F(ScoreJobTest, DueSellersAreTheClocksTheBadgeChangersAndTheLaddersOnes) {
+  source_.data.dueAt = {{1, kNow + 100}, {2, kNow + 5000}};
+  // Seller 3's product: a delist that ends an hour from now.
+  source_.data.authenticityClaims = {
+      {900, 3, 30, kNow - 7 * kSecondsPerDay + 3600, TicketStatus::kOpen}};
+  job_.run(kNow, cancel_, RunKind::kIncremental);
+  // Every seller got its first badge now: each is due once more, for the
+  // reason a badge that holds gives.
+  job_.run(kNow + 10, cancel_, RunKind::kIncremental);
+  EXPECT_EQ((std::vector<std::int64_t>{1, 2, 3}), source_.lastChanges->dueSellers);
+  source_.data = SourceData();  // from now on, nothing changes in the source
+  source_.data.scope = std::vector<std::int64_t>{};
+  job_.run(kNow + 20, cancel_, RunKind::kIncremental);
+  EXPECT_EQ((std::vector<std::int64_t>{}), source_.lastChanges->dueSellers);
+  job_.run(kNow + 100, cancel_, RunKind::kIncremental);
+  EXPECT_EQ((std::vector<std::int64_t>{1}), source_.lastChanges->dueSellers);
+  job_.run(kNow + 3601, cancel_, RunKind::kIncremental);
+  EXPECT_EQ((std::vector<std::int64_t>{1, 3}), source_.lastChanges->dueSellers);
+}
+
+TEST_F(ScoreJobTest, OtherRulesAClockThatWentBackOrADayWithoutOneMakeARunFull) {
+  job_.run(kNow, cancel_);
+  EXPECT_EQ(RunKind::kIncremental, job_.run(kNow + 60, cancel_, RunKind::kIncremental).kind);
+  EXPECT_EQ(RunKind::kFull, job_.run(kNow + 30, cancel_, RunKind::kIncremental).kind);
+  EXPECT_EQ(RunKind::kIncremental,
+            job_.run(kNow + 30 + kSecondsPerDay - 1, cancel_, RunKind::kIncremental).kind);
+  EXPECT_EQ(RunKind::kFull,
+            job_.run(kNow + 30 + kSecondsPerDay, cancel_, RunKind::kIncremental).kind);
+  EXPECT_EQ(RunKind::kFull, job_.run(kNow + 2 * kSecondsPerDay, cancel_, RunKind::kFull).kind);
+
+  Rules other;
+  other.windowDays = 30;
+  ScoreJob changed(&source_, &store_, &snapshots_, other, 400);
+  changed.resumeFrom(snapshots_.current());
+  EXPECT_EQ(RunKind::kFull,
+            changed.run(kNow + 2 * kSecondsPerDay + 60, cancel_, RunKind::kIncremental).kind);
+}
+
 TEST(HistoryJobTest, RecordsTheSnapshotsDayAndReplacesItOnRerun) {
   FakeStore store;
   SnapshotHolder snapshots;

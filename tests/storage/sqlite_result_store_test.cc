@@ -122,8 +122,12 @@ OwnedRun firstRun() {
   run.rulesVersion = "1.0badcafe";
   SellerResult unscored = seller(8, Badge::kNew, std::nullopt);
   unscored.responseTime = ResponseTime();
-  run.sellersChanged = {run.keep(seller(7, Badge::kTop, 96.5)), run.keep(unscored)};
+  SellerResult due = seller(7, Badge::kTop, 96.5);
+  due.dueAt = kT0 + 3 * kHour + 17;
+  run.sellersChanged = {run.keep(due), run.keep(unscored)};
   run.productsChanged = {product(701, 7)};
+  run.sourceWatermark = kT0 - 5;
+  run.fullRunAt = kT0 - kHour;
   run.claimsChanged = {{9001, 7, 701, kT0 - kDay, TicketStatus::kUnderReview}};
   run.badgeChanges = {{7, std::nullopt, Badge::kTop, 96.5, kT0, "first badge"},
                       {8, std::nullopt, Badge::kNew, std::nullopt, kT0, "3 orders"}};
@@ -236,6 +240,8 @@ TEST_F(SqliteResultStoreTest, RoundTripsARun) {
   expectSame({run.badgeChanges[1]}, s->badgeChanges.at(8));
   EXPECT_EQ(0.0125, s->marketplaceOdr);
   EXPECT_EQ(4, s->nextWarningId);
+  EXPECT_EQ(kT0 - 5, s->sourceWatermark);
+  EXPECT_EQ(kT0 - kHour, s->fullRunAt);
 }
 
 TEST_F(SqliteResultStoreTest, WritesAndRemovesManyRowsAcrossStatementBatches) {
