@@ -7,12 +7,13 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
 import unittest
 
-from harness import DAEMON, Daemon, write_fixture
+from harness import DAEMON, Daemon, utc, write_fixture
 
 PROMTOOL = shutil.which("promtool")
 
@@ -321,7 +322,52 @@ class LifecycleTest(unittest.TestCase):
                             f"--set=source.sqlite.path={self.source}", "--run-once=score"],
                            capture_output=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stdout.decode(), r"score: ok in .* 3 sellers \(2 scored\)")
+        self.assertRegex(r.stdout.decode(),
+                         r"score: ok in .* full run: 3 of 3 sellers recomputed \(2 scored\)")
+        # The next run continues from the persisted watermark; --full reads all.
+        again = subprocess.run([DAEMON, f"--set=data.dir={self.dir}",
+                                f"--set=source.sqlite.path={self.source}", "--run-once=score"],
+                               capture_output=True, timeout=60)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertRegex(again.stdout.decode(), r"incremental run: \d+ of 3 sellers recomputed")
+        full = subprocess.run([DAEMON, f"--set=data.dir={self.dir}",
+                               f"--set=source.sqlite.path={self.source}", "--run-once=score",
+                               "--full"], capture_output=True, timeout=60)
+        self.assertEqual(full.returncode, 0, full.stderr)
+        self.assertIn("full run: 3 of 3 sellers recomputed", full.stdout.decode())
+        alone = subprocess.run([DAEMON, f"--set=data.dir={self.dir}", "--full"],
+                               capture_output=True, timeout=60)
+        self.assertNotEqual(alone.returncode, 0)
+        self.assertIn("--full goes with --run-once=score", alone.stderr.decode())
+
+    def test_incremental_runs_pick_up_a_new_claim_and_survive_a_restart(self):
+        with Daemon(self.dir, source=self.source) as d:
+            d.wait_ready()
+            d.wait_until(lambda: (d.get("/v1/status").json()["last_score_run"] or {})
+                         .get("kind") == "incremental", what="an incremental run")
+            # A claim on one of seller 1's orders, as the marketplace writes it.
+            db = sqlite3.connect(self.source)
+            db.execute("INSERT INTO tickets VALUES (3,5,1,NULL,'damaged','open',?,NULL,NULL,"
+                       "NULL,?)", (utc(3600), utc(0)))
+            db.commit()
+            db.close()
+            claims = lambda: d.get("/v1/sellers/1").json()["metrics"]["claim_rate"]["numerator"]
+            d.wait_until(lambda: claims() == 1, what="the claim in seller 1's claim rate")
+            status = d.get("/v1/status").json()
+            self.assertEqual(status["last_score_run"]["kind"], "incremental")
+            self.assertIsNotNone(status["snapshot"]["source_watermark"])
+            self.assertIsNotNone(status["snapshot"]["last_full_run"])
+            body = d.get("/metrics").body
+            self.assertGreaterEqual(metric(body, 'sellertrust_score_runs_total{kind="incremental"}'),
+                                    1)
+            self.assertEqual(metric(body, 'sellertrust_score_runs_total{kind="full"}'), 1)
+        # A restart continues from the persisted watermark: no full run.
+        with Daemon(self.dir, source=self.source) as d:
+            d.wait_ready()
+            d.wait_until(lambda: d.get("/v1/status").json()["last_score_run"] is not None,
+                         what="the first run after the restart")
+            self.assertEqual(d.get("/v1/status").json()["last_score_run"]["kind"], "incremental")
+            self.assertEqual(claims(), 1)
 
 
 class SystemdTest(unittest.TestCase):
