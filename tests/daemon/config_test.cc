@@ -31,6 +31,22 @@ TEST_F(ConfigTest, DefaultsNeedNoKeys) {
   EXPECT_EQ(c.sqliteResults, "/var/lib/sellertrust/results.db");
   EXPECT_TRUE(c.api.serveMetrics);
   EXPECT_EQ(rulesVersion(c.rules), rulesVersion(Rules()));
+  // Incremental runs every minute, a full one a day (docs/incremental.md).
+  EXPECT_EQ(c.scoreIntervalSeconds, 60);
+  EXPECT_EQ(c.scoreFullIntervalSeconds, 86400);
+  EXPECT_EQ(c.scoreChangeOverlapSeconds, 120);
+}
+
+TEST_F(ConfigTest, FullRunIntervalAndChangeOverlap) {
+  const DaemonConfig c = load(
+      {{"jobs.score.full_interval_seconds", "3600"}, {"jobs.score.change_overlap_seconds", "0"}});
+  EXPECT_TRUE(errors_.empty());
+  EXPECT_EQ(c.scoreFullIntervalSeconds, 3600);
+  EXPECT_EQ(c.scoreChangeOverlapSeconds, 0);
+  load({{"jobs.score.full_interval_seconds", "59"}, {"jobs.score.change_overlap_seconds", "-1"}});
+  EXPECT_EQ(errors_, (std::vector<std::string>{
+                         "jobs.score.full_interval_seconds: expected an integer 60-2678400, got '59'",
+                         "jobs.score.change_overlap_seconds: expected an integer 0-86400, got '-1'"}));
 }
 
 TEST_F(ConfigTest, ReadsEveryKindOfKey) {
