@@ -665,7 +665,9 @@ class Generator {
         .text(byOperator ? "operator" : "seller")
         .cents(o.cents)
         .text(kCountries[s.country].currency)
-        .time(latest({o.ordered, o.shipBy, o.shipped, o.promised, o.delivered, o.cancelled}));
+        // Last changed by its latest event; ship-by and promise are
+        // deadlines set when the order is placed, often still ahead.
+        .time(latest({o.ordered, o.shipped, o.delivered, o.cancelled}));
     emit(kOrders);
     makeAfterSales(o, s);
   }

@@ -7,8 +7,13 @@
 # (source and results) and on SQLite, interleaved A B A B on the same
 # machine in the same run. Prints min/median/max seconds, peak RSS of the
 # daemon, the daemon/statement ratios and the split of the daemon's run into
-# reading, evaluating and writing. Not a test (bench.scale_smoke runs it at a
-# toy scale so that CI notices when it breaks).
+# reading, evaluating and writing. Then, on the last rep's results, the
+# incremental runs: idle (nothing changed), a full run on an unchanged source
+# (it must write nothing), and one after 10000 changed rows at 10M orders
+# (bench/source_changes.py: new orders, shipments, tickets, ratings,
+# refunds... on recent orders, so Zipf-skewed like the orders), with the rows
+# MariaDB examined. Not a test (bench.scale_smoke runs it at a toy scale so
+# that CI notices when it breaks).
 #
 # Usage: bench/scale_bench.sh [--orders N] [--sellers N] [--reps N] [--keep DIR] [--smoke]
 #   --keep DIR   generate into DIR and keep it (data, results, MariaDB log)
@@ -318,19 +323,42 @@ for ((rep = 1; rep <= reps; rep++)); do
   statement_run sqlite_statement sqlite3 -readonly "$work/source.db"
 done
 
-# Runs on an unchanged source, on the last rep's results: the first still
-# rewrites the reasons of first badges ("first score ..."), the second is
-# what every later run on unchanged data costs and writes.
-repeat_rows=()
+# Runs on an unchanged source, on the last rep's results: the first
+# evaluates once more the sellers whose badge the full run changed (a badge
+# that holds gives another reason than one that changes), the second is the
+# idle incremental run, the third a full run that must write nothing.
+# Then changed rows (bench/source_changes.py; 0.1 % of the orders, 10000 at
+# 10M) and an incremental run.
+# On MariaDB, the rows the server examined (Handler_read_*) per run.
+handler_reads() {
+  admin -e "SHOW GLOBAL STATUS LIKE 'Handler_read%'" | awk '{ s += $2 } END { print s }'
+}
+summary_field() { sed -n "$1" "$work/daemon.out"; }
+changes=$((orders / 1000 > 10 ? orders / 1000 : 10))  # 10000 at 10M orders
+python3 "$bench/source_changes.py" "$work/source.db" "$changes" \
+  "$(date -u '+%Y-%m-%d %H:%M:%S')" "$kSeed" >"$work/changes.sql"
+declare -A repeat_rows examined recomputed kinds
 for engine in mariadb sqlite; do
-  for attempt in 1 2; do
-    if [[ $engine == mariadb ]]; then
-      daemon_run mariadb_repeat_$attempt "${mysql_opts[@]}"
-    else
-      daemon_run sqlite_repeat_$attempt "${sqlite_opts[@]}"
-    fi
-  done
-  repeat_rows+=("$(sed -n 's/.* \([0-9]*\) result rows written.*/\1/p' "$work/daemon.out")")
+  opts_name=$([[ $engine == mariadb ]] && echo mysql_opts || echo sqlite_opts)
+  declare -n opts="$opts_name"
+  daemon_run ${engine}_settle "${opts[@]}"
+  daemon_run ${engine}_idle "${opts[@]}"
+  kinds[${engine}_idle]="$(summary_field 's/.*: \([a-z]*\) run: .*/\1/p')"
+  [[ $engine == mariadb ]] && before="$(handler_reads)"
+  daemon_run ${engine}_full_repeat "${opts[@]}" --full
+  [[ $engine == mariadb ]] && examined[full]=$(($(handler_reads) - before))
+  repeat_rows[$engine]="$(summary_field 's/.* \([0-9]*\) result rows written.*/\1/p')"
+  if [[ $engine == mariadb ]]; then
+    admin "$source_db" <"$work/changes.sql"
+    before="$(handler_reads)"
+  else
+    sqlite3 "$work/source.db" <"$work/changes.sql"
+  fi
+  daemon_run ${engine}_changed "${opts[@]}"
+  [[ $engine == mariadb ]] && examined[changed]=$(($(handler_reads) - before))
+  kinds[${engine}_changed]="$(summary_field 's/.*: \([a-z]*\) run: .*/\1/p')"
+  recomputed[$engine]="$(summary_field 's/.* run: \([0-9]* of [0-9]*\) sellers.*/\1/p')"
+  unset -n opts
 done
 
 # --- Report ------------------------------------------------------------------
@@ -368,6 +396,21 @@ for engine in mariadb sqlite; do
     "$(median ${engine}_daemon 4)" "$(median ${engine}_daemon 5)" "$(median ${engine}_daemon 6)"
 done
 echo
-printf 'run on an unchanged source: MariaDB %s s, %s MiB, %s result rows written; SQLite %s s, %s MiB, %s result rows written\n' \
-  "$(median mariadb_repeat_2 2)" "$(peak_mib mariadb_repeat_2)" "${repeat_rows[0]}" \
-  "$(median sqlite_repeat_2 2)" "$(peak_mib sqlite_repeat_2)" "${repeat_rows[1]}"
+printf 'full run on an unchanged source: MariaDB %s s, %s result rows written; SQLite %s s, %s result rows written\n' \
+  "$(median mariadb_full_repeat 2)" "${repeat_rows[mariadb]}" \
+  "$(median sqlite_full_repeat 2)" "${repeat_rows[sqlite]}"
+printf 'idle incremental run (%s / %s): MariaDB %s s, %s MiB; SQLite %s s, %s MiB\n' \
+  "${kinds[mariadb_idle]}" "${kinds[sqlite_idle]}" "$(median mariadb_idle 2)" \
+  "$(peak_mib mariadb_idle)" "$(median sqlite_idle 2)" "$(peak_mib sqlite_idle)"
+for engine in mariadb sqlite; do
+  label=$([[ $engine == mariadb ]] && echo "MariaDB" || echo "SQLite ")
+  printf '%s after %s changed rows: %s run, %s sellers recomputed, %s s = %s%% of the full run, %s MiB (full run %s MiB)\n' \
+    "$label" "$changes" "${kinds[${engine}_changed]}" "${recomputed[$engine]}" \
+    "$(median ${engine}_changed 2)" \
+    "$(awk -v a="$(median ${engine}_changed 2)" -v b="$(median ${engine}_daemon 2)" \
+      'BEGIN { printf "%.1f", 100 * a / b }')" \
+    "$(peak_mib ${engine}_changed)" "$(peak_mib ${engine}_daemon)"
+done
+printf 'MariaDB rows examined (Handler_read_*): full run %s; after %s changed rows %s (%s per changed row)\n' \
+  "${examined[full]}" "$changes" "${examined[changed]}" \
+  "$(awk -v a="${examined[changed]}" -v b="$changes" 'BEGIN { printf "%.1f", a / b }')"

@@ -228,8 +228,11 @@ class Daemon : public Poco::Util::ServerApplication {
     const auto historySince = [&](Timestamp now) {
       return now - static_cast<Timestamp>(cfg.historyRetentionDays) * kSecondsPerDay;
     };
-    ScoreJob scoreJob(&source, &store, &snapshots, cfg.rules, cfg.historyRetentionDays,
-                      cfg.scoreChangeOverlapSeconds, cfg.scoreFullIntervalSeconds);
+    ScoreJob::Options scoreOptions;
+    scoreOptions.keepDays = cfg.historyRetentionDays;
+    scoreOptions.changeOverlapSeconds = cfg.scoreChangeOverlapSeconds;
+    scoreOptions.fullEverySeconds = cfg.scoreFullIntervalSeconds;
+    ScoreJob scoreJob(&source, &store, &snapshots, cfg.rules, scoreOptions);
     // Publishes the persisted results if they are newer than what is served:
     // at start-up, on a reader at every run, and on a writer that just took
     // over from another daemon (its warnings and badges continue from there).

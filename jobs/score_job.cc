@@ -32,16 +32,13 @@ std::string ScoreRunSummary::line() const {
 const char* runKindName(RunKind kind) { return kind == RunKind::kFull ? "full" : "incremental"; }
 
 ScoreJob::ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots,
-                   const Rules& rules, int keepDays, Timestamp overlapSeconds,
-                   Timestamp fullEverySeconds)
+                   const Rules& rules, Options options)
     : source_(source),
       store_(store),
       snapshots_(snapshots),
       rules_(std::make_shared<const Rules>(rules)),
       rulesVersion_(rulesVersion(rules)),
-      keepDays_(keepDays),
-      overlapSeconds_(overlapSeconds),
-      fullEverySeconds_(fullEverySeconds) {}
+      options_(options) {}
 
 namespace {
 
@@ -89,15 +86,18 @@ void diff(const Map& previous, const Map& next, std::vector<Value>* changed,
 // The changes an incremental run after `previous` reads, or nullopt when
 // a full run is due or only a full run gives the right results: no full run
 // saved yet, other rules, or a clock that went back.
-std::optional<ChangeScope> changeScope(const Snapshot& previous, const std::string& rulesVersion,
-                                       Timestamp now, Timestamp overlap, Timestamp fullEvery) {
-  if (!previous.fullRunAt || now - *previous.fullRunAt >= fullEvery ||
+std::optional<ChangeScope> changeScope(const std::shared_ptr<const Snapshot>& state,
+                                       const std::string& rulesVersion, Timestamp now,
+                                       const ScoreJob::Options& options) {
+  const Snapshot& previous = *state;
+  if (!previous.fullRunAt || now - *previous.fullRunAt >= options.fullEverySeconds ||
       previous.rulesVersion != rulesVersion || now < previous.computedAt) {
     return std::nullopt;
   }
   ChangeScope scope;
   scope.previousNow = previous.computedAt;
-  scope.changedSince = previous.sourceWatermark.value_or(previous.computedAt) - overlap;
+  scope.changedSince =
+      previous.sourceWatermark.value_or(previous.computedAt) - options.changeOverlapSeconds;
   std::set<std::int64_t> due;
   for (const auto& [id, seller] : previous.sellers) {
     if (seller->dueAt && *seller->dueAt <= now) due.insert(id);
@@ -117,6 +117,19 @@ std::optional<ChangeScope> changeScope(const Snapshot& previous, const std::stri
     }
   }
   scope.dueSellers.assign(due.begin(), due.end());
+  if (options.fullReadShare <= 0) return scope;
+  std::int64_t windowOrders = 0;
+  constexpr auto kOrders = static_cast<std::size_t>(TallyId::kOrders);
+  for (const auto& [id, seller] : previous.sellers) windowOrders += seller->counts[kOrders];
+  const std::int64_t share = options.fullReadShare;
+  scope.cheaperToReadAll = [state, windowOrders, share](const std::vector<std::int64_t>& ids) {
+    std::int64_t orders = 0;
+    for (std::int64_t id : ids) {
+      auto it = state->sellers.find(id);
+      if (it != state->sellers.end()) orders += it->second->counts[kOrders];
+    }
+    return orders * share > windowOrders;
+  };
   return scope;
 }
 
@@ -134,7 +147,7 @@ std::shared_ptr<const Snapshot> ScoreJob::previousState(Timestamp now) {
   // the results database, not this process's memory, is then the truth.
   const std::optional<Timestamp> persisted = store_->latestRunAt();
   if (state_ && (!persisted || *persisted == state_->computedAt)) return state_;
-  const Timestamp keepSince = now - static_cast<Timestamp>(keepDays_) * kSecondsPerDay;
+  const Timestamp keepSince = now - static_cast<Timestamp>(options_.keepDays) * kSecondsPerDay;
   std::shared_ptr<const Snapshot> loaded = store_->loadSnapshot(keepSince);
   return loaded ? loaded : std::make_shared<const Snapshot>();
 }
@@ -144,13 +157,13 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   const std::shared_ptr<const Snapshot> previous = previousState(now);
   std::optional<ChangeScope> changes;
   if (kind == RunKind::kIncremental) {
-    changes = changeScope(*previous, rulesVersion_, now, overlapSeconds_, fullEverySeconds_);
+    changes = changeScope(previous, rulesVersion_, now, options_);
   }
   SourceData data = source_->read(now, *rules_, cancel, changes ? &*changes : nullptr);
   checkCancel(cancel);
 
   ScoreRunSummary summary;
-  summary.kind = changes ? RunKind::kIncremental : RunKind::kFull;
+  summary.kind = data.scope ? RunKind::kIncremental : RunKind::kFull;
   summary.readSeconds = lap(&clock);
   summary.rowsRead = data.rowsRead;
   summary.problems = std::move(data.problems);
@@ -160,7 +173,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   next->rulesVersion = rulesVersion_;
   next->rules = rules_;
   next->sourceWatermark = data.watermark ? data.watermark : previous->sourceWatermark;
-  next->fullRunAt = changes ? previous->fullRunAt : now;
+  next->fullRunAt = data.scope ? previous->fullRunAt : now;
   if (next->sourceWatermark) summary.watermarkLag = now - *next->sourceWatermark;
   RunRecord record;
   record.computedAt = now;
@@ -313,7 +326,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
 
   store_->saveRun(record);
 
-  const Timestamp keepSince = now - static_cast<Timestamp>(keepDays_) * kSecondsPerDay;
+  const Timestamp keepSince = now - static_cast<Timestamp>(options_.keepDays) * kSecondsPerDay;
   // History is the history job's: pass on what is served.
   const std::shared_ptr<const Snapshot> served = snapshots_->current();
   next->history = served ? served->history : previous->history;

@@ -52,23 +52,30 @@ struct ScoreRunSummary {
 
 class ScoreJob {
  public:
-  // `keepDays`: how many days of history and badge changes the snapshot
-  // keeps. `overlapSeconds`: how far before the previous run's latest
-  // source change an incremental run looks again, for rows whose
-  // transaction committed after that run read. `fullEverySeconds`: an
-  // incremental run is full instead once the last full one is this old
-  // (full runs also catch deleted rows and rows moved to another order or
-  // seller, which no incremental run sees).
-  ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, const Rules& rules,
-           int keepDays, Timestamp overlapSeconds = kDefaultOverlapSeconds,
-           Timestamp fullEverySeconds = kDefaultFullEverySeconds);
+  struct Options {
+    // Days of history and badge changes the snapshot keeps.
+    int keepDays = 400;
+    // How far before the previous run's latest source change an incremental
+    // run looks again, for rows whose transaction committed after that run
+    // read.
+    Timestamp changeOverlapSeconds = 120;
+    // An incremental run is full instead once the last full one is this old
+    // (full runs also catch deleted rows and rows moved to another order or
+    // seller, which no incremental run sees).
+    Timestamp fullEverySeconds = kSecondsPerDay;
+    // An incremental run whose sellers hold more than 1 / fullReadShare of
+    // the window's orders reads every seller instead: reading a seller's
+    // window by seller costs several times reading the same rows in one
+    // pass (random against sequential access). 0: never.
+    std::int64_t fullReadShare = 5;
+  };
 
-  static constexpr Timestamp kDefaultOverlapSeconds = 120;
-  static constexpr Timestamp kDefaultFullEverySeconds = kSecondsPerDay;
+  ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, const Rules& rules,
+           Options options);
 
   // Runs one pass at `now`: incremental if asked and the previous state
   // allows it (a full run was saved with these rules, at or before now,
-  // less than fullEverySeconds ago), else full. Throws SourceError or RunCancelled; then nothing
+  // less than Options::fullEverySeconds ago), else full. Throws SourceError or RunCancelled; then nothing
   // was saved or published and the previous results stay.
   ScoreRunSummary run(Timestamp now, const CancelToken& cancel, RunKind kind = RunKind::kFull);
 
@@ -85,9 +92,7 @@ class ScoreJob {
   SnapshotHolder* snapshots_;
   const std::shared_ptr<const Rules> rules_;
   const std::string rulesVersion_;
-  const int keepDays_;
-  const Timestamp overlapSeconds_;
-  const Timestamp fullEverySeconds_;
+  const Options options_;
   std::shared_ptr<const Snapshot> state_;  // what the last run saved
 };
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -54,6 +55,10 @@ struct ChangeScope {
   Timestamp changedSince = 0;  // rows updated at or after this time
   Timestamp previousNow = 0;   // the previous run's now: its window's edges
   std::vector<std::int64_t> dueSellers;
+  // Given the sellers found (ascending), true when reading every seller
+  // costs less than reading these one by one; the read is then full. Unset:
+  // never.
+  std::function<bool(const std::vector<std::int64_t>&)> cheaperToReadAll;
 };
 
 struct SourceData {

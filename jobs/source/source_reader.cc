@@ -68,8 +68,10 @@ class Reader {
     readWatermark();
     if (changes_ == nullptr) {
       readSellers(nullptr);
+    } else if (const std::vector<std::int64_t> scope = readScope();
+               changes_->cheaperToReadAll && changes_->cheaperToReadAll(scope)) {
+      readSellers(nullptr);
     } else {
-      const std::vector<std::int64_t> scope = readScope();
       for (std::size_t i = 0; i < scope.size(); i += kSellersPerQuery) {
         const std::vector<std::int64_t> chunk(
             scope.begin() + static_cast<std::ptrdiff_t>(i),

@@ -227,7 +227,9 @@ Published runScoreJob(Source* source, const Rules& rules) {
   SqliteResultStore store(":memory:");
   store.migrate();
   SnapshotHolder snapshots;
-  ScoreJob job(source, &store, &snapshots, rules, /*keepDays=*/30);
+  ScoreJob::Options options;
+  options.keepDays = 30;
+  ScoreJob job(source, &store, &snapshots, rules, options);
   CancelToken cancel;
   Published out;
   out.summary = job.run(kNow, cancel);

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "jobs/result_store.h"
@@ -28,7 +29,16 @@ class FakeSource : public Source {
     if (duringRead) duringRead();
     if (failing) throw SourceError("source unreachable");
     if (cancel.cancelled()) throw RunCancelled();
-    return data;
+    // An incremental read, like a real source's: the sellers it returns
+    // (unless the test sets another scope).
+    if (changes == nullptr || data.scope) return data;
+    SourceData scoped = data;
+    std::set<std::int64_t> ids;
+    for (const auto& entry : data.sellers) ids.insert(entry.first);
+    for (const auto& entry : data.tallies) ids.insert(entry.first);
+    scoped.scope = std::vector<std::int64_t>(ids.begin(), ids.end());
+    if (changes->cheaperToReadAll && changes->cheaperToReadAll(*scoped.scope)) return data;
+    return scoped;
   }
   bool ping() override { return !failing; }
 };

@@ -314,10 +314,13 @@ inline void expectIncrementalRunsEqualFullOnes(RandomMarketplace& market, Source
   const Rules rules = testRules();
   FakeStore fullStore, incStore;
   SnapshotHolder fullSnapshots, incSnapshots;
-  ScoreJob full(&source, &fullStore, &fullSnapshots, rules, 30);
-  // Never full on its own: every run after the first is incremental.
-  ScoreJob incremental(&source, &incStore, &incSnapshots, rules, 30,
-                       ScoreJob::kDefaultOverlapSeconds, 365 * kDay);
+  ScoreJob::Options options;
+  options.keepDays = 30;
+  ScoreJob full(&source, &fullStore, &fullSnapshots, rules, options);
+  // Never full on its own: every run after the first reads by seller.
+  options.fullEverySeconds = 365 * kDay;
+  options.fullReadShare = 0;
+  ScoreJob incremental(&source, &incStore, &incSnapshots, rules, options);
 
   int incrementalRuns = 0;
   std::int64_t recomputed = 0;

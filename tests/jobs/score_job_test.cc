@@ -24,7 +24,7 @@ SellerTally tally(std::int64_t n, std::int64_t defects) {
 
 class ScoreJobTest : public ::testing::Test {
  protected:
-  ScoreJobTest() : job_(&source_, &store_, &snapshots_, Rules(), 400) {
+  ScoreJobTest() : job_(&source_, &store_, &snapshots_, Rules(), ScoreJob::Options()) {
     source_.data.sellers[1] = {1, "Reliable", "FR"};
     source_.data.sellers[2] = {2, "Defective", "DE"};
     source_.data.sellers[3] = {3, "Newcomer", "IT"};
@@ -232,7 +232,8 @@ TEST_F(ScoreJobTest, AsksForTheChangesSinceTheWatermarkLessTheOverlap) {
   const ScoreRunSummary s = job_.run(kNow + 60, cancel_, RunKind::kIncremental);
   EXPECT_EQ(RunKind::kIncremental, s.kind);
   ASSERT_TRUE(source_.lastChanges.has_value());
-  EXPECT_EQ(kNow - 30 - ScoreJob::kDefaultOverlapSeconds, source_.lastChanges->changedSince);
+  EXPECT_EQ(kNow - 30 - ScoreJob::Options().changeOverlapSeconds,
+            source_.lastChanges->changedSince);
   EXPECT_EQ(kNow, source_.lastChanges->previousNow);
   // Seller 1 and 3 were not read: they keep their results.
   EXPECT_EQ(1, s.sellersRecomputed);
@@ -287,19 +288,42 @@ TEST_F(ScoreJobTest, DueSellersAreTheClocksTheBadgeChangersAndTheLaddersOnes) {
   EXPECT_EQ((std::vector<std::int64_t>{1, 3}), source_.lastChanges->dueSellers);
 }
 
-TEST_F(ScoreJobTest, OtherRulesAClockThatWentBackOrADayWithoutOneMakeARunFull) {
+TEST_F(ScoreJobTest, SellersHoldingMoreThanAFifthOfTheOrdersAreReadInOnePass) {
   job_.run(kNow, cancel_);
-  EXPECT_EQ(RunKind::kIncremental, job_.run(kNow + 60, cancel_, RunKind::kIncremental).kind);
-  EXPECT_EQ(RunKind::kFull, job_.run(kNow + 30, cancel_, RunKind::kIncremental).kind);
+  source_.data = SourceData();
+  source_.data.tallies[3] = tally(3, 0);
+  job_.run(kNow + 60, cancel_, RunKind::kIncremental);
+  ASSERT_TRUE(source_.lastChanges->cheaperToReadAll);
+  // Seller 3 holds 3 of the 2003 window orders; 1 and 2 hold 1000 each.
+  EXPECT_FALSE(source_.lastChanges->cheaperToReadAll({3}));
+  EXPECT_FALSE(source_.lastChanges->cheaperToReadAll({3, 99}));
+  EXPECT_TRUE(source_.lastChanges->cheaperToReadAll({1}));
+  EXPECT_TRUE(source_.lastChanges->cheaperToReadAll({2, 3}));
+
+  ScoreJob::Options never;
+  never.fullReadShare = 0;
+  ScoreJob bySeller(&source_, &store_, &snapshots_, Rules(), never);
+  bySeller.resumeFrom(snapshots_.current());
+  bySeller.run(kNow + 120, cancel_, RunKind::kIncremental);
+  EXPECT_FALSE(source_.lastChanges->cheaperToReadAll);
+}
+
+TEST_F(ScoreJobTest, OtherRulesAClockThatWentBackOrADayWithoutOneMakeARunFull) {
+  ScoreJob::Options bySeller;  // every seller changes here; still read by seller
+  bySeller.fullReadShare = 0;
+  ScoreJob job(&source_, &store_, &snapshots_, Rules(), bySeller);
+  job.run(kNow, cancel_);
+  EXPECT_EQ(RunKind::kIncremental, job.run(kNow + 60, cancel_, RunKind::kIncremental).kind);
+  EXPECT_EQ(RunKind::kFull, job.run(kNow + 30, cancel_, RunKind::kIncremental).kind);
   EXPECT_EQ(RunKind::kIncremental,
-            job_.run(kNow + 30 + kSecondsPerDay - 1, cancel_, RunKind::kIncremental).kind);
+            job.run(kNow + 30 + kSecondsPerDay - 1, cancel_, RunKind::kIncremental).kind);
   EXPECT_EQ(RunKind::kFull,
-            job_.run(kNow + 30 + kSecondsPerDay, cancel_, RunKind::kIncremental).kind);
-  EXPECT_EQ(RunKind::kFull, job_.run(kNow + 2 * kSecondsPerDay, cancel_, RunKind::kFull).kind);
+            job.run(kNow + 30 + kSecondsPerDay, cancel_, RunKind::kIncremental).kind);
+  EXPECT_EQ(RunKind::kFull, job.run(kNow + 2 * kSecondsPerDay, cancel_, RunKind::kFull).kind);
 
   Rules other;
   other.windowDays = 30;
-  ScoreJob changed(&source_, &store_, &snapshots_, other, 400);
+  ScoreJob changed(&source_, &store_, &snapshots_, other, ScoreJob::Options());
   changed.resumeFrom(snapshots_.current());
   EXPECT_EQ(RunKind::kFull,
             changed.run(kNow + 2 * kSecondsPerDay + 60, cancel_, RunKind::kIncremental).kind);
