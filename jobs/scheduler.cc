@@ -146,7 +146,9 @@ void Scheduler::runJob(std::size_t index) {
       const int doublings = static_cast<int>(std::min<std::int64_t>(s.consecutiveFailures - 1, 20));
       wait = std::min<Timestamp>(wait, spec.retryAfter.count() << doublings);
     }
-    s.nextRunAt = startedAt + wait;
+    // A run longer than half the interval is followed by a pause as long
+    // as itself: a job keeps the database busy at most half the time.
+    s.nextRunAt = std::max(startedAt + wait, report.finishedAt + (report.finishedAt - startedAt));
   }
   if (onFinished_) onFinished_(report);
 }

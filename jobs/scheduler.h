@@ -26,6 +26,8 @@ struct JobOutcome {
 
 struct JobSpec {
   std::string name;
+  // From the start of one run to the next; after a run longer than half of
+  // it, the next waits as long as the run took (at most half the time busy).
   std::chrono::seconds interval{300};
   std::chrono::seconds timeout{600};
   // Throws on failure (the message is logged and kept in JobState).

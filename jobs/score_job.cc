@@ -256,7 +256,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   checkCancel(cancel);
 
   // A product result for every product on the ladder or drawing window claims.
-  std::map<std::int64_t, AuthenticityClaim> claims;  // by ticket
+  std::map<std::int64_t, AuthenticityClaim> claimsByTicket;
   if (incremental) {
     for (const auto& [productId, product] : previous->products) {
       if (!inScope(product.ladder.sellerId)) next->products.emplace(productId, product);
@@ -264,7 +264,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     for (const auto& [productId, list] : previous->claimsByProduct) {
       for (const AuthenticityClaim& c : list) {
         if (inScope(c.sellerId)) continue;
-        claims[c.ticketId] = c;
+        claimsByTicket[c.ticketId] = c;
         next->claimsByProduct[c.productId].push_back(c);
       }
     }
@@ -284,7 +284,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     }
   }
   for (const AuthenticityClaim& c : data.authenticityClaims) {
-    claims[c.ticketId] = c;
+    claimsByTicket[c.ticketId] = c;
     next->claimsByProduct[c.productId].push_back(c);
   }
   // Memory grows with sellers: what was read is no longer needed.
@@ -314,7 +314,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   for (const auto& [productId, list] : previous->claimsByProduct) {
     for (const AuthenticityClaim& c : list) previousClaims[c.ticketId] = c;
   }
-  diff(previousClaims, claims, &record.claimsChanged, &record.claimsRemoved);
+  diff(previousClaims, claimsByTicket, &record.claimsChanged, &record.claimsRemoved);
   const auto byId = [&](const std::vector<std::int64_t>& ids, std::vector<const Warning*>* out) {
     for (std::int64_t id : ids) out->push_back(next->warning(id));
   };

@@ -75,8 +75,8 @@ class ScoreJob {
 
   // Runs one pass at `now`: incremental if asked and the previous state
   // allows it (a full run was saved with these rules, at or before now,
-  // less than Options::fullEverySeconds ago), else full. Throws SourceError or RunCancelled; then nothing
-  // was saved or published and the previous results stay.
+  // less than Options::fullEverySeconds ago), else full. Throws SourceError or RunCancelled; then
+  // nothing was saved or published and the previous results stay.
   ScoreRunSummary run(Timestamp now, const CancelToken& cancel, RunKind kind = RunKind::kFull);
 
   // Takes `persisted`, just loaded from the results store by the caller, as

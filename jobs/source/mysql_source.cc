@@ -33,6 +33,8 @@ class MysqlSqlRows : public source::SqlRows {
   MysqlRows rows_;
 };
 
+constexpr std::int64_t kTempTableBytes = 256LL << 20;
+
 class MysqlSqlSession : public source::SqlSession {
  public:
   explicit MysqlSqlSession(MysqlConnection* db) : db_(db) {}
@@ -45,6 +47,12 @@ class MysqlSqlSession : public source::SqlSession {
   void beginRead() override {
     db_->execute("setting the isolation level",
                  "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    // A grouped aggregate holds one row per seller in a temporary table: at
+    // 100k sellers that outgrows the 16 MB default, and the table then
+    // moves to disk mid-query. This session may keep it in memory.
+    db_->execute("sizing the session's temporary tables",
+                 "SET SESSION tmp_table_size = " + std::to_string(kTempTableBytes) +
+                     ", max_heap_table_size = " + std::to_string(kTempTableBytes));
     db_->execute("starting the read transaction",
                  "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
   }

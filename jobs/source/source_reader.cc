@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "jobs/source/queries.h"
@@ -66,20 +67,22 @@ class Reader {
     // agree even while the operator writes.
     session_.beginRead();
     readWatermark();
-    if (changes_ == nullptr) {
-      readSellers(nullptr);
-    } else if (const std::vector<std::int64_t> scope = readScope();
-               changes_->cheaperToReadAll && changes_->cheaperToReadAll(scope)) {
+    std::optional<std::vector<std::int64_t>> scope;
+    if (changes_ != nullptr) scope = readScope();
+    if (scope && changes_->cheaperToReadAll && changes_->cheaperToReadAll(*scope)) {
+      scope.reset();  // one pass over every seller
+    }
+    if (!scope) {
       readSellers(nullptr);
     } else {
-      for (std::size_t i = 0; i < scope.size(); i += kSellersPerQuery) {
+      for (std::size_t i = 0; i < scope->size(); i += kSellersPerQuery) {
         const std::vector<std::int64_t> chunk(
-            scope.begin() + static_cast<std::ptrdiff_t>(i),
-            scope.begin() +
-                static_cast<std::ptrdiff_t>(std::min(scope.size(), i + kSellersPerQuery)));
+            scope->begin() + static_cast<std::ptrdiff_t>(i),
+            scope->begin() +
+                static_cast<std::ptrdiff_t>(std::min(scope->size(), i + kSellersPerQuery)));
         readSellers(&chunk);
       }
-      data_.scope = scope;
+      data_.scope = std::move(scope);
     }
     readProblems();
     session_.endRead();

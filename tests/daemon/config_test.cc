@@ -44,9 +44,10 @@ TEST_F(ConfigTest, FullRunIntervalAndChangeOverlap) {
   EXPECT_EQ(c.scoreFullIntervalSeconds, 3600);
   EXPECT_EQ(c.scoreChangeOverlapSeconds, 0);
   load({{"jobs.score.full_interval_seconds", "59"}, {"jobs.score.change_overlap_seconds", "-1"}});
-  EXPECT_EQ(errors_, (std::vector<std::string>{
-                         "jobs.score.full_interval_seconds: expected an integer 60-2678400, got '59'",
-                         "jobs.score.change_overlap_seconds: expected an integer 0-86400, got '-1'"}));
+  EXPECT_EQ(errors_,
+            (std::vector<std::string>{
+                "jobs.score.full_interval_seconds: expected an integer 60-2678400, got '59'",
+                "jobs.score.change_overlap_seconds: expected an integer 0-86400, got '-1'"}));
 }
 
 TEST_F(ConfigTest, ReadsEveryKindOfKey) {

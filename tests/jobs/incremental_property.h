@@ -22,7 +22,6 @@
 
 namespace sellertrust::testing::incremental {
 
-
 inline constexpr Timestamp kMinute = 60;
 inline constexpr Timestamp kHour = kSecondsPerHour;
 inline constexpr Timestamp kDay = kSecondsPerDay;
@@ -54,7 +53,8 @@ using Execute = std::function<void(const std::string& sql)>;
 // MariaDB both run, on a source database with the SPEC §1 tables.
 class RandomMarketplace {
  public:
-  RandomMarketplace(std::uint32_t seed, Execute execute) : rng_(seed), execute_(std::move(execute)) {
+  RandomMarketplace(std::uint32_t seed, Execute execute)
+      : rng_(seed), execute_(std::move(execute)) {
     for (int id = 1; id <= kSellers; ++id) {
       exec("INSERT INTO sellers (seller_id, name, country, created_at, updated_at) VALUES (" +
            std::to_string(id) + ", 'seller " + std::to_string(id) + "', 'FR', " + sqlTime(clock_) +
@@ -74,8 +74,8 @@ class RandomMarketplace {
       case 5:
         return advance();
       case 6:
-        return set("orders", "order_id", orders_, "shipped_at = " + sqlTime(clock_) +
-                                                      ", tracking_valid = " + coin("1", "0"));
+        return set("orders", "order_id", orders_,
+                   "shipped_at = " + sqlTime(clock_) + ", tracking_valid = " + coin("1", "0"));
       case 7:
         return set("orders", "order_id", orders_, "delivered_at = " + sqlTime(clock_));
       case 8:
@@ -99,8 +99,9 @@ class RandomMarketplace {
                                                                  "escalated"}) +
                              "', escalated_at = " + coin(sqlTime(clock_), "NULL"));
       case 13:
-        return newChild("refunds", "refund_id, order_id, seller_id, ticket_id, created_at, "
-                                   "amount, method, kind, reason",
+        return newChild("refunds",
+                        "refund_id, order_id, seller_id, ticket_id, created_at, "
+                        "amount, method, kind, reason",
                         [&](std::int64_t order) {
                           return std::to_string(order) + ", 0, " + coin("NULL", "1") + ", " +
                                  sqlTime(clock_) + ", 5, 'original_payment', 'full', 'goodwill'";
@@ -171,30 +172,32 @@ class RandomMarketplace {
     const bool seller = any(4) != 1;
     // A product is one seller's listing (SPEC §3's ladder is per product).
     const std::int64_t sellerId = any(kSellers);
-    exec("INSERT INTO orders (order_id, seller_id, product_id, ordered_at, ship_by_at, "
-         "promised_at, fulfilled_by, amount, currency, updated_at) VALUES (" +
-         std::to_string(id) + ", " + std::to_string(sellerId) + ", " +
-         std::to_string(100 * sellerId + any(kProducts)) + ", " + sqlTime(at) + ", " +
-         (any(5) == 1 ? "NULL" : sqlTime(at + ago(3 * kDay))) + ", " +
-         (any(5) == 1 ? "NULL" : sqlTime(at + ago(4 * kDay))) + ", " +
-         (seller ? "'seller'" : "'operator'") + ", 10, 'EUR', " + sqlTime(clock_) + ")");
+    exec(
+        "INSERT INTO orders (order_id, seller_id, product_id, ordered_at, ship_by_at, "
+        "promised_at, fulfilled_by, amount, currency, updated_at) VALUES (" +
+        std::to_string(id) + ", " + std::to_string(sellerId) + ", " +
+        std::to_string(100 * sellerId + any(kProducts)) + ", " + sqlTime(at) + ", " +
+        (any(5) == 1 ? "NULL" : sqlTime(at + ago(3 * kDay))) + ", " +
+        (any(5) == 1 ? "NULL" : sqlTime(at + ago(4 * kDay))) + ", " +
+        (seller ? "'seller'" : "'operator'") + ", 10, 'EUR', " + sqlTime(clock_) + ")");
     return log_;
   }
 
   std::string newTicket() {
     const std::int64_t id = ++tickets_;
     const std::int64_t order = any(orders_);
-    const std::string kind = pick(
-        rng_, std::vector<std::string>{"not_received", "damaged", "authenticity", "authenticity",
-                                       "question", "other", "wrong_item"});
+    const std::string kind =
+        pick(rng_, std::vector<std::string>{"not_received", "damaged", "authenticity",
+                                            "authenticity", "question", "other", "wrong_item"});
     const std::string status =
         pick(rng_, std::vector<std::string>{"open", "withdrawn", "refused", "granted_seller_funded",
                                             "granted_operator_funded", "under_review"});
-    exec("INSERT INTO tickets (ticket_id, order_id, seller_id, product_id, kind, status, "
-         "opened_at, updated_at) SELECT " +
-         std::to_string(id) + ", order_id, seller_id, " + coin("NULL", "product_id") + ", '" +
-         kind + "', '" + status + "', " + sqlTime(clock_ - ago(3 * kDay)) + ", " +
-         sqlTime(clock_) + " FROM orders WHERE order_id = " + std::to_string(order));
+    exec(
+        "INSERT INTO tickets (ticket_id, order_id, seller_id, product_id, kind, status, "
+        "opened_at, updated_at) SELECT " +
+        std::to_string(id) + ", order_id, seller_id, " + coin("NULL", "product_id") + ", '" + kind +
+        "', '" + status + "', " + sqlTime(clock_ - ago(3 * kDay)) + ", " + sqlTime(clock_) +
+        " FROM orders WHERE order_id = " + std::to_string(order));
     return log_;
   }
 
@@ -279,9 +282,8 @@ inline std::string differences(const Snapshot& full, const Snapshot& inc) {
     std::ostringstream text;
     for (const SharedWarning& w : s.warnings) {
       text << w->id << " " << w->firing.code.str() << " seller " << w->firing.sellerId
-           << " product " << w->firing.productId.value_or(0) << " detail "
-           << w->firing.detail.str() << " raised " << w->raisedAt << " updated " << w->updatedAt
-           << " evidence";
+           << " product " << w->firing.productId.value_or(0) << " detail " << w->firing.detail.str()
+           << " raised " << w->raisedAt << " updated " << w->updatedAt << " evidence";
       for (const Evidence& e : w->firing.evidence) text << " " << e.name.str() << "=" << e.value;
       text << "\n";
     }

@@ -55,6 +55,22 @@ TEST(SchedulerTest, RunsEachJobAtStartAndReportsIt) {
   EXPECT_EQ(st[0].nextRunAt, *st[0].lastRunAt + 3600);
 }
 
+TEST(SchedulerTest, ARunLongerThanHalfTheIntervalIsFollowedByAsLongAPause) {
+  // A fake clock that the job itself moves: each run "takes" 45 s.
+  std::atomic<Timestamp> now{1000};
+  std::atomic<int> reports{0};
+  Scheduler s([&] { return now.load(); }, [&](const RunReport&) { ++reports; }, nullptr, 10ms);
+  s.add({"slow", 60s, 600s, [&](Timestamp, const CancelToken&) {
+           now += 45;
+           return JobOutcome{0, "slow"};
+         }});
+  s.start();
+  ASSERT_TRUE(eventually([&] { return reports == 1; }));
+  s.stop();
+  // Started at 1000, finished at 1045: the next start is 1090, not 1060.
+  EXPECT_EQ(s.states()[0].nextRunAt, 1090);
+}
+
 TEST(SchedulerTest, FailureIsCountedWithItsMessage) {
   std::atomic<int> reports{0};
   Scheduler s(
