@@ -121,6 +121,7 @@ std::optional<ChangeScope> changeScope(const std::shared_ptr<const Snapshot>& st
   std::int64_t windowOrders = 0;
   constexpr auto kOrders = static_cast<std::size_t>(TallyId::kOrders);
   for (const auto& [id, seller] : previous.sellers) windowOrders += seller->counts[kOrders];
+  if (windowOrders < options.onePassMinOrders) return scope;
   const std::int64_t share = options.fullReadShare;
   scope.cheaperToReadAll = [state, windowOrders, share](const std::vector<std::int64_t>& ids) {
     std::int64_t orders = 0;

@@ -68,6 +68,10 @@ class ScoreJob {
     // window by seller costs several times reading the same rows in one
     // pass (random against sequential access). 0: never.
     std::int64_t fullReadShare = 5;
+    // ... but only once the window holds this many orders: below, either
+    // read takes well under a second, and reading by seller keeps the run
+    // incremental (fewer rows written, the kind reported as such).
+    std::int64_t onePassMinOrders = 100000;
   };
 
   ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, const Rules& rules,

@@ -289,10 +289,13 @@ TEST_F(ScoreJobTest, DueSellersAreTheClocksTheBadgeChangersAndTheLaddersOnes) {
 }
 
 TEST_F(ScoreJobTest, SellersHoldingMoreThanAFifthOfTheOrdersAreReadInOnePass) {
-  job_.run(kNow, cancel_);
+  ScoreJob::Options options;
+  options.onePassMinOrders = 2003;  // the fixture's window orders
+  ScoreJob job(&source_, &store_, &snapshots_, Rules(), options);
+  job.run(kNow, cancel_);
   source_.data = SourceData();
   source_.data.tallies[3] = tally(3, 0);
-  job_.run(kNow + 60, cancel_, RunKind::kIncremental);
+  job.run(kNow + 60, cancel_, RunKind::kIncremental);
   ASSERT_TRUE(source_.lastChanges->cheaperToReadAll);
   // Seller 3 holds 3 of the 2003 window orders; 1 and 2 hold 1000 each.
   EXPECT_FALSE(source_.lastChanges->cheaperToReadAll({3}));
@@ -305,6 +308,13 @@ TEST_F(ScoreJobTest, SellersHoldingMoreThanAFifthOfTheOrdersAreReadInOnePass) {
   ScoreJob bySeller(&source_, &store_, &snapshots_, Rules(), never);
   bySeller.resumeFrom(snapshots_.current());
   bySeller.run(kNow + 120, cancel_, RunKind::kIncremental);
+  EXPECT_FALSE(source_.lastChanges->cheaperToReadAll);
+
+  // A smaller window than onePassMinOrders is always read by seller.
+  options.onePassMinOrders = 2004;
+  ScoreJob small(&source_, &store_, &snapshots_, Rules(), options);
+  small.resumeFrom(snapshots_.current());
+  small.run(kNow + 180, cancel_, RunKind::kIncremental);
   EXPECT_FALSE(source_.lastChanges->cheaperToReadAll);
 }
 
