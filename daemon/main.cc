@@ -288,7 +288,7 @@ class Daemon : public Poco::Util::ServerApplication {
             setSourceUp(true);
             recordScoreRun(s);
             telemetry.recordScoreRun(
-                runKindName(s.kind), s.sellersRecomputed,
+                s.kind, s.sellersRecomputed,
                 s.watermarkLag ? std::optional<double>(*s.watermarkLag) : std::nullopt);
             telemetry.recordRowsRead(s.rowsRead);
             telemetry.recordRowsSkipped(s.problems);

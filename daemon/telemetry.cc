@@ -302,11 +302,13 @@ void Telemetry::recordRowsSkipped(const std::vector<RowProblem>& problems) {
   }
 }
 
-void Telemetry::recordScoreRun(const std::string& kind, std::int64_t sellersRecomputed,
+void Telemetry::recordScoreRun(RunKind kind, std::int64_t sellersRecomputed,
                                std::optional<double> watermarkLagSeconds) {
   // Both kinds exist from the first run, so rate() has a series for each.
-  for (const char* k : {"full", "incremental"}) impl_->scoreRuns.Add({{"kind", k}});
-  impl_->scoreRuns.Add({{"kind", kind}}).Increment();
+  for (RunKind k : {RunKind::kFull, RunKind::kIncremental}) {
+    impl_->scoreRuns.Add({{"kind", runKindName(k)}});
+  }
+  impl_->scoreRuns.Add({{"kind", runKindName(kind)}}).Increment();
   impl_->sellersRecomputed.Add({}).Set(static_cast<double>(sellersRecomputed));
   if (watermarkLagSeconds) impl_->watermarkLag.Add({}).Set(*watermarkLagSeconds);
 }

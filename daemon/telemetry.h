@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "jobs/score_job.h"
 #include "jobs/snapshot.h"
 #include "sellertrust/records.h"
 
@@ -34,7 +35,7 @@ class Telemetry {
   // sellertrust_score_sellers_recomputed (the last run's) and
   // sellertrust_source_watermark_lag_seconds (from the latest source change
   // the last run saw to its now; absent until a run saw one).
-  void recordScoreRun(const std::string& kind, std::int64_t sellersRecomputed,
+  void recordScoreRun(RunKind kind, std::int64_t sellersRecomputed,
                       std::optional<double> watermarkLagSeconds);
   // sellertrust_source_up (1/0).
   void setSourceUp(bool up);

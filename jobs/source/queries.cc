@@ -2,6 +2,7 @@
 #include "jobs/source/queries.h"
 
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -56,12 +57,6 @@ std::string fromWindowRows(const TableDef& table) {
 
 const char* const kWindow = "o.ordered_at BETWEEN {window_begin} AND {window_end}";
 
-// The window, for every seller or for the sellers listed.
-std::string windowOf(const std::vector<std::int64_t>* sellers) {
-  if (sellers == nullptr) return kWindow;
-  return std::string(kWindow) + " AND o.seller_id IN (" + keyList(*sellers) + ")";
-}
-
 std::string orIfEmpty(const std::string& condition) {
   return condition.empty() ? "1 = 1" : "(" + condition + ")";
 }
@@ -83,8 +78,7 @@ std::string tallyColumn(const TallyDef& t) {
 
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
                       const std::vector<const TallyDef*>& own, const KnownBadRows& knownBad,
-                      const std::vector<std::int64_t>* sellers,
-                      const std::vector<std::string>& dueColumns) {
+                      const std::string& window, const std::vector<std::string>& dueColumns) {
   const std::string a = table.alias();
   // Negative, so it cannot meet a seller id; signed first, or MySQL refuses
   // the subtraction on a view's BIGINT UNSIGNED key.
@@ -104,17 +98,16 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
   }
   for (const std::string& due : dueColumns) q.sql += ",\n  " + due;
   q.dueColumns = dueColumns.size();
-  q.sql += "\nFROM " + fromWindowRows(table) + "\nWHERE " + windowOf(sellers) + "\nGROUP BY g";
+  q.sql += "\nFROM " + fromWindowRows(table) + "\nWHERE " + window + "\nGROUP BY g";
   return q;
 }
 
-// The window rows of `table` that are sound, whose order is sound, and that
-// satisfy `where`.
+// The rows of `table` in `window` (the window's condition on `o`) that are
+// sound, whose order is sound, and that satisfy `where`.
 std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const std::string& where,
-                            const KnownBadRows& knownBad,
-                            const std::vector<std::int64_t>* sellers) {
+                            const KnownBadRows& knownBad, const std::string& window) {
   std::string sql =
-      "FROM " + fromWindowRows(table) + "\nWHERE " + windowOf(sellers) + " AND " + orIfEmpty(where);
+      "FROM " + fromWindowRows(table) + "\nWHERE " + window + " AND " + orIfEmpty(where);
   const auto keepSound = [&](const TableDef& t) {
     const std::string sound = soundRow(dialect, t, knownBad);
     if (!sound.empty()) sql += "\n  AND " + sound;
@@ -125,9 +118,9 @@ std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const
 }
 
 std::string histogramQuery(const Dialect& dialect, const HistogramDef& h,
-                           const KnownBadRows& knownBad, const std::vector<std::int64_t>* sellers) {
+                           const KnownBadRows& knownBad, const std::string& window) {
   return "SELECT o.seller_id AS g, " + h.key + " AS k, COUNT(*) AS n\n" +
-         soundWindowRows(dialect, table(h.table), h.where, knownBad, sellers) + "\nGROUP BY g, k";
+         soundWindowRows(dialect, table(h.table), h.where, knownBad, window) + "\nGROUP BY g, k";
 }
 
 // How the macros of the definition's SQL expand for one run.
@@ -233,10 +226,12 @@ Params runParams(const Dialect& dialect, Timestamp now, const Rules& rules) {
 // When a tally's {passed:...} condition next comes to hold on one of the
 // rows: MIN, over the rows it does not count yet but will once the time has
 // passed, of that time plus the limit plus one second (the condition is
-// strict, and times are whole seconds). NULL when there is none.
-std::string dueColumn(const TallyDef& t, const Expansion& e) {
+// strict, and times are whole seconds); the column is NULL when there is
+// none. nullopt for a tally that does not depend on the clock.
+std::optional<std::string> dueColumn(const TallyDef& t, const Expansion& e) {
   const std::vector<Macro> passed = passedMacros(t.where);
-  if (passed.size() != 1) {
+  if (passed.empty()) return std::nullopt;
+  if (passed.size() > 1) {
     throw std::logic_error(std::string("tally ") + tallyName(t.id) +
                            " has more than one {passed:...} condition");
   }
@@ -259,7 +254,12 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   if (!invalid.empty()) throw std::invalid_argument("invalid rules: " + invalid[0]);
   const Expansion e{dialect, runParams(dialect, now, rules), now};
   auto sql = [&](const std::string& text) { return expand(text, e); };
-  const std::string inScope = sellers == nullptr ? "" : " IN (" + keyList(*sellers) + ")";
+  // " AND column IN (the sellers)", or "" for every seller.
+  const std::string sellerList = sellers == nullptr ? "" : keyList(*sellers);
+  const auto ofSellers = [&](const std::string& column) {
+    return sellers == nullptr ? "" : " AND " + column + " IN (" + sellerList + ")";
+  };
+  const std::string window = kWindow + ofSellers("o.seller_id");
 
   // A tally with parts on several tables is a union; the others are columns
   // of their table's grain query.
@@ -267,8 +267,7 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   for (const TallyDef& t : tallies()) ++parts[t.id];
 
   RunQueries q;
-  q.sellers = "SELECT seller_id, name, country FROM sellers";
-  if (sellers != nullptr) q.sellers += " WHERE seller_id" + inScope;
+  q.sellers = "SELECT seller_id, name, country FROM sellers WHERE 1 = 1" + ofSellers("seller_id");
   for (const TableDef& table : tables()) {
     if (table.name == "sellers") continue;
     std::vector<const TallyDef*> own;
@@ -276,9 +275,9 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     for (const TallyDef& t : tallies()) {
       if (t.table != table.name || parts[t.id] != 1) continue;
       own.push_back(&t);
-      if (!passedMacros(t.where).empty()) dues.push_back(dueColumn(t, e));
+      if (std::optional<std::string> due = dueColumn(t, e)) dues.push_back(std::move(*due));
     }
-    GrainQuery grain = grainQuery(dialect, table, own, knownBad, sellers, dues);
+    GrainQuery grain = grainQuery(dialect, table, own, knownBad, window, dues);
     grain.sql = sql(grain.sql);
     q.grains.push_back(std::move(grain));
   }
@@ -294,23 +293,22 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
       }
       if (!branches.empty()) branches += "\n  UNION ALL\n";
       branches += "SELECT o.seller_id AS seller, o.order_id AS order_id\n" +
-                  soundWindowRows(dialect, table(t.table), t.where, knownBad, sellers);
+                  soundWindowRows(dialect, table(t.table), t.where, knownBad, window);
     }
     q.unions.push_back({id, sql("SELECT u.seller AS g, COUNT(DISTINCT u.order_id) AS " +
                                 std::string(tallyName(id)) + "\nFROM (\n" + branches +
                                 "\n) u\nGROUP BY u.seller")});
   }
-  q.responseHistogram = sql(histogramQuery(dialect, responseHistogram(), knownBad, sellers));
-  q.productClaims = sql(histogramQuery(dialect, productClaims(), knownBad, sellers));
+  q.responseHistogram = sql(histogramQuery(dialect, responseHistogram(), knownBad, window));
+  q.productClaims = sql(histogramQuery(dialect, productClaims(), knownBad, window));
   const TableDef& tickets = table("tickets");
   q.authenticityClaims =
       sql("SELECT c.ticket_id, c.seller_id, " + claimProduct() + ", " +
           dialect.epochSeconds("c.opened_at") + ", c.status, " + badFlag(dialect, tickets) +
           ", CASE WHEN " + kWindow + " THEN 1 ELSE 0 END\nFROM tickets c LEFT JOIN orders o ON " +
-          "o.order_id = c.order_id\nWHERE " + authenticityClaim() +
-          (sellers == nullptr ? "" : " AND c.seller_id" + inScope));
-  q.untimedOrders = "SELECT o.order_id FROM orders o WHERE " + dialect.untimed("o.ordered_at");
-  if (sellers != nullptr) q.untimedOrders += " AND o.seller_id" + inScope;
+          "o.order_id = c.order_id\nWHERE " + authenticityClaim() + ofSellers("c.seller_id"));
+  q.untimedOrders = "SELECT o.order_id FROM orders o WHERE " + dialect.untimed("o.ordered_at") +
+                    ofSellers("o.seller_id");
   return q;
 }
 
