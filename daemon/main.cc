@@ -32,6 +32,7 @@
 #include "daemon/backends.h"
 #include "daemon/config.h"
 #include "daemon/notify.h"
+#include "daemon/revision.h"
 #include "daemon/telemetry.h"
 #include "jobs/demo/demo_marketplace.h"
 #include "jobs/history_job.h"
@@ -222,7 +223,7 @@ class Daemon : public Poco::Util::ServerApplication {
     }
 
     SnapshotHolder snapshots;
-    Telemetry telemetry(SELLERTRUST_VERSION, rulesVersion(cfg.rules));
+    Telemetry telemetry(SELLERTRUST_VERSION, SELLERTRUST_REVISION, rulesVersion(cfg.rules));
     sourceUp_ = source.ping();
     telemetry.setSourceUp(sourceUp_);
     const auto historySince = [&](Timestamp now) {
@@ -440,6 +441,7 @@ class Daemon : public Poco::Util::ServerApplication {
       }
     }
     return "{\"version\":" + jsonString(SELLERTRUST_VERSION) +
+           ",\"revision\":" + jsonString(SELLERTRUST_REVISION) +
            ",\"rules_version\":" + jsonString(rulesVersion(cfg.rules)) +
            ",\"instance\":" + jsonString(cfg.instanceName) +
            ",\"role\":" + (writer_ ? "\"writer\"" : "\"reader\"") +
@@ -493,8 +495,8 @@ class Daemon : public Poco::Util::ServerApplication {
     stopOptionsProcessing();
   }
   void onVersion(const std::string&, const std::string&) {
-    std::cout << "sellertrustd " << SELLERTRUST_VERSION << " (rules formula " << kFormulaVersion
-              << ")\n";
+    std::cout << "sellertrustd " << SELLERTRUST_VERSION << " (revision " << SELLERTRUST_REVISION
+              << ", rules formula " << kFormulaVersion << ")\n";
     exitEarly_ = true;
     stopOptionsProcessing();
   }

@@ -152,7 +152,9 @@ struct Telemetry::Impl {
   prometheus::Family<prometheus::Gauge>& buildInfo =
       prometheus::BuildGauge()
           .Name("sellertrust_build_info")
-          .Help("Always 1; labelled with the build version and the rules version in use.")
+          .Help(
+              "Always 1; labelled with the build version, its git revision and the rules version "
+              "in use.")
           .Register(*registry);
   prometheus::Family<prometheus::Gauge>& sourceUp =
       prometheus::BuildGauge()
@@ -240,6 +242,7 @@ struct Telemetry::Impl {
           .Register(*registry);
 
   std::string version;
+  std::string revision;
 
   std::mutex mutex;  // guards the fields below
   prometheus::Gauge* buildInfoSeries = nullptr;
@@ -256,15 +259,18 @@ struct Telemetry::Impl {
   void setBuildInfo(const std::string& newRulesVersion) {
     if (buildInfoSeries != nullptr) buildInfo.Remove(buildInfoSeries);
     rulesVersion = newRulesVersion;
-    buildInfoSeries = &buildInfo.Add({{"version", version}, {"rules_version", rulesVersion}});
+    buildInfoSeries = &buildInfo.Add(
+        {{"version", version}, {"revision", revision}, {"rules_version", rulesVersion}});
     buildInfoSeries->Set(1);
   }
 };
 
-Telemetry::Telemetry(const std::string& version, const std::string& rulesVersion)
+Telemetry::Telemetry(const std::string& version, const std::string& revision,
+                     const std::string& rulesVersion)
     : impl_(std::make_unique<Impl>()) {
   processStartTime();  // pinned now, near the process's start
   impl_->version = version;
+  impl_->revision = revision;
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->setBuildInfo(rulesVersion);
   impl_->sourceUp.Add({}).Set(0);

@@ -19,7 +19,9 @@ namespace sellertrust {
 class Telemetry {
  public:
   // `version`: the build version for sellertrust_build_info.
-  Telemetry(const std::string& version, const std::string& rulesVersion);
+  // `revision`: the git revision of the build (build_info's label).
+  Telemetry(const std::string& version, const std::string& revision,
+            const std::string& rulesVersion);
   ~Telemetry();
   Telemetry(const Telemetry&) = delete;
   Telemetry& operator=(const Telemetry&) = delete;

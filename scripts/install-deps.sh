@@ -12,6 +12,7 @@ packages=(
   clang-format clang-tidy
   mariadb-server mariadb-client
   prometheus systemd curl python3 wrk
+  dpkg-dev file man-db groff-base
 )
 
 missing=()

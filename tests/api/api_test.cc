@@ -156,7 +156,8 @@ struct Response {
 class TestServer {
  public:
   explicit TestServer(const ApiOptions& options = ApiOptions(), bool withSnapshot = true)
-      : telemetry_("9.9.9", kRulesVersion), socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+      : telemetry_("9.9.9", "abc123", kRulesVersion),
+        socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
     if (withSnapshot) snapshots.publish(makeSnapshot());
     ApiContext context;
     context.snapshots = &snapshots;

@@ -57,9 +57,13 @@ Snapshot snapshotWith(std::vector<Warning> warnings) {
 }
 
 TEST(TelemetryTest, BuildInfoSourceUpAndEveryBadgeFromTheStart) {
-  Telemetry t("1.2.3", "1.aaaa0000");
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.aaaa0000");
   const std::string s = t.scrape();
-  EXPECT_EQ(sample(s, R"(sellertrust_build_info{rules_version="1.aaaa0000",version="1.2.3"})"), 1);
+  EXPECT_EQ(
+      sample(
+          s,
+          R"(sellertrust_build_info{revision="v0.1.0-5-gabc",rules_version="1.aaaa0000",version="1.2.3"})"),
+      1);
   EXPECT_EQ(sample(s, "sellertrust_source_up"), 0);
   for (const char* badge : {"new", "top", "good", "fair", "at_risk"}) {
     EXPECT_EQ(sample(s, std::string(R"(sellertrust_sellers{badge=")") + badge + "\"}"), 0) << badge;
@@ -69,7 +73,7 @@ TEST(TelemetryTest, BuildInfoSourceUpAndEveryBadgeFromTheStart) {
 }
 
 TEST(TelemetryTest, JobRunsCountFailuresDurationAndLastSuccess) {
-  Telemetry t("1.2.3", "1.x");
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.x");
   t.recordJobRun("score", true, 1.5, 1772366400);
   std::string s = t.scrape();
   EXPECT_EQ(sample(s, R"(sellertrust_job_runs_total{task="score"})"), 1);
@@ -92,7 +96,7 @@ TEST(TelemetryTest, JobRunsCountFailuresDurationAndLastSuccess) {
 }
 
 TEST(TelemetryTest, RowsReadAndSkippedByTable) {
-  Telemetry t("1.2.3", "1.x");
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.x");
   t.recordRowsRead({{"orders", 1000}, {"tickets", 40}});
   t.recordRowsRead({{"orders", 5}});
   t.recordRowsSkipped({{"orders", 17, "delivered_at is before ordered_at"},
@@ -109,7 +113,7 @@ TEST(TelemetryTest, RowsReadAndSkippedByTable) {
 }
 
 TEST(TelemetryTest, PublishSnapshotSetsBadgesWarningsOdrAndTimestamp) {
-  Telemetry t("1.2.3", "1.aaaa0000");
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.aaaa0000");
   t.publishSnapshot(snapshotWith({warning(1, "account_review", Severity::kCritical),
                                   warning(2, "claim_rate_off_target", Severity::kInfo),
                                   warning(3, "claim_rate_off_target", Severity::kInfo)}));
@@ -139,18 +143,21 @@ TEST(TelemetryTest, PublishSnapshotSetsBadgesWarningsOdrAndTimestamp) {
 }
 
 TEST(TelemetryTest, NewRulesVersionReplacesBuildInfoSeries) {
-  Telemetry t("1.2.3", "1.aaaa0000");
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.aaaa0000");
   Snapshot s = snapshotWith({});
   s.rulesVersion = "1.bbbb1111";
   t.publishSnapshot(s);
   const std::string text = t.scrape();
-  EXPECT_EQ(sample(text, R"(sellertrust_build_info{rules_version="1.bbbb1111",version="1.2.3"})"),
-            1);
+  EXPECT_EQ(
+      sample(
+          text,
+          R"(sellertrust_build_info{revision="v0.1.0-5-gabc",rules_version="1.bbbb1111",version="1.2.3"})"),
+      1);
   EXPECT_EQ(text.find("1.aaaa0000"), std::string::npos);
 }
 
 TEST(TelemetryTest, HttpRequestsByRouteAndCode) {
-  Telemetry t("1.2.3", "1.x");
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.x");
   t.recordHttp("/v1/sellers/{id}/badge", 200, 0.0002);
   t.recordHttp("/v1/sellers/{id}/badge", 200, 0.0004);
   t.recordHttp("/v1/sellers/{id}/badge", 404, 0.3);
@@ -178,7 +185,7 @@ TEST(TelemetryTest, HttpRequestsByRouteAndCode) {
 }
 
 TEST(TelemetryTest, ProcessMetricsComeFromProcSelf) {
-  Telemetry t("1.2.3", "1.x");
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.x");
   const std::string s = t.scrape();
   for (const char* name :
        {"process_cpu_seconds_total", "process_resident_memory_bytes",
@@ -196,7 +203,7 @@ TEST(TelemetryTest, ProcessMetricsComeFromProcSelf) {
 }
 
 TEST(TelemetryTest, NoReservedOrIdentifyingLabels) {
-  Telemetry t("1.2.3", "1.x");
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.x");
   t.recordJobRun("score", true, 1, 1);
   t.recordHttp("other", 404, 0.001);
   t.publishSnapshot(snapshotWith({warning(1, "product_delist", Severity::kCritical)}));
@@ -208,7 +215,7 @@ TEST(TelemetryTest, NoReservedOrIdentifyingLabels) {
 }
 
 TEST(TelemetryTest, ScrapePassesPromtool) {
-  Telemetry t("1.2.3", "1.x");
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.x");
   t.recordJobRun("score", true, 1.5, 1772366400);
   t.recordJobRun("history", false, 0.02, 1772366400);
   t.recordRowsRead({{"orders", 10}});
@@ -239,7 +246,7 @@ TEST(TelemetryTest, ScrapePassesPromtool) {
 }
 
 TEST(TelemetryTest, ConcurrentRecordingAndScraping) {
-  Telemetry t("1.2.3", "1.x");
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.x");
   std::vector<std::thread> threads;
   threads.reserve(6);
   for (int i = 0; i < 4; ++i) {
