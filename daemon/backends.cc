@@ -13,29 +13,61 @@ std::string describe(const MysqlOptions& m) {
          "/" + m.database;
 }
 
+std::unique_ptr<Source> makeSource(const DaemonConfig& config) {
+  if (config.sourceBackend == "mysql") return std::make_unique<MysqlSource>(config.mysqlSource);
+  return std::make_unique<SqliteSource>(config.sqliteSource);
+}
+
+std::string describeSource(const DaemonConfig& config) {
+  return "source " + (config.sourceBackend == "mysql" ? describe(config.mysqlSource)
+                                                      : "sqlite " + config.sqliteSource);
+}
+
+std::string describeResults(const DaemonConfig& config) {
+  return "results " + (config.resultsBackend == "mysql" ? describe(config.mysqlResults)
+                                                        : "sqlite " + config.sqliteResults);
+}
+
 }  // namespace
 
 Backends openBackends(const DaemonConfig& config) {
   Backends b;
-  if (config.sourceBackend == "mysql") {
-    auto source = std::make_unique<MysqlSource>(config.mysqlSource);
-    MysqlSource* raw = source.get();
-    b.checkSourceContract = [raw] { return raw->checkSourceContract(); };
-    b.source = std::move(source);
-    b.description = "source " + describe(config.mysqlSource);
-  } else {
-    b.source = std::make_unique<SqliteSource>(config.sqliteSource);
-    b.checkSourceContract = [] { return std::vector<std::string>{}; };
-    b.description = "source sqlite " + config.sqliteSource;
-  }
+  b.source = makeSource(config);
   if (config.resultsBackend == "mysql") {
     b.results = std::make_unique<MysqlResultStore>(config.mysqlResults, config.instanceName);
-    b.description += ", results " + describe(config.mysqlResults);
   } else {
     b.results = std::make_unique<SqliteResultStore>(config.sqliteResults);
-    b.description += ", results sqlite " + config.sqliteResults;
   }
+  b.description = describeSource(config) + ", " + describeResults(config);
   return b;
+}
+
+BackendCheck checkBackends(const DaemonConfig& config) {
+  BackendCheck check;
+  const std::string source = describeSource(config);
+  try {
+    const std::unique_ptr<Source> s = makeSource(config);
+    s->probe();
+    const ContractReport contract = s->checkContract();
+    for (const std::string& p : contract.problems) check.problems.push_back(source + ": " + p);
+    for (const std::string& n : contract.notes) check.findings.push_back(source + ": note: " + n);
+    if (contract.problems.empty()) {
+      check.findings.push_back(source + ": reachable, meets the contract of SPEC §1");
+    }
+  } catch (const SourceError& e) {
+    check.problems.push_back(source + ": " + e.what());
+  }
+  const std::string results = describeResults(config);
+  try {
+    const std::string state =
+        config.resultsBackend == "mysql"
+            ? MysqlResultStore(config.mysqlResults, config.instanceName).inspect()
+            : SqliteResultStore::inspect(config.sqliteResults);
+    check.findings.push_back(results + ": " + state);
+  } catch (const SourceError& e) {
+    check.problems.push_back(results + ": " + e.what());
+  }
+  return check;
 }
 
 }  // namespace sellertrust

@@ -1,9 +1,8 @@
 // Opens the source and results backends the configuration names, so the
-// rest of the daemon only sees Source and ResultStore. Called once at
-// start-up from the main thread.
+// rest of the daemon only sees Source and ResultStore, and checks them for
+// --check-config. Called from the main thread.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,13 +16,21 @@ namespace sellertrust {
 struct Backends {
   std::unique_ptr<Source> source;
   std::unique_ptr<ResultStore> results;
-  // Problems of the source contract (missing tables, columns, indexes), each
-  // named; empty when the source is as SPEC §1 requires.
-  std::function<std::vector<std::string>()> checkSourceContract;
   std::string description;  // e.g. "source mysql 10.0.0.5:3306/shop, results sqlite ..."
 };
 
-// Constructs the backends (no connection is opened yet for MySQL).
+// Constructs the backends (no connection is opened yet for MySQL; the
+// SQLite results file is opened, and created if missing).
 Backends openBackends(const DaemonConfig& config);
+
+// What --check-config finds, creating nothing: `findings` say what each
+// backend is (and notes on what could not be checked); `problems` are what
+// keeps the daemon from working, each with the database's own reason
+// (access denied, unknown host, no such file, missing table or index, ...).
+struct BackendCheck {
+  std::vector<std::string> findings;
+  std::vector<std::string> problems;
+};
+BackendCheck checkBackends(const DaemonConfig& config);
 
 }  // namespace sellertrust

@@ -55,9 +55,14 @@ class Reader {
     *out = value;
   }
 
-  // Reports keys under our sections that no reader asked for.
-  void reportUnknown(const std::vector<std::string>& sections) {
-    for (const std::string& section : sections) collect(section);
+  // Reports every key that no reader asked for, outside the sections that
+  // belong to Poco (its own settings and logging.*).
+  void reportUnknown() {
+    Poco::Util::AbstractConfiguration::Keys roots;
+    config_.keys(roots);
+    for (const std::string& root : roots) {
+      if (root != "system" && root != "application" && root != "logging") collect(root);
+    }
   }
 
  private:
@@ -174,8 +179,7 @@ DaemonConfig loadConfig(const Poco::Util::AbstractConfiguration& config,
   r.integer("jobs.history.interval_seconds", &c.historyIntervalSeconds, 1, 7L * 86400);
   r.integer("jobs.history.retention_days", &c.historyRetentionDays, 1, 36500);
   readRules(r, &c.rules);
-  r.reportUnknown(
-      {"data", "instance", "source", "results", "http", "metrics", "api", "jobs", "rules"});
+  r.reportUnknown();
 
   if (c.resultsBackend.empty()) c.resultsBackend = c.sourceBackend;
   for (const auto& [key, value] :

@@ -140,6 +140,10 @@ class Daemon : public Poco::Util::ServerApplication {
                              "marketplace (optional seed) and start from empty results")
                           .argument("SEED", false)
                           .callback(OptionCallback<Daemon>(this, &Daemon::onDemo)));
+    options.addOption(Option("force", "",
+                             "with --demo: replace a source or results that the demo did "
+                             "not write")
+                          .callback(OptionCallback<Daemon>(this, &Daemon::onForce)));
   }
 
   int main(const ArgVec& /*args*/) override {
@@ -168,56 +172,87 @@ class Daemon : public Poco::Util::ServerApplication {
   }
 
  private:
+  // --check-config: the configuration is valid (main() checked it); now the
+  // databases, reading only. Names every problem with the database's reason.
+  int checkConfiguration(const DaemonConfig& cfg) {
+    const BackendCheck check = checkBackends(cfg);
+    for (const std::string& f : check.findings) std::cout << f << "\n";
+    if (!check.problems.empty()) {
+      std::cerr << "sellertrustd: the configuration is valid, but the databases are not ready ("
+                << check.problems.size() << " problem" << (check.problems.size() == 1 ? "" : "s")
+                << "):\n";
+      for (const std::string& p : check.problems) std::cerr << "  " << p << "\n";
+      return EXIT_CONFIG;
+    }
+    std::cout << "configuration OK (rules version " << rulesVersion(cfg.rules) << ")\n";
+    return EXIT_OK;
+  }
+
+  // --demo: writes the demo marketplace into the SQLite source and starts
+  // from empty results, unless the data directory holds data the demo did
+  // not make (then only with --force). Returns 0, or the exit code.
+  int writeDemo(const DaemonConfig& cfg) {
+    if (cfg.sourceBackend != "sqlite" || cfg.resultsBackend != "sqlite") {
+      std::cerr << "sellertrustd: --demo fills the embedded SQLite source and results; "
+                   "source.backend and results.backend must be sqlite\n";
+      return EXIT_USAGE;
+    }
+    const bool sourceExists = Poco::File(cfg.sqliteSource).exists();
+    const bool ours = sourceExists && isDemoMarketplace(cfg.sqliteSource);
+    const bool resultsExist = Poco::File(cfg.sqliteResults).exists();
+    if (!force_ && ((sourceExists && !ours) || (!sourceExists && resultsExist))) {
+      std::cerr << "sellertrustd: --demo would replace "
+                << (sourceExists ? cfg.sqliteSource : cfg.sqliteResults)
+                << ", which the demo did not write; choose another data.dir, or add --force to "
+                   "replace it\n";
+      return EXIT_USAGE;
+    }
+    Poco::File(cfg.dataDir).createDirectories();
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      Poco::File results(cfg.sqliteResults + suffix);
+      if (results.exists()) results.remove();
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const DemoSummary demo = generateDemoMarketplace(cfg.sqliteSource, *demoSeed_, wallClock());
+    logger().information(
+        "demo marketplace written to " + cfg.sqliteSource + " in " +
+        std::to_string(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()) +
+        " s: " + demo.line());
+    return 0;
+  }
+
   int serve(const DaemonConfig& cfg) {
     if (full_ && runOnce_ != "score") {
       std::cerr << "sellertrustd: --full goes with --run-once=score (the scheduled score job "
                    "runs in full every jobs.score.full_interval_seconds)\n";
       return EXIT_USAGE;
     }
-    Poco::File(cfg.dataDir).createDirectories();
-    if (demoSeed_ && cfg.sourceBackend != "sqlite") {
-      std::cerr << "sellertrustd: --demo fills the embedded SQLite source; "
-                   "source.backend is "
-                << cfg.sourceBackend << "\n";
+    if (force_ && !demoSeed_) {
+      std::cerr << "sellertrustd: --force goes with --demo\n";
       return EXIT_USAGE;
     }
-    if (demoSeed_) {
-      Poco::File results(cfg.sqliteResults);
-      if (results.exists()) results.remove();
-      const auto started = std::chrono::steady_clock::now();
-      const DemoSummary demo = generateDemoMarketplace(cfg.sqliteSource, *demoSeed_, wallClock());
-      logger().information(
-          "demo marketplace written to " + cfg.sqliteSource + " in " +
-          std::to_string(
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()) +
-          " s: " + demo.line());
+    if (!runOnce_.empty() && runOnce_ != "score" && runOnce_ != "history") {
+      std::cerr << "sellertrustd: --run-once: unknown task '" << runOnce_
+                << "' (expected score or history)\n";
+      return EXIT_USAGE;
     }
+    if (checkConfig_) return checkConfiguration(cfg);
+    if (demoSeed_) {
+      if (const int refused = writeDemo(cfg)) return refused;
+    }
+    Poco::File(cfg.dataDir).createDirectories();
     Backends backends = openBackends(cfg);
     Source& source = *backends.source;
     ResultStore& store = *backends.results;
     logger().information("instance " + cfg.instanceName + ": " + backends.description);
-    if (checkConfig_) {
-      if (!source.ping()) {
-        throw SourceError("the source database does not answer (" + backends.description + ")");
-      }
-      const std::vector<std::string> problems = backends.checkSourceContract();
-      if (!problems.empty()) {
-        std::cerr << "sellertrustd: the source does not meet the contract of SPEC §1:\n";
-        for (const std::string& p : problems) std::cerr << "  " << p << "\n";
-        return EXIT_CONFIG;
-      }
-      store.migrate();
-      std::cout << "configuration OK (" << backends.description << ", rules version "
-                << rulesVersion(cfg.rules) << ")\n";
-      return EXIT_OK;
-    }
     store.migrate();
     // A source that is down at start-up must not keep the daemon from
     // serving its persisted results: the runs will report it.
     try {
-      for (const std::string& p : backends.checkSourceContract()) {
-        logger().warning("source contract: " + p);
-      }
+      const ContractReport contract = source.checkContract();
+      for (const std::string& p : contract.problems) logger().warning("source contract: " + p);
+      for (const std::string& n : contract.notes) logger().information("source contract: " + n);
     } catch (const SourceError& e) {
       logger().warning(std::string("cannot check the source contract now: ") + e.what());
     }
@@ -314,14 +349,7 @@ class Daemon : public Poco::Util::ServerApplication {
                         }};
 
     if (!runOnce_.empty()) {
-      const JobSpec* spec = runOnce_ == "score"     ? &scoreSpec
-                            : runOnce_ == "history" ? &historySpec
-                                                    : nullptr;
-      if (spec == nullptr) {
-        std::cerr << "sellertrustd: --run-once: unknown task '" << runOnce_
-                  << "' (expected score or history)\n";
-        return EXIT_USAGE;
-      }
+      const JobSpec* spec = runOnce_ == "score" ? &scoreSpec : &historySpec;
       if (!store.acquireWriterLock()) {
         std::cerr << "sellertrustd: another sellertrustd holds the writer lock of the results "
                      "database ("
@@ -511,6 +539,7 @@ class Daemon : public Poco::Util::ServerApplication {
   void onCheckConfig(const std::string&, const std::string&) { checkConfig_ = true; }
   void onRunOnce(const std::string&, const std::string& value) { runOnce_ = value; }
   void onFull(const std::string&, const std::string&) { full_ = true; }
+  void onForce(const std::string&, const std::string&) { force_ = true; }
   void onDemo(const std::string&, const std::string& value) {
     demoSeed_ = value.empty() ? 42 : std::stoull(value);
   }
@@ -521,6 +550,7 @@ class Daemon : public Poco::Util::ServerApplication {
   bool checkConfig_ = false;
   std::string runOnce_;
   bool full_ = false;
+  bool force_ = false;
   std::optional<std::uint64_t> demoSeed_;
   // The last successful score run, for /v1/status.
   struct ScoreRunStatus {

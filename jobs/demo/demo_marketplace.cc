@@ -913,6 +913,11 @@ void removeIfExists(const std::string& path) {
   if (file.exists()) file.remove();
 }
 
+void registerSqlite() {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+}
+
 }  // namespace
 
 bool DemoSummary::operator==(const DemoSummary& o) const {
@@ -936,10 +941,24 @@ std::string DemoSummary::line() const {
          " deliveries before the order";
 }
 
+// "STdm": the SQLite application_id of a demo source.
+constexpr int kDemoApplicationId = 0x5354646d;
+
+bool isDemoMarketplace(const std::string& path) {
+  registerSqlite();
+  try {
+    Session session("SQLite", "file:" + path + "?mode=ro", kOpenRetrySeconds);
+    int id = 0;
+    session << "PRAGMA application_id", kw::into(id), kw::now;
+    return id == kDemoApplicationId;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
+
 DemoSummary generateDemoMarketplace(const std::string& sourcePath, std::uint64_t seed,
                                     Timestamp now) {
-  static std::once_flag once;
-  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  registerSqlite();
   try {
     for (const char* suffix : {"", "-journal", "-wal", "-shm"}) removeIfExists(sourcePath + suffix);
     Session session("SQLite", sourcePath, kOpenRetrySeconds);
@@ -947,6 +966,7 @@ DemoSummary generateDemoMarketplace(const std::string& sourcePath, std::uint64_t
     session << "PRAGMA journal_mode = MEMORY", kw::now;
     session << "PRAGMA synchronous = OFF", kw::now;
     session << "PRAGMA cache_size = -65536", kw::now;
+    session << "PRAGMA application_id = " + std::to_string(kDemoApplicationId), kw::now;
     session << "BEGIN IMMEDIATE", kw::now;
     try {
       createSourceSchema(session);

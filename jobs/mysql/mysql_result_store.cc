@@ -101,6 +101,28 @@ int MysqlResultStore::schemaVersion() {
   });
 }
 
+std::string MysqlResultStore::inspect() {
+  return withConnection([&](MysqlConnection& c) {
+    const auto tables = c.queryInt("looking for schema_version",
+                                   "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'schema_version'",
+                                   {});
+    if (!tables || *tables == 0) return std::string("absent: created at the first start");
+    const auto version =
+        c.queryInt("reading the schema version", results_sql::kSelectSchemaVersion, {});
+    const int found = version ? static_cast<int>(*version) : 0;
+    if (found > kLatestVersion) {
+      throw SourceError("the results database " + options_.database + " has schema version " +
+                        std::to_string(found) + ", newer than this sellertrustd understands (" +
+                        std::to_string(kLatestVersion) + "): upgrade sellertrustd");
+    }
+    return "schema version " + std::to_string(found) +
+           (found < kLatestVersion
+                ? ", migrated to " + std::to_string(kLatestVersion) + " at the next start"
+                : "");
+  });
+}
+
 void MysqlResultStore::migrate() {
   withConnection([&](MysqlConnection& c) {
     // Two daemons starting together must not both apply a migration.

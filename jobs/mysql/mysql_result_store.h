@@ -25,6 +25,11 @@ class MysqlResultStore : public ResultStore {
   MysqlResultStore(MysqlOptions options, std::string instance);
   ~MysqlResultStore() override;
 
+  // For --check-config, creating nothing: connects and reads the schema
+  // version ("absent" before the first start). Throws SourceError with the
+  // server's reason, or when the schema is newer than this build's.
+  std::string inspect();
+
   // Applies the missing migrations under a migration lock. Throws
   // SourceError when the database's schema is newer than this build's.
   void migrate() override;

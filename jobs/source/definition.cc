@@ -6,6 +6,7 @@
 // may depend on the clock (see queries.cc).
 #include "jobs/source/definition.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "sellertrust/records.h"
@@ -234,6 +235,41 @@ const TableDef& table(const std::string& name) {
     if (t.name == name) return t;
   }
   throw std::logic_error("no source table " + name);
+}
+
+std::string IndexDef::name() const {
+  std::string out = table;
+  for (const std::string& column : columns) out += "_" + column;
+  return out;
+}
+
+const std::vector<IndexDef>& indexes() {
+  static const std::vector<IndexDef> kIndexes = [] {
+    std::vector<IndexDef> out = {
+        {"orders", {"order_id"}, "the joins of after-sales rows to their order"},
+        {"orders", {"ordered_at"}, "the window range"},
+        {"orders", {"seller_id"}, "the reads of changed sellers"},
+        {"tickets", {"order_id"}, "the joins to window orders"},
+        {"tickets", {"kind"}, "the authenticity claims"},
+        {"refunds", {"order_id"}, "the joins to window orders"},
+        {"return_requests", {"order_id"}, "the joins to window orders"},
+        {"ratings", {"order_id"}, "the joins to window orders"},
+        {"chargebacks", {"order_id"}, "the joins to window orders"},
+    };
+    // Incremental runs find changed rows by updated_at in every table.
+    for (const TableDef& t : tables()) out.push_back({t.name, {"updated_at"}, "incremental runs"});
+    std::stable_sort(out.begin(), out.end(), [](const IndexDef& a, const IndexDef& b) {
+      auto rank = [](const std::string& name) {
+        for (std::size_t i = 0; i < tables().size(); ++i) {
+          if (tables()[i].name == name) return i;
+        }
+        return tables().size();
+      };
+      return rank(a.table) < rank(b.table);
+    });
+    return out;
+  }();
+  return kIndexes;
 }
 
 const std::vector<TallyDef>& tallies() {

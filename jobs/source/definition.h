@@ -32,7 +32,7 @@ struct ColumnDef {
   bool required = false;           // NULL is a problem
   std::vector<std::string> names;  // kEnum: the allowed values
   // False for columns the run never reads: they are part of the contract
-  // (checkSourceContract) but carry no checks.
+  // (source/contract.h) but carry no checks.
   bool read = true;
 };
 
@@ -96,8 +96,20 @@ struct HistogramDef {
   std::string where;
 };
 
+// An index the generated queries need: its leading columns, in order.
+struct IndexDef {
+  std::string table;
+  std::vector<std::string> columns;
+  std::string why;           // the queries it serves, for the contract check's message
+  std::string name() const;  // table_column[_column...]
+};
+
 // The SPEC §1 tables, sellers first, then orders, then the after-sales ones.
 const std::vector<TableDef>& tables();
+
+// Every index the queries need, in table order; a primary key serves as an
+// index on its column.
+const std::vector<IndexDef>& indexes();
 const TableDef& table(const std::string& name);
 
 // Every tally part, in TallyId order.

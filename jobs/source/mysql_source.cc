@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "jobs/source/contract.h"
 #include "jobs/source/definition.h"
 
 namespace sellertrust {
@@ -64,27 +65,6 @@ class MysqlSqlSession : public source::SqlSession {
 
 constexpr const char* kPing = "SELECT 1";
 
-// The indexes (leading columns) the queries need, with the reason.
-struct IndexNeed {
-  const char* table;
-  std::vector<std::string> columns;  // the index's leading columns, in order
-  const char* why;
-};
-
-const std::vector<IndexNeed>& indexNeeds() {
-  static const std::vector<IndexNeed> kNeeds = {
-      {"orders", {"order_id"}, "the joins of after-sales rows to their order"},
-      {"orders", {"ordered_at"}, "the window range"},
-      {"tickets", {"order_id"}, "the joins to window orders"},
-      {"tickets", {"kind"}, "the authenticity claims"},
-      {"refunds", {"order_id"}, "the joins to window orders"},
-      {"return_requests", {"order_id"}, "the joins to window orders"},
-      {"ratings", {"order_id"}, "the joins to window orders"},
-      {"chargebacks", {"order_id"}, "the joins to window orders"},
-  };
-  return kNeeds;
-}
-
 std::string lower(std::string text) {
   for (char& c : text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -116,79 +96,53 @@ SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToke
                             problemKeysPerTable_);
 }
 
-bool MysqlSource::ping() {
+void MysqlSource::probe() {
   try {
     MysqlConnection db(options_);
-    bool one = false;
     MysqlRows rows = db.stream("ping", kPing);
-    while (rows.next()) one = rows.getInt64(1) == 1;
-    return one;
-  } catch (const std::exception&) {
-    return false;
+    while (rows.next()) {
+    }
+  } catch (const SourceError& e) {
+    if (!options_.password.empty() || !options_.passwordFile.empty()) throw;
+    throw SourceError(std::string(e.what()) +
+                      "; no password was given (a password_file key, or under systemd the "
+                      "LoadCredential= of the unit)");
   }
 }
 
-std::vector<std::string> MysqlSource::checkSourceContract() {
+ContractReport MysqlSource::checkContract() {
   MysqlConnection db(options_);
-  std::map<std::string, std::string> tableTypes;  // lower-case name -> TABLE_TYPE
+  source::SourceSchema schema;
+  schema.typed = true;
   {
     MysqlRows rows = db.stream("listing tables", kSchemaTables);
-    while (rows.next()) tableTypes[lower(rows.getString(1))] = rows.getString(2);
+    while (rows.next()) {
+      schema.tables[lower(rows.getString(1))].view = rows.getString(2) != "BASE TABLE";
+    }
   }
-  std::map<std::string, std::map<std::string, std::string>> columns;  // table -> column -> type
   {
     MysqlRows rows = db.stream("listing columns", kSchemaColumns);
     while (rows.next()) {
-      columns[lower(rows.getString(1))][lower(rows.getString(2))] = lower(rows.getString(3));
+      schema.tables[lower(rows.getString(1))].columns[lower(rows.getString(2))] =
+          lower(rows.getString(3));
     }
   }
-  // table -> index -> columns in order
-  std::map<std::string, std::map<std::string, std::vector<std::string>>> indexes;
   {
+    // Ordered by table, index and position: one index's columns are adjacent.
     MysqlRows rows = db.stream("listing indexes", kSchemaIndexes);
+    std::string table;
+    std::string index;
     while (rows.next()) {
-      indexes[lower(rows.getString(1))][rows.getString(2)].push_back(lower(rows.getString(4)));
-    }
-  }
-
-  std::vector<std::string> problems;
-  for (const source::TableDef& contract : source::tables()) {
-    const std::string& table = contract.name;
-    if (tableTypes.count(table) == 0) {
-      problems.push_back("table " + table + ": missing");
-      continue;
-    }
-    const auto& have = columns[table];
-    for (const source::ColumnDef& column : contract.columns) {
-      auto it = have.find(column.name);
-      if (it == have.end()) {
-        problems.push_back("table " + table + ": missing column " + column.name);
-      } else if (column.type == source::ColumnType::kTime && it->second != "datetime" &&
-                 it->second != "timestamp") {
-        problems.push_back("table " + table + ": column " + column.name + " is " + it->second +
-                           ", not DATETIME");
+      auto& indexes = schema.tables[lower(rows.getString(1))].indexes;
+      if (lower(rows.getString(1)) != table || rows.getString(2) != index || indexes.empty()) {
+        table = lower(rows.getString(1));
+        index = rows.getString(2);
+        indexes.emplace_back();
       }
+      indexes.back().push_back(lower(rows.getString(4)));
     }
   }
-  for (const IndexNeed& need : indexNeeds()) {
-    const std::string table = need.table;
-    auto type = tableTypes.find(table);
-    if (type == tableTypes.end() || type->second != "BASE TABLE") continue;
-    bool covered = false;
-    for (const auto& [name, indexColumns] : indexes[table]) {
-      if (indexColumns.size() >= need.columns.size() &&
-          std::equal(need.columns.begin(), need.columns.end(), indexColumns.begin())) {
-        covered = true;
-      }
-    }
-    if (!covered) {
-      std::string list;
-      for (const std::string& c : need.columns) list += (list.empty() ? "" : ", ") + c;
-      problems.push_back("table " + table + ": missing index on (" + list + "), needed by " +
-                         need.why);
-    }
-  }
-  return problems;
+  return source::checkContract(schema);
 }
 
 }  // namespace sellertrust

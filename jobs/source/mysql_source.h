@@ -5,8 +5,8 @@
 // queries return one row per seller (plus small histograms and one row per
 // bad source row), never one row per order, so a run's memory does not grow
 // with the number of orders.
-// Each call opens its own connection, so read(), ping() and
-// checkSourceContract() may run from different threads at the same time;
+// Each call opens its own connection, so read(), probe() and
+// checkContract() may run from different threads at the same time;
 // read() itself is meant for one job thread at a time.
 #pragma once
 
@@ -33,15 +33,13 @@ class MysqlSource : public Source {
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                   const ChangeScope* changes) override;
 
-  // True iff a new connection answers SELECT 1; never throws.
-  bool ping() override;
+  // A new connection answers SELECT 1, or a MysqlError with the server's
+  // reason (and a hint when no password was given).
+  void probe() override;
 
-  // Returns one human-readable line per way the source database breaks the
-  // contract read() relies on: a missing table or column, a time column that
-  // is not DATETIME/TIMESTAMP, a missing index the queries need (base tables
-  // only: a view's indexes are its underlying tables'). Empty iff none.
-  // Throws SourceError when the database cannot be queried.
-  std::vector<std::string> checkSourceContract();
+  // From information_schema (source/contract.h): a time column must be
+  // DATETIME or TIMESTAMP; a view's indexes are its base tables' (a note).
+  ContractReport checkContract() override;
 
  private:
   const MysqlOptions options_;

@@ -87,6 +87,14 @@ struct SourceData {
   std::map<std::string, std::int64_t> rowsRead;
 };
 
+// What a source database lacks of the contract (SPEC §1 tables and columns,
+// the indexes the queries need), each problem named; notes say what could
+// not be checked (the indexes behind a view).
+struct ContractReport {
+  std::vector<std::string> problems;
+  std::vector<std::string> notes;
+};
+
 class Source {
  public:
   virtual ~Source() = default;
@@ -96,8 +104,21 @@ class Source {
   // `cancel` is set.
   virtual SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                           const ChangeScope* changes) = 0;
-  // True iff the database answers a trivial query now.
-  virtual bool ping() = 0;
+  // Connects and runs a trivial query; throws SourceError with the
+  // database's own reason otherwise (access denied, unknown host, ...).
+  virtual void probe() = 0;
+  // True iff probe() succeeds now.
+  bool ping() {
+    try {
+      probe();
+      return true;
+    } catch (const SourceError&) {
+      return false;
+    }
+  }
+  // Reads the database's catalogue and checks it against the contract.
+  // Throws SourceError when the database cannot be read.
+  virtual ContractReport checkContract() = 0;
 };
 
 }  // namespace sellertrust

@@ -3,6 +3,8 @@
 // connection Poco::Data opened.
 #include "jobs/source/sqlite_source.h"
 
+#include <Poco/File.h>
+
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Exception.h>
@@ -11,6 +13,7 @@
 #include <mutex>
 #include <utility>
 
+#include "jobs/source/contract.h"
 #include "jobs/source/definition.h"
 #include "jobs/source/dialect.h"
 #include "jobs/sqlite/sqlite_statement.h"
@@ -39,27 +42,6 @@ const char* sqliteType(source::ColumnType type) {
       return "TEXT";
   }
 }
-
-// orders(ordered_at) carries the window range; the after-sales order_id
-// indexes the joins to window orders; tickets(kind) the authenticity
-// claims; every updated_at index is for readers of changes only (SPEC §1).
-constexpr const char* kIndexes[] = {
-    "CREATE INDEX orders_ordered_at ON orders(ordered_at)",
-    "CREATE INDEX orders_seller_id ON orders(seller_id)",
-    "CREATE INDEX tickets_order_id ON tickets(order_id)",
-    "CREATE INDEX tickets_kind ON tickets(kind)",
-    "CREATE INDEX refunds_order_id ON refunds(order_id)",
-    "CREATE INDEX return_requests_order_id ON return_requests(order_id)",
-    "CREATE INDEX ratings_order_id ON ratings(order_id)",
-    "CREATE INDEX chargebacks_order_id ON chargebacks(order_id)",
-    "CREATE INDEX sellers_updated_at ON sellers(updated_at)",
-    "CREATE INDEX orders_updated_at ON orders(updated_at)",
-    "CREATE INDEX tickets_updated_at ON tickets(updated_at)",
-    "CREATE INDEX refunds_updated_at ON refunds(updated_at)",
-    "CREATE INDEX return_requests_updated_at ON return_requests(updated_at)",
-    "CREATE INDEX ratings_updated_at ON ratings(updated_at)",
-    "CREATE INDEX chargebacks_updated_at ON chargebacks(updated_at)",
-};
 
 void registerSqlite() {
   static std::once_flag once;
@@ -209,7 +191,13 @@ void createSourceSchema(Session& session) {
     }
     session << sql + "\n)", now;
   }
-  for (const char* sql : kIndexes) session << sql, now;
+  for (const source::IndexDef& index : source::indexes()) {
+    const source::TableDef& table = source::table(index.table);
+    if (index.columns == std::vector<std::string>{table.key}) continue;  // the primary key
+    std::string columns;
+    for (const std::string& c : index.columns) columns += (columns.empty() ? "" : ", ") + c;
+    session << "CREATE INDEX " + index.name() + " ON " + index.table + "(" + columns + ")", now;
+  }
 }
 
 SqliteSource::SqliteSource(std::string path, std::int64_t problemKeysPerTable)
@@ -222,14 +210,55 @@ SourceData SqliteSource::read(Timestamp now, const Rules& rules, const CancelTok
                             problemKeysPerTable_);
 }
 
-bool SqliteSource::ping() {
-  try {
-    SqliteSession session(path_, nullptr);
-    std::unique_ptr<source::SqlRows> rows = session.query("ping", "SELECT 1");
-    return rows->next() && rows->getInt64(0) == 1;
-  } catch (const SourceError&) {
-    return false;
+void SqliteSource::probe() {
+  if (!Poco::File(path_).exists()) {
+    throw SourceError("SQLite source " + path_ +
+                      ": no such file (it must hold the SPEC §1 tables; --demo writes a demo "
+                      "marketplace there)");
   }
+  SqliteSession session(path_, nullptr);
+  // Reading the schema is what fails on a file that is not a database.
+  std::unique_ptr<source::SqlRows> rows =
+      session.query("reading the schema", "SELECT COUNT(*) FROM sqlite_master");
+  while (rows->next()) {
+  }
+}
+
+ContractReport SqliteSource::checkContract() {
+  probe();
+  SqliteSession session(path_, nullptr);
+  source::SourceSchema schema;
+  const auto each = [&](const std::string& what, const std::string& sql, auto onRow) {
+    std::unique_ptr<source::SqlRows> rows = session.query(what, sql);
+    while (rows->next()) onRow(*rows);
+  };
+  each("listing columns",
+       "SELECT lower(m.name), m.type, lower(p.name), lower(p.type), p.pk\n"
+       "FROM sqlite_master m JOIN pragma_table_info(m.name) p\n"
+       "WHERE m.type IN ('table', 'view') ORDER BY m.name, p.cid",
+       [&](source::SqlRows& row) {
+         source::SourceSchema::Table& table = schema.tables[row.getString(0)];
+         table.view = row.getString(1) == "view";
+         table.columns[row.getString(2)] = row.getString(3);
+         // Only an INTEGER PRIMARY KEY is the rowid's own index.
+         if (row.getInt64(4) == 1 && row.getString(3) == "integer") {
+           table.indexes.push_back({row.getString(2)});
+         }
+       });
+  std::string index;
+  each("listing indexes",
+       "SELECT lower(m.name), il.name, lower(ii.name)\n"
+       "FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii\n"
+       "WHERE m.type = 'table' ORDER BY m.name, il.name, ii.seqno",
+       [&](source::SqlRows& row) {
+         auto& indexes = schema.tables[row.getString(0)].indexes;
+         if (row.getString(1) != index || indexes.empty()) {
+           index = row.getString(1);
+           indexes.emplace_back();
+         }
+         indexes.back().push_back(row.getString(2));
+       });
+  return source::checkContract(schema);
 }
 
 }  // namespace sellertrust

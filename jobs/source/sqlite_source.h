@@ -3,7 +3,7 @@
 // the queries generated from the one definition aggregate in the database,
 // and the shared reader (source_reader.h) assembles the run's data.
 // createSourceSchema() creates those tables for the demo and the tests.
-// Each call opens its own read-only connection, so read() and ping() may
+// Each call opens its own read-only connection, so read() and probe() may
 // run from different threads at the same time; read() itself is meant for
 // one job thread at a time.
 #pragma once
@@ -34,7 +34,11 @@ class SqliteSource : public Source {
   // rules.
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                   const ChangeScope* changes) override;
-  bool ping() override;
+  // The file exists and is an SQLite database.
+  void probe() override;
+  // From sqlite_master and the table_info / index_list pragmas
+  // (source/contract.h); an INTEGER PRIMARY KEY counts as an index.
+  ContractReport checkContract() override;
 
  private:
   const std::string path_;

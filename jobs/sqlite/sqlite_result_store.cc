@@ -9,7 +9,9 @@
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
+#include <Poco/File.h>
 #include <Poco/Nullable.h>
+#include <Poco/Path.h>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -235,6 +237,39 @@ SqliteStatement statement(Session& session, const std::string& what, const std::
 }
 
 }  // namespace
+
+std::string SqliteResultStore::inspect(const std::string& path) {
+  const std::string what = "checking " + path;
+  Poco::File file(path);
+  if (!file.exists()) {
+    // The nearest directory that exists must let the daemon create the rest.
+    Poco::Path dir = Poco::Path(path).makeAbsolute().parent();
+    while (dir.depth() > 0 && !Poco::File(dir).exists()) dir = dir.parent();
+    if (::access(dir.toString().c_str(), W_OK) != 0) {
+      fail(what, "it does not exist and " + dir.toString() + " is not writable for this user");
+    }
+    return "absent: created at the first start";
+  }
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  return guarded(what, [&] {
+    Session session("SQLite", "file:" + path + "?mode=ro", kOpenRetrySeconds);
+    int tables = 0;
+    session << "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_version'", kw::into(tables),
+        kw::now;
+    int version = 0;
+    if (tables > 0) session << results_sql::kSelectSchemaVersion, kw::into(version), kw::now;
+    if (version > kSchemaVersion) {
+      fail(what, "schema version " + std::to_string(version) + " is newer than version " +
+                     std::to_string(kSchemaVersion) +
+                     " that this build knows; upgrade sellertrustd");
+    }
+    return "schema version " + std::to_string(version) +
+           (version < kSchemaVersion
+                ? ", migrated to " + std::to_string(kSchemaVersion) + " at the next start"
+                : "");
+  });
+}
 
 SqliteResultStore::SqliteResultStore(const std::string& path) : path_(path) {
   static std::once_flag once;

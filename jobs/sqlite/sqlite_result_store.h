@@ -27,6 +27,12 @@ class SqliteResultStore : public ResultStore {
 
   // Opens (creating if needed) the results file at `path`. Throws SourceError.
   explicit SqliteResultStore(const std::string& path);
+
+  // For --check-config, creating nothing: the schema version of the file at
+  // `path`, or that it will be created (its directory is writable, or can be
+  // created). Throws SourceError when the file cannot serve as results: not
+  // a database, a newer schema, a directory the daemon cannot write.
+  static std::string inspect(const std::string& path);
   ~SqliteResultStore() override;
 
   SqliteResultStore(const SqliteResultStore&) = delete;

@@ -97,6 +97,20 @@ TEST_F(ConfigTest, UnknownKeysAreErrors) {
                                                "rules.metric.claim_rate.wieght: unknown key"}));
 }
 
+// A typo in the section is as much a typo as one in the key: it used to be
+// ignored, so `sorce.backend = mysql` ran on the embedded default.
+TEST_F(ConfigTest, UnknownSectionsAreErrors) {
+  load({{"sorce.backend", "mysql"},
+        {"htttp.port", "9090"},
+        {"rule.window_days", "30"},
+        {"verbose", "1"},
+        {"system.anything", "Poco's own"},
+        {"application.name", "Poco's own"}});
+  EXPECT_EQ(errors_,
+            (std::vector<std::string>{"htttp.port: unknown key", "rule.window_days: unknown key",
+                                      "sorce.backend: unknown key", "verbose: unknown key"}));
+}
+
 TEST_F(ConfigTest, InvalidRulesAreReportedUnderTheirKeys) {
   load({{"rules.metric.order_defect_rate.full_loss_at", "0.005"}});
   EXPECT_EQ(errors_, std::vector<std::string>{

@@ -33,7 +33,19 @@ CREATE TABLE ratings (rating_id INTEGER PRIMARY KEY, order_id INTEGER, seller_id
   product_id INTEGER, stars INTEGER, created_at TEXT, updated_at TEXT);
 CREATE TABLE chargebacks (chargeback_id INTEGER PRIMARY KEY, order_id INTEGER,
   seller_id INTEGER, created_at TEXT, liability TEXT, updated_at TEXT);
+CREATE INDEX orders_ordered_at ON orders(ordered_at);
+CREATE INDEX orders_seller_id ON orders(seller_id);
+CREATE INDEX tickets_order_id ON tickets(order_id);
+CREATE INDEX tickets_kind ON tickets(kind);
+CREATE INDEX refunds_order_id ON refunds(order_id);
+CREATE INDEX return_requests_order_id ON return_requests(order_id);
+CREATE INDEX ratings_order_id ON ratings(order_id);
+CREATE INDEX chargebacks_order_id ON chargebacks(order_id);
 """
+# The indexes on updated_at that incremental runs need, one per table.
+SOURCE_SCHEMA += "".join(f"CREATE INDEX {t}_updated_at ON {t}(updated_at);\n" for t in
+                         ["sellers", "orders", "tickets", "refunds", "return_requests", "ratings",
+                          "chargebacks"])
 
 
 def utc(seconds_ago):

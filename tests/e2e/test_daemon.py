@@ -317,6 +317,75 @@ class LifecycleTest(unittest.TestCase):
         self.assertEqual(good.returncode, 0, good.stderr)
         self.assertIn("configuration OK", good.stdout.decode())
 
+    def test_check_config_creates_nothing_and_names_what_is_missing(self):
+        fresh = os.path.join(self.dir, "fresh")
+        r = subprocess.run([DAEMON, f"--set=data.dir={fresh}", "--check-config"],
+                           capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 78, r.stderr)
+        self.assertIn(f"source sqlite {fresh}/source.db: SQLite source {fresh}/source.db: "
+                      "no such file", r.stderr.decode())
+        self.assertIn(f"results sqlite {fresh}/results.db: absent: created at the first start",
+                      r.stdout.decode())
+        self.assertFalse(os.path.exists(fresh), "--check-config created the data directory")
+        # A file that is a database but not the SPEC's: each gap is named.
+        other = os.path.join(self.dir, "other.db")
+        sqlite3.connect(other).execute("CREATE TABLE sellers (seller_id INTEGER PRIMARY KEY)")
+        r = subprocess.run([DAEMON, f"--set=data.dir={fresh}",
+                            f"--set=source.sqlite.path={other}", "--check-config"],
+                           capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 78)
+        self.assertIn("table sellers: missing column updated_at", r.stderr.decode())
+        self.assertIn("table orders: missing", r.stderr.decode())
+        # A typo in a section name is an unknown key, not a silent default.
+        conf = os.path.join(self.dir, "typo.properties")
+        with open(conf, "w") as f:
+            f.write("sorce.backend = mysql\n")
+        r = subprocess.run([DAEMON, f"--config={conf}", "--check-config"], capture_output=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 78)
+        self.assertIn("sorce.backend: unknown key", r.stderr.decode())
+        # An unknown task is refused before anything is opened.
+        r = subprocess.run([DAEMON, f"--set=data.dir={fresh}", "--run-once=foo"],
+                           capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 64)
+        self.assertIn("unknown task 'foo'", r.stderr.decode())
+        self.assertFalse(os.path.exists(fresh), "--run-once=foo created the data directory")
+
+    def test_demo_replaces_only_what_it_wrote(self):
+        # The fixture is the operator's data, not the demo's: refused.
+        r = subprocess.run([DAEMON, f"--set=data.dir={self.dir}",
+                            f"--set=source.sqlite.path={self.source}", "--demo",
+                            "--run-once=score"], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 64)
+        self.assertIn(f"--demo would replace {self.source}, which the demo did not write",
+                      r.stderr.decode())
+        self.assertEqual(sqlite3.connect(self.source).execute(
+            "SELECT COUNT(*) FROM sellers").fetchone()[0], 3)
+        # A demo directory is the demo's to replace, again and again.
+        demo = os.path.join(self.dir, "demo")
+        for _ in range(2):
+            r = subprocess.run([DAEMON, f"--set=data.dir={demo}", "--demo=7", "--run-once=score"],
+                               capture_output=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        ok = subprocess.run([DAEMON, f"--set=data.dir={demo}", "--check-config"],
+                            capture_output=True, timeout=30)
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        self.assertIn("meets the contract of SPEC §1", ok.stdout.decode())
+        self.assertIn("results.db: schema version", ok.stdout.decode())
+        # Told to, it replaces the operator's file too.
+        mine = os.path.join(self.dir, "mine")
+        os.mkdir(mine)
+        shutil.copy(self.source, os.path.join(mine, "source.db"))
+        r = subprocess.run([DAEMON, f"--set=data.dir={mine}", "--demo=7", "--force",
+                            "--run-once=score"], capture_output=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sqlite3.connect(os.path.join(mine, "source.db")).execute(
+            "SELECT COUNT(*) FROM sellers").fetchone()[0], 3000)
+        alone = subprocess.run([DAEMON, f"--set=data.dir={demo}", "--force"],
+                               capture_output=True, timeout=30)
+        self.assertEqual(alone.returncode, 64)
+        self.assertIn("--force goes with --demo", alone.stderr.decode())
+
     def test_run_once_prints_a_summary(self):
         r = subprocess.run([DAEMON, f"--set=data.dir={self.dir}",
                             f"--set=source.sqlite.path={self.source}", "--run-once=score"],

@@ -267,6 +267,25 @@ class MysqlDaemonTest(unittest.TestCase):
         self.assertIn("schema version 99, newer than this sellertrustd understands (4)",
                       r.stderr.decode())
 
+    def test_check_config_names_the_servers_reason(self):
+        opts = self.db.options(self.dir)
+
+        def check(*overrides):
+            r = subprocess.run([DAEMON, f"--set=data.dir={self.dir}", *opts, *overrides,
+                                "--check-config"], capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 78, r.stdout.decode())
+            return r.stderr.decode()
+
+        self.assertIn("Access denied for user 'nobody'", check("--set=source.mysql.user=nobody"))
+        self.assertIn("'no_such_db'", check("--set=results.mysql.database=no_such_db"))
+        # Without any password the server's refusal comes with the reason.
+        no_password = check("--set=source.mysql.password_file=")
+        self.assertIn("using password: NO", no_password)
+        self.assertIn("no password was given", no_password)
+        refused = check("--set=source.mysql.port=1")
+        self.assertIn("Can't connect", refused)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "results.db")))
+
     def test_check_config_names_a_missing_column(self):
         ok = subprocess.run([DAEMON, f"--set=data.dir={self.dir}", *self.db.options(self.dir),
                              "--check-config"], capture_output=True, timeout=60)

@@ -40,7 +40,10 @@ class FakeSource : public Source {
     if (changes->cheaperToReadAll && changes->cheaperToReadAll(*scoped.scope)) return data;
     return scoped;
   }
-  bool ping() override { return !failing; }
+  void probe() override {
+    if (failing) throw SourceError("source unreachable");
+  }
+  ContractReport checkContract() override { return {}; }
 };
 
 class FakeStore : public ResultStore {

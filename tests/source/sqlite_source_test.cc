@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <tuple>
 
 #include "tests/source/raw_rows.h"
@@ -388,6 +389,95 @@ TEST(SqliteSourceErrorTest, OpensTheSourceReadOnly) {
   // Reading needs no write access to the operator's file.
   EXPECT_NO_THROW(SqliteSource(path).read(kNow, Rules(), CancelToken(), nullptr));
   Poco::File(path).setReadOnly(false);
+}
+
+// The contract check (source/contract.h) on SQLite, as --check-config runs
+// it: a schema made from the one definition meets it; each thing missing is
+// named.
+class SqliteContractTest : public ::testing::Test {
+ protected:
+  SqliteContractTest() : path_(dir_.file("source.db")) {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session session("SQLite", path_);
+    createSourceSchema(session);
+  }
+  void execute(const std::string& sql) { Poco::Data::Session("SQLite", path_) << sql, now; }
+
+  TempDir dir_;
+  std::string path_;
+};
+
+TEST_F(SqliteContractTest, TheSchemaOfTheOneDefinitionMeetsIt) {
+  const ContractReport report = SqliteSource(path_).checkContract();
+  EXPECT_EQ(report.problems, std::vector<std::string>{});
+  EXPECT_EQ(report.notes, std::vector<std::string>{});
+}
+
+TEST_F(SqliteContractTest, NamesAMissingTableColumnAndIndexes) {
+  execute("DROP TABLE chargebacks");
+  execute("ALTER TABLE orders DROP COLUMN promised_at");
+  execute("DROP INDEX orders_ordered_at");
+  // An index whose leading column is another does not serve.
+  execute("DROP INDEX ratings_order_id");
+  execute("CREATE INDEX ratings_seller_order ON ratings (seller_id, order_id)");
+  EXPECT_EQ(SqliteSource(path_).checkContract().problems,
+            (std::vector<std::string>{
+                "table orders: missing column promised_at", "table chargebacks: missing",
+                "table orders: missing index on (ordered_at), needed by the window range",
+                "table ratings: missing index on (order_id), needed by the joins to window "
+                "orders"}));
+}
+
+TEST_F(SqliteContractTest, ATableWithoutAnIntegerPrimaryKeyNeedsAnIndexOnIt) {
+  execute("DROP TABLE orders");
+  execute(
+      "CREATE TABLE orders (order_id TEXT, seller_id INTEGER, product_id INTEGER, ordered_at TEXT, "
+      "ship_by_at TEXT, shipped_at TEXT, promised_at TEXT, delivered_at TEXT, cancelled_at TEXT, "
+      "cancelled_by TEXT, tracking_valid INTEGER, fulfilled_by TEXT, amount REAL, currency TEXT, "
+      "updated_at TEXT)");
+  execute("CREATE INDEX orders_ordered_at ON orders(ordered_at)");
+  execute("CREATE INDEX orders_seller_id ON orders(seller_id)");
+  execute("CREATE INDEX orders_updated_at ON orders(updated_at)");
+  EXPECT_EQ(SqliteSource(path_).checkContract().problems,
+            (std::vector<std::string>{"table orders: missing index on (order_id), needed by the "
+                                      "joins of after-sales rows to their order"}));
+}
+
+TEST_F(SqliteContractTest, AViewIsCheckedForColumnsAndItsIndexesAreNoted) {
+  execute("ALTER TABLE refunds RENAME TO refund_rows");
+  execute("CREATE VIEW refunds AS SELECT * FROM refund_rows");
+  const ContractReport report = SqliteSource(path_).checkContract();
+  EXPECT_EQ(report.problems, std::vector<std::string>{});
+  EXPECT_EQ(report.notes,
+            (std::vector<std::string>{
+                "table refunds is a view: its base table needs an index on (order_id), for the "
+                "joins to window orders (not checked)",
+                "table refunds is a view: its base table needs an index on (updated_at), for "
+                "incremental runs (not checked)"}));
+}
+
+TEST(SqliteProbeTest, NamesAMissingFileAndAFileThatIsNotADatabase) {
+  TempDir dir;
+  const std::string missing = dir.file("missing.db");
+  try {
+    SqliteSource(missing).probe();
+    FAIL() << "no error";
+  } catch (const SourceError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "SQLite source " + missing +
+                  ": no such file (it must hold the SPEC §1 tables; --demo writes a demo "
+                  "marketplace there)");
+  }
+  EXPECT_FALSE(Poco::File(missing).exists());
+
+  const std::string text = dir.file("notes.txt");
+  std::ofstream(text) << "this is not a database, but it is long enough to look like a header\n";
+  try {
+    SqliteSource(text).probe();
+    FAIL() << "no error";
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("file is not a database"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 -- invented but typical schema) under the SPEC §1 names and columns, so that
 -- sellertrustd reads them without copying any data. Adapt the names and the
 -- code mappings to your schema, create the views in the database the
--- read-only account reads, and run `checkSourceContract` to verify them.
+-- read-only account reads, and run `sellertrustd --check-config` to verify
+-- them (it notes the indexes the base tables behind the views need).
 --
 -- Rules that keep the daemon's results right and its queries fast:
 -- * Map codes with CASE ... ELSE <the original code> END: a code you did not

@@ -10,7 +10,7 @@
 CREATE USER IF NOT EXISTS 'sellertrust_ro'@'%';
 ALTER USER 'sellertrust_ro'@'%' IDENTIFIED BY '@RO_PASSWORD@';
 -- SELECT only: the tables or views of SPEC §1 and, through it, their
--- information_schema rows (checkSourceContract reads columns and indexes).
+-- information_schema rows (--check-config reads columns and indexes).
 GRANT SELECT ON sellertrust_source.* TO 'sellertrust_ro'@'%';
 
 CREATE USER IF NOT EXISTS 'sellertrust_rw'@'%';

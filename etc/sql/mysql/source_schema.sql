@@ -9,11 +9,11 @@
 -- and may hold impossible values, and the daemon is the one place that
 -- validates rows (it reports and skips bad ones, SPEC §1).
 --
--- The indexes are the ones MysqlSource's queries need (checkSourceContract()
--- verifies them): orders(ordered_at) for the window range, every after-sales
--- table's order_id for the joins to window orders, tickets(kind) for the
--- authenticity claims; plus updated_at everywhere (SPEC §1, readers of
--- changes).
+-- The indexes are the ones the daemon's queries need (jobs/source/definition.cc;
+-- `sellertrustd --check-config` verifies them): orders(ordered_at) for the
+-- window range, orders(seller_id) for reading changed sellers, every
+-- after-sales table's order_id for the joins to window orders, tickets(kind)
+-- for the authenticity claims, and updated_at everywhere for incremental runs.
 
 CREATE TABLE sellers (
   seller_id  BIGINT       NOT NULL PRIMARY KEY,

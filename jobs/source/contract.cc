@@ -1,0 +1,53 @@
+#include "jobs/source/contract.h"
+
+#include <algorithm>
+
+#include "jobs/source/definition.h"
+
+namespace sellertrust::source {
+
+ContractReport checkContract(const SourceSchema& schema) {
+  ContractReport report;
+  for (const TableDef& contract : tables()) {
+    auto found = schema.tables.find(contract.name);
+    if (found == schema.tables.end()) {
+      report.problems.push_back("table " + contract.name + ": missing");
+      continue;
+    }
+    const auto& have = found->second.columns;
+    for (const ColumnDef& column : contract.columns) {
+      auto it = have.find(column.name);
+      if (it == have.end()) {
+        report.problems.push_back("table " + contract.name + ": missing column " + column.name);
+      } else if (schema.typed && column.type == ColumnType::kTime && it->second != "datetime" &&
+                 it->second != "timestamp") {
+        report.problems.push_back("table " + contract.name + ": column " + column.name + " is " +
+                                  it->second + ", not DATETIME");
+      }
+    }
+  }
+  for (const IndexDef& need : indexes()) {
+    auto found = schema.tables.find(need.table);
+    if (found == schema.tables.end()) continue;  // reported above
+    std::string list;
+    for (const std::string& c : need.columns) list += (list.empty() ? "" : ", ") + c;
+    if (found->second.view) {
+      report.notes.push_back("table " + need.table +
+                             " is a view: its base table needs an index on (" + list + "), for " +
+                             need.why + " (not checked)");
+      continue;
+    }
+    const auto& have = found->second.indexes;
+    const bool covered = std::any_of(have.begin(), have.end(), [&](const auto& columns) {
+      return columns.size() >= need.columns.size() &&
+             std::equal(need.columns.begin(), need.columns.end(), columns.begin());
+    });
+    if (!covered) {
+      report.problems.push_back("table " + need.table + ": missing index on (" + list +
+                                "), needed by " + need.why);
+    }
+  }
+  return report;
+}
+
+}  // namespace sellertrust::source

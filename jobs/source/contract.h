@@ -1,0 +1,30 @@
+// The check of a source database against the contract of SPEC §1 and what
+// the generated queries need: every table and column of the one definition
+// (definition.h), time columns typed as times where the engine types
+// columns, and every index of source::indexes(). Each backend reads its
+// catalogue into a SourceSchema; the judgement is made once, here. Pure.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "jobs/source/source.h"
+
+namespace sellertrust::source {
+
+struct SourceSchema {
+  struct Table {
+    bool view = false;
+    std::map<std::string, std::string> columns;     // lower-case name -> lower-case type
+    std::vector<std::vector<std::string>> indexes;  // columns in order; the primary key too
+  };
+  std::map<std::string, Table> tables;  // lower-case name
+  // The engine enforces column types (MySQL): time columns must be DATETIME
+  // or TIMESTAMP. SQLite's declared types are only affinities.
+  bool typed = false;
+};
+
+ContractReport checkContract(const SourceSchema& schema);
+
+}  // namespace sellertrust::source
