@@ -172,6 +172,16 @@ class Daemon : public Poco::Util::ServerApplication {
   }
 
  private:
+  // True iff the results database answers a read now.
+  static bool resultsReachable(ResultStore& store) {
+    try {
+      store.latestRunAt();
+      return true;
+    } catch (const SourceError&) {
+      return false;
+    }
+  }
+
   // --check-config: the configuration is valid (main() checked it); now the
   // databases, reading only. Names every problem with the database's reason.
   int checkConfiguration(const DaemonConfig& cfg) {
@@ -261,6 +271,7 @@ class Daemon : public Poco::Util::ServerApplication {
     Telemetry telemetry(SELLERTRUST_VERSION, SELLERTRUST_REVISION, rulesVersion(cfg.rules));
     sourceUp_ = source.ping();
     telemetry.setSourceUp(sourceUp_);
+    telemetry.setResultsUp(true);  // migrate() above worked
     const auto historySince = [&](Timestamp now) {
       return now - static_cast<Timestamp>(cfg.historyRetentionDays) * kSecondsPerDay;
     };
@@ -311,23 +322,33 @@ class Daemon : public Poco::Util::ServerApplication {
           try {
             // One writer per results database; the others
             // serve what it persists and take over when it dies.
+            const bool wasWriter = writer_;
             writer_ = store.acquireWriterLock();
+            telemetry.setWriter(writer_);
+            if (writer_ != wasWriter) {
+              logger().notice(writer_ ? "this daemon is now the writer of the results database"
+                                      : "another daemon writes the results now; serving its results");
+            }
             if (!writer_) {
               setSourceUp(source.ping());
-              return JobOutcome{0, refreshFromStore(now) ? "reader: loaded the writer's new results"
-                                                         : "reader: results unchanged"};
+              const bool loaded = refreshFromStore(now);
+              telemetry.setResultsUp(true);
+              return JobOutcome{0, loaded ? "reader: loaded the writer's new results"
+                                          : "reader: results unchanged"};
             }
             refreshFromStore(now);
             const ScoreRunSummary s =
                 scoreJob.run(now, cancel, full_ ? RunKind::kFull : RunKind::kIncremental);
             returnFreedMemory();
             setSourceUp(true);
+            telemetry.setResultsUp(true);
             recordScoreRun(s);
             telemetry.recordScoreRun(
                 s.kind, s.sellersRecomputed,
                 s.watermarkLag ? std::optional<double>(*s.watermarkLag) : std::nullopt);
             telemetry.recordRowsRead(s.rowsRead);
-            telemetry.recordRowsSkipped(s.problems);
+            // An incremental run sees only the bad rows of the sellers it read.
+            if (s.kind == RunKind::kFull) telemetry.recordRowsSkipped(s.problems);
             logProblems(s.problems);
             telemetry.publishSnapshot(*snapshots.current());
             return JobOutcome{s.totalRowsRead(), s.line()};
@@ -335,6 +356,7 @@ class Daemon : public Poco::Util::ServerApplication {
             throw;
           } catch (...) {
             setSourceUp(source.ping());
+            telemetry.setResultsUp(resultsReachable(store));
             throw;
           }
         }};

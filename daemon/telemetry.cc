@@ -186,12 +186,24 @@ struct Telemetry::Impl {
           .Name("sellertrust_rows_read_total")
           .Help("Source rows read, by source table.")
           .Register(*registry);
-  prometheus::Family<prometheus::Counter>& rowsSkipped =
-      prometheus::BuildCounter()
-          .Name("sellertrust_rows_skipped_total")
+  prometheus::Family<prometheus::Gauge>& rowsSkipped =
+      prometheus::BuildGauge()
+          .Name("sellertrust_rows_skipped")
           .Help(
-              "Source rows skipped for unknown enum values, missing or impossible values, by "
-              "source table.")
+              "Source rows the last full score run skipped (unknown enum values, missing or "
+              "impossible values), by source table and reason.")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& resultsUp =
+      prometheus::BuildGauge()
+          .Name("sellertrust_results_up")
+          .Help("1 if the last read or write of the results database worked, else 0.")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& writer =
+      prometheus::BuildGauge()
+          .Name("sellertrust_writer")
+          .Help(
+              "1 if this daemon holds the results database's writer lock (it runs the jobs), "
+              "0 if it serves the writer's results.")
           .Register(*registry);
   prometheus::Family<prometheus::Counter>& scoreRuns =
       prometheus::BuildCounter()
@@ -251,6 +263,8 @@ struct Telemetry::Impl {
   // Every {code, severity} series ever published, so that a code that is no
   // longer active drops to 0 instead of keeping its last count.
   std::map<std::pair<std::string, std::string>, prometheus::Gauge*> warningSeries;
+  // Every {table, reason} series of rows skipped ever published, likewise.
+  std::map<std::pair<std::string, std::string>, prometheus::Gauge*> skippedSeries;
   // Hot-path caches: Family::Add would construct a histogram per call.
   std::map<std::pair<std::string, int>, prometheus::Counter*> httpCounters;
   std::map<std::string, prometheus::Histogram*> httpHistograms;
@@ -274,6 +288,8 @@ Telemetry::Telemetry(const std::string& version, const std::string& revision,
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->setBuildInfo(rulesVersion);
   impl_->sourceUp.Add({}).Set(0);
+  impl_->resultsUp.Add({}).Set(0);
+  impl_->writer.Add({}).Set(0);
   // Every badge is present from the start, so a dashboard sums and rates
   // over a stable set of series.
   for (int b = 0; b < 5; ++b) impl_->sellers.Add({{"badge", toString(static_cast<Badge>(b))}});
@@ -296,15 +312,20 @@ void Telemetry::recordJobRun(const std::string& task, bool success, double secon
 void Telemetry::recordRowsRead(const std::map<std::string, std::int64_t>& rowsByTable) {
   for (const auto& [table, rows] : rowsByTable) {
     impl_->rowsRead.Add({{"table", table}}).Increment(static_cast<double>(rows));
-    impl_->rowsSkipped.Add({{"table", table}});  // present at 0 until a bad row shows up
   }
 }
 
 void Telemetry::recordRowsSkipped(const std::vector<RowProblem>& problems) {
-  std::map<std::string, std::int64_t> byTable;
-  for (const RowProblem& p : problems) ++byTable[p.table];
-  for (const auto& [table, n] : byTable) {
-    impl_->rowsSkipped.Add({{"table", table}}).Increment(static_cast<double>(n));
+  std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+  for (const RowProblem& p : problems) counts[{p.table, p.reason}] += p.rows;
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  for (auto& [key, series] : impl_->skippedSeries) series->Set(0);
+  for (const auto& [key, n] : counts) {
+    prometheus::Gauge*& series = impl_->skippedSeries[key];
+    if (series == nullptr) {
+      series = &impl_->rowsSkipped.Add({{"table", key.first}, {"reason", key.second}});
+    }
+    series->Set(static_cast<double>(n));
   }
 }
 
@@ -320,6 +341,10 @@ void Telemetry::recordScoreRun(RunKind kind, std::int64_t sellersRecomputed,
 }
 
 void Telemetry::setSourceUp(bool up) { impl_->sourceUp.Add({}).Set(up ? 1 : 0); }
+
+void Telemetry::setResultsUp(bool up) { impl_->resultsUp.Add({}).Set(up ? 1 : 0); }
+
+void Telemetry::setWriter(bool writer) { impl_->writer.Add({}).Set(writer ? 1 : 0); }
 
 void Telemetry::publishSnapshot(const Snapshot& snapshot) {
   const std::array<std::int64_t, 5> counts = snapshot.badgeCounts();

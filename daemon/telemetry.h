@@ -31,7 +31,9 @@ class Telemetry {
   void recordJobRun(const std::string& task, bool success, double seconds, double finishedAt);
   // sellertrust_rows_read_total{table}.
   void recordRowsRead(const std::map<std::string, std::int64_t>& rowsByTable);
-  // sellertrust_rows_skipped_total{table}: bad source rows.
+  // sellertrust_rows_skipped{table,reason}: the bad source rows of a full
+  // run (an incremental one sees only the sellers it reads), replacing the
+  // previous run's counts; a reason no longer seen drops to 0.
   void recordRowsSkipped(const std::vector<RowProblem>& problems);
   // sellertrust_score_runs_total{kind} ("full", "incremental"),
   // sellertrust_score_sellers_recomputed (the last run's) and
@@ -39,8 +41,14 @@ class Telemetry {
   // the last run saw to its now; absent until a run saw one).
   void recordScoreRun(RunKind kind, std::int64_t sellersRecomputed,
                       std::optional<double> watermarkLagSeconds);
-  // sellertrust_source_up (1/0).
+  // sellertrust_source_up (1/0): the last read of the source worked.
   void setSourceUp(bool up);
+  // sellertrust_results_up (1/0): the last read or write of the results
+  // database worked.
+  void setResultsUp(bool up);
+  // sellertrust_writer (1/0): this daemon holds the results database's
+  // writer lock (the others serve what it writes).
+  void setWriter(bool writer);
   // sellertrust_sellers{badge}, sellertrust_warnings_active{code,severity},
   // sellertrust_marketplace_order_defect_rate, sellertrust_snapshot_timestamp_seconds.
   void publishSnapshot(const Snapshot& snapshot);

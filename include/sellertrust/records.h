@@ -39,7 +39,11 @@ bool claimCountsForLadder(TicketStatus status);
 struct RowProblem {
   std::string table;     // SPEC §1 table name
   std::int64_t key = 0;  // the row's primary key; 0 for a summary line
-  std::string problem;   // e.g. "delivered_at is before ordered_at"
+  std::string problem;   // e.g. "delivered_at is before ordered_at", "unknown kind 'x'"
+  // The problem without the row's value ("unknown kind"): a bounded set, for
+  // the sellertrust_rows_skipped{reason} label. Follows from `problem`.
+  std::string reason;
+  std::int64_t rows = 1;  // a summary line (key 0): the rows it stands for
 
   bool operator==(const RowProblem& other) const {
     return table == other.table && key == other.key && problem == other.problem;

@@ -253,8 +253,8 @@ class Reader {
       }
     }
     for (std::int64_t ticketId : noProduct_) {
-      data_.problems.push_back(
-          {"tickets", ticketId, "product_id (of the ticket or its order) is NULL"});
+      const std::string problem = "product_id (of the ticket or its order) is NULL";
+      data_.problems.push_back({"tickets", ticketId, problem, problem});
     }
     std::map<std::string, std::size_t> order;
     for (const TableDef& t : tables()) order.emplace(t.name, order.size());
@@ -266,10 +266,12 @@ class Reader {
     for (const TableDef& table : tables()) {
       auto it = bad_.find(table.name);
       if (it == bad_.end() || it->second.unlisted() <= 0) continue;
+      const std::int64_t unlisted = it->second.unlisted();
       data_.problems.push_back({table.name, 0,
-                                std::to_string(it->second.unlisted()) +
+                                std::to_string(unlisted) +
                                     " more rows with problems (only the first " +
-                                    std::to_string(keyLimit_) + " keys are listed)"});
+                                    std::to_string(keyLimit_) + " keys are listed)",
+                                "unlisted", unlisted});
     }
   }
 
@@ -284,7 +286,7 @@ class Reader {
            if (check.showsValue) {
              problem += " " + quoted(row.getString(static_cast<int>(2 + index)));
            }
-           data_.problems.push_back({table.name, key, problem});
+           data_.problems.push_back({table.name, key, problem, check.problem});
          });
   }
 

@@ -99,17 +99,39 @@ TEST(TelemetryTest, RowsReadAndSkippedByTable) {
   Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.x");
   t.recordRowsRead({{"orders", 1000}, {"tickets", 40}});
   t.recordRowsRead({{"orders", 5}});
-  t.recordRowsSkipped({{"orders", 17, "delivered_at is before ordered_at"},
-                       {"orders", 18, "unknown cancelled_by"},
-                       {"ratings", 3, "stars out of range"}});
-  const std::string s = t.scrape();
+  t.recordRowsSkipped({{"orders", 17, "delivered_at is before ordered_at",
+                        "delivered_at is before ordered_at"},
+                       {"orders", 18, "unknown cancelled_by 'x'", "unknown cancelled_by"},
+                       {"orders", 19, "unknown cancelled_by 'y'", "unknown cancelled_by"},
+                       {"ratings", 0, "1500 more rows with problems", "unlisted", 1500}});
+  std::string s = t.scrape();
   EXPECT_EQ(sample(s, R"(sellertrust_rows_read_total{table="orders"})"), 1005);
   EXPECT_EQ(sample(s, R"(sellertrust_rows_read_total{table="tickets"})"), 40);
-  EXPECT_EQ(sample(s, R"(sellertrust_rows_skipped_total{table="orders"})"), 2);
-  EXPECT_EQ(sample(s, R"(sellertrust_rows_skipped_total{table="ratings"})"), 1);
-  EXPECT_EQ(sample(s, R"(sellertrust_rows_skipped_total{table="tickets"})"), 0);
-  // The row key and problem go to the log, never into a label.
-  EXPECT_EQ(s.find("before ordered_at"), std::string::npos);
+  EXPECT_EQ(sample(s, R"(sellertrust_rows_skipped{reason="unknown cancelled_by",table="orders"})"),
+            2);
+  EXPECT_EQ(sample(s, R"(sellertrust_rows_skipped{reason="unlisted",table="ratings"})"), 1500);
+  // The row key and value go to the log, never into a label.
+  EXPECT_EQ(s.find("'x'"), std::string::npos);
+  // The next full run replaces the counts: the same bad rows are not
+  // counted twice, and a fixed problem drops to 0.
+  t.recordRowsSkipped({{"orders", 18, "unknown cancelled_by 'x'", "unknown cancelled_by"}});
+  s = t.scrape();
+  EXPECT_EQ(sample(s, R"(sellertrust_rows_skipped{reason="unknown cancelled_by",table="orders"})"),
+            1);
+  EXPECT_EQ(sample(s, R"(sellertrust_rows_skipped{reason="unlisted",table="ratings"})"), 0);
+  EXPECT_EQ(sample(s, R"(sellertrust_rows_skipped{reason="delivered_at is before ordered_at",)"
+                      R"(table="orders"})"),
+            0);
+}
+
+TEST(TelemetryTest, ResultsUpAndWriterStartAtZero) {
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.x");
+  EXPECT_EQ(sample(t.scrape(), "sellertrust_results_up"), 0);
+  EXPECT_EQ(sample(t.scrape(), "sellertrust_writer"), 0);
+  t.setResultsUp(true);
+  t.setWriter(true);
+  EXPECT_EQ(sample(t.scrape(), "sellertrust_results_up"), 1);
+  EXPECT_EQ(sample(t.scrape(), "sellertrust_writer"), 1);
 }
 
 TEST(TelemetryTest, PublishSnapshotSetsBadgesWarningsOdrAndTimestamp) {
@@ -219,7 +241,7 @@ TEST(TelemetryTest, ScrapePassesPromtool) {
   t.recordJobRun("score", true, 1.5, 1772366400);
   t.recordJobRun("history", false, 0.02, 1772366400);
   t.recordRowsRead({{"orders", 10}});
-  t.recordRowsSkipped({{"orders", 1, "bad"}});
+  t.recordRowsSkipped({{"orders", 1, "bad 'v'", "bad"}});
   t.setSourceUp(true);
   t.publishSnapshot(snapshotWith({warning(1, "slow_responses", Severity::kWarning)}));
   t.recordHttp("/v1/sellers/{id}/badge", 200, 0.0002);
