@@ -8,10 +8,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
@@ -23,9 +25,12 @@
 #include <Poco/PatternFormatter.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/LayeredConfiguration.h>
 #include <Poco/Util/LoggingConfigurator.h>
+#include <Poco/Util/MapConfiguration.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
 #include <Poco/Util/ServerApplication.h>
 
 #include "daemon/api.h"
@@ -172,6 +177,110 @@ class Daemon : public Poco::Util::ServerApplication {
   }
 
  private:
+  std::shared_ptr<const Rules> currentRules() const {
+    std::lock_guard<std::mutex> lock(rulesMutex_);
+    return rules_;
+  }
+  void setCurrentRules(const Rules& rules) {
+    std::lock_guard<std::mutex> lock(rulesMutex_);
+    rules_ = std::make_shared<const Rules>(rules);
+  }
+
+  // Every key of `config` outside Poco's own sections, with its value.
+  static std::map<std::string, std::string> settings(
+      const Poco::Util::AbstractConfiguration& config) {
+    std::map<std::string, std::string> out;
+    std::function<void(const std::string&)> collect = [&](const std::string& key) {
+      Poco::Util::AbstractConfiguration::Keys children;
+      config.keys(key, children);
+      if (children.empty() && config.hasProperty(key)) out[key] = config.getString(key);
+      for (const std::string& child : children) collect(key.empty() ? child : key + "." + child);
+    };
+    Poco::Util::AbstractConfiguration::Keys roots;
+    config.keys(roots);
+    for (const std::string& root : roots) {
+      if (root != "system" && root != "application" && root != "logging") collect(root);
+    }
+    return out;
+  }
+
+  // Blocks until SIGTERM, SIGINT or SIGQUIT; calls onReload at each SIGHUP.
+  // main() blocked these signals in every thread, so only this sigwait
+  // takes them.
+  template <typename OnReload>
+  static void waitForSignals(OnReload onReload) {
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP}) sigaddset(&signals, s);
+    for (;;) {
+      int signal = 0;
+      if (sigwait(&signals, &signal) != 0) continue;
+      if (signal != SIGHUP) return;
+      onReload();
+    }
+  }
+
+  // SIGHUP: reads the configuration file again, with the --set overrides.
+  // New rules apply from the next score run (a full one); any other changed
+  // key takes effect at the next restart, and the log names it. A file with
+  // problems changes nothing: the log and a metric say why.
+  void reload(ScoreJob& scoreJob, Telemetry& telemetry) {
+    if (configPath_.empty()) {
+      logger().warning("reload: no configuration file (--config) to read again");
+      telemetry.recordConfigReload(false);
+      return;
+    }
+    std::vector<std::string> errors;
+    std::map<std::string, std::string> fresh;
+    DaemonConfig next;
+    try {
+      Poco::AutoPtr<Poco::Util::LayeredConfiguration> layers(new Poco::Util::LayeredConfiguration);
+      layers->add(new Poco::Util::PropertyFileConfiguration(configPath_), 0);
+      Poco::AutoPtr<Poco::Util::MapConfiguration> sets(new Poco::Util::MapConfiguration);
+      for (const auto& [key, value] : overrides_) sets->setString(key, value);
+      layers->add(sets, -100);  // the command line wins, as at start-up
+      next = loadConfig(*layers, &errors);
+      fresh = settings(*layers);
+    } catch (const Poco::Exception& e) {
+      errors.push_back(configPath_ + ": " + e.displayText());
+    }
+    if (!errors.empty()) {
+      std::string list;
+      for (const std::string& e : errors) list += (list.empty() ? "" : "; ") + e;
+      logger().error("reload: " + configPath_ + " has " + std::to_string(errors.size()) +
+                     " problem" + (errors.size() == 1 ? "" : "s") +
+                     "; the running configuration stays: " + list);
+      telemetry.recordConfigReload(false);
+      return;
+    }
+    std::set<std::string> keys;
+    for (const auto& entry : startSettings_) keys.insert(entry.first);
+    for (const auto& entry : fresh) keys.insert(entry.first);
+    std::string pending;
+    for (const std::string& key : keys) {
+      if (key.rfind("rules.", 0) == 0) continue;
+      auto before = startSettings_.find(key);
+      auto after = fresh.find(key);
+      const bool same =
+          before != startSettings_.end() && after != fresh.end() && before->second == after->second;
+      if (!same) pending += (pending.empty() ? "" : ", ") + key;
+    }
+    if (!pending.empty()) {
+      logger().warning("reload: changed keys that take effect at the next restart: " + pending);
+    }
+    const std::string was = rulesVersion(*currentRules());
+    const std::string now = rulesVersion(next.rules);
+    if (now != was) {
+      setCurrentRules(next.rules);
+      scoreJob.setRules(next.rules);
+      logger().notice("reload: rules version " + was + " -> " + now +
+                      "; the next score run applies them to every seller");
+    } else {
+      logger().information("reload: rules unchanged (version " + now + ")");
+    }
+    telemetry.recordConfigReload(true);
+  }
+
   // True iff the results database answers a read now.
   static bool resultsReachable(ResultStore& store) {
     try {
@@ -267,6 +376,8 @@ class Daemon : public Poco::Util::ServerApplication {
       logger().warning(std::string("cannot check the source contract now: ") + e.what());
     }
 
+    setCurrentRules(cfg.rules);
+    startSettings_ = settings(config());
     SnapshotHolder snapshots;
     Telemetry telemetry(SELLERTRUST_VERSION, SELLERTRUST_REVISION, rulesVersion(cfg.rules));
     sourceUp_ = source.ping();
@@ -291,7 +402,7 @@ class Daemon : public Poco::Util::ServerApplication {
       }
       std::shared_ptr<Snapshot> last = store.loadSnapshot(historySince(now));
       if (!last) return false;
-      last->rules = std::make_shared<const Rules>(cfg.rules);
+      last->rules = currentRules();
       // One copy in memory: the job continues from what is served.
       scoreJob.resumeFrom(last);
       snapshots.publish(last);
@@ -326,8 +437,9 @@ class Daemon : public Poco::Util::ServerApplication {
             writer_ = store.acquireWriterLock();
             telemetry.setWriter(writer_);
             if (writer_ != wasWriter) {
-              logger().notice(writer_ ? "this daemon is now the writer of the results database"
-                                      : "another daemon writes the results now; serving its results");
+              logger().notice(writer_
+                                  ? "this daemon is now the writer of the results database"
+                                  : "another daemon writes the results now; serving its results");
             }
             if (!writer_) {
               setSourceUp(source.ping());
@@ -445,7 +557,11 @@ class Daemon : public Poco::Util::ServerApplication {
     scheduler.start();
     if (snapshots.current()) sendReady("serving persisted results");
 
-    waitForTerminationRequest();
+    waitForSignals([&] {
+      notifySystemd("RELOADING=1");
+      reload(scoreJob, telemetry);
+      notifySystemd("READY=1");
+    });
     logger().information("stopping");
     notifySystemd("STOPPING=1");
     api.stop();
@@ -492,7 +608,7 @@ class Daemon : public Poco::Util::ServerApplication {
     }
     return "{\"version\":" + jsonString(SELLERTRUST_VERSION) +
            ",\"revision\":" + jsonString(SELLERTRUST_REVISION) +
-           ",\"rules_version\":" + jsonString(rulesVersion(cfg.rules)) +
+           ",\"rules_version\":" + jsonString(rulesVersion(*currentRules())) +
            ",\"instance\":" + jsonString(cfg.instanceName) +
            ",\"role\":" + (writer_ ? "\"writer\"" : "\"reader\"") +
            ",\"backends\":{\"source\":" + jsonString(cfg.sourceBackend) +
@@ -589,6 +705,11 @@ class Daemon : public Poco::Util::ServerApplication {
   }
   std::atomic<bool> sourceUp_{true};  // as of the last score run
   std::atomic<bool> writer_{false};   // holds the results database's writer lock
+  mutable std::mutex rulesMutex_;
+  std::shared_ptr<const Rules> rules_;  // the rules in use (a reload changes them)
+  // The keys in effect since start-up: a reload reports the others it finds
+  // changed as pending a restart.
+  std::map<std::string, std::string> startSettings_;
 };
 
 }  // namespace
@@ -596,7 +717,7 @@ class Daemon : public Poco::Util::ServerApplication {
 
 int main(int argc, char** argv) {
   // Block the termination signals before any thread exists, so every thread
-  // inherits the mask and only waitForTerminationRequest()'s sigwait takes them.
+  // inherits the mask and only waitForSignals()'s sigwait takes them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

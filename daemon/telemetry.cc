@@ -198,6 +198,18 @@ struct Telemetry::Impl {
           .Name("sellertrust_results_up")
           .Help("1 if the last read or write of the results database worked, else 0.")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& configReloads =
+      prometheus::BuildCounter()
+          .Name("sellertrust_config_reloads_total")
+          .Help("Configuration reloads (SIGHUP), by result (ok, failed).")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& configReloadOk =
+      prometheus::BuildGauge()
+          .Name("sellertrust_config_last_reload_successful")
+          .Help(
+              "1 if the last configuration reload worked (or none was asked for), 0 if the "
+              "file was rejected and the running configuration kept.")
+          .Register(*registry);
   prometheus::Family<prometheus::Gauge>& writer =
       prometheus::BuildGauge()
           .Name("sellertrust_writer")
@@ -290,6 +302,7 @@ Telemetry::Telemetry(const std::string& version, const std::string& revision,
   impl_->sourceUp.Add({}).Set(0);
   impl_->resultsUp.Add({}).Set(0);
   impl_->writer.Add({}).Set(0);
+  impl_->configReloadOk.Add({}).Set(1);
   // Every badge is present from the start, so a dashboard sums and rates
   // over a stable set of series.
   for (int b = 0; b < 5; ++b) impl_->sellers.Add({{"badge", toString(static_cast<Badge>(b))}});
@@ -343,6 +356,12 @@ void Telemetry::recordScoreRun(RunKind kind, std::int64_t sellersRecomputed,
 void Telemetry::setSourceUp(bool up) { impl_->sourceUp.Add({}).Set(up ? 1 : 0); }
 
 void Telemetry::setResultsUp(bool up) { impl_->resultsUp.Add({}).Set(up ? 1 : 0); }
+
+void Telemetry::recordConfigReload(bool ok) {
+  for (const char* result : {"ok", "failed"}) impl_->configReloads.Add({{"result", result}});
+  impl_->configReloads.Add({{"result", ok ? "ok" : "failed"}}).Increment();
+  impl_->configReloadOk.Add({}).Set(ok ? 1 : 0);
+}
 
 void Telemetry::setWriter(bool writer) { impl_->writer.Add({}).Set(writer ? 1 : 0); }
 

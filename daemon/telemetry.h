@@ -46,6 +46,9 @@ class Telemetry {
   // sellertrust_results_up (1/0): the last read or write of the results
   // database worked.
   void setResultsUp(bool up);
+  // sellertrust_config_reloads_total{result} ("ok", "failed") and
+  // sellertrust_config_last_reload_successful (1/0; 1 before any reload).
+  void recordConfigReload(bool ok);
   // sellertrust_writer (1/0): this daemon holds the results database's
   // writer lock (the others serve what it writes).
   void setWriter(bool writer);

@@ -40,6 +40,11 @@ ScoreJob::ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots
       rulesVersion_(rulesVersion(rules)),
       options_(options) {}
 
+void ScoreJob::setRules(const Rules& rules) {
+  std::lock_guard<std::mutex> lock(pendingMutex_);
+  pendingRules_ = std::make_shared<const Rules>(rules);
+}
+
 namespace {
 
 void checkCancel(const CancelToken& cancel) {
@@ -155,6 +160,13 @@ std::shared_ptr<const Snapshot> ScoreJob::previousState(Timestamp now) {
 
 ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind kind) {
   auto clock = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(pendingMutex_);
+    if (pendingRules_) {
+      rules_ = std::move(pendingRules_);
+      rulesVersion_ = rulesVersion(*rules_);
+    }
+  }
   const std::shared_ptr<const Snapshot> previous = previousState(now);
   std::optional<ChangeScope> changes;
   if (kind == RunKind::kIncremental) {

@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -88,14 +90,21 @@ class ScoreJob {
   // the job's thread (or before the jobs start).
   void resumeFrom(std::shared_ptr<const Snapshot> persisted) { state_ = std::move(persisted); }
 
+  // New rules (a configuration reload), from any thread: the next run uses
+  // them, and since its rules version differs from the last run's, it is a
+  // full one.
+  void setRules(const Rules& rules);
+
  private:
   std::shared_ptr<const Snapshot> previousState(Timestamp now);
 
   Source* source_;
   ResultStore* store_;
   SnapshotHolder* snapshots_;
-  const std::shared_ptr<const Rules> rules_;
-  const std::string rulesVersion_;
+  std::shared_ptr<const Rules> rules_;  // the job thread's; see setRules
+  std::string rulesVersion_;
+  std::mutex pendingMutex_;
+  std::shared_ptr<const Rules> pendingRules_;  // guarded by pendingMutex_
   const Options options_;
   std::shared_ptr<const Snapshot> state_;  // what the last run saved
 };

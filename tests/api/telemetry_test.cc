@@ -99,11 +99,11 @@ TEST(TelemetryTest, RowsReadAndSkippedByTable) {
   Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.x");
   t.recordRowsRead({{"orders", 1000}, {"tickets", 40}});
   t.recordRowsRead({{"orders", 5}});
-  t.recordRowsSkipped({{"orders", 17, "delivered_at is before ordered_at",
-                        "delivered_at is before ordered_at"},
-                       {"orders", 18, "unknown cancelled_by 'x'", "unknown cancelled_by"},
-                       {"orders", 19, "unknown cancelled_by 'y'", "unknown cancelled_by"},
-                       {"ratings", 0, "1500 more rows with problems", "unlisted", 1500}});
+  t.recordRowsSkipped(
+      {{"orders", 17, "delivered_at is before ordered_at", "delivered_at is before ordered_at"},
+       {"orders", 18, "unknown cancelled_by 'x'", "unknown cancelled_by"},
+       {"orders", 19, "unknown cancelled_by 'y'", "unknown cancelled_by"},
+       {"ratings", 0, "1500 more rows with problems", "unlisted", 1500}});
   std::string s = t.scrape();
   EXPECT_EQ(sample(s, R"(sellertrust_rows_read_total{table="orders"})"), 1005);
   EXPECT_EQ(sample(s, R"(sellertrust_rows_read_total{table="tickets"})"), 40);

@@ -458,6 +458,36 @@ class LifecycleTest(unittest.TestCase):
         self.assertNotEqual(alone.returncode, 0)
         self.assertIn("--full goes with --run-once=score", alone.stderr.decode())
 
+    def test_sighup_reloads_the_rules_and_keeps_them_on_a_bad_file(self):
+        conf = os.path.join(self.dir, "sellertrustd.properties")
+        with open(conf, "w") as f:
+            f.write("rules.min_orders = 10\n")
+        with Daemon(self.dir, f"--config={conf}", source=self.source) as d:
+            d.wait_ready()
+            before = d.get("/v1/status").json()["rules_version"]
+            self.assertEqual(d.get("/v1/sellers/1/badge").json()["rules_version"], before)
+            with open(conf, "w") as f:
+                f.write("rules.min_orders = 5\nhttp.threads = 4\n")
+            d.proc.send_signal(signal.SIGHUP)
+            after = d.wait_until(
+                lambda: d.get("/v1/status").json()["rules_version"] != before and
+                d.get("/v1/status").json()["rules_version"], what="the new rules version")
+            # The next run applies the new rules to every seller.
+            d.wait_until(lambda: d.get("/v1/sellers/1/badge").json()["rules_version"] == after,
+                         what="results under the new rules")
+            self.assertIn('sellertrust_config_reloads_total{result="ok"} 1',
+                          d.get("/metrics").body)
+            self.assertIn("take effect at the next restart: http.threads", d.output())
+            # A bad file changes nothing, and says why.
+            with open(conf, "w") as f:
+                f.write("rules.min_orders = many\n")
+            d.proc.send_signal(signal.SIGHUP)
+            d.wait_until(lambda: "sellertrust_config_last_reload_successful 0"
+                         in d.get("/metrics").body, what="the failed reload")
+            self.assertIn("rules.min_orders: expected an integer", d.output())
+            self.assertEqual(d.get("/v1/status").json()["rules_version"], after)
+            self.assertIsNone(d.proc.poll())
+
     def test_incremental_runs_pick_up_a_new_claim_and_survive_a_restart(self):
         with Daemon(self.dir, source=self.source) as d:
             d.wait_ready()

@@ -223,6 +223,26 @@ TEST_F(ScoreJobTest, FirstRunIsFullEvenWhenAnIncrementalOneIsAsked) {
   EXPECT_EQ(kNow - 30, store_.runs.back().sourceWatermark);
 }
 
+// A configuration reload hands the job new rules: the next run applies them
+// to every seller (a full run, since the rules version changed) and says so
+// in its results.
+TEST_F(ScoreJobTest, NewRulesApplyFromTheNextRunWhichIsFull) {
+  job_.run(kNow, cancel_, RunKind::kIncremental);
+  EXPECT_EQ(snapshots_.current()->sellers.at(3)->badge, Badge::kNew);  // 3 < 10 orders
+  Rules rules;
+  rules.minOrders = 3;
+  job_.setRules(rules);
+  const ScoreRunSummary s = job_.run(kNow + 60, cancel_, RunKind::kIncremental);
+  EXPECT_EQ(RunKind::kFull, s.kind);
+  EXPECT_FALSE(source_.lastChanges.has_value());
+  const auto snap = snapshots_.current();
+  EXPECT_EQ(snap->rulesVersion, rulesVersion(rules));
+  EXPECT_NE(snap->rulesVersion, rulesVersion(Rules()));
+  EXPECT_EQ(snap->rules->minOrders, 3);
+  EXPECT_EQ(snap->sellers.at(3)->badge, Badge::kTop);  // now scored: 3 perfect orders
+  EXPECT_EQ(store_.runs.back().rulesVersion, rulesVersion(rules));
+}
+
 TEST_F(ScoreJobTest, AsksForTheChangesSinceTheWatermarkLessTheOverlap) {
   source_.data.watermark = kNow - 30;
   job_.run(kNow, cancel_, RunKind::kIncremental);
