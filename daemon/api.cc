@@ -26,6 +26,7 @@
 #include <Poco/URI.h>
 
 #include "daemon/badge_svg.h"
+#include "daemon/openapi.h"
 #include "jobs/report.h"
 
 namespace sellertrust {
@@ -48,6 +49,8 @@ constexpr std::size_t kMaxEcho = 64;
 constexpr const char* kJson = "application/json";
 constexpr const char* kProblemJson = "application/problem+json";
 constexpr const char* kNoStore = "no-store";
+// A CORS preflight's answer is good for a day (browsers cap it lower).
+constexpr const char* kCorsMaxAge = "86400";
 
 enum class Route {
   kOther,
@@ -59,6 +62,7 @@ enum class Route {
   kWarnings,
   kProduct,
   kStatus,
+  kOpenApi,
   kLivez,
   kReadyz,
   kMetrics,
@@ -138,6 +142,7 @@ RouteMatch route(const std::string& path, bool serveMetrics) {
     if (s[1] == "badges") set(Route::kBadges, "/v1/badges", false);
     if (s[1] == "warnings") set(Route::kWarnings, "/v1/warnings", true);
     if (s[1] == "status") set(Route::kStatus, "/v1/status", false);
+    if (s[1] == "openapi.json") set(Route::kOpenApi, "/v1/openapi.json", false);
     return m;
   }
   if (s.size() == 3 && s[1] == "products") {
@@ -151,6 +156,12 @@ RouteMatch route(const std::string& path, bool serveMetrics) {
   }
   if (m.route != Route::kOther) m.id = s[2];
   return m;
+}
+
+// True iff the route is a public badge endpoint, which a storefront page may
+// fetch from another origin.
+bool crossOrigin(Route route) {
+  return route == Route::kBadge || route == Route::kBadgeSvg || route == Route::kBadges;
 }
 
 // A positive decimal integer that fits int64, digits only (no sign, no
@@ -262,9 +273,14 @@ class Api {
 
   Reply answer(const HTTPServerRequest& http, RouteMatch* match) const;
   std::optional<Reply> checkToken(const HTTPServerRequest& http) const;
-  // Adds ETag and Cache-Control to a public reply, and turns it into a 304
+  // Adds ETag and `cacheControl` to a public reply, and turns it into a 304
   // when the client already holds this representation.
-  Reply cacheable(Reply reply, const HTTPServerRequest& http) const;
+  Reply cacheable(Reply reply, const HTTPServerRequest& http,
+                  const std::string& cacheControl) const;
+  // True iff the snapshot is younger than the staleness budget.
+  bool fresh(const Snapshot& snapshot) const;
+  // True iff answers on `route` carry CORS headers.
+  bool cors(Route route) const { return crossOrigin(route) && !options_.corsAllowOrigin.empty(); }
 
   Reply badge(const Request& r, bool svg) const;
   Reply badges(const Request& r) const;
@@ -274,6 +290,9 @@ class Api {
   Reply storedReport(const Request& r, const char* kind, Entries Snapshot::*entries) const;
   Reply history(const Request& r) const;
   Reply warnings(const Request& r) const;
+  Reply status(const HTTPServerRequest& http) const;
+  Reply openApi(const HTTPServerRequest& http) const;
+  Reply preflight() const;
   Reply readyz() const;
 
   Timestamp now() const {
@@ -317,14 +336,14 @@ std::optional<Reply> Api::checkToken(const HTTPServerRequest& http) const {
   return r;
 }
 
-Reply Api::cacheable(Reply reply, const HTTPServerRequest& http) const {
+Reply Api::cacheable(Reply reply, const HTTPServerRequest& http,
+                     const std::string& cacheControl) const {
   const std::string etag = etagOf(reply.body);
   reply.header("ETag", etag);
-  // Public and shared: a storefront CDN may serve it to every visitor.
   reply.headers.erase(std::remove_if(reply.headers.begin(), reply.headers.end(),
                                      [](const auto& h) { return h.first == "Cache-Control"; }),
                       reply.headers.end());
-  reply.header("Cache-Control", cacheControl_);
+  reply.header("Cache-Control", cacheControl);
   std::vector<std::string> conditions;
   for (const auto& [name, value] : http) {
     if (Poco::icompare(name, "If-None-Match") == 0) conditions.push_back(value);
@@ -354,7 +373,8 @@ Reply Api::badge(const Request& r, bool svg) const {
   } else {
     reply = json(badgeObject(*id, *it->second, *snapshot));
   }
-  return cacheable(std::move(reply), r.http);
+  // Public and shared: a storefront CDN may serve it to every visitor.
+  return cacheable(std::move(reply), r.http, cacheControl_);
 }
 
 Reply Api::badges(const Request& r) const {
@@ -397,7 +417,8 @@ Reply Api::badges(const Request& r) const {
       found += badgeObject(id, *it->second, *snapshot);
     }
   }
-  return cacheable(json("{\"badges\":" + found + "],\"unknown\":" + unknown + "]}"), r.http);
+  return cacheable(json("{\"badges\":" + found + "],\"unknown\":" + unknown + "]}"), r.http,
+                   cacheControl_);
 }
 
 namespace {
@@ -527,11 +548,98 @@ Reply Api::warnings(const Request& r) const {
   return json(std::move(body));
 }
 
+bool Api::fresh(const Snapshot& snapshot) const {
+  return now() - snapshot.computedAt < options_.staleAfterSeconds;
+}
+
+// Anyone sees whether the daemon is healthy and how fresh its results are;
+// what would help an attacker (error texts that name hosts and accounts, the
+// instance, the backends, run details) needs the operator token when one is
+// configured. A wrong token is refused rather than quietly answered with
+// less, so that a misconfigured monitor notices.
+Reply Api::status(const HTTPServerRequest& http) const {
+  if (!context_.status) return problem(500, "no status source is configured");
+  bool full = options_.operatorToken.empty();
+  if (!full && !http.get("Authorization", "").empty()) {
+    if (std::optional<Reply> denied = checkToken(http)) return *denied;
+    full = true;
+  }
+  const DaemonStatus s = context_.status();
+  const std::shared_ptr<const Snapshot> snap = context_.snapshots->current();
+  const Timestamp now = this->now();
+  const bool isFresh = snap && fresh(*snap);
+  const bool jobsOk = std::all_of(s.jobs.begin(), s.jobs.end(),
+                                  [](const JobState& j) { return j.lastError.empty(); });
+  std::string body =
+      std::string("{\"status\":") +
+      (isFresh && s.sourceReachable && jobsOk ? "\"ok\"" : "\"degraded\"") +
+      ",\"version\":" + jsonString(s.version) + ",\"revision\":" + jsonString(s.revision) +
+      ",\"rules_version\":" + jsonString(s.rulesVersion) + ",\"fresh\":" + jsonBool(isFresh) +
+      ",\"computed_at\":" + (snap ? jsonTime(snap->computedAt) : "null");
+  if (full) {
+    std::string jobs;
+    for (const JobState& j : s.jobs) {
+      if (!jobs.empty()) jobs += ",";
+      jobs += "{\"task\":" + jsonString(j.name) + ",\"running\":" + jsonBool(j.running) +
+              ",\"last_run\":" + jsonTime(j.lastRunAt) +
+              ",\"last_success\":" + jsonTime(j.lastSuccessAt) +
+              ",\"duration_seconds\":" + jsonNumber(j.lastDurationSeconds) +
+              ",\"rows_read\":" + std::to_string(j.lastRowsRead) +
+              ",\"next_run\":" + jsonTime(j.nextRunAt) + ",\"runs\":" + std::to_string(j.runs) +
+              ",\"failures\":" + std::to_string(j.failures) +
+              ",\"last_error\":" + (j.lastError.empty() ? "null" : jsonString(j.lastError)) + "}";
+    }
+    const std::string snapshot =
+        snap ? "{\"computed_at\":" + jsonTime(snap->computedAt) +
+                   ",\"age_seconds\":" + std::to_string(now - snap->computedAt) +
+                   ",\"sellers\":" + std::to_string(snap->sellers.size()) +
+                   ",\"last_full_run\":" + jsonTime(snap->fullRunAt) +
+                   ",\"source_watermark\":" + jsonTime(snap->sourceWatermark) +
+                   ",\"watermark_lag_seconds\":" +
+                   (snap->sourceWatermark ? std::to_string(now - *snap->sourceWatermark) : "null") +
+                   "}"
+             : "null";
+    const std::string scoreRun =
+        s.lastScoreRun
+            ? "{\"kind\":" + jsonString(s.lastScoreRun->kind) +
+                  ",\"sellers_recomputed\":" + std::to_string(s.lastScoreRun->sellersRecomputed) +
+                  ",\"rows_read\":" + std::to_string(s.lastScoreRun->rowsRead) + "}"
+            : "null";
+    body += ",\"instance\":" + jsonString(s.instance) +
+            ",\"role\":" + (s.writer ? "\"writer\"" : "\"reader\"") +
+            ",\"backends\":{\"source\":" + jsonString(s.sourceBackend) +
+            ",\"results\":" + jsonString(s.resultsBackend) + "}" +
+            ",\"database\":{\"source_reachable\":" + jsonBool(s.sourceReachable) +
+            "},\"snapshot\":" + snapshot + ",\"last_score_run\":" + scoreRun + ",\"jobs\":[" +
+            jobs + "]";
+  }
+  Reply reply = json(body + "}");
+  reply.header("Vary", "Authorization");
+  return reply;
+}
+
+// The document is fixed at build time: clients revalidate with its ETag.
+Reply Api::openApi(const HTTPServerRequest& http) const {
+  return cacheable(json(std::string(openApiDocument())), http, "no-cache");
+}
+
+// The answer to a CORS preflight; handle() adds the allowed origin. Only
+// If-None-Match is worth allowing: the rest a storefront sends is safelisted.
+Reply Api::preflight() const {
+  Reply r;
+  r.status = 204;
+  r.header("Allow", "GET, HEAD, OPTIONS");
+  r.header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+  r.header("Access-Control-Allow-Headers", "If-None-Match");
+  r.header("Access-Control-Max-Age", kCorsMaxAge);
+  return r;
+}
+
 Reply Api::readyz() const {
   const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
   if (!snapshot) return problem(503, "no snapshot is loaded yet");
   const Timestamp age = std::max<Timestamp>(0, now() - snapshot->computedAt);
-  if (age >= options_.staleAfterSeconds) {
+  if (!fresh(*snapshot)) {
     return problem(503, "the snapshot is " + std::to_string(age) +
                             " seconds old, beyond the staleness budget of " +
                             std::to_string(options_.staleAfterSeconds) + " seconds");
@@ -556,10 +664,12 @@ Reply Api::answer(const HTTPServerRequest& http, RouteMatch* match) const {
     return problem(404, "no such endpoint: " + echo(uri.getPath()));
   }
   const std::string& method = http.getMethod();
+  const bool cors = this->cors(match->route);
+  if (method == HTTPRequest::HTTP_OPTIONS && cors) return preflight();
   if (method != HTTPRequest::HTTP_GET && method != HTTPRequest::HTTP_HEAD) {
     Reply r = problem(405, "method " + echo(method) + " is not allowed on " + match->pattern +
                                "; use GET or HEAD");
-    r.header("Allow", "GET, HEAD");
+    r.header("Allow", cors ? "GET, HEAD, OPTIONS" : "GET, HEAD");
     return r;
   }
   if (match->operatorOnly) {
@@ -582,8 +692,9 @@ Reply Api::answer(const HTTPServerRequest& http, RouteMatch* match) const {
     case Route::kProduct:
       return storedReport(r, "product", &Snapshot::products);
     case Route::kStatus:
-      if (!context_.statusJson) return problem(500, "no status source is configured");
-      return json(context_.statusJson());
+      return status(http);
+    case Route::kOpenApi:
+      return openApi(http);
     case Route::kLivez:
       return json("{\"status\":\"ok\"}");
     case Route::kReadyz:
@@ -601,17 +712,29 @@ Reply Api::answer(const HTTPServerRequest& http, RouteMatch* match) const {
   return problem(404, "no such endpoint: " + echo(uri.getPath()));
 }
 
+// True iff the request may carry a body that the API leaves unread. A CORS
+// preflight has none, and closing its connection would cost the storefront
+// a new one for the request it announces.
+bool mayHaveUnreadBody(const HTTPServerRequest& request) {
+  const std::string& method = request.getMethod();
+  if (method == HTTPRequest::HTTP_GET || method == HTTPRequest::HTTP_HEAD) return false;
+  if (method == HTTPRequest::HTTP_OPTIONS) {
+    return request.getChunkedTransferEncoding() ||
+           (request.hasContentLength() && request.getContentLength64() != 0);
+  }
+  return true;
+}
+
 void send(const HTTPServerRequest& request, HTTPServerResponse& response, const Reply& reply) {
   response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(reply.status));
   for (const auto& [name, value] : reply.headers) response.set(name, value);
-  if (request.getMethod() != HTTPRequest::HTTP_GET &&
-      request.getMethod() != HTTPRequest::HTTP_HEAD) {
+  if (mayHaveUnreadBody(request)) {
     // The request body was not read: the connection cannot carry another
     // request reliably.
     response.setKeepAlive(false);
   }
-  if (reply.status == 304) {
-    // RFC 9110 §15.4.5: no content; send() writes the header only.
+  if (reply.status == 304 || reply.status == 204) {
+    // RFC 9110 §15.3.5, §15.4.5: no content; send() writes the header only.
     response.setContentLength(HTTPResponse::UNKNOWN_CONTENT_LENGTH);
     response.send();
     return;
@@ -642,6 +765,8 @@ void Api::handle(HTTPServerRequest& request, HTTPServerResponse& response) const
                echo(request.getURI()));
     reply = problem(500, "internal error while answering this request");
   }
+  // Errors too: a storefront script must be able to read why it failed.
+  if (cors(match.route)) reply.header("Access-Control-Allow-Origin", options_.corsAllowOrigin);
   try {
     send(request, response, reply);
   } catch (const std::exception& e) {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <regex>
 #include <set>
 
 namespace sellertrust {
@@ -79,6 +80,15 @@ class Reader {
   std::vector<std::string>* errors_;
   std::set<std::string> known_;
 };
+
+// True iff `value` may be sent as Access-Control-Allow-Origin: "*", or one
+// origin as browsers serialise it (lower-case scheme and host, a port, no
+// path), since they compare it with their own origin byte for byte.
+bool validCorsOrigin(const std::string& value) {
+  static const std::regex kOrigin(
+      R"(https?://([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?)");
+  return value.empty() || value == "*" || std::regex_match(value, kOrigin);
+}
 
 void readListener(Reader& r, const std::string& prefix, ListenerConfig* l) {
   r.text(prefix + ".host", &l->host);
@@ -172,6 +182,13 @@ DaemonConfig loadConfig(const Poco::Util::AbstractConfiguration& config,
     }
   }
   r.integer("api.stale_after_seconds", &c.api.staleAfterSeconds, 1, 30L * 86400);
+  r.text("api.cors_allow_origin", &c.api.corsAllowOrigin);
+  if (!validCorsOrigin(c.api.corsAllowOrigin)) {
+    errors->push_back(
+        "api.cors_allow_origin: expected *, an origin such as https://shop.example or empty, "
+        "got '" +
+        c.api.corsAllowOrigin + "'");
+  }
   r.integer("jobs.score.interval_seconds", &c.scoreIntervalSeconds, 1, 7L * 86400);
   r.integer("jobs.score.full_interval_seconds", &c.scoreFullIntervalSeconds, 60, 31L * 86400);
   r.integer("jobs.score.change_overlap_seconds", &c.scoreChangeOverlapSeconds, 0, 86400);

@@ -63,10 +63,6 @@ Timestamp wallClock() {
       .count();
 }
 
-std::string optionalTime(const std::optional<Timestamp>& t) {
-  return t ? jsonString(formatRfc3339(*t)) : "null";
-}
-
 // One HTTP listener: a socket bound without SO_REUSEPORT (a second daemon on
 // the same port must fail to start, not silently share the traffic) and a
 // Poco HTTPServer with explicit limits.
@@ -538,7 +534,7 @@ class Daemon : public Poco::Util::ServerApplication {
     context.snapshots = &snapshots;
     context.telemetry = &telemetry;
     context.now = wallClock;
-    context.statusJson = [&] { return statusJson(cfg, snapshots, scheduler); };
+    context.status = [&] { return status(cfg, scheduler); };
     Listener api(cfg.http, makeApiHandlerFactory(context, cfg.api));
     std::unique_ptr<Listener> metrics;
     if (cfg.metricsPort >= 0) {
@@ -571,51 +567,22 @@ class Daemon : public Poco::Util::ServerApplication {
     return EXIT_OK;
   }
 
-  std::string statusJson(const DaemonConfig& cfg, const SnapshotHolder& snapshots,
-                         const Scheduler& scheduler) const {
-    const Timestamp now = wallClock();
-    std::string jobs;
-    for (const JobState& s : scheduler.states()) {
-      if (!jobs.empty()) jobs += ",";
-      jobs += "{\"task\":" + jsonString(s.name) + ",\"running\":" + (s.running ? "true" : "false") +
-              ",\"last_run\":" + optionalTime(s.lastRunAt) +
-              ",\"last_success\":" + optionalTime(s.lastSuccessAt) +
-              ",\"duration_seconds\":" + std::to_string(s.lastDurationSeconds) +
-              ",\"rows_read\":" + std::to_string(s.lastRowsRead) +
-              ",\"next_run\":" + optionalTime(s.nextRunAt) + ",\"runs\":" + std::to_string(s.runs) +
-              ",\"failures\":" + std::to_string(s.failures) +
-              ",\"last_error\":" + (s.lastError.empty() ? "null" : jsonString(s.lastError)) + "}";
-    }
-    const std::shared_ptr<const Snapshot> snap = snapshots.current();
-    const std::string snapshot =
-        snap ? "{\"computed_at\":" + jsonString(formatRfc3339(snap->computedAt)) +
-                   ",\"age_seconds\":" + std::to_string(now - snap->computedAt) +
-                   ",\"sellers\":" + std::to_string(snap->sellers.size()) +
-                   ",\"last_full_run\":" + optionalTime(snap->fullRunAt) +
-                   ",\"source_watermark\":" + optionalTime(snap->sourceWatermark) +
-                   ",\"watermark_lag_seconds\":" +
-                   (snap->sourceWatermark ? std::to_string(now - *snap->sourceWatermark) : "null") +
-                   "}"
-             : "null";
-    std::string scoreRun = "null";
+  DaemonStatus status(const DaemonConfig& cfg, const Scheduler& scheduler) const {
+    DaemonStatus s;
+    s.version = SELLERTRUST_VERSION;
+    s.revision = SELLERTRUST_REVISION;
+    s.rulesVersion = rulesVersion(*currentRules());
+    s.instance = cfg.instanceName;
+    s.writer = writer_;
+    s.sourceBackend = cfg.sourceBackend;
+    s.resultsBackend = cfg.resultsBackend;
+    s.sourceReachable = sourceUp_;
     {
       std::lock_guard<std::mutex> lock(scoreStatusMutex_);
-      if (lastScoreRun_) {
-        scoreRun = "{\"kind\":" + jsonString(lastScoreRun_->kind) +
-                   ",\"sellers_recomputed\":" + std::to_string(lastScoreRun_->sellersRecomputed) +
-                   ",\"rows_read\":" + std::to_string(lastScoreRun_->rowsRead) + "}";
-      }
+      s.lastScoreRun = lastScoreRun_;
     }
-    return "{\"version\":" + jsonString(SELLERTRUST_VERSION) +
-           ",\"revision\":" + jsonString(SELLERTRUST_REVISION) +
-           ",\"rules_version\":" + jsonString(rulesVersion(*currentRules())) +
-           ",\"instance\":" + jsonString(cfg.instanceName) +
-           ",\"role\":" + (writer_ ? "\"writer\"" : "\"reader\"") +
-           ",\"backends\":{\"source\":" + jsonString(cfg.sourceBackend) +
-           ",\"results\":" + jsonString(cfg.resultsBackend) + "}" +
-           ",\"database\":{\"source_reachable\":" + (sourceUp_ ? "true" : "false") +
-           "},\"snapshot\":" + snapshot + ",\"last_score_run\":" + scoreRun + ",\"jobs\":[" + jobs +
-           "]}";
+    s.jobs = scheduler.states();
+    return s;
   }
 
   // Logs each kind of bad source row once per run: the first keys and a count.
@@ -691,17 +658,13 @@ class Daemon : public Poco::Util::ServerApplication {
   bool force_ = false;
   std::optional<std::uint64_t> demoSeed_;
   // The last successful score run, for /v1/status.
-  struct ScoreRunStatus {
-    std::string kind;
-    std::int64_t sellersRecomputed = 0;
-    std::int64_t rowsRead = 0;
-  };
   mutable std::mutex scoreStatusMutex_;
-  std::optional<ScoreRunStatus> lastScoreRun_;
+  std::optional<DaemonStatus::ScoreRun> lastScoreRun_;
 
   void recordScoreRun(const ScoreRunSummary& s) {
     std::lock_guard<std::mutex> lock(scoreStatusMutex_);
-    lastScoreRun_ = ScoreRunStatus{runKindName(s.kind), s.sellersRecomputed, s.totalRowsRead()};
+    lastScoreRun_ =
+        DaemonStatus::ScoreRun{runKindName(s.kind), s.sellersRecomputed, s.totalRowsRead()};
   }
   std::atomic<bool> sourceUp_{true};  // as of the last score run
   std::atomic<bool> writer_{false};   // holds the results database's writer lock

@@ -19,13 +19,7 @@ void key(std::string* out, const char* name) {
   out->append("\":");
 }
 
-std::string jsonTime(std::optional<Timestamp> t) {
-  return t ? jsonString(formatRfc3339(*t)) : "null";
-}
-
 std::string jsonOptional(std::optional<double> v) { return v ? jsonNumber(*v) : "null"; }
-
-const char* jsonBool(bool b) { return b ? "true" : "false"; }
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not
 // valid (overlong forms, surrogates and code points above U+10FFFF are not).
@@ -164,6 +158,12 @@ std::string jsonString(const std::string& text) {
   out.push_back('"');
   return out;
 }
+
+std::string jsonTime(std::optional<Timestamp> t) {
+  return t ? jsonString(formatRfc3339(*t)) : "null";
+}
+
+const char* jsonBool(bool b) { return b ? "true" : "false"; }
 
 std::string jsonNumber(double value) {
   if (!std::isfinite(value)) return "null";

@@ -54,6 +54,12 @@ std::string renderProductReport(const ProductResult& product, const Snapshot& sn
 // Escapes a string as a JSON string literal, quotes included.
 std::string jsonString(const std::string& text);
 
+// A time as an RFC 3339 string in UTC ("2026-03-01T12:00:00Z"), or null.
+std::string jsonTime(std::optional<Timestamp> t);
+
+// true or false.
+const char* jsonBool(bool b);
+
 // A JSON number in its shortest form that reads back to the same double;
 // null if the value is not finite (JSON has no NaN or infinity).
 std::string jsonNumber(double value);

@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,6 +25,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 
+#include "daemon/openapi.h"
 #include "jobs/report.h"
 #include "sellertrust/seller.h"
 
@@ -137,8 +141,58 @@ std::shared_ptr<Snapshot> makeSnapshot() {
       {7, Badge::kFair, Badge::kGood, 80.3, kComputedAt - 5 * kDay, "score 80.3 reached 77.0"},
   };
   s->marketplaceOdr = 0.004;
+  s->fullRunAt = kComputedAt - 3600;
+  s->sourceWatermark = kComputedAt - 30;
   return s;
 }
+
+// A writer on MySQL whose score job ran once with an error before it
+// succeeded; the history job has not run yet.
+DaemonStatus healthyStatus() {
+  DaemonStatus s;
+  s.version = "9.9.9";
+  s.revision = "v0.1.0-7-gabc";
+  s.rulesVersion = kRulesVersion;
+  s.instance = "db-7.internal";
+  s.writer = true;
+  s.sourceBackend = "mysql";
+  s.resultsBackend = "mysql";
+  s.sourceReachable = true;
+  s.lastScoreRun = DaemonStatus::ScoreRun{"incremental", 3, 1234};
+  JobState score;
+  score.name = "score";
+  score.lastRunAt = kComputedAt;
+  score.lastSuccessAt = kComputedAt;
+  score.lastDurationSeconds = 1.5;
+  score.lastRowsRead = 1234;
+  score.nextRunAt = kComputedAt + 60;
+  score.runs = 2;
+  score.failures = 1;
+  JobState history;
+  history.name = "history";
+  history.nextRunAt = kComputedAt + 3600;
+  s.jobs = {score, history};
+  return s;
+}
+
+// GET /v1/status for healthyStatus() and makeSnapshot() a minute after the run.
+const std::string kPublicStatus =
+    R"({"status":"ok","version":"9.9.9","revision":"v0.1.0-7-gabc","rules_version":"1.0000abcd","fresh":true,)"
+    R"("computed_at":"2026-03-01T12:00:00Z"})";
+const std::string kFullStatus =
+    R"({"status":"ok","version":"9.9.9","revision":"v0.1.0-7-gabc","rules_version":"1.0000abcd","fresh":true,)"
+    R"("computed_at":"2026-03-01T12:00:00Z","instance":"db-7.internal","role":"writer",)"
+    R"("backends":{"source":"mysql","results":"mysql"},"database":{"source_reachable":true},)"
+    R"("snapshot":{"computed_at":"2026-03-01T12:00:00Z","age_seconds":60,"sellers":3,)"
+    R"("last_full_run":"2026-03-01T11:00:00Z","source_watermark":"2026-03-01T11:59:30Z",)"
+    R"("watermark_lag_seconds":90},)"
+    R"("last_score_run":{"kind":"incremental","sellers_recomputed":3,"rows_read":1234},)"
+    R"("jobs":[{"task":"score","running":false,"last_run":"2026-03-01T12:00:00Z",)"
+    R"("last_success":"2026-03-01T12:00:00Z","duration_seconds":1.5,"rows_read":1234,)"
+    R"("next_run":"2026-03-01T12:01:00Z","runs":2,"failures":1,"last_error":null},)"
+    R"({"task":"history","running":false,"last_run":null,"last_success":null,)"
+    R"("duration_seconds":0,"rows_read":0,"next_run":"2026-03-01T13:00:00Z","runs":0,)"
+    R"("failures":0,"last_error":null}]})";
 
 struct Response {
   int status = 0;
@@ -162,9 +216,10 @@ class TestServer {
     ApiContext context;
     context.snapshots = &snapshots;
     context.telemetry = &telemetry_;
-    context.statusJson = [this] {
+    context.status = [this] {
       if (statusThrows.load()) throw std::runtime_error("status exploded");
-      return std::string(R"({"version":"9.9.9"})");
+      std::lock_guard<std::mutex> lock(statusMutex_);
+      return status_;
     };
     context.now = [this] { return now.load(); };
     auto* params = new Poco::Net::HTTPServerParams;
@@ -204,11 +259,19 @@ class TestServer {
 
   std::string scrape() const { return telemetry_.scrape(); }
 
+  // Changes what the daemon reports to GET /v1/status.
+  void setStatus(const DaemonStatus& status) {
+    std::lock_guard<std::mutex> lock(statusMutex_);
+    status_ = status;
+  }
+
   SnapshotHolder snapshots;
   std::atomic<Timestamp> now{kComputedAt + 60};
   std::atomic<bool> statusThrows{false};
 
  private:
+  std::mutex statusMutex_;
+  DaemonStatus status_ = healthyStatus();
   Telemetry telemetry_;
   Poco::Net::ServerSocket socket_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
@@ -386,12 +449,20 @@ TEST(ApiTest, UnknownSellerProductAndRouteAre404) {
 
 TEST(ApiTest, OtherMethodsAre405WithAllow) {
   TestServer server;
-  for (const char* method : {"POST", "PUT", "DELETE", "OPTIONS"}) {
+  for (const char* method : {"POST", "PUT", "DELETE"}) {
     SCOPED_TRACE(method);
     const Response r = server.get("/v1/sellers/9/badge", {}, method);
     expectProblem(r, 405,
                   std::string("method ") + method +
                       " is not allowed on /v1/sellers/{id}/badge; use GET or HEAD");
+    // Badge endpoints also answer CORS preflights.
+    EXPECT_EQ(r.get("Allow"), "GET, HEAD, OPTIONS");
+  }
+  // Elsewhere OPTIONS is one more method that is not allowed.
+  for (const char* target : {"/v1/sellers/9", "/v1/status", "/v1/openapi.json", "/livez"}) {
+    SCOPED_TRACE(target);
+    const Response r = server.get(target, {}, "OPTIONS");
+    EXPECT_EQ(r.status, 405);
     EXPECT_EQ(r.get("Allow"), "GET, HEAD");
   }
   EXPECT_EQ(server.get("/livez", {}, "POST").status, 405);
@@ -436,7 +507,7 @@ TEST(ApiTest, OperatorEndpointsNeedTheBearerToken) {
   EXPECT_EQ(server.get("/v1/sellers/abc").status, 401);
   for (const char* target :
        {"/v1/sellers/7/badge", "/v1/sellers/7/badge.svg", "/v1/badges?seller_ids=7", "/v1/status",
-        "/livez", "/readyz", "/metrics"}) {
+        "/v1/openapi.json", "/livez", "/readyz", "/metrics"}) {
     EXPECT_EQ(server.get(target).status, 200) << target;
   }
 }
@@ -583,10 +654,7 @@ TEST(ApiTest, ProductReportIsRenderedFromTheStoredLadder) {
 
 TEST(ApiTest, StatusLivezAndMetrics) {
   TestServer server;
-  Response r = server.get("/v1/status");
-  EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, R"({"version":"9.9.9"})");
-  r = server.get("/livez");
+  Response r = server.get("/livez");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.header.getContentType(), "application/json");
   EXPECT_EQ(r.body, R"({"status":"ok"})");
@@ -683,6 +751,221 @@ TEST(ApiTest, MalformedRequestTargetIs400) {
   TestServer server;
   expectProblem(server.get("/v1/sellers/%zz/badge"), 400,
                 "the request target '/v1/sellers/%zz/badge' is not a valid URI");
+}
+
+TEST(ApiTest, StatusIsFullWhenNoTokenIsConfigured) {
+  TestServer server;
+  const Response r = server.get("/v1/status");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header.getContentType(), "application/json");
+  EXPECT_EQ(r.get("Cache-Control"), "no-store");
+  EXPECT_EQ(r.get("Vary"), "Authorization");
+  EXPECT_EQ(r.body, kFullStatus);
+  // Any Authorization header is ignored, as on the operator endpoints.
+  EXPECT_EQ(server.get("/v1/status", {{"Authorization", "Bearer anything"}}).body, kFullStatus);
+}
+
+TEST(ApiTest, StatusWithoutTheTokenIsThePublicSummary) {
+  TestServer server(withToken("s3cret-token"));
+  JobState failed;
+  failed.name = "score";
+  failed.lastError = "cannot connect to db-7.internal:3306 as sellertrust_ro";
+  DaemonStatus status = healthyStatus();
+  status.jobs = {failed};
+  server.setStatus(status);
+  const Response r = server.get("/v1/status");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.get("Cache-Control"), "no-store");
+  EXPECT_EQ(r.get("Vary"), "Authorization");
+  EXPECT_EQ(
+      r.body,
+      R"({"status":"degraded","version":"9.9.9","revision":"v0.1.0-7-gabc","rules_version":"1.0000abcd",)"
+      R"("fresh":true,"computed_at":"2026-03-01T12:00:00Z"})");
+  EXPECT_EQ(r.body.find("db-7"), std::string::npos);
+}
+
+TEST(ApiTest, StatusWithTheTokenIsFull) {
+  TestServer server(withToken("s3cret-token"));
+  EXPECT_EQ(server.get("/v1/status").body, kPublicStatus);
+  EXPECT_EQ(server.get("/v1/status", {{"Authorization", "Bearer s3cret-token"}}).body, kFullStatus);
+}
+
+TEST(ApiTest, StatusWithAWrongTokenIs401NotLess) {
+  TestServer server(withToken("s3cret-token"));
+  const Response wrong = server.get("/v1/status", {{"Authorization", "Bearer s3cret-tokem"}});
+  expectProblem(wrong, 401, "the bearer token in the Authorization header is not valid");
+  EXPECT_EQ(wrong.get("WWW-Authenticate"), "Bearer realm=\"sellertrust\", error=\"invalid_token\"");
+  expectProblem(server.get("/v1/status", {{"Authorization", "Basic czNjcmV0LXRva2Vu"}}), 401,
+                "the bearer token in the Authorization header is not valid");
+}
+
+TEST(ApiTest, StatusIsDegradedWhenStaleSourceDownOrAJobFailed) {
+  TestServer server(withToken("t"));
+  server.now = kComputedAt + 3599;
+  EXPECT_EQ(server.get("/v1/status").body, kPublicStatus);
+  server.now = kComputedAt + 3600;  // the staleness budget, as /readyz
+  EXPECT_EQ(
+      server.get("/v1/status").body,
+      R"({"status":"degraded","version":"9.9.9","revision":"v0.1.0-7-gabc","rules_version":"1.0000abcd",)"
+      R"("fresh":false,"computed_at":"2026-03-01T12:00:00Z"})");
+  server.now = kComputedAt + 60;
+  DaemonStatus down = healthyStatus();
+  down.sourceReachable = false;
+  server.setStatus(down);
+  EXPECT_EQ(server.get("/v1/status").json()->getValue<std::string>("status"), "degraded");
+  DaemonStatus historyFailed = healthyStatus();
+  historyFailed.jobs[1].lastError = "disk full";
+  server.setStatus(historyFailed);
+  EXPECT_EQ(server.get("/v1/status").json()->getValue<std::string>("status"), "degraded");
+  EXPECT_EQ(server.get("/v1/status", {{"Authorization", "Bearer t"}})
+                .json()
+                ->getArray("jobs")
+                ->getObject(1)
+                ->getValue<std::string>("last_error"),
+            "disk full");
+}
+
+TEST(ApiTest, StatusBeforeTheFirstResults) {
+  TestServer server(withToken("t"), /*withSnapshot=*/false);
+  EXPECT_EQ(
+      server.get("/v1/status").body,
+      R"({"status":"degraded","version":"9.9.9","revision":"v0.1.0-7-gabc","rules_version":"1.0000abcd",)"
+      R"("fresh":false,"computed_at":null})");
+  const Object::Ptr full = server.get("/v1/status", {{"Authorization", "Bearer t"}}).json();
+  EXPECT_TRUE(full->isNull("snapshot"));
+  EXPECT_TRUE(full->isNull("computed_at"));
+  EXPECT_EQ(full->getValue<std::string>("instance"), "db-7.internal");
+}
+
+TEST(ApiTest, BadgeAnswersAllowAnyOriginByDefault) {
+  TestServer server;
+  const std::vector<std::pair<std::string, std::string>> origin = {
+      {"Origin", "https://shop.example"}};
+  for (const char* target :
+       {"/v1/sellers/9/badge", "/v1/sellers/9/badge.svg", "/v1/badges?seller_ids=9,7"}) {
+    SCOPED_TRACE(target);
+    const Response ok = server.get(target, origin);
+    EXPECT_EQ(ok.status, 200);
+    EXPECT_EQ(ok.get("Access-Control-Allow-Origin"), "*");
+    const Response cached = server.get(target, {{"If-None-Match", ok.get("ETag")}});
+    EXPECT_EQ(cached.status, 304);
+    EXPECT_EQ(cached.get("Access-Control-Allow-Origin"), "*");
+  }
+  // Errors too, so that the storefront's script can read them.
+  EXPECT_EQ(server.get("/v1/sellers/404/badge").get("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(server.get("/v1/sellers/x/badge.svg").get("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(server.get("/v1/badges").get("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(server.get("/v1/badges", {}, "POST").get("Access-Control-Allow-Origin"), "*");
+}
+
+TEST(ApiTest, OperatorAndOtherAnswersAllowNoOtherOrigin) {
+  TestServer server(withToken("t"));
+  const std::vector<std::pair<std::string, std::string>> request = {
+      {"Origin", "https://shop.example"}, {"Authorization", "Bearer t"}};
+  for (const char* target :
+       {"/v1/sellers/7", "/v1/sellers/7/history", "/v1/warnings", "/v1/products/100", "/v1/status",
+        "/v1/openapi.json", "/livez", "/readyz", "/metrics", "/v1/nothing"}) {
+    SCOPED_TRACE(target);
+    const Response r = server.get(target, request);
+    EXPECT_NE(r.status, 0);
+    EXPECT_FALSE(r.header.has("Access-Control-Allow-Origin"));
+    EXPECT_FALSE(server.get(target).header.has("Access-Control-Allow-Origin"));
+  }
+}
+
+TEST(ApiTest, CorsAllowOriginComesFromOptions) {
+  ApiOptions options;
+  options.corsAllowOrigin = "https://shop.example";
+  TestServer server(options);
+  EXPECT_EQ(server.get("/v1/sellers/9/badge").get("Access-Control-Allow-Origin"),
+            "https://shop.example");
+  EXPECT_EQ(server.get("/v1/sellers/9/badge", {}, "OPTIONS").get("Access-Control-Allow-Origin"),
+            "https://shop.example");
+}
+
+TEST(ApiTest, PreflightOnBadgeEndpointsIs204AndKeepsTheConnection) {
+  TestServer server;
+  for (const char* target : {"/v1/sellers/9/badge", "/v1/sellers/9/badge.svg", "/v1/badges"}) {
+    SCOPED_TRACE(target);
+    const auto session = server.session();
+    const Response r = TestServer::send(*session, "OPTIONS", target,
+                                        {{"Origin", "https://shop.example"},
+                                         {"Access-Control-Request-Method", "GET"},
+                                         {"Access-Control-Request-Headers", "if-none-match"}});
+    EXPECT_EQ(r.status, 204);
+    EXPECT_EQ(r.body, "");
+    EXPECT_FALSE(r.header.has("Content-Type"));
+    EXPECT_FALSE(r.header.has("Content-Length"));
+    EXPECT_EQ(r.get("Access-Control-Allow-Origin"), "*");
+    EXPECT_EQ(r.get("Access-Control-Allow-Methods"), "GET, HEAD, OPTIONS");
+    EXPECT_EQ(r.get("Access-Control-Allow-Headers"), "If-None-Match");
+    EXPECT_EQ(r.get("Access-Control-Max-Age"), "86400");
+    EXPECT_EQ(r.get("Allow"), "GET, HEAD, OPTIONS");
+    // The request it announces follows on the same connection.
+    EXPECT_EQ(TestServer::send(*session, "GET", "/v1/sellers/9/badge").status, 200);
+  }
+  // The preflight does not look at the id: the request it announces will.
+  EXPECT_EQ(server.get("/v1/sellers/abc/badge", {}, "OPTIONS").status, 204);
+  EXPECT_NE(
+      server.scrape().find(R"(sellertrust_http_requests_total{code="204",route="/v1/badges"} 1)"),
+      std::string::npos);
+}
+
+TEST(ApiTest, EmptyCorsAllowOriginDisablesCors) {
+  ApiOptions options;
+  options.corsAllowOrigin = "";
+  TestServer server(options);
+  for (const char* target :
+       {"/v1/sellers/9/badge", "/v1/sellers/9/badge.svg", "/v1/badges?seller_ids=9"}) {
+    SCOPED_TRACE(target);
+    const Response ok = server.get(target, {{"Origin", "https://shop.example"}});
+    EXPECT_EQ(ok.status, 200);
+    EXPECT_FALSE(ok.header.has("Access-Control-Allow-Origin"));
+    const Response preflight = server.get(target, {{"Origin", "https://shop.example"}}, "OPTIONS");
+    EXPECT_EQ(preflight.status, 405);
+    EXPECT_EQ(preflight.get("Allow"), "GET, HEAD");
+    EXPECT_FALSE(preflight.header.has("Access-Control-Allow-Origin"));
+    EXPECT_FALSE(preflight.header.has("Access-Control-Allow-Methods"));
+  }
+}
+
+TEST(ApiTest, OpenApiDocumentIsDocsOpenapiJsonAsBuilt) {
+  TestServer server;
+  const Response r = server.get("/v1/openapi.json");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header.getContentType(), "application/json");
+  EXPECT_EQ(r.get("Cache-Control"), "no-cache");
+  std::ifstream file(SELLERTRUST_SOURCE_DIR "/docs/openapi.json", std::ios::binary);
+  ASSERT_TRUE(file) << "cannot read docs/openapi.json";
+  const std::string source((std::istreambuf_iterator<char>(file)),
+                           std::istreambuf_iterator<char>());
+  EXPECT_EQ(r.body, source);
+  EXPECT_EQ(r.body, std::string(openApiDocument()));
+  EXPECT_EQ(r.json()->getValue<std::string>("openapi").substr(0, 4), "3.0.");
+  const Response cached = server.get("/v1/openapi.json", {{"If-None-Match", r.get("ETag")}});
+  EXPECT_EQ(cached.status, 304);
+  EXPECT_EQ(cached.body, "");
+}
+
+// Each path of the document is a route of the API (the other direction is
+// the end-to-end test's: every answer is described by the document).
+TEST(ApiTest, EveryDocumentedPathIsServed) {
+  TestServer server;
+  Poco::JSON::Parser parser;
+  const Object::Ptr paths =
+      parser.parse(std::string(openApiDocument())).extract<Object::Ptr>()->getObject("paths");
+  std::vector<std::string> names;
+  paths->getNames(names);
+  EXPECT_EQ(names.size(), 12u);
+  for (const std::string& path : names) {
+    SCOPED_TRACE(path);
+    std::string target = path;
+    const std::size_t id = target.find("{id}");
+    if (id != std::string::npos) target.replace(id, 4, "7");
+    const Response r = server.get(target);
+    EXPECT_EQ(r.body.find("no such endpoint"), std::string::npos) << r.body;
+    EXPECT_TRUE(r.status == 200 || r.status == 400 || r.status == 404) << r.status;
+  }
 }
 
 }  // namespace

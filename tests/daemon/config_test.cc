@@ -4,6 +4,9 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/MapConfiguration.h>
@@ -35,6 +38,57 @@ TEST_F(ConfigTest, DefaultsNeedNoKeys) {
   EXPECT_EQ(c.scoreIntervalSeconds, 60);
   EXPECT_EQ(c.scoreFullIntervalSeconds, 86400);
   EXPECT_EQ(c.scoreChangeOverlapSeconds, 120);
+  // Badges are public: any storefront page may fetch them.
+  EXPECT_EQ(c.api.corsAllowOrigin, "*");
+}
+
+TEST_F(ConfigTest, CorsAllowOriginIsStarAnOriginOrEmpty) {
+  for (const char* value : {"*", "", "https://shop.example", "http://127.0.0.1:8081",
+                            "https://www.shop-1.example:443", "http://[::1]:3000"}) {
+    EXPECT_EQ(load({{"api.cors_allow_origin", value}}).api.corsAllowOrigin, value);
+    EXPECT_TRUE(errors_.empty()) << value;
+  }
+  // Browsers compare the header with their serialised origin byte for byte:
+  // a path, upper case, a list or a stray character would match no page.
+  for (const char* value :
+       {"https://shop.example/", "https://Shop.example", "shop.example",
+        "https://a.example https://b.example", "https://a.example,*", "ftp://shop.example",
+        "https://shop.example:port", " *", "https://shop.example\r\nSet-Cookie: x=1"}) {
+    load({{"api.cors_allow_origin", value}});
+    EXPECT_EQ(errors_, std::vector<std::string>{
+                           std::string("api.cors_allow_origin: expected *, an origin such as "
+                                       "https://shop.example or empty, got '") +
+                           value + "'"});
+  }
+}
+
+// Every key of etc/sellertrustd.properties with its value, the commented-out
+// ones ("#key = value") too: those document defaults and must be known keys
+// as much as the others.
+std::map<std::string, std::string> propertiesFileKeys() {
+  std::ifstream in(SELLERTRUST_SOURCE_DIR "/etc/sellertrustd.properties");
+  EXPECT_TRUE(in) << "cannot read etc/sellertrustd.properties";
+  static const std::regex kKey(R"(^#?([a-z][a-z0-9_.]*)\s*=\s*(.*?)\s*$)");
+  std::map<std::string, std::string> keys;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (std::regex_match(line, m, kKey)) keys[m[1]] = m[2];
+  }
+  return keys;
+}
+
+TEST_F(ConfigTest, EveryKeyOfThePropertiesFileIsKnown) {
+  const std::map<std::string, std::string> keys = propertiesFileKeys();
+  ASSERT_GT(keys.size(), 90u);
+  Poco::AutoPtr<Poco::Util::MapConfiguration> map(new Poco::Util::MapConfiguration);
+  for (const auto& [k, v] : keys) map->setString(k, v);
+  std::vector<std::string> errors;
+  const DaemonConfig c = loadConfig(*map, &errors);
+  EXPECT_EQ(errors, std::vector<std::string>{});
+  // The file shows the defaults.
+  EXPECT_EQ(keys.at("api.cors_allow_origin"), "*");
+  EXPECT_EQ(c.api.corsAllowOrigin, DaemonConfig().api.corsAllowOrigin);
 }
 
 TEST_F(ConfigTest, FullRunIntervalAndChangeOverlap) {

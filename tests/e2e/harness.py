@@ -106,13 +106,20 @@ def free_port():
 
 
 class Response:
-    def __init__(self, status, headers, body):
+    def __init__(self, status, headers, body, method="GET", path=""):
         self.status = status
         self.headers = headers
         self.body = body
+        self.method = method
+        self.path = path
 
     def json(self):
         return json.loads(self.body)
+
+
+# Every answer any daemon gave in this process, oldest first, so that tests
+# can check each against docs/openapi.json (api_contract.py).
+EXCHANGES = []
 
 
 class Daemon:
@@ -154,9 +161,11 @@ class Daemon:
                                      headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
-                return Response(r.status, r.headers, r.read().decode())
+                response = Response(r.status, r.headers, r.read().decode(), method, path)
         except urllib.error.HTTPError as e:
-            return Response(e.code, e.headers, e.read().decode())
+            response = Response(e.code, e.headers, e.read().decode(), method, path)
+        EXCHANGES.append(response)
+        return response
 
     def get(self, path, **kw):
         return self.request(path, **kw)

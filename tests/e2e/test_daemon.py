@@ -1,8 +1,10 @@
 """End-to-end tests: the real sellertrustd binary, a hand-made SQLite source,
-HTTP. Expected values are worked out in harness.write_fixture's docstring."""
+HTTP. Expected values are worked out in harness.write_fixture's docstring.
+Every answer any test gets is checked against docs/openapi.json."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -14,12 +16,29 @@ import urllib.parse
 import urllib.request
 import unittest
 
+import harness
+from api_contract import Contract
 from harness import DAEMON, Daemon, free_port, utc, write_fixture
 
 PROMTOOL = shutil.which("promtool")
+CONTRACT = Contract()
 
 
-class FixtureDaemonTest(unittest.TestCase):
+class ContractTestCase(unittest.TestCase):
+    """After each test, every answer the daemon gave during it (and during
+    the class's set-up) must be one docs/openapi.json describes."""
+
+    checked = 0  # answers in harness.EXCHANGES already checked
+
+    def tearDown(self):
+        answers = harness.EXCHANGES[ContractTestCase.checked:]
+        ContractTestCase.checked = len(harness.EXCHANGES)
+        problems = [p for r in answers for p in CONTRACT.check(r)]
+        if problems:
+            self.fail("answers that docs/openapi.json does not describe:\n" + "\n".join(problems))
+
+
+class FixtureDaemonTest(ContractTestCase):
     """One daemon for the read-only checks, scored once on the fixture."""
 
     @classmethod
@@ -180,6 +199,10 @@ class FixtureDaemonTest(unittest.TestCase):
 
     def test_status_and_probes(self):
         status = self.get("/v1/status").json()
+        # No operator token is configured: everyone gets the details.
+        self.assertEqual(status["status"], "ok")
+        self.assertTrue(status["fresh"])
+        self.assertEqual(status["computed_at"], status["snapshot"]["computed_at"])
         self.assertRegex(status["rules_version"], r"^1\.[0-9a-f]{8}$")
         score = next(j for j in status["jobs"] if j["task"] == "score")
         self.assertGreaterEqual(score["runs"], 1)
@@ -188,6 +211,26 @@ class FixtureDaemonTest(unittest.TestCase):
         self.assertTrue(status["database"]["source_reachable"])
         self.assertEqual(self.get("/livez").status, 200)
         self.assertEqual(self.get("/readyz").status, 200)
+
+    def test_cors_on_badges_only(self):
+        origin = {"Origin": "https://shop.example"}
+        for path in ["/v1/sellers/1/badge", "/v1/sellers/1/badge.svg", "/v1/badges?seller_ids=1",
+                     "/v1/sellers/999/badge"]:
+            r = self.get(path, headers=origin)
+            self.assertEqual(r.headers["Access-Control-Allow-Origin"], "*", path)
+        preflight = self.daemon.request("/v1/sellers/1/badge.svg", method="OPTIONS", headers={
+            **origin, "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match"})
+        self.assertEqual(preflight.status, 204)
+        self.assertEqual(preflight.body, "")
+        self.assertEqual(preflight.headers["Access-Control-Allow-Origin"], "*")
+        self.assertEqual(preflight.headers["Access-Control-Allow-Methods"], "GET, HEAD, OPTIONS")
+        self.assertEqual(preflight.headers["Access-Control-Allow-Headers"], "If-None-Match")
+        self.assertEqual(preflight.headers["Access-Control-Max-Age"], "86400")
+        for path in ["/v1/sellers/1", "/v1/warnings", "/v1/status", "/v1/openapi.json"]:
+            self.assertIsNone(self.get(path, headers=origin).headers["Access-Control-Allow-Origin"],
+                              path)
+        self.assertEqual(self.daemon.request("/v1/sellers/1", method="OPTIONS").status, 405)
 
     @unittest.skipUnless(PROMTOOL, "promtool not installed")
     def test_metrics_pass_promtool(self):
@@ -204,7 +247,7 @@ class FixtureDaemonTest(unittest.TestCase):
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-class DashboardAndRulesTest(unittest.TestCase):
+class DashboardAndRulesTest(ContractTestCase):
     """A real Prometheus (Debian's) scrapes the daemon with the shipped alert
     rules loaded: every Grafana panel's query returns data, and every rule
     evaluates without error. A renamed metric or a broken query cannot
@@ -278,6 +321,122 @@ scrape_configs:
             shutil.rmtree(work, ignore_errors=True)
 
 
+class OpenApiTest(ContractTestCase):
+    """docs/openapi.json against the daemon, both ways: the daemon serves the
+    document as it is in the repository; every answer is one the document
+    describes (ContractTestCase); and every response the document describes
+    is one the daemon gives, errors included. One daemon with results and an
+    operator token, one that has no results yet and CORS turned off."""
+
+    TOKEN = {"Authorization": "Bearer s3cret"}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="sellertrust-e2e-")
+        source = os.path.join(cls.dir, "fixture.db")
+        write_fixture(source)
+        cls.daemon = Daemon(os.path.join(cls.dir, "scored"), "--set=api.operator_token=s3cret",
+                            "--set=jobs.score.interval_seconds=3600", source=source).__enter__()
+        # Its source does not exist: no run succeeds, no results to serve.
+        cls.empty = Daemon(os.path.join(cls.dir, "empty"), "--set=api.operator_token=s3cret",
+                           "--set=api.cors_allow_origin=",
+                           source=os.path.join(cls.dir, "missing", "source.db")).__enter__()
+        cls.daemon.wait_ready()
+        cls.empty.wait_until(lambda: cls.empty.get("/livez").status == 200, what="/livez")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.__exit__(None, None, None)
+        cls.empty.__exit__(None, None, None)
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_the_served_document_is_docs_openapi_json(self):
+        r = self.daemon.get("/v1/openapi.json")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.headers["Content-Type"], "application/json")
+        self.assertEqual(r.body.encode(), CONTRACT.raw)
+        self.assertEqual(self.daemon.get("/v1/openapi.json",
+                                         headers={"If-None-Match": r.headers["ETag"]}).status, 304)
+
+    def test_the_document_is_valid_openapi_3_0(self):
+        self.assertRegex(CONTRACT.doc["openapi"], r"^3\.0\.\d+$")
+        # Every reference resolves and every operation is named once.
+        refs = re.findall(r'"\$ref": "([^"]+)"', CONTRACT.raw.decode())
+        self.assertGreater(len(refs), 50)
+        for ref in set(refs):
+            self.assertIsInstance(CONTRACT.resolve({"$ref": ref}), dict, ref)
+        ids = [op["operationId"] for item in CONTRACT.doc["paths"].values()
+               for method, op in item.items() if method != "parameters"]
+        self.assertEqual(len(ids), len(set(ids)))
+        try:
+            from openapi_spec_validator import validate
+        except ImportError:
+            self.skipTest("openapi-spec-validator is not installed (Debian bookworm has no "
+                          "package of it); the answers are still checked with jsonschema")
+        validate(CONTRACT.doc)
+
+    def test_every_documented_response_is_given(self):
+        d, e, t = self.daemon, self.empty, self.TOKEN
+        etag = d.get("/v1/sellers/1/badge").headers["ETag"]
+        svg_etag = d.get("/v1/sellers/1/badge.svg").headers["ETag"]
+        batch_etag = d.get("/v1/badges?seller_ids=1,2").headers["ETag"]
+        doc_etag = d.get("/v1/openapi.json").headers["ETag"]
+        d.get("/v1/sellers/1/badge", headers={"If-None-Match": etag})
+        d.get("/v1/sellers/1/badge.svg", headers={"If-None-Match": svg_etag})
+        d.get("/v1/badges?seller_ids=1,2", headers={"If-None-Match": batch_etag})
+        d.get("/v1/openapi.json", headers={"If-None-Match": doc_etag})
+        for badge in ["/v1/sellers/{}/badge", "/v1/sellers/{}/badge.svg"]:
+            for seller in ["2", "abc", "999"]:
+                d.get(badge.format(seller))
+                d.request(badge.format(seller), method="HEAD")
+            e.get(badge.format(1))
+            d.request(badge.format(1), method="OPTIONS")
+            e.request(badge.format(1), method="OPTIONS")  # CORS off: 405
+            d.request(badge.format(1), method="DELETE")
+        for target in ["/v1/badges?seller_ids=3,999", "/v1/badges?seller_ids=0"]:
+            d.get(target)
+        e.get("/v1/badges?seller_ids=1")
+        d.request("/v1/badges?seller_ids=1", method="OPTIONS")
+        e.request("/v1/badges", method="OPTIONS")
+        d.request("/v1/badges", method="PUT")
+        for operator in ["/v1/sellers/{}", "/v1/sellers/{}/history", "/v1/products/{}"]:
+            known = "301" if "products" in operator else "2"
+            d.get(operator.format(known), headers=t)
+            d.get(operator.format(known))
+            d.get(operator.format("x1"), headers=t)
+            d.get(operator.format("999"), headers=t)
+            e.get(operator.format(known), headers=t)
+            d.request(operator.format(known), method="POST")
+        d.get("/v1/sellers/2/history?days=400", headers=t)
+        for target in ["/v1/warnings?severity=critical", "/v1/warnings?limit=1"]:
+            d.get(target, headers=t)
+        d.get("/v1/warnings?limit=0", headers=t)
+        d.get("/v1/warnings")
+        e.get("/v1/warnings", headers=t)
+        d.request("/v1/warnings", method="POST")
+        public = d.get("/v1/status")
+        full = d.get("/v1/status", headers=t)
+        d.get("/v1/status", headers={"Authorization": "Bearer nope"})
+        e.get("/v1/status")
+        e.get("/v1/status", headers=t)
+        d.request("/v1/status", method="POST")
+        d.request("/v1/openapi.json", method="DELETE")
+        for probe in ["/livez", "/readyz", "/metrics"]:
+            d.get(probe)
+            d.request(probe, method="HEAD")
+            d.request(probe, method="POST")
+        e.get("/readyz")
+        d.get("/v1/no/such/endpoint")
+
+        self.assertEqual(public.json()["status"], "ok")
+        self.assertIn("jobs", full.json())
+        self.assertEqual(e.get("/v1/status").json()["status"], "degraded")
+        given = {CONTRACT.key_of(r) for r in harness.EXCHANGES}
+        # An internal error (each GET's default, a 500) cannot be provoked from outside.
+        internal = {k for k in CONTRACT.documented_responses() if k[2] == "default"}
+        self.assertEqual(sorted(CONTRACT.documented_responses() - internal - given), [])
+
+
 def metric(text, name):
     for line in text.splitlines():
         if line.startswith(name + " "):
@@ -285,7 +444,7 @@ def metric(text, name):
     raise AssertionError(f"{name} not in metrics")
 
 
-class LifecycleTest(unittest.TestCase):
+class LifecycleTest(ContractTestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="sellertrust-e2e-")
         self.source = os.path.join(self.dir, "fixture.db")
@@ -293,6 +452,7 @@ class LifecycleTest(unittest.TestCase):
 
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+        super().tearDown()
 
     def test_series_move_after_a_run(self):
         with Daemon(self.dir, source=self.source) as d:
@@ -320,6 +480,18 @@ class LifecycleTest(unittest.TestCase):
             ok = d.get("/v1/sellers/1", headers={"Authorization": "Bearer s3cret"})
             self.assertEqual(ok.status, 200)
             self.assertEqual(d.get("/v1/sellers/1/badge").status, 200)
+            # /v1/status: the public summary for anyone, the details with the token.
+            public = d.get("/v1/status").json()
+            self.assertEqual(sorted(public), ["computed_at", "fresh", "revision", "rules_version",
+                                              "status", "version"])
+            self.assertEqual(public["status"], "ok")
+            self.assertTrue(public["fresh"])
+            full = d.get("/v1/status", headers={"Authorization": "Bearer s3cret"}).json()
+            self.assertEqual({k: full[k] for k in public}, public)
+            self.assertIn("last_error", full["jobs"][0])
+            self.assertTrue(full["database"]["source_reachable"])
+            self.assertEqual(d.get("/v1/status", headers={"Authorization": "Bearer nope"}).status,
+                             401)
 
     def test_restart_serves_persisted_results_at_once(self):
         with Daemon(self.dir, source=self.source) as d:
@@ -518,7 +690,7 @@ class LifecycleTest(unittest.TestCase):
             self.assertEqual(claims(), 1)
 
 
-class SystemdTest(unittest.TestCase):
+class SystemdTest(ContractTestCase):
     """READY=1 on a NOTIFY_SOCKET the test owns; SIGTERM during a run."""
 
     def setUp(self):
@@ -531,6 +703,7 @@ class SystemdTest(unittest.TestCase):
     def tearDown(self):
         self.sock.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+        super().tearDown()
 
     def messages_until(self, wanted, timeout):
         seen = []
