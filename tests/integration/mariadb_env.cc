@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #ifndef SELLERTRUST_SQL_DIR
@@ -106,12 +107,19 @@ std::string sqlFile(const std::string& name) {
   return std::string(SELLERTRUST_SQL_DIR) + "/" + name;
 }
 
-void runSqlFile(MysqlConnection& db, const std::string& path) {
+void runSqlFile(MysqlConnection& db, const std::string& path,
+                const std::map<std::string, std::string>& placeholders) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read " + path);
   std::string line;
   std::string statement;
   while (std::getline(in, line)) {
+    for (const auto& [name, value] : placeholders) {
+      for (std::size_t at = line.find(name); at != std::string::npos;
+           at = line.find(name, at + value.size())) {
+        line.replace(at, name.size(), value);
+      }
+    }
     const std::size_t start = line.find_first_not_of(" \t");
     if (start == std::string::npos || line.compare(start, 2, "--") == 0) continue;
     statement += line + "\n";

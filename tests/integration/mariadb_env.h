@@ -41,7 +41,10 @@ std::string sqlFile(const std::string& name);
 
 // Runs the statements of an SQL file (full-line "--" comments, statements
 // ending with ";" at the end of a line).
-void runSqlFile(MysqlConnection& db, const std::string& path);
+// Runs each statement of the file; `placeholders` (e.g. {"@MARKETPLACE_DB@",
+// "shop"}) are replaced first.
+void runSqlFile(MysqlConnection& db, const std::string& path,
+                const std::map<std::string, std::string>& placeholders = {});
 
 // Drops and recreates the source database and, unless `empty`, loads
 // source_schema.sql into it. `db` must be a root connection; it is left

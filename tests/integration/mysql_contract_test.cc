@@ -82,7 +82,7 @@ TEST_F(MysqlContractTest, ViewsAreCheckedForColumnsAndTheirIndexesNoted) {
 TEST_F(MysqlContractTest, ExampleViewsMeetTheContractAndReadTheMarketplace) {
   resetSourceDb(root(), env(), /*empty=*/true);
   runSqlFile(root(), sqlFile("example_marketplace.sql"));
-  runSqlFile(root(), sqlFile("example_views.sql"));
+  runSqlFile(root(), sqlFile("example_views.sql"), {{"@MARKETPLACE_DB@", env().sourceDb()}});
   MysqlSource source(env().readOnly());
   const ContractReport report = source.checkContract();
   EXPECT_TRUE(report.problems.empty()) << joined(report.problems);

@@ -143,8 +143,10 @@ class MysqlDaemonTest(unittest.TestCase):
             s = status(d)
             self.assertEqual((s["role"], s["backends"]["source"]), ("writer", "mysql"))
             metrics = d.get("/metrics").body
-            self.assertIn('sellertrust_rows_skipped_total{table="ratings"} 1', metrics)
-            self.assertIn('sellertrust_rows_skipped_total{table="tickets"} 1', metrics)
+            self.assertIn(
+                'sellertrust_rows_skipped{reason="stars is outside 1-5",table="ratings"} 1', metrics)
+            self.assertIn('sellertrust_rows_skipped{reason="unknown status",table="tickets"} 1',
+                          metrics)
         # What the daemon persisted, read back with SQL.
         self.assertEqual(self.db.scalar("SELECT MAX(version) FROM schema_version", self.results), "4")
         self.assertEqual(self.db.scalar(

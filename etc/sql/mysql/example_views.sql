@@ -4,6 +4,9 @@
 -- code mappings to your schema, create the views in the database the
 -- read-only account reads, and run `sellertrustd --check-config` to verify
 -- them (it notes the indexes the base tables behind the views need).
+-- @MARKETPLACE_DB@ is the database that holds the marketplace's tables:
+--   sed 's/@MARKETPLACE_DB@/shop/g' example_views.sql | mysql sellertrust_source
+-- (docs/mysql.md walks through it).
 --
 -- Rules that keep the daemon's results right and its queries fast:
 -- * Map codes with CASE ... ELSE <the original code> END: a code you did not
@@ -24,7 +27,7 @@ SELECT merchant_id  AS seller_id,
        country_code AS country,
        onboarded_at AS created_at,
        modified_at  AS updated_at
-FROM merchants;
+FROM @MARKETPLACE_DB@.merchants;
 
 CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY DEFINER VIEW orders AS
 SELECT id                  AS order_id,
@@ -51,7 +54,7 @@ SELECT id                  AS order_id,
        CAST(total_cents / 100 AS DECIMAL(12,2)) AS amount,
        currency,
        modified_at         AS updated_at
-FROM shop_orders;
+FROM @MARKETPLACE_DB@.shop_orders;
 
 CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY DEFINER VIEW tickets AS
 SELECT case_id     AS ticket_id,
@@ -87,7 +90,7 @@ SELECT case_id     AS ticket_id,
        platform_joined_at      AS escalated_at,
        closed_at,
        modified_at AS updated_at
-FROM support_cases;
+FROM @MARKETPLACE_DB@.support_cases;
 
 CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY DEFINER VIEW refunds AS
 SELECT refund_ref  AS refund_id,
@@ -116,7 +119,7 @@ SELECT refund_ref  AS refund_id,
          ELSE reason
        END         AS reason,
        modified_at AS updated_at
-FROM payments_refunds;
+FROM @MARKETPLACE_DB@.payments_refunds;
 
 CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY DEFINER VIEW return_requests AS
 SELECT rma_id             AS return_id,
@@ -132,7 +135,7 @@ SELECT rma_id             AS return_id,
          ELSE outcome
        END                AS resolution,
        modified_at        AS updated_at
-FROM return_rmas;
+FROM @MARKETPLACE_DB@.return_rmas;
 
 CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY DEFINER VIEW ratings AS
 SELECT review_id   AS rating_id,
@@ -142,7 +145,7 @@ SELECT review_id   AS rating_id,
        score       AS stars,
        posted_at   AS created_at,
        modified_at AS updated_at
-FROM product_reviews;
+FROM @MARKETPLACE_DB@.product_reviews;
 
 CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY DEFINER VIEW chargebacks AS
 SELECT dispute_id  AS chargeback_id,
@@ -155,4 +158,4 @@ SELECT dispute_id  AS chargeback_id,
          ELSE fault
        END         AS liability,
        modified_at AS updated_at
-FROM payment_disputes;
+FROM @MARKETPLACE_DB@.payment_disputes;
