@@ -56,26 +56,15 @@ class Reader {
     *out = value;
   }
 
-  // Reports every key that no reader asked for, outside the sections that
-  // belong to Poco (its own settings and logging.*).
+  // Reports every key that no reader asked for (settingsOf: Poco's own
+  // sections aside).
   void reportUnknown() {
-    Poco::Util::AbstractConfiguration::Keys roots;
-    config_.keys(roots);
-    for (const std::string& root : roots) {
-      if (root != "system" && root != "application" && root != "logging") collect(root);
+    for (const auto& [key, value] : settingsOf(config_)) {
+      if (known_.count(key) == 0) errors_->push_back(key + ": unknown key");
     }
   }
 
  private:
-  void collect(const std::string& prefix) {
-    Poco::Util::AbstractConfiguration::Keys keys;
-    config_.keys(prefix, keys);
-    if (keys.empty() && config_.hasProperty(prefix) && known_.count(prefix) == 0) {
-      errors_->push_back(prefix + ": unknown key");
-    }
-    for (const std::string& k : keys) collect(prefix + "." + k);
-  }
-
   const Poco::Util::AbstractConfiguration& config_;
   std::vector<std::string>* errors_;
   std::set<std::string> known_;
@@ -148,6 +137,22 @@ void readRules(Reader& r, Rules* rules) {
 }
 
 }  // namespace
+
+std::map<std::string, std::string> settingsOf(const Poco::Util::AbstractConfiguration& config) {
+  std::map<std::string, std::string> out;
+  std::function<void(const std::string&)> collect = [&](const std::string& key) {
+    Poco::Util::AbstractConfiguration::Keys children;
+    config.keys(key, children);
+    if (children.empty() && config.hasProperty(key)) out[key] = config.getString(key);
+    for (const std::string& child : children) collect(key + "." + child);
+  };
+  Poco::Util::AbstractConfiguration::Keys roots;
+  config.keys(roots);
+  for (const std::string& root : roots) {
+    if (root != "system" && root != "application" && root != "logging") collect(root);
+  }
+  return out;
+}
 
 DaemonConfig loadConfig(const Poco::Util::AbstractConfiguration& config,
                         std::vector<std::string>* errors) {

@@ -3,6 +3,7 @@
 // messages that name the bad key. Built once at start-up; read-only after.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,10 @@ struct DaemonConfig {
 
   Rules rules;
 };
+
+// Every key of `config` with its value, outside the sections that belong to
+// Poco (its own system.* and application.*, and logging.*).
+std::map<std::string, std::string> settingsOf(const Poco::Util::AbstractConfiguration& config);
 
 // Reads every key, falling back to defaults. Appends one message per bad or
 // unknown key ("http.port: expected an integer 0-65535, got 'x'") and per

@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -182,24 +181,6 @@ class Daemon : public Poco::Util::ServerApplication {
     rules_ = std::make_shared<const Rules>(rules);
   }
 
-  // Every key of `config` outside Poco's own sections, with its value.
-  static std::map<std::string, std::string> settings(
-      const Poco::Util::AbstractConfiguration& config) {
-    std::map<std::string, std::string> out;
-    std::function<void(const std::string&)> collect = [&](const std::string& key) {
-      Poco::Util::AbstractConfiguration::Keys children;
-      config.keys(key, children);
-      if (children.empty() && config.hasProperty(key)) out[key] = config.getString(key);
-      for (const std::string& child : children) collect(key.empty() ? child : key + "." + child);
-    };
-    Poco::Util::AbstractConfiguration::Keys roots;
-    config.keys(roots);
-    for (const std::string& root : roots) {
-      if (root != "system" && root != "application" && root != "logging") collect(root);
-    }
-    return out;
-  }
-
   // Blocks until SIGTERM, SIGINT or SIGQUIT; calls onReload at each SIGHUP.
   // main() blocked these signals in every thread, so only this sigwait
   // takes them.
@@ -236,7 +217,7 @@ class Daemon : public Poco::Util::ServerApplication {
       for (const auto& [key, value] : overrides_) sets->setString(key, value);
       layers->add(sets, -100);  // the command line wins, as at start-up
       next = loadConfig(*layers, &errors);
-      fresh = settings(*layers);
+      fresh = settingsOf(*layers);
     } catch (const Poco::Exception& e) {
       errors.push_back(configPath_ + ": " + e.displayText());
     }
@@ -373,7 +354,7 @@ class Daemon : public Poco::Util::ServerApplication {
     }
 
     setCurrentRules(cfg.rules);
-    startSettings_ = settings(config());
+    startSettings_ = settingsOf(config());
     SnapshotHolder snapshots;
     Telemetry telemetry(SELLERTRUST_VERSION, SELLERTRUST_REVISION, rulesVersion(cfg.rules));
     sourceUp_ = source.ping();
