@@ -48,13 +48,13 @@ done
 file "$root/usr/sbin/sellertrustd" | grep -q ', stripped' || fail "the binary is not stripped"
 
 # Every absolute path the unit, the README and the docs name, other than
-# the files an operator creates (secrets) and the state directory systemd
-# creates, is in the package.
+# the files an operator creates (secrets, a unit drop-in) and the state
+# directory systemd creates, is in the package.
 unit="$root/lib/systemd/system/sellertrustd.service"
 while read -r path; do
   case "$path" in
     /etc/sellertrust/db-password | /etc/sellertrust/results-db-password | \
-      /etc/sellertrust/api-token | /var/lib/sellertrust*) continue ;;
+      /etc/sellertrust/api-token | /etc/systemd/system/* | /var/lib/sellertrust*) continue ;;
   esac
   [ -e "$root$path" ] || fail "named in the unit or the docs but not packaged: $path"
   echo "packaged: $path"
