@@ -10,5 +10,7 @@ scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target sellertrustd
 
-exec build/release/daemon/sellertrustd --demo \
+# var/demo is the demo's own directory: --force replaces what an older
+# version left there.
+exec build/release/daemon/sellertrustd --demo --force \
   --set=data.dir=var/demo --set=http.port="${PORT:-8080}" "$@"
