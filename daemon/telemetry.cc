@@ -281,6 +281,24 @@ struct Telemetry::Impl {
   std::map<std::pair<std::string, int>, prometheus::Counter*> httpCounters;
   std::map<std::string, prometheus::Histogram*> httpHistograms;
 
+  // Sets the gauge of `family` labelled {first, second} for each key of
+  // `counts`, and 0 on every series in `seen` that `counts` lacks now, so a
+  // key that disappears drops to 0 instead of keeping its last value.
+  // Caller holds `mutex`.
+  static void setCounts(prometheus::Family<prometheus::Gauge>& family, const char* first,
+                        const char* second,
+                        std::map<std::pair<std::string, std::string>, prometheus::Gauge*>* seen,
+                        const std::map<std::pair<std::string, std::string>, std::int64_t>& counts) {
+    for (auto& [key, gauge] : *seen) {
+      if (counts.count(key) == 0) gauge->Set(0);
+    }
+    for (const auto& [key, n] : counts) {
+      prometheus::Gauge*& gauge = (*seen)[key];
+      if (gauge == nullptr) gauge = &family.Add({{first, key.first}, {second, key.second}});
+      gauge->Set(static_cast<double>(n));
+    }
+  }
+
   // Caller holds `mutex`.
   void setBuildInfo(const std::string& newRulesVersion) {
     if (buildInfoSeries != nullptr) buildInfo.Remove(buildInfoSeries);
@@ -332,14 +350,7 @@ void Telemetry::recordRowsSkipped(const std::vector<RowProblem>& problems) {
   std::map<std::pair<std::string, std::string>, std::int64_t> counts;
   for (const RowProblem& p : problems) counts[{p.table, p.reason}] += p.rows;
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  for (auto& [key, series] : impl_->skippedSeries) series->Set(0);
-  for (const auto& [key, n] : counts) {
-    prometheus::Gauge*& series = impl_->skippedSeries[key];
-    if (series == nullptr) {
-      series = &impl_->rowsSkipped.Add({{"table", key.first}, {"reason", key.second}});
-    }
-    series->Set(static_cast<double>(n));
-  }
+  Impl::setCounts(impl_->rowsSkipped, "table", "reason", &impl_->skippedSeries, counts);
 }
 
 void Telemetry::recordScoreRun(RunKind kind, std::int64_t sellersRecomputed,
@@ -377,16 +388,7 @@ void Telemetry::publishSnapshot(const Snapshot& snapshot) {
     impl_->sellers.Add({{"badge", toString(static_cast<Badge>(b))}})
         .Set(static_cast<double>(counts[static_cast<std::size_t>(b)]));
   }
-  for (auto& [id, gauge] : impl_->warningSeries) {
-    if (warnings.count(id) == 0) gauge->Set(0);
-  }
-  for (const auto& [id, n] : warnings) {
-    prometheus::Gauge*& gauge = impl_->warningSeries[id];
-    if (gauge == nullptr) {
-      gauge = &impl_->warningsActive.Add({{"code", id.first}, {"severity", id.second}});
-    }
-    gauge->Set(static_cast<double>(n));
-  }
+  Impl::setCounts(impl_->warningsActive, "code", "severity", &impl_->warningSeries, warnings);
   // No orders anywhere means no rate: the series disappears rather than
   // claiming a perfect 0.
   if (snapshot.marketplaceOdr) {

@@ -187,4 +187,9 @@ void writeRunRows(const RunRecord& run, const Execute& execute) {
   writeAll("REPLACE", "warnings", kWarningColumns, run.warningsCleared, warningValues, execute);
 }
 
+std::string describeSchemaVersion(int found, int latest) {
+  return "schema version " + std::to_string(found) +
+         (found < latest ? ", migrated to " + std::to_string(latest) + " at the next start" : "");
+}
+
 }  // namespace sellertrust::results_sql

@@ -55,6 +55,10 @@ inline constexpr const char* kSelectSchemaVersion =
     "SELECT COALESCE(MAX(version), 0) FROM schema_version";
 inline constexpr const char* kInsertSchemaVersion =
     "INSERT INTO schema_version (version) VALUES (?)";
+// What --check-config says of a results schema at version `found` when this
+// build writes `latest` (found <= latest): "schema version 2, migrated to 4
+// at the next start".
+std::string describeSchemaVersion(int found, int latest);
 
 // Reading a snapshot back and pruning history.
 inline constexpr const char* kPruneHistory = "DELETE FROM seller_history WHERE day < ?";

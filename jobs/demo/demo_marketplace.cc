@@ -7,7 +7,6 @@
 // transaction; about 320 000 orders take 4 s in a Debug build.
 #include "jobs/demo/demo_marketplace.h"
 
-#include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
@@ -17,7 +16,6 @@
 #include <algorithm>
 #include <array>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <tuple>
@@ -26,6 +24,7 @@
 
 #include "jobs/source/source.h"
 #include "jobs/source/sqlite_source.h"
+#include "jobs/sqlite/sqlite_statement.h"
 
 namespace sellertrust {
 namespace {
@@ -913,11 +912,6 @@ void removeIfExists(const std::string& path) {
   if (file.exists()) file.remove();
 }
 
-void registerSqlite() {
-  static std::once_flag once;
-  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
-}
-
 }  // namespace
 
 bool DemoSummary::operator==(const DemoSummary& o) const {
@@ -945,9 +939,9 @@ std::string DemoSummary::line() const {
 constexpr int kDemoApplicationId = 0x5354646d;
 
 bool isDemoMarketplace(const std::string& path) {
-  registerSqlite();
+  registerSqliteConnector();
   try {
-    Session session("SQLite", "file:" + path + "?mode=ro", kOpenRetrySeconds);
+    Session session("SQLite", readOnlyUri(path), kOpenRetrySeconds);
     int id = 0;
     session << "PRAGMA application_id", kw::into(id), kw::now;
     return id == kDemoApplicationId;
@@ -958,7 +952,7 @@ bool isDemoMarketplace(const std::string& path) {
 
 DemoSummary generateDemoMarketplace(const std::string& sourcePath, std::uint64_t seed,
                                     Timestamp now) {
-  registerSqlite();
+  registerSqliteConnector();
   try {
     for (const char* suffix : {"", "-journal", "-wal", "-shm"}) removeIfExists(sourcePath + suffix);
     Session session("SQLite", sourcePath, kOpenRetrySeconds);

@@ -38,13 +38,13 @@ struct DemoSummary {
   std::string line() const;
 };
 
-// Replaces the SQLite file at `sourcePath` (and its journal files) with the
-// demo marketplace for `seed` as of `now`, written in one transaction.
-// Throws SourceError (jobs/source.h) on a database failure.
 // True iff `path` is an SQLite file that generateDemoMarketplace wrote (it
 // marks the file with its own PRAGMA application_id). Never throws.
 bool isDemoMarketplace(const std::string& path);
 
+// Replaces the SQLite file at `sourcePath` (and its journal files) with the
+// demo marketplace for `seed` as of `now`, written in one transaction.
+// Throws SourceError (jobs/source.h) on a database failure.
 DemoSummary generateDemoMarketplace(const std::string& sourcePath, std::uint64_t seed,
                                     Timestamp now);
 

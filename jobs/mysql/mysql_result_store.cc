@@ -64,6 +64,14 @@ bool alreadyApplied(const MysqlError& e) {
          e.errorCode() == 1091;
 }
 
+// Why a results database at schema version `found` cannot be used.
+SourceError newerSchema(const std::string& database, int found) {
+  return SourceError("the results database " + database + " has schema version " +
+                     std::to_string(found) + ", newer than this sellertrustd understands (" +
+                     std::to_string(kLatestVersion) +
+                     "): upgrade sellertrustd or point it at another results database");
+}
+
 }  // namespace
 
 int MysqlResultStore::latestSchemaVersion() { return kLatestVersion; }
@@ -111,15 +119,8 @@ std::string MysqlResultStore::inspect() {
     const auto version =
         c.queryInt("reading the schema version", results_sql::kSelectSchemaVersion, {});
     const int found = version ? static_cast<int>(*version) : 0;
-    if (found > kLatestVersion) {
-      throw SourceError("the results database " + options_.database + " has schema version " +
-                        std::to_string(found) + ", newer than this sellertrustd understands (" +
-                        std::to_string(kLatestVersion) + "): upgrade sellertrustd");
-    }
-    return "schema version " + std::to_string(found) +
-           (found < kLatestVersion
-                ? ", migrated to " + std::to_string(kLatestVersion) + " at the next start"
-                : "");
+    if (found > kLatestVersion) throw newerSchema(options_.database, found);
+    return results_sql::describeSchemaVersion(found, kLatestVersion);
   });
 }
 
@@ -136,12 +137,7 @@ void MysqlResultStore::migrate() {
       const int found = static_cast<int>(rows.getInt64(1));
       while (rows.next()) {
       }
-      if (found > kLatestVersion) {
-        throw SourceError("the results database " + options_.database + " has schema version " +
-                          std::to_string(found) + ", newer than this sellertrustd understands (" +
-                          std::to_string(kLatestVersion) +
-                          "): upgrade sellertrustd or point it at another results database");
-      }
+      if (found > kLatestVersion) throw newerSchema(options_.database, found);
       for (int v = found; v < kLatestVersion; ++v) {
         for (const std::string& statement : statementsOf(kMigrations[v], v + 1)) {
           try {

@@ -38,7 +38,8 @@ ContractReport checkContract(const SourceSchema& schema) {
       continue;
     }
     const auto& have = found->second.indexes;
-    const bool covered = std::any_of(have.begin(), have.end(), [&](const auto& columns) {
+    const bool covered = std::any_of(have.begin(), have.end(), [&](const auto& index) {
+      const std::vector<std::string>& columns = index.second;
       return columns.size() >= need.columns.size() &&
              std::equal(need.columns.begin(), need.columns.end(), columns.begin());
     });

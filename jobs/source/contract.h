@@ -16,8 +16,9 @@ namespace sellertrust::source {
 struct SourceSchema {
   struct Table {
     bool view = false;
-    std::map<std::string, std::string> columns;     // lower-case name -> lower-case type
-    std::vector<std::vector<std::string>> indexes;  // columns in order; the primary key too
+    std::map<std::string, std::string> columns;  // lower-case name -> lower-case type
+    // Index name -> its columns in order; the primary key too.
+    std::map<std::string, std::vector<std::string>> indexes;
   };
   std::map<std::string, Table> tables;  // lower-case name
   // The engine enforces column types (MySQL): time columns must be DATETIME

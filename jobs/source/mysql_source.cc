@@ -128,18 +128,10 @@ ContractReport MysqlSource::checkContract() {
     }
   }
   {
-    // Ordered by table, index and position: one index's columns are adjacent.
     MysqlRows rows = db.stream("listing indexes", kSchemaIndexes);
-    std::string table;
-    std::string index;
     while (rows.next()) {
-      auto& indexes = schema.tables[lower(rows.getString(1))].indexes;
-      if (lower(rows.getString(1)) != table || rows.getString(2) != index || indexes.empty()) {
-        table = lower(rows.getString(1));
-        index = rows.getString(2);
-        indexes.emplace_back();
-      }
-      indexes.back().push_back(lower(rows.getString(4)));
+      schema.tables[lower(rows.getString(1))].indexes[rows.getString(2)].push_back(
+          lower(rows.getString(4)));
     }
   }
   return source::checkContract(schema);

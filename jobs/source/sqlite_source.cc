@@ -5,12 +5,10 @@
 
 #include <Poco/File.h>
 
-#include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Exception.h>
 #include <sqlite3.h>
 
-#include <mutex>
 #include <utility>
 
 #include "jobs/source/contract.h"
@@ -43,28 +41,6 @@ const char* sqliteType(source::ColumnType type) {
   }
 }
 
-void registerSqlite() {
-  static std::once_flag once;
-  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
-}
-
-// SQLite URI filenames treat '?', '#' and '%' specially.
-std::string uriPath(const std::string& path) {
-  std::string out;
-  for (char c : path) {
-    if (c == '%') {
-      out += "%25";
-    } else if (c == '?') {
-      out += "%3F";
-    } else if (c == '#') {
-      out += "%23";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 // Poco retries a failed open until its login timeout (60 s by default); a
 // file that cannot be opened now will not open within a run, so fail at once.
 constexpr std::size_t kOpenRetrySeconds = 0;
@@ -92,9 +68,9 @@ void badTime(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
 }
 
 Session openReadOnly(const std::string& path) {
-  registerSqlite();
+  registerSqliteConnector();
   try {
-    Session session("SQLite", "file:" + uriPath(path) + "?mode=ro", kOpenRetrySeconds);
+    Session session("SQLite", readOnlyUri(path), kOpenRetrySeconds);
     sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session);
     sqlite3_busy_timeout(db, kBusyTimeoutMs);
     if (sqlite3_create_function_v2(db, source::kSqliteBadTimeFunction, 1,
@@ -242,21 +218,15 @@ ContractReport SqliteSource::checkContract() {
          table.columns[row.getString(2)] = row.getString(3);
          // Only an INTEGER PRIMARY KEY is the rowid's own index.
          if (row.getInt64(4) == 1 && row.getString(3) == "integer") {
-           table.indexes.push_back({row.getString(2)});
+           table.indexes["(rowid)"] = {row.getString(2)};
          }
        });
-  std::string index;
   each("listing indexes",
        "SELECT lower(m.name), il.name, lower(ii.name)\n"
        "FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii\n"
        "WHERE m.type = 'table' ORDER BY m.name, il.name, ii.seqno",
        [&](source::SqlRows& row) {
-         auto& indexes = schema.tables[row.getString(0)].indexes;
-         if (row.getString(1) != index || indexes.empty()) {
-           index = row.getString(1);
-           indexes.emplace_back();
-         }
-         indexes.back().push_back(row.getString(2));
+         schema.tables[row.getString(0)].indexes[row.getString(1)].push_back(row.getString(2));
        });
   return source::checkContract(schema);
 }

@@ -4,7 +4,6 @@
 // shell; warning evidence is a JSON object in the evidence's order.
 #include "jobs/sqlite/sqlite_result_store.h"
 
-#include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
@@ -221,6 +220,13 @@ auto guarded(const std::string& what, F&& body) -> decltype(body()) {
   }
 }
 
+// Why a file at schema version `found` cannot be used by this build.
+std::string newerSchema(int found) {
+  return "the database has schema version " + std::to_string(found) + ", newer than version " +
+         std::to_string(SqliteResultStore::kSchemaVersion) +
+         " that this build knows; upgrade sellertrustd";
+}
+
 Real nullable(const std::optional<double>& value) { return value ? Real(*value) : Real(); }
 
 std::optional<double> optional(const Real& value) {
@@ -250,30 +256,21 @@ std::string SqliteResultStore::inspect(const std::string& path) {
     }
     return "absent: created at the first start";
   }
-  static std::once_flag once;
-  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  registerSqliteConnector();
   return guarded(what, [&] {
-    Session session("SQLite", "file:" + path + "?mode=ro", kOpenRetrySeconds);
+    Session session("SQLite", readOnlyUri(path), kOpenRetrySeconds);
     int tables = 0;
     session << "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_version'", kw::into(tables),
         kw::now;
     int version = 0;
     if (tables > 0) session << results_sql::kSelectSchemaVersion, kw::into(version), kw::now;
-    if (version > kSchemaVersion) {
-      fail(what, "schema version " + std::to_string(version) + " is newer than version " +
-                     std::to_string(kSchemaVersion) +
-                     " that this build knows; upgrade sellertrustd");
-    }
-    return "schema version " + std::to_string(version) +
-           (version < kSchemaVersion
-                ? ", migrated to " + std::to_string(kSchemaVersion) + " at the next start"
-                : "");
+    if (version > kSchemaVersion) fail(what, newerSchema(version));
+    return results_sql::describeSchemaVersion(version, kSchemaVersion);
   });
 }
 
 SqliteResultStore::SqliteResultStore(const std::string& path) : path_(path) {
-  static std::once_flag once;
-  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  registerSqliteConnector();
   guarded("opening " + path_, [&] {
     session_ = std::make_unique<Session>("SQLite", path_, kOpenRetrySeconds);
     // WAL lets API processes read the last committed run while a run writes;
@@ -357,9 +354,7 @@ void SqliteResultStore::migrate() {
   inTransaction("migrating " + path_, [&] {
     const int current = readVersion();
     if (current > kSchemaVersion) {
-      fail("migrating " + path_, "the database has schema version " + std::to_string(current) +
-                                     ", newer than version " + std::to_string(kSchemaVersion) +
-                                     " that this build knows; upgrade sellertrustd");
+      fail("migrating " + path_, newerSchema(current));
     }
     for (const Migration& m : kMigrations) {
       if (m.version <= current) continue;

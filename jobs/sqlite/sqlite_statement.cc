@@ -1,10 +1,35 @@
 #include "jobs/sqlite/sqlite_statement.h"
 
+#include <Poco/Data/SQLite/Connector.h>
 #include <sqlite3.h>
+
+#include <mutex>
 
 #include <utility>
 
 namespace sellertrust {
+
+void registerSqliteConnector() {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+}
+
+std::string readOnlyUri(const std::string& path) {
+  // SQLite URI filenames treat '?', '#' and '%' specially.
+  std::string out = "file:";
+  for (char c : path) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == '?') {
+      out += "%3F";
+    } else if (c == '#') {
+      out += "%23";
+    } else {
+      out += c;
+    }
+  }
+  return out + "?mode=ro";
+}
 
 SqliteStatement::SqliteStatement(sqlite3* db, std::string what, const std::string& sql,
                                  const std::vector<Value>& values)

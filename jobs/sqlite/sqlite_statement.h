@@ -17,6 +17,13 @@ struct sqlite3_stmt;
 
 namespace sellertrust {
 
+// Registers Poco::Data's SQLite connector, once per process; any thread.
+void registerSqliteConnector();
+
+// The URI that opens the SQLite file at `path` read-only, never creating it
+// ("file:<path>?mode=ro", with the characters URIs treat specially escaped).
+std::string readOnlyUri(const std::string& path);
+
 // An SQLite failure; code() is SQLite's result code (e.g. SQLITE_INTERRUPT).
 class SqliteError : public SourceError {
  public:
