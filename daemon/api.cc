@@ -1,9 +1,9 @@
 // The HTTP API of SPEC §4. One Api value, immutable after construction, is
 // shared by every handler; each request takes the current snapshot once and
 // answers from it alone, so a publish during a request never mixes two runs.
-// Routing, validation and rendering build a Reply first; only send() talks to
-// Poco, so every status (errors included) goes through one path that also
-// records telemetry. Called from Poco's server threads concurrently.
+// Routing, validation and rendering build a reply; handle() is the one path
+// every answer (errors included) takes, and records telemetry. Called from
+// the HTTP server's loops concurrently.
 #include "daemon/api.h"
 
 #include <algorithm>
@@ -18,10 +18,7 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
@@ -34,8 +31,7 @@ namespace {
 
 using Poco::Net::HTTPRequest;
 using Poco::Net::HTTPResponse;
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
+using Reply = HttpReply;
 
 constexpr std::size_t kMaxBatchIds = 100;
 constexpr int kDefaultHistoryDays = 30;
@@ -47,7 +43,6 @@ constexpr int kMaxWarningLimit = 500;
 constexpr std::size_t kMaxEcho = 64;
 
 constexpr const char* kJson = "application/json";
-constexpr const char* kProblemJson = "application/problem+json";
 constexpr const char* kNoStore = "no-store";
 // A CORS preflight's answer is good for a day (browsers cap it lower).
 constexpr const char* kCorsMaxAge = "86400";
@@ -75,33 +70,9 @@ struct RouteMatch {
   bool operatorOnly = false;
 };
 
-struct Reply {
-  int status = 200;
-  std::string contentType;
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-
-  void header(std::string name, std::string value) {
-    headers.emplace_back(std::move(name), std::move(value));
-  }
-};
-
 std::string echo(const std::string& text) {
   if (text.size() <= kMaxEcho) return text;
   return text.substr(0, kMaxEcho) + "...";
-}
-
-// An RFC 9457 problem; `detail` says exactly what was wrong.
-Reply problem(int status, const std::string& detail) {
-  Reply r;
-  r.status = status;
-  r.contentType = kProblemJson;
-  r.body =
-      "{\"type\":\"about:blank\",\"title\":" +
-      jsonString(HTTPResponse::getReasonForStatus(static_cast<HTTPResponse::HTTPStatus>(status))) +
-      ",\"status\":" + std::to_string(status) + ",\"detail\":" + jsonString(detail) + "}";
-  r.header("Cache-Control", kNoStore);
-  return r;
 }
 
 // A JSON reply that no cache keeps; cacheable() makes badge replies public.
@@ -262,21 +233,20 @@ class Api {
         options_(options),
         cacheControl_("public, max-age=" + std::to_string(options.badgeMaxAgeSeconds)) {}
 
-  void handle(HTTPServerRequest& request, HTTPServerResponse& response) const;
+  Reply handle(const HTTPRequest& request) const;
 
  private:
   struct Request {
-    const HTTPServerRequest& http;
+    const HTTPRequest& http;
     const RouteMatch& match;
     const Poco::URI::QueryParameters& query;
   };
 
-  Reply answer(const HTTPServerRequest& http, RouteMatch* match) const;
-  std::optional<Reply> checkToken(const HTTPServerRequest& http) const;
+  Reply answer(const HTTPRequest& http, RouteMatch* match) const;
+  std::optional<Reply> checkToken(const HTTPRequest& http) const;
   // Adds ETag and `cacheControl` to a public reply, and turns it into a 304
   // when the client already holds this representation.
-  Reply cacheable(Reply reply, const HTTPServerRequest& http,
-                  const std::string& cacheControl) const;
+  Reply cacheable(Reply reply, const HTTPRequest& http, const std::string& cacheControl) const;
   // True iff the snapshot is younger than the staleness budget.
   bool fresh(const Snapshot& snapshot) const;
   // True iff answers on `route` carry CORS headers.
@@ -290,8 +260,8 @@ class Api {
   Reply storedReport(const Request& r, const char* kind, Entries Snapshot::*entries) const;
   Reply history(const Request& r) const;
   Reply warnings(const Request& r) const;
-  Reply status(const HTTPServerRequest& http) const;
-  Reply openApi(const HTTPServerRequest& http) const;
+  Reply status(const HTTPRequest& http) const;
+  Reply openApi(const HTTPRequest& http) const;
   Reply preflight() const;
   Reply readyz() const;
 
@@ -305,19 +275,19 @@ class Api {
 };
 
 Reply badId(const char* what, const std::string& text) {
-  return problem(400,
-                 std::string(what) + " id must be a positive integer, got '" + echo(text) + "'");
+  return problemReply(
+      400, std::string(what) + " id must be a positive integer, got '" + echo(text) + "'");
 }
 
 Reply unknownId(const char* what, std::int64_t id) {
-  return problem(404, std::string(what) + " " + std::to_string(id) + " is not known");
+  return problemReply(404, std::string(what) + " " + std::to_string(id) + " is not known");
 }
 
 Reply noSnapshot() {
-  return problem(503, "no snapshot has been computed yet; retry after the first scoring run");
+  return problemReply(503, "no snapshot has been computed yet; retry after the first scoring run");
 }
 
-std::optional<Reply> Api::checkToken(const HTTPServerRequest& http) const {
+std::optional<Reply> Api::checkToken(const HTTPRequest& http) const {
   if (options_.operatorToken.empty()) return std::nullopt;
   const std::string auth = http.get("Authorization", "");
   std::string token;
@@ -327,17 +297,16 @@ std::optional<Reply> Api::checkToken(const HTTPServerRequest& http) const {
   if (!token.empty() && constantTimeEquals(token, options_.operatorToken)) return std::nullopt;
   Reply r;
   if (auth.empty()) {
-    r = problem(401, "this endpoint requires an Authorization: Bearer token");
+    r = problemReply(401, "this endpoint requires an Authorization: Bearer token");
     r.header("WWW-Authenticate", "Bearer realm=\"sellertrust\"");
   } else {
-    r = problem(401, "the bearer token in the Authorization header is not valid");
+    r = problemReply(401, "the bearer token in the Authorization header is not valid");
     r.header("WWW-Authenticate", "Bearer realm=\"sellertrust\", error=\"invalid_token\"");
   }
   return r;
 }
 
-Reply Api::cacheable(Reply reply, const HTTPServerRequest& http,
-                     const std::string& cacheControl) const {
+Reply Api::cacheable(Reply reply, const HTTPRequest& http, const std::string& cacheControl) const {
   const std::string etag = etagOf(reply.body);
   reply.header("ETag", etag);
   reply.headers.erase(std::remove_if(reply.headers.begin(), reply.headers.end(),
@@ -380,8 +349,8 @@ Reply Api::badge(const Request& r, bool svg) const {
 Reply Api::badges(const Request& r) const {
   const std::optional<std::string> list = param(r.query, "seller_ids");
   if (!list) {
-    return problem(400, "seller_ids is required: 1 to " + std::to_string(kMaxBatchIds) +
-                            " comma-separated seller ids");
+    return problemReply(400, "seller_ids is required: 1 to " + std::to_string(kMaxBatchIds) +
+                                 " comma-separated seller ids");
   }
   std::vector<std::int64_t> ids;
   std::set<std::int64_t> seen;
@@ -392,12 +361,13 @@ Reply Api::badges(const Request& r) const {
     const std::string item =
         list->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (++count > kMaxBatchIds) {
-      return problem(400, "seller_ids lists more than " + std::to_string(kMaxBatchIds) + " ids");
+      return problemReply(400,
+                          "seller_ids lists more than " + std::to_string(kMaxBatchIds) + " ids");
     }
     const std::optional<std::int64_t> id = parsePositive(item);
     if (!id) {
-      return problem(400, "seller_ids entry " + std::to_string(count) +
-                              " must be a positive integer, got '" + echo(item) + "'");
+      return problemReply(400, "seller_ids entry " + std::to_string(count) +
+                                   " must be a positive integer, got '" + echo(item) + "'");
     }
     if (seen.insert(*id).second) ids.push_back(*id);
     if (comma == std::string::npos) break;
@@ -452,8 +422,8 @@ Reply Api::history(const Request& r) const {
   if (const std::optional<std::string> text = param(r.query, "days")) {
     const std::optional<int> parsed = parseBounded(*text, 1, kMaxHistoryDays);
     if (!parsed) {
-      return problem(400, "days must be an integer from 1 to " + std::to_string(kMaxHistoryDays) +
-                              ", got '" + echo(*text) + "'");
+      return problemReply(400, "days must be an integer from 1 to " +
+                                   std::to_string(kMaxHistoryDays) + ", got '" + echo(*text) + "'");
     }
     days = *parsed;
   }
@@ -495,8 +465,8 @@ Reply Api::warnings(const Request& r) const {
   if (const std::optional<std::string> text = param(r.query, "severity")) {
     Severity s;
     if (!parseSeverity(*text, &s)) {
-      return problem(400,
-                     "severity must be one of info, warning, critical, got '" + echo(*text) + "'");
+      return problemReply(
+          400, "severity must be one of info, warning, critical, got '" + echo(*text) + "'");
     }
     severity = s;
   }
@@ -505,8 +475,9 @@ Reply Api::warnings(const Request& r) const {
   if (const std::optional<std::string> text = param(r.query, "limit")) {
     const std::optional<int> parsed = parseBounded(*text, 1, kMaxWarningLimit);
     if (!parsed) {
-      return problem(400, "limit must be an integer from 1 to " + std::to_string(kMaxWarningLimit) +
-                              ", got '" + echo(*text) + "'");
+      return problemReply(400, "limit must be an integer from 1 to " +
+                                   std::to_string(kMaxWarningLimit) + ", got '" + echo(*text) +
+                                   "'");
     }
     limit = *parsed;
   }
@@ -514,8 +485,8 @@ Reply Api::warnings(const Request& r) const {
   if (const std::optional<std::string> text = param(r.query, "after")) {
     const std::optional<std::int64_t> parsed = parsePositive(*text);
     if (!parsed) {
-      return problem(400,
-                     "after must be a warning id (a positive integer), got '" + echo(*text) + "'");
+      return problemReply(
+          400, "after must be a warning id (a positive integer), got '" + echo(*text) + "'");
     }
     after = *parsed;
   }
@@ -557,8 +528,8 @@ bool Api::fresh(const Snapshot& snapshot) const {
 // instance, the backends, run details) needs the operator token when one is
 // configured. A wrong token is refused rather than quietly answered with
 // less, so that a misconfigured monitor notices.
-Reply Api::status(const HTTPServerRequest& http) const {
-  if (!context_.status) return problem(500, "no status source is configured");
+Reply Api::status(const HTTPRequest& http) const {
+  if (!context_.status) return problemReply(500, "no status source is configured");
   bool full = options_.operatorToken.empty();
   if (!full && !http.get("Authorization", "").empty()) {
     if (std::optional<Reply> denied = checkToken(http)) return *denied;
@@ -619,7 +590,7 @@ Reply Api::status(const HTTPServerRequest& http) const {
 }
 
 // The document is fixed at build time: clients revalidate with its ETag.
-Reply Api::openApi(const HTTPServerRequest& http) const {
+Reply Api::openApi(const HTTPRequest& http) const {
   return cacheable(json(std::string(openApiDocument())), http, "no-cache");
 }
 
@@ -637,38 +608,38 @@ Reply Api::preflight() const {
 
 Reply Api::readyz() const {
   const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
-  if (!snapshot) return problem(503, "no snapshot is loaded yet");
+  if (!snapshot) return problemReply(503, "no snapshot is loaded yet");
   const Timestamp age = std::max<Timestamp>(0, now() - snapshot->computedAt);
   if (!fresh(*snapshot)) {
-    return problem(503, "the snapshot is " + std::to_string(age) +
-                            " seconds old, beyond the staleness budget of " +
-                            std::to_string(options_.staleAfterSeconds) + " seconds");
+    return problemReply(503, "the snapshot is " + std::to_string(age) +
+                                 " seconds old, beyond the staleness budget of " +
+                                 std::to_string(options_.staleAfterSeconds) + " seconds");
   }
   return json("{\"status\":\"ready\",\"snapshot_age_seconds\":" + std::to_string(age) + "}");
 }
 
-Reply Api::answer(const HTTPServerRequest& http, RouteMatch* match) const {
+Reply Api::answer(const HTTPRequest& http, RouteMatch* match) const {
   Poco::URI uri;
   Poco::URI::QueryParameters query;
   try {
     uri = Poco::URI(http.getURI());
     query = uri.getQueryParameters();
   } catch (const Poco::SyntaxException&) {
-    return problem(400, "the request target '" + echo(http.getURI()) + "' is not a valid URI");
+    return problemReply(400, "the request target '" + echo(http.getURI()) + "' is not a valid URI");
   }
   *match = route(uri.getPath(), options_.serveMetrics && context_.telemetry != nullptr);
   const bool probeOrMetrics = match->route == Route::kMetrics || match->route == Route::kLivez ||
                               match->route == Route::kReadyz;
   if (!options_.serveApi && !probeOrMetrics) *match = RouteMatch{};
   if (match->route == Route::kOther) {
-    return problem(404, "no such endpoint: " + echo(uri.getPath()));
+    return problemReply(404, "no such endpoint: " + echo(uri.getPath()));
   }
   const std::string& method = http.getMethod();
   const bool cors = this->cors(match->route);
   if (method == HTTPRequest::HTTP_OPTIONS && cors) return preflight();
   if (method != HTTPRequest::HTTP_GET && method != HTTPRequest::HTTP_HEAD) {
-    Reply r = problem(405, "method " + echo(method) + " is not allowed on " + match->pattern +
-                               "; use GET or HEAD");
+    Reply r = problemReply(405, "method " + echo(method) + " is not allowed on " + match->pattern +
+                                    "; use GET or HEAD");
     r.header("Allow", cors ? "GET, HEAD, OPTIONS" : "GET, HEAD");
     return r;
   }
@@ -709,46 +680,10 @@ Reply Api::answer(const HTTPServerRequest& http, RouteMatch* match) const {
     case Route::kOther:
       break;
   }
-  return problem(404, "no such endpoint: " + echo(uri.getPath()));
+  return problemReply(404, "no such endpoint: " + echo(uri.getPath()));
 }
 
-// True iff the request may carry a body that the API leaves unread. A CORS
-// preflight has none, and closing its connection would cost the storefront
-// a new one for the request it announces.
-bool mayHaveUnreadBody(const HTTPServerRequest& request) {
-  const std::string& method = request.getMethod();
-  if (method == HTTPRequest::HTTP_GET || method == HTTPRequest::HTTP_HEAD) return false;
-  if (method == HTTPRequest::HTTP_OPTIONS) {
-    return request.getChunkedTransferEncoding() ||
-           (request.hasContentLength() && request.getContentLength64() != 0);
-  }
-  return true;
-}
-
-void send(const HTTPServerRequest& request, HTTPServerResponse& response, const Reply& reply) {
-  response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(reply.status));
-  for (const auto& [name, value] : reply.headers) response.set(name, value);
-  if (mayHaveUnreadBody(request)) {
-    // The request body was not read: the connection cannot carry another
-    // request reliably.
-    response.setKeepAlive(false);
-  }
-  if (reply.status == 304 || reply.status == 204) {
-    // RFC 9110 §15.3.5, §15.4.5: no content; send() writes the header only.
-    response.setContentLength(HTTPResponse::UNKNOWN_CONTENT_LENGTH);
-    response.send();
-    return;
-  }
-  response.setContentType(reply.contentType);
-  response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
-  if (request.getMethod() == HTTPRequest::HTTP_HEAD) {
-    response.send();  // a HEAD answer is the GET header without the body
-  } else {
-    response.sendBuffer(reply.body.data(), reply.body.size());
-  }
-}
-
-void Api::handle(HTTPServerRequest& request, HTTPServerResponse& response) const {
+Reply Api::handle(const HTTPRequest& request) const {
   const auto start = std::chrono::steady_clock::now();
   RouteMatch match;
   Reply reply;
@@ -758,58 +693,27 @@ void Api::handle(HTTPServerRequest& request, HTTPServerResponse& response) const
     Poco::Logger::get("sellertrust.api")
         .error("%s %s failed: %s", request.getMethod(), echo(request.getURI()),
                std::string(e.what()));
-    reply = problem(500, "internal error while answering this request");
+    reply = problemReply(500, "internal error while answering this request");
   } catch (...) {
     Poco::Logger::get("sellertrust.api")
         .error("%s %s failed with an unknown exception", request.getMethod(),
                echo(request.getURI()));
-    reply = problem(500, "internal error while answering this request");
+    reply = problemReply(500, "internal error while answering this request");
   }
   // Errors too: a storefront script must be able to read why it failed.
   if (cors(match.route)) reply.header("Access-Control-Allow-Origin", options_.corsAllowOrigin);
-  try {
-    send(request, response, reply);
-  } catch (const std::exception& e) {
-    // The client went away mid-answer: nothing left to tell it.
-    Poco::Logger::get("sellertrust.api")
-        .information("%s %s: could not send the answer: %s", request.getMethod(),
-                     echo(request.getURI()), std::string(e.what()));
-  }
   if (context_.telemetry != nullptr) {
     const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
     context_.telemetry->recordHttp(match.pattern, reply.status, seconds.count());
   }
+  return reply;
 }
-
-class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit ApiRequestHandler(std::shared_ptr<const Api> api) : api_(std::move(api)) {}
-  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
-    api_->handle(request, response);
-  }
-
- private:
-  std::shared_ptr<const Api> api_;
-};
-
-class ApiHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit ApiHandlerFactory(std::shared_ptr<const Api> api) : api_(std::move(api)) {}
-  // Never nullptr: Poco would answer 501 on its own. Unknown paths get a
-  // 404 problem from the handler.
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
-    return new ApiRequestHandler(api_);
-  }
-
- private:
-  std::shared_ptr<const Api> api_;
-};
 
 }  // namespace
 
-Poco::Net::HTTPRequestHandlerFactory* makeApiHandlerFactory(const ApiContext& context,
-                                                            const ApiOptions& options) {
-  return new ApiHandlerFactory(std::make_shared<const Api>(context, options));
+HttpHandler makeApiHandler(const ApiContext& context, const ApiOptions& options) {
+  auto api = std::make_shared<const Api>(context, options);
+  return [api](const HTTPRequest& request) { return api->handle(request); };
 }
 
 }  // namespace sellertrust

@@ -1,7 +1,7 @@
-// The read-only HTTP API of SPEC §4 (and /metrics) as a Poco request-handler
-// factory. Every request is answered from the current snapshot: no request
-// runs SQL. The factory and its handlers are called from Poco's server
-// threads concurrently.
+// The read-only HTTP API of SPEC §4 (and /metrics) as a handler for the
+// HTTP server. Every request is answered from the current snapshot: no
+// request runs SQL. The handler is called from the server's loops
+// concurrently.
 #pragma once
 
 #include <cstdint>
@@ -10,8 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-
+#include "daemon/http_server.h"
 #include "daemon/telemetry.h"
 #include "jobs/scheduler.h"
 #include "jobs/snapshot.h"
@@ -59,9 +58,8 @@ struct ApiContext {
   std::function<Timestamp()> now;
 };
 
-// Creates the factory for one listener. The context's pointers must outlive
+// Creates the handler of one listener. The context's pointers must outlive
 // the HTTP server.
-Poco::Net::HTTPRequestHandlerFactory* makeApiHandlerFactory(const ApiContext& context,
-                                                            const ApiOptions& options);
+HttpHandler makeApiHandler(const ApiContext& context, const ApiOptions& options);
 
 }  // namespace sellertrust

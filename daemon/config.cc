@@ -82,8 +82,8 @@ bool validCorsOrigin(const std::string& value) {
 void readListener(Reader& r, const std::string& prefix, ListenerConfig* l) {
   r.text(prefix + ".host", &l->host);
   r.integer(prefix + ".port", &l->port, 0, 65535);
-  r.integer(prefix + ".threads", &l->threads, 1, 1024);
-  r.integer(prefix + ".queue", &l->queue, 1, 100000);
+  r.integer(prefix + ".threads", &l->threads, 1, 64);
+  r.integer(prefix + ".max_connections", &l->maxConnections, 1, 1000000);
   r.integer(prefix + ".backlog", &l->backlog, 1, 65535);
   r.integer(prefix + ".timeout_seconds", &l->timeoutSeconds, 1, 3600);
   r.integer(prefix + ".keep_alive_seconds", &l->keepAliveSeconds, 0, 3600);

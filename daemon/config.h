@@ -18,10 +18,10 @@ namespace sellertrust {
 struct ListenerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: pick a free port (tests)
-  int threads = 16;
-  int queue = 256;
+  int threads = 2;  // event loops: one per core serves thousands of connections
+  int maxConnections = 4096;
   int backlog = 256;
-  int timeoutSeconds = 10;  // receive/send
+  int timeoutSeconds = 10;  // a whole request, and its answer
   int keepAliveSeconds = 5;
   int keepAliveRequests = 100;
 };

@@ -5,6 +5,7 @@
 // main() before any thread starts, so only Poco's waiting thread takes them.
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -19,10 +20,8 @@
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/FormattingChannel.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/PatternFormatter.h>
-#include <Poco/ThreadPool.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/LayeredConfiguration.h>
 #include <Poco/Util/LoggingConfigurator.h>
@@ -62,41 +61,48 @@ Timestamp wallClock() {
       .count();
 }
 
+// Raises the soft limit of open files to the hard one: every HTTP
+// connection is a descriptor, and a shell's default of 1024 would cap the
+// server well below http.max_connections. Warns when even that is short.
+void raiseFileLimit(int connections, Poco::Logger& log) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  const rlim_t needed = static_cast<rlim_t>(connections) + 64;  // databases, logs, files
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    log.warning(
+        "open files are limited to %lu, below the %lu that http.max_connections needs; "
+        "raise LimitNOFILE or lower http.max_connections",
+        static_cast<unsigned long>(limit.rlim_cur), static_cast<unsigned long>(needed));
+  }
+}
+
 // One HTTP listener: a socket bound without SO_REUSEPORT (a second daemon on
-// the same port must fail to start, not silently share the traffic) and a
-// Poco HTTPServer with explicit limits.
+// the same port must fail to start, not silently share the traffic) served
+// by the event-loop server with the configured limits.
 class Listener {
  public:
-  Listener(const ListenerConfig& config, Poco::Net::HTTPRequestHandlerFactory* factory)
-      : pool_(std::min(2, config.threads), config.threads) {
+  Listener(const ListenerConfig& config, HttpHandler handler, Telemetry* telemetry) {
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(config.host, static_cast<Poco::UInt16>(config.port)),
                 /*reuseAddress=*/true, /*reusePort=*/false);
     socket.listen(config.backlog);
-    port_ = socket.address().port();
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(config.threads);
-    params->setMaxQueued(config.queue);
-    params->setTimeout(Poco::Timespan(config.timeoutSeconds, 0));
-    params->setKeepAlive(config.keepAliveSeconds > 0 && config.keepAliveRequests > 0);
-    params->setKeepAliveTimeout(Poco::Timespan(config.keepAliveSeconds, 0));
-    params->setMaxKeepAliveRequests(config.keepAliveRequests);
-    params->setServerName("sellertrustd");
-    server_ = std::make_unique<Poco::Net::HTTPServer>(factory, pool_, socket, params);
-    server_->start();
+    HttpLimits limits;
+    limits.threads = config.threads;
+    limits.maxConnections = config.maxConnections;
+    limits.requestTimeout = std::chrono::seconds(config.timeoutSeconds);
+    limits.keepAliveTimeout = std::chrono::seconds(config.keepAliveSeconds);
+    limits.keepAliveRequests = config.keepAliveSeconds > 0 ? config.keepAliveRequests : 0;
+    server_ = std::make_unique<HttpServer>(socket, std::move(handler), limits, telemetry);
   }
-  ~Listener() { stop(); }
-  void stop() {
-    if (server_) server_->stopAll(true);
-    server_.reset();
-    pool_.joinAll();
-  }
-  int port() const { return port_; }
+  int port() const { return server_->port(); }
+  void stop() { server_->stop(); }
 
  private:
-  Poco::ThreadPool pool_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
-  int port_ = 0;
+  std::unique_ptr<HttpServer> server_;
 };
 
 class Daemon : public Poco::Util::ServerApplication {
@@ -516,17 +522,18 @@ class Daemon : public Poco::Util::ServerApplication {
     context.telemetry = &telemetry;
     context.now = wallClock;
     context.status = [&] { return status(cfg, scheduler); };
-    Listener api(cfg.http, makeApiHandlerFactory(context, cfg.api));
+    raiseFileLimit(cfg.http.maxConnections * (cfg.metricsPort >= 0 ? 2 : 1), logger());
+    Listener api(cfg.http, makeApiHandler(context, cfg.api), &telemetry);
     std::unique_ptr<Listener> metrics;
     if (cfg.metricsPort >= 0) {
       ListenerConfig m = cfg.http;
       m.host = cfg.metricsHost;
       m.port = cfg.metricsPort;
-      m.threads = 2;
+      m.threads = 1;
       ApiOptions metricsOnly = cfg.api;
       metricsOnly.serveMetrics = true;
       metricsOnly.serveApi = false;
-      metrics = std::make_unique<Listener>(m, makeApiHandlerFactory(context, metricsOnly));
+      metrics = std::make_unique<Listener>(m, makeApiHandler(context, metricsOnly), &telemetry);
     }
     logger().information("listening on http://" + cfg.http.host + ":" + std::to_string(api.port()) +
                          (metrics ? ", metrics on port " + std::to_string(metrics->port()) : ""));

@@ -264,6 +264,18 @@ struct Telemetry::Impl {
           .Name("sellertrust_http_request_duration_seconds")
           .Help("Time to answer HTTP requests in seconds, by route pattern.")
           .Register(*registry);
+  prometheus::Gauge& httpConnections = prometheus::BuildGauge()
+                                           .Name("sellertrust_http_connections")
+                                           .Help("HTTP connections open now.")
+                                           .Register(*registry)
+                                           .Add({});
+  prometheus::Family<prometheus::Counter>& httpConnectionsClosed =
+      prometheus::BuildCounter()
+          .Name("sellertrust_http_connections_closed_total")
+          .Help(
+              "HTTP connections closed, by reason (client_closed, done, idle_timeout, "
+              "request_timeout, send_timeout, shed, over_capacity, error).")
+          .Register(*registry);
 
   std::string version;
   std::string revision;
@@ -280,6 +292,7 @@ struct Telemetry::Impl {
   // Hot-path caches: Family::Add would construct a histogram per call.
   std::map<std::pair<std::string, int>, prometheus::Counter*> httpCounters;
   std::map<std::string, prometheus::Histogram*> httpHistograms;
+  std::map<std::string, prometheus::Counter*> httpClosed;
 
   // Sets the gauge of `family` labelled {first, second} for each key of
   // `counts`, and 0 on every series in `seen` that `counts` lacks now, so a
@@ -420,6 +433,20 @@ void Telemetry::recordHttp(const std::string& route, int code, double seconds) {
   }
   counter->Increment();
   histogram->Observe(seconds);
+}
+
+void Telemetry::recordHttpConnectionOpened() { impl_->httpConnections.Increment(); }
+
+void Telemetry::recordHttpConnectionClosed(const std::string& reason) {
+  prometheus::Counter* counter = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    prometheus::Counter*& c = impl_->httpClosed[reason];
+    if (c == nullptr) c = &impl_->httpConnectionsClosed.Add({{"reason", reason}});
+    counter = c;
+  }
+  counter->Increment();
+  impl_->httpConnections.Decrement();
 }
 
 std::string Telemetry::scrape() const {

@@ -59,6 +59,10 @@ class Telemetry {
   // sellertrust_http_request_duration_seconds{route}; `route` is the
   // endpoint's pattern (e.g. "/v1/sellers/{id}/badge"), never a raw path.
   void recordHttp(const std::string& route, int code, double seconds);
+  // sellertrust_http_connections (open now) and
+  // sellertrust_http_connections_closed_total{reason}.
+  void recordHttpConnectionOpened();
+  void recordHttpConnectionClosed(const std::string& reason);
   // The registry plus process metrics (process_cpu_seconds_total,
   // process_resident_memory_bytes, process_open_fds,
   // process_start_time_seconds) in the Prometheus text format 0.0.4.

@@ -1,5 +1,5 @@
-// The HTTP API end to end in-process: a real Poco HTTPServer on 127.0.0.1
-// with the API factory, serving a snapshot built by hand from the core's own
+// The HTTP API end to end in-process: the real HTTP server on 127.0.0.1
+// with the API handler, serving a snapshot built by hand from the core's own
 // evaluation and rendering functions, exercised with HTTPClientSession.
 #include "daemon/api.h"
 
@@ -20,8 +20,6 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 
@@ -222,14 +220,9 @@ class TestServer {
       return status_;
     };
     context.now = [this] { return now.load(); };
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(4);
-    params->setKeepAlive(true);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(makeApiHandlerFactory(context, options),
-                                                      socket_, params);
-    server_->start();
+    server_ = std::make_unique<HttpServer>(socket_, makeApiHandler(context, options), HttpLimits(),
+                                           &telemetry_);
   }
-  ~TestServer() { server_->stopAll(true); }
 
   // A keep-alive client session; several requests may go over it in turn.
   std::unique_ptr<Poco::Net::HTTPClientSession> session() const {
@@ -274,7 +267,7 @@ class TestServer {
   DaemonStatus status_ = healthyStatus();
   Telemetry telemetry_;
   Poco::Net::ServerSocket socket_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<HttpServer> server_;
 };
 
 ApiOptions withToken(const std::string& token) {

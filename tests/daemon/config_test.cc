@@ -141,7 +141,7 @@ TEST_F(ConfigTest, BadValuesNameTheirKey) {
   load({{"http.port", "eighty"}, {"http.threads", "0"}, {"rules.wilson_z", "1.9x"}});
   EXPECT_EQ(errors_,
             (std::vector<std::string>{"http.port: expected an integer 0-65535, got 'eighty'",
-                                      "http.threads: expected an integer 1-1024, got '0'",
+                                      "http.threads: expected an integer 1-64, got '0'",
                                       "rules.wilson_z: expected a number, got '1.9x'"}));
 }
 
