@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev
   clang-format clang-tidy
   mariadb-server mariadb-client
-  prometheus systemd curl python3 python3-jsonschema wrk
+  prometheus systemd curl python3 python3-jsonschema wrk nginx
   dpkg-dev file man-db groff-base
 )
 
