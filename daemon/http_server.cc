@@ -111,9 +111,68 @@ struct Connection {
   const char* closeReason = "";  // the telemetry reason, once kClosed
 };
 
-// The bytes of an answer: always an HTTP/1.1 status line, whatever the
-// client wrote.
-std::string render(const HttpReply& reply, bool headOnly, bool keepAlive) {
+}  // namespace
+
+RequestFrame frameRequest(const std::string& in, const HttpLimits& limits, std::size_t* searched) {
+  RequestFrame frame;
+  auto error = [&frame](int status, std::string detail) {
+    frame.kind = RequestFrame::Kind::kError;
+    frame.status = status;
+    frame.detail = std::move(detail);
+    return std::move(frame);
+  };
+  const std::size_t head = headLength(in, *searched);
+  if (head == 0 || head > limits.maxHeadBytes) {
+    *searched = in.size();
+    if (head == 0 && in.size() <= limits.maxHeadBytes) return frame;  // wait for more
+    const std::size_t lineEnd = in.find('\n');
+    const std::string limit = std::to_string(limits.maxHeadBytes) + " bytes";
+    if (lineEnd == std::string::npos || lineEnd > limits.maxHeadBytes) {
+      return error(414, "the request line is longer than " + limit);
+    }
+    return error(431, "the request head is longer than " + limit);
+  }
+  try {
+    std::istringstream stream(in.substr(0, head));
+    frame.request.read(stream);
+  } catch (const Poco::Exception& e) {
+    return error(400, "the request head is malformed: " + e.message());
+  }
+  const std::string& version = frame.request.getVersion();
+  if (version != HTTPRequest::HTTP_1_1 && version != HTTPRequest::HTTP_1_0) {
+    if (version.rfind("HTTP/", 0) == 0) {
+      return error(505, "this server speaks HTTP/1.0 and HTTP/1.1 only");
+    }
+    return error(400, "the request line does not end with an HTTP version");
+  }
+  if (frame.request.has(HTTPRequest::TRANSFER_ENCODING)) {
+    return error(411, "a request body needs a Content-Length; Transfer-Encoding is not accepted");
+  }
+  std::string length;
+  for (const auto& [name, value] : frame.request) {
+    if (Poco::icompare(name, HTTPRequest::CONTENT_LENGTH) != 0) continue;
+    const std::string v = Poco::trim(value);
+    if (!allDigits(v) || (!length.empty() && v != length)) {
+      return error(400, "the Content-Length header is not one non-negative integer");
+    }
+    length = v;
+  }
+  std::size_t bodyLength = 0;
+  if (!length.empty()) {
+    const unsigned long long declared = std::stoull(length);
+    if (declared > limits.maxBodyBytes) {
+      return error(413, "a request body may have at most " + std::to_string(limits.maxBodyBytes) +
+                            " bytes; this API reads none");
+    }
+    bodyLength = static_cast<std::size_t>(declared);
+  }
+  if (in.size() < head + bodyLength) return frame;  // the body is still arriving
+  frame.kind = RequestFrame::Kind::kRequest;
+  frame.length = head + bodyLength;
+  return frame;
+}
+
+std::string renderReply(const HttpReply& reply, bool headOnly, bool keepAlive) {
   HTTPResponse response;
   response.setVersion(HTTPResponse::HTTP_1_1);  // Poco's default is 1.0
   response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(reply.status));
@@ -132,8 +191,6 @@ std::string render(const HttpReply& reply, bool headOnly, bool keepAlive) {
   if (!noContent && !headOnly) out += reply.body;
   return out;
 }
-
-}  // namespace
 
 class HttpServer::Loop {
  public:
@@ -274,7 +331,7 @@ void HttpServer::Loop::acceptAll(Clock::time_point now) {
       const HttpReply busy =
           problemReply(503, "the server has " + std::to_string(limits_.maxConnections) +
                                 " connections open; retry shortly");
-      const std::string bytes = render(busy, false, false);
+      const std::string bytes = renderReply(busy, false, false);
       [[maybe_unused]] const auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
       if (telemetry_ != nullptr) {
         telemetry_->recordHttp(kInvalidRoute, 503, 0);
@@ -359,70 +416,16 @@ void HttpServer::Loop::process(Connection& c, Clock::time_point now) {
       c.deadline = now + limits_.requestTimeout;
       c.searched = 0;
     }
-    const std::size_t head = headLength(c.in, c.searched);
-    if (head == 0 || head > limits_.maxHeadBytes) {
-      c.searched = c.in.size();
-      if (c.in.size() <= limits_.maxHeadBytes && head == 0) break;  // wait for more
-      const std::size_t lineEnd = c.in.find('\n');
-      if (lineEnd == std::string::npos || lineEnd > limits_.maxHeadBytes) {
-        fail(c, 414,
-             "the request line is longer than " + std::to_string(limits_.maxHeadBytes) + " bytes",
-             now);
-      } else {
-        fail(c, 431,
-             "the request head is longer than " + std::to_string(limits_.maxHeadBytes) + " bytes",
-             now);
-      }
+    RequestFrame frame = frameRequest(c.in, limits_, &c.searched);
+    if (frame.kind == RequestFrame::Kind::kIncomplete) break;
+    if (frame.kind == RequestFrame::Kind::kError) {
+      fail(c, frame.status, frame.detail, now);
       return;
     }
-    HTTPRequest request;
-    try {
-      std::istringstream stream(c.in.substr(0, head));
-      request.read(stream);
-    } catch (const Poco::Exception& e) {
-      fail(c, 400, "the request head is malformed: " + e.message(), now);
-      return;
-    }
-    const std::string& version = request.getVersion();
-    if (version != HTTPRequest::HTTP_1_1 && version != HTTPRequest::HTTP_1_0) {
-      if (version.rfind("HTTP/", 0) == 0) {
-        fail(c, 505, "this server speaks HTTP/1.0 and HTTP/1.1 only", now);
-      } else {
-        fail(c, 400, "the request line does not end with an HTTP version", now);
-      }
-      return;
-    }
-    if (request.has(HTTPRequest::TRANSFER_ENCODING)) {
-      fail(c, 411, "a request body needs a Content-Length; Transfer-Encoding is not accepted", now);
-      return;
-    }
-    std::size_t bodyLength = 0;
-    std::string length;
-    for (const auto& [name, value] : request) {
-      if (Poco::icompare(name, HTTPRequest::CONTENT_LENGTH) != 0) continue;
-      const std::string v = Poco::trim(value);
-      if (!allDigits(v) || (!length.empty() && v != length)) {
-        fail(c, 400, "the Content-Length header is not one non-negative integer", now);
-        return;
-      }
-      length = v;
-    }
-    if (!length.empty()) {
-      const unsigned long long declared = std::stoull(length);
-      if (declared > limits_.maxBodyBytes) {
-        fail(c, 413,
-             "a request body may have at most " + std::to_string(limits_.maxBodyBytes) +
-                 " bytes; this API reads none",
-             now);
-        return;
-      }
-      bodyLength = static_cast<std::size_t>(declared);
-    }
-    if (c.in.size() < head + bodyLength) break;  // the body is still arriving
     // The body means nothing to a read-only API: it is dropped, so that it
     // cannot be taken for the next request on this connection.
-    c.in.erase(0, head + bodyLength);
-    answer(c, request, now);
+    c.in.erase(0, frame.length);
+    answer(c, frame.request, now);
   }
   // Waiting for more from a client that will send no more: nothing to answer.
   if (c.peerDone && (c.phase == Phase::kIdle || c.phase == Phase::kReceiving)) {
@@ -459,7 +462,7 @@ void HttpServer::Loop::fail(Connection& c, int status, const std::string& detail
 
 void HttpServer::Loop::queue(Connection& c, const HttpReply& reply, bool headOnly, bool keepAlive,
                              Clock::time_point now) {
-  c.out = render(reply, headOnly, keepAlive);
+  c.out = renderReply(reply, headOnly, keepAlive);
   c.sent = 0;
   c.closeAfterSend = !keepAlive;
   c.phase = Phase::kSending;

@@ -59,6 +59,26 @@ struct HttpLimits {
   std::size_t maxBodyBytes = 65536;                  // drained and ignored
 };
 
+// How the bytes at the start of a connection's input frame one request.
+// Pure, so that it can be tested and fuzzed without sockets.
+struct RequestFrame {
+  enum class Kind { kIncomplete, kRequest, kError };
+  Kind kind = Kind::kIncomplete;
+  std::size_t length = 0;          // kRequest: the bytes of head and body
+  Poco::Net::HTTPRequest request;  // kRequest: the parsed head
+  int status = 0;                  // kError: the answer's status
+  std::string detail;              // kError: what was wrong
+};
+
+// Frames the request at the start of `in` (no leading empty lines).
+// `searched`: bytes already known not to end the head, updated; 0 for a new
+// request.
+RequestFrame frameRequest(const std::string& in, const HttpLimits& limits, std::size_t* searched);
+
+// The bytes of an answer: always an HTTP/1.1 status line, whatever the
+// client wrote; no body for a HEAD (`headOnly`), a 204 or a 304.
+std::string renderReply(const HttpReply& reply, bool headOnly, bool keepAlive);
+
 class HttpServer {
  public:
   // Serves `socket` (bound and listening) until stop() or destruction.

@@ -9,7 +9,7 @@ packages=(
   libmysqlcppconn-dev libboost-dev libmariadb-dev
   prometheus-cpp-dev
   libgtest-dev libgmock-dev
-  clang-format clang-tidy
+  clang-format clang-tidy clang libclang-rt-14-dev
   mariadb-server mariadb-client
   prometheus systemd curl python3 python3-jsonschema wrk nginx
   dpkg-dev file man-db groff-base

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <Poco/JSON/Array.h>
@@ -26,6 +27,7 @@
 #include "daemon/openapi.h"
 #include "jobs/report.h"
 #include "sellertrust/seller.h"
+#include "tests/api/api_snapshot.h"
 
 namespace sellertrust {
 namespace {
@@ -33,116 +35,7 @@ namespace {
 using Poco::JSON::Object;
 using Poco::Net::HTTPRequest;
 
-const Timestamp kComputedAt = *parseUtc("2026-03-01 12:00:00");
-constexpr Timestamp kDay = kSecondsPerDay;
-const char* const kRulesVersion = "1.0000abcd";
-
-// A seller tally with `n` orders, every rate on target except `defects`
-// order defects.
-SellerTally tally(std::int64_t n, std::int64_t defects) {
-  SellerTally t;
-  t[TallyId::kOrders] = n;
-  for (std::size_t i = 0; i < kMetricCount; ++i) {
-    const auto id = static_cast<MetricId>(i);
-    if (id == MetricId::kRatingAverage) continue;
-    t.setRate(id, higherIsBetter(id) ? n : 0, n);
-  }
-  t.setRate(MetricId::kOrderDefectRate, defects, n);
-  t[TallyId::kRatings] = n / 2;
-  t[TallyId::kStarSum] = 5 * (n / 2);
-  return t;
-}
-
-SharedWarning warning(std::int64_t id, const std::string& code, Severity severity,
-                      std::int64_t seller, std::optional<std::int64_t> product = std::nullopt) {
-  Warning w;
-  w.id = id;
-  w.firing.code = code;
-  w.firing.severity = severity;
-  w.firing.sellerId = seller;
-  w.firing.productId = product;
-  w.firing.action = "notify_seller";
-  w.firing.detail = "detail of " + code;
-  w.firing.evidence = {{"value", 0.5}};
-  w.raisedAt = kComputedAt - kDay;
-  w.updatedAt = kComputedAt;
-  return std::make_shared<const Warning>(w);
-}
-
-// The stored result of a seller evaluated by the core from `t`.
-SellerResult resultOf(const SellerInfo& info, const SellerTally& t, std::optional<Badge> previous) {
-  const SellerEvaluation e = evaluateSeller(info.sellerId, t, previous, Rules());
-  SellerResult r;
-  r.sellerId = info.sellerId;
-  r.name = info.name;
-  r.country = info.country;
-  r.counts = t.counts;
-  r.responseTime = e.metrics.responseTime;
-  if (e.score) r.score = e.score->value;
-  r.badge = e.badge.badge;
-  r.badgeReason = e.badge.reason;
-  return r;
-}
-
-// Sellers 7 (scored from a real evaluation), 8 (new, no score) and 9
-// (at_risk, set by hand); product 100 of seller 7; seven warnings with ids
-// 2, 3, 5, 8, 13, 21, 34; history and badge changes of seller 7.
-std::shared_ptr<Snapshot> makeSnapshot() {
-  auto s = std::make_shared<Snapshot>();
-  s->computedAt = kComputedAt;
-  s->rulesVersion = kRulesVersion;
-  const Rules rules;
-
-  s->warnings = {
-      warning(2, "order_defect_rate_above_target", Severity::kWarning, 7),
-      warning(3, "account_review", Severity::kCritical, 9),
-      warning(5, "claim_rate_off_target", Severity::kInfo, 9),
-      warning(8, "product_delist", Severity::kCritical, 7, 100),
-      warning(13, "late_shipment_rate_off_target", Severity::kInfo, 9),
-      warning(21, "slow_responses", Severity::kWarning, 9),
-      warning(34, "escalation_rate_off_target", Severity::kInfo, 7),
-  };
-  s->nextWarningId = 35;
-
-  s->sellers[7] = std::make_shared<const SellerResult>(
-      resultOf({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, tally(400, 2), Badge::kFair));
-  s->sellers[8] =
-      std::make_shared<const SellerResult>(resultOf({8, "New", "DE"}, tally(3, 0), std::nullopt));
-  SellerResult atRisk;
-  atRisk.sellerId = 9;
-  atRisk.badge = Badge::kAtRisk;
-  atRisk.score = 42.5;
-  s->sellers[9] = std::make_shared<const SellerResult>(atRisk);
-
-  ProductResult& product = s->products[100];
-  product.ladder.productId = 100;
-  product.ladder.sellerId = 7;
-  product.ladder.step = LadderStep::kDelist;
-  product.ladder.countedClaims = 1;
-  product.ladder.firstClaimAt = kComputedAt - 2 * kDay;
-  product.ladder.delistUntil = kComputedAt + 5 * kDay;
-  product.ladder.delistActive = true;
-  product.claimsInWindow = 1;
-  s->claimsByProduct[100] = {{51, 7, 100, kComputedAt - 2 * kDay, TicketStatus::kOpen}};
-  s->indexWarnings();
-
-  const Timestamp today = startOfDay(kComputedAt);
-  HistoryBySeller history;
-  for (int back : {100, 30, 29, 1, 0}) {
-    history[7].push_back({today - back * kDay, 80.0 + back / 10.0, Badge::kGood});
-  }
-  history[8].push_back({today, std::nullopt, Badge::kNew});
-  s->history = std::make_shared<const HistoryBySeller>(std::move(history));
-  s->badgeChanges[7] = {
-      {7, std::nullopt, Badge::kFair, 70.0, kComputedAt - 100 * kDay,
-       "first score 70.0 is in the fair band"},
-      {7, Badge::kFair, Badge::kGood, 80.3, kComputedAt - 5 * kDay, "score 80.3 reached 77.0"},
-  };
-  s->marketplaceOdr = 0.004;
-  s->fullRunAt = kComputedAt - 3600;
-  s->sourceWatermark = kComputedAt - 30;
-  return s;
-}
+using namespace api_fixture;  // NOLINT(google-build-using-namespace)
 
 // A writer on MySQL whose score job ran once with an error before it
 // succeeded; the history job has not run yet.
@@ -959,6 +852,53 @@ TEST(ApiTest, EveryDocumentedPathIsServed) {
     EXPECT_EQ(r.body.find("no such endpoint"), std::string::npos) << r.body;
     EXPECT_TRUE(r.status == 200 || r.status == 400 || r.status == 404) << r.status;
   }
+}
+
+// The stress test for the TSan preset (and a check everywhere): snapshots
+// are published while clients on every loop have requests in flight. Each
+// answer must come whole from one snapshot: a badge's computed_at is one
+// that was published, and its score is the one published with it.
+TEST(ApiTest, PublishingSnapshotsWhileRequestsAreInFlightIsSafe) {
+  TestServer server;
+  constexpr int kPublishes = 200;
+  const auto publish = [&server](int i) {
+    auto snapshot = makeSnapshot();
+    snapshot->computedAt = kComputedAt + i;
+    SellerResult seller = *snapshot->sellers.at(9);
+    seller.score = i;
+    snapshot->sellers[9] = std::make_shared<const SellerResult>(seller);
+    server.snapshots.publish(snapshot);
+  };
+  publish(0);
+  std::atomic<bool> done{false};
+  std::atomic<int> answers{0};
+  std::atomic<int> wrong{0};
+  constexpr int kClients = 4;
+  std::vector<std::thread> clients;
+  clients.reserve(kClients);
+  for (int t = 0; t < kClients; ++t) {
+    clients.emplace_back([&] {
+      const auto session = server.session();
+      while (!done.load()) {
+        const Response r = TestServer::send(*session, "GET", "/v1/sellers/9/badge");
+        const Object::Ptr badge = r.json();
+        const Timestamp at = *parseUtc(badge->getValue<std::string>("computed_at"));
+        // Publish i carries computedAt kComputedAt + i and seller 9's score i.
+        const double expected = static_cast<double>(at - kComputedAt);
+        if (r.status != 200 || badge->getValue<double>("score") != expected) ++wrong;
+        ++answers;
+        TestServer::send(*session, "GET", "/v1/warnings?limit=3");
+      }
+    });
+  }
+  for (int i = 1; i < kPublishes; ++i) {
+    publish(i);
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  while (answers.load() < 100) std::this_thread::yield();
+  done = true;
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
