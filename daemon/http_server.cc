@@ -281,16 +281,30 @@ void HttpServer::Loop::run() {
       const int fd = events[i].data.fd;
       if (fd == wake_) continue;
       if (fd == listenFd_) {
-        acceptAll(now);
+        try {
+          acceptAll(now);
+        } catch (const std::exception& e) {
+          logger().error("cannot take a new connection: %s", std::string(e.what()));
+        }
         continue;
       }
       const auto it = connections_.find(fd);
       if (it == connections_.end()) continue;
-      onEvent(*it->second, events[i].events, now);
+      try {
+        onEvent(*it->second, events[i].events, now);
+      } catch (const std::exception& e) {
+        // epoll_ctl out of memory, say: this connection is lost, not the loop.
+        logger().error("%s: %s", it->second->peer, std::string(e.what()));
+        close(*it->second, "error");
+      }
       dropIfClosed(fd);
     }
     if (now >= nextSweep) {
-      sweep(now);
+      try {
+        sweep(now);
+      } catch (const std::exception& e) {
+        logger().error("HTTP deadlines: %s", std::string(e.what()));  // the next tick retries
+      }
       nextSweep = now + kTick;
     }
   }
@@ -340,10 +354,10 @@ void HttpServer::Loop::acceptAll(Clock::time_point now) {
       }
       continue;
     }
+    watch(fd, EPOLLIN);  // first: if it throws, `c` closes the socket
     ++open_;
     if (telemetry_ != nullptr) telemetry_->recordHttpConnectionOpened();
     c->deadline = now + limits_.requestTimeout;
-    watch(fd, EPOLLIN);
     connections_.emplace(fd, std::move(c));
   }
 }
