@@ -56,6 +56,20 @@ class Reader {
     *out = value;
   }
 
+  // A share: a number from 0 to 1.
+  void share(const std::string& key, double* out) {
+    double value = *out;
+    const std::size_t before = errors_->size();
+    number(key, &value);
+    if (errors_->size() != before) return;
+    if (value < 0 || value > 1) {
+      errors_->push_back(key + ": expected a share from 0 to 1, got '" + config_.getString(key) +
+                         "'");
+      return;
+    }
+    *out = value;
+  }
+
   // Reports every key that no reader asked for (settingsOf: Poco's own
   // sections aside).
   void reportUnknown() {
@@ -198,6 +212,7 @@ DaemonConfig loadConfig(const Poco::Util::AbstractConfiguration& config,
   r.integer("jobs.score.full_interval_seconds", &c.scoreFullIntervalSeconds, 60, 31L * 86400);
   r.integer("jobs.score.change_overlap_seconds", &c.scoreChangeOverlapSeconds, 0, 86400);
   r.integer("jobs.score.timeout_seconds", &c.scoreTimeoutSeconds, 1, 7L * 86400);
+  r.share("jobs.score.max_shrink", &c.scoreMaxShrink);
   r.integer("jobs.history.interval_seconds", &c.historyIntervalSeconds, 1, 7L * 86400);
   r.integer("jobs.history.retention_days", &c.historyRetentionDays, 1, 36500);
   readRules(r, &c.rules);

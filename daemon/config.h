@@ -49,6 +49,9 @@ struct DaemonConfig {
   int scoreFullIntervalSeconds = 86400;
   int scoreChangeOverlapSeconds = 120;
   int scoreTimeoutSeconds = 900;
+  // A score run losing more than this share of the sellers or window orders
+  // of the previous results is refused (ScoreJob::Options::maxShrink).
+  double scoreMaxShrink = 0.5;
   int historyIntervalSeconds = 86400;
   int historyRetentionDays = 400;
 

@@ -35,6 +35,7 @@
 #include "daemon/backends.h"
 #include "daemon/config.h"
 #include "daemon/notify.h"
+#include "daemon/reachability.h"
 #include "daemon/revision.h"
 #include "daemon/telemetry.h"
 #include "jobs/demo/demo_marketplace.h"
@@ -141,6 +142,11 @@ class Daemon : public Poco::Util::ServerApplication {
                              "with --run-once=score: read and score every seller, not "
                              "only those with changes since the last run")
                           .callback(OptionCallback<Daemon>(this, &Daemon::onFull)));
+    options.addOption(Option("accept-shrink", "",
+                             "with --run-once=score: publish the run (a full one) even if the "
+                             "source lost more than jobs.score.max_shrink of the sellers or "
+                             "window orders of the previous results")
+                          .callback(OptionCallback<Daemon>(this, &Daemon::onAcceptShrink)));
     options.addOption(Option("demo", "",
                              "replace the SQLite source with a synthetic demo "
                              "marketplace (optional seed) and start from empty results")
@@ -264,12 +270,19 @@ class Daemon : public Poco::Util::ServerApplication {
     telemetry.recordConfigReload(true);
   }
 
-  // True iff the results database answers a read now.
-  static bool resultsReachable(ResultStore& store) {
+  // Logs what the source lacks of the contract: a missing table or column
+  // (runs fail) or index (runs are many times slower). Returns false when
+  // the source cannot be read now, so that the caller tries again later.
+  bool logSourceContract(Source& source) {
     try {
-      store.latestRunAt();
+      const ContractReport contract = source.checkContract();
+      for (const std::string& p : contract.problems) logger().warning("source contract: " + p);
+      for (const std::string& n : contract.notes) logger().information("source contract: " + n);
       return true;
-    } catch (const SourceError&) {
+    } catch (const SourceError& e) {
+      logger().warning(std::string("cannot check the source contract now (it is checked once "
+                                   "the source answers): ") +
+                       e.what());
       return false;
     }
   }
@@ -334,6 +347,11 @@ class Daemon : public Poco::Util::ServerApplication {
       std::cerr << "sellertrustd: --force goes with --demo\n";
       return EXIT_USAGE;
     }
+    if (acceptShrink_ && runOnce_ != "score") {
+      std::cerr << "sellertrustd: --accept-shrink goes with --run-once=score (a running daemon "
+                   "accepts at its next score run when <data.dir>/accept-shrink exists)\n";
+      return EXIT_USAGE;
+    }
     if (!runOnce_.empty() && runOnce_ != "score" && runOnce_ != "history") {
       std::cerr << "sellertrustd: --run-once: unknown task '" << runOnce_
                 << "' (expected score or history)\n";
@@ -345,27 +363,22 @@ class Daemon : public Poco::Util::ServerApplication {
     }
     Poco::File(cfg.dataDir).createDirectories();
     Backends backends = openBackends(cfg);
-    Source& source = *backends.source;
-    ResultStore& store = *backends.results;
+    Telemetry telemetry(SELLERTRUST_VERSION, SELLERTRUST_REVISION, rulesVersion(cfg.rules));
+    ObservedSource source(*backends.source, [&](bool up) {
+      sourceUp_ = up;
+      telemetry.setSourceUp(up);
+    });
+    ObservedStore store(*backends.results, [&](bool up) { telemetry.setResultsUp(up); });
     logger().information("instance " + cfg.instanceName + ": " + backends.description);
     store.migrate();
     // A source that is down at start-up must not keep the daemon from
     // serving its persisted results: the runs will report it.
-    try {
-      const ContractReport contract = source.checkContract();
-      for (const std::string& p : contract.problems) logger().warning("source contract: " + p);
-      for (const std::string& n : contract.notes) logger().information("source contract: " + n);
-    } catch (const SourceError& e) {
-      logger().warning(std::string("cannot check the source contract now: ") + e.what());
-    }
+    bool contractChecked = logSourceContract(source);
+    source.ping();
 
     setCurrentRules(cfg.rules);
     startSettings_ = settingsOf(config());
     SnapshotHolder snapshots;
-    Telemetry telemetry(SELLERTRUST_VERSION, SELLERTRUST_REVISION, rulesVersion(cfg.rules));
-    sourceUp_ = source.ping();
-    telemetry.setSourceUp(sourceUp_);
-    telemetry.setResultsUp(true);  // migrate() above worked
     const auto historySince = [&](Timestamp now) {
       return now - static_cast<Timestamp>(cfg.historyRetentionDays) * kSecondsPerDay;
     };
@@ -373,6 +386,7 @@ class Daemon : public Poco::Util::ServerApplication {
     scoreOptions.keepDays = cfg.historyRetentionDays;
     scoreOptions.changeOverlapSeconds = cfg.scoreChangeOverlapSeconds;
     scoreOptions.fullEverySeconds = cfg.scoreFullIntervalSeconds;
+    scoreOptions.maxShrink = cfg.scoreMaxShrink;
     ScoreJob scoreJob(&source, &store, &snapshots, cfg.rules, scoreOptions);
     // Publishes the persisted results if they are newer than what is served:
     // at start-up, on a reader at every run, and on a writer that just took
@@ -403,16 +417,13 @@ class Daemon : public Poco::Util::ServerApplication {
     }
 
     HistoryJob historyJob(&store, &snapshots, cfg.historyRetentionDays);
+    // The operator's word that the next score run may lose more than
+    // jobs.score.max_shrink (the run removes the file).
+    const std::string acceptShrinkFile = cfg.dataDir + "/accept-shrink";
     JobSpec scoreSpec{
         "score", std::chrono::seconds(cfg.scoreIntervalSeconds),
         std::chrono::seconds(cfg.scoreTimeoutSeconds),
         [&](Timestamp now, const CancelToken& cancel) {
-          // source_up is settled before the run counts as
-          // finished, so a failed run and the gauge agree.
-          const auto setSourceUp = [&](bool up) {
-            sourceUp_ = up;
-            telemetry.setSourceUp(up);
-          };
           try {
             // One writer per results database; the others
             // serve what it persists and take over when it dies.
@@ -425,18 +436,19 @@ class Daemon : public Poco::Util::ServerApplication {
                                   : "another daemon writes the results now; serving its results");
             }
             if (!writer_) {
-              setSourceUp(source.ping());
+              if (source.ping() && !contractChecked) contractChecked = logSourceContract(source);
               const bool loaded = refreshFromStore(now);
-              telemetry.setResultsUp(true);
               return JobOutcome{0, loaded ? "reader: loaded the writer's new results"
                                           : "reader: results unchanged"};
             }
             refreshFromStore(now);
+            const bool acceptFile = Poco::File(acceptShrinkFile).exists();
             const ScoreRunSummary s =
-                scoreJob.run(now, cancel, full_ ? RunKind::kFull : RunKind::kIncremental);
+                scoreJob.run(now, cancel, full_ ? RunKind::kFull : RunKind::kIncremental,
+                             acceptShrink_ || acceptFile);
             returnFreedMemory();
-            setSourceUp(true);
-            telemetry.setResultsUp(true);
+            if (acceptFile) removeAcceptShrinkFile(acceptShrinkFile, s);
+            if (!contractChecked) contractChecked = logSourceContract(source);
             recordScoreRun(s);
             telemetry.recordScoreRun(
                 s.kind, s.sellersRecomputed,
@@ -447,12 +459,16 @@ class Daemon : public Poco::Util::ServerApplication {
             logProblems(s.problems);
             telemetry.publishSnapshot(*snapshots.current());
             return JobOutcome{s.totalRowsRead(), s.line()};
-          } catch (const RunCancelled&) {
-            throw;
-          } catch (...) {
-            setSourceUp(source.ping());
-            telemetry.setResultsUp(resultsReachable(store));
-            throw;
+          } catch (const RunRefused& e) {
+            telemetry.recordScoreRefused(e.reason());
+            throw RunRefused(
+                e.reason(),
+                std::string(e.what()) + "; if the loss is real, " +
+                    (runOnce_.empty() ? "touch " + acceptShrinkFile +
+                                            " to publish the next run anyway (the daemon "
+                                            "removes the file), or stop the daemon and run "
+                                            "sellertrustd --run-once=score --accept-shrink"
+                                      : std::string("add --accept-shrink to publish it anyway")));
           }
         }};
     JobSpec historySpec{"history", std::chrono::seconds(cfg.historyIntervalSeconds),
@@ -573,6 +589,21 @@ class Daemon : public Poco::Util::ServerApplication {
     return s;
   }
 
+  // The run after `touch <data.dir>/accept-shrink` was saved: the file
+  // has done its work. One that cannot be removed would accept every run.
+  void removeAcceptShrinkFile(const std::string& path, const ScoreRunSummary& s) {
+    try {
+      Poco::File(path).remove();
+      logger().notice("score run published as " + path + " asked" +
+                      (s.shrinkAccepted.empty() ? std::string(" (it lost no more than allowed)")
+                                                : "; it lost " + s.shrinkAccepted) +
+                      "; removed the file");
+    } catch (const Poco::Exception& e) {
+      logger().error("cannot remove " + path + ": " + e.displayText() +
+                     "; every score run publishes whatever the source lost until it is removed");
+    }
+  }
+
   // Logs each kind of bad source row once per run: the first keys and a count.
   void logProblems(const std::vector<RowProblem>& problems) {
     std::map<std::pair<std::string, std::string>, std::vector<std::int64_t>> kinds;
@@ -633,6 +664,7 @@ class Daemon : public Poco::Util::ServerApplication {
   void onRunOnce(const std::string&, const std::string& value) { runOnce_ = value; }
   void onFull(const std::string&, const std::string&) { full_ = true; }
   void onForce(const std::string&, const std::string&) { force_ = true; }
+  void onAcceptShrink(const std::string&, const std::string&) { acceptShrink_ = true; }
   void onDemo(const std::string&, const std::string& value) {
     demoSeed_ = value.empty() ? 42 : std::stoull(value);
   }
@@ -644,6 +676,7 @@ class Daemon : public Poco::Util::ServerApplication {
   std::string runOnce_;
   bool full_ = false;
   bool force_ = false;
+  bool acceptShrink_ = false;
   std::optional<std::uint64_t> demoSeed_;
   // The last successful score run, for /v1/status.
   mutable std::mutex scoreStatusMutex_;

@@ -159,7 +159,9 @@ struct Telemetry::Impl {
   prometheus::Family<prometheus::Gauge>& sourceUp =
       prometheus::BuildGauge()
           .Name("sellertrust_source_up")
-          .Help("1 if the source database answered its last check, else 0.")
+          .Help(
+              "1 if the last read of the source database worked (a score run's read, or a "
+              "probe that reads every table's columns), else 0.")
           .Register(*registry);
   prometheus::Family<prometheus::Counter>& jobRuns =
       prometheus::BuildCounter()
@@ -221,6 +223,21 @@ struct Telemetry::Impl {
       prometheus::BuildCounter()
           .Name("sellertrust_score_runs_total")
           .Help("Successful score runs, by kind (full or incremental).")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& scoreRunsRefused =
+      prometheus::BuildCounter()
+          .Name("sellertrust_score_runs_refused_total")
+          .Help(
+              "Score runs refused because the source lost more than jobs.score.max_shrink of the "
+              "sellers or window orders of the previous results, by what it lost (sellers, "
+              "window_orders).")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& scoreRefused =
+      prometheus::BuildGauge()
+          .Name("sellertrust_score_refused")
+          .Help(
+              "1 if the last score run was refused for a vanishing source (the previous results "
+              "are served), 0 once a run is published.")
           .Register(*registry);
   prometheus::Family<prometheus::Gauge>& sellersRecomputed =
       prometheus::BuildGauge()
@@ -334,6 +351,8 @@ Telemetry::Telemetry(const std::string& version, const std::string& revision,
   impl_->resultsUp.Add({}).Set(0);
   impl_->writer.Add({}).Set(0);
   impl_->configReloadOk.Add({}).Set(1);
+  for (const char* reason : kShrinkReasons) impl_->scoreRunsRefused.Add({{"reason", reason}});
+  impl_->scoreRefused.Add({}).Set(0);
   // Every badge is present from the start, so a dashboard sums and rates
   // over a stable set of series.
   for (int b = 0; b < 5; ++b) impl_->sellers.Add({{"badge", toString(static_cast<Badge>(b))}});
@@ -373,8 +392,14 @@ void Telemetry::recordScoreRun(RunKind kind, std::int64_t sellersRecomputed,
     impl_->scoreRuns.Add({{"kind", runKindName(k)}});
   }
   impl_->scoreRuns.Add({{"kind", runKindName(kind)}}).Increment();
+  impl_->scoreRefused.Add({}).Set(0);
   impl_->sellersRecomputed.Add({}).Set(static_cast<double>(sellersRecomputed));
   if (watermarkLagSeconds) impl_->watermarkLag.Add({}).Set(*watermarkLagSeconds);
+}
+
+void Telemetry::recordScoreRefused(const std::string& reason) {
+  impl_->scoreRunsRefused.Add({{"reason", reason}}).Increment();
+  impl_->scoreRefused.Add({}).Set(1);
 }
 
 void Telemetry::setSourceUp(bool up) { impl_->sourceUp.Add({}).Set(up ? 1 : 0); }

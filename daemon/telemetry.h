@@ -36,12 +36,18 @@ class Telemetry {
   // previous run's counts; a reason no longer seen drops to 0.
   void recordRowsSkipped(const std::vector<RowProblem>& problems);
   // sellertrust_score_runs_total{kind} ("full", "incremental"),
-  // sellertrust_score_sellers_recomputed (the last run's) and
+  // sellertrust_score_refused = 0, sellertrust_score_sellers_recomputed
+  // (the last run's) and
   // sellertrust_source_watermark_lag_seconds (from the latest source change
   // the last run saw to its now; absent until a run saw one).
   void recordScoreRun(RunKind kind, std::int64_t sellersRecomputed,
                       std::optional<double> watermarkLagSeconds);
-  // sellertrust_source_up (1/0): the last read of the source worked.
+  // sellertrust_score_runs_refused_total{reason} (a kShrinkReasons entry)
+  // and sellertrust_score_refused = 1: a score run was refused for a
+  // vanishing source; the next published run (recordScoreRun) sets it to 0.
+  void recordScoreRefused(const std::string& reason);
+  // sellertrust_source_up (1/0): the last read of the source worked (not
+  // merely a connection: see daemon/reachability.h).
   void setSourceUp(bool up);
   // sellertrust_results_up (1/0): the last read or write of the results
   // database worked.

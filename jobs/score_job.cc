@@ -20,16 +20,61 @@ std::string ScoreRunSummary::line() const {
   char split[96];
   std::snprintf(split, sizeof split, "(read %.3f s, evaluate %.3f s, write %.3f s)", readSeconds,
                 evaluateSeconds, writeSeconds);
-  return std::string(runKindName(kind)) + " run: " + std::to_string(sellersRecomputed) + " of " +
-         std::to_string(sellers) + " sellers recomputed (" + std::to_string(scored) + " scored), " +
-         std::to_string(totalRowsRead()) + " rows read, " + std::to_string(problems.size()) +
-         " rows skipped, " + std::to_string(warningsActive) + " warnings active (+" +
-         std::to_string(warningsRaised) + " -" + std::to_string(warningsCleared) + "), " +
-         std::to_string(badgeChanges) + " badge changes, " + std::to_string(rowsWritten) +
-         " result rows written " + split;
+  std::string why;
+  if (!readInFullBecause.empty()) why = " (read in full: " + readInFullBecause + ")";
+  if (!shrinkAccepted.empty()) why = " (accepting the loss of " + shrinkAccepted + ")";
+  return std::string(runKindName(kind)) + " run" + why + ": " + std::to_string(sellersRecomputed) +
+         " of " + std::to_string(sellers) + " sellers recomputed (" + std::to_string(scored) +
+         " scored), " + std::to_string(totalRowsRead()) + " rows read, " +
+         std::to_string(problems.size()) + " rows skipped, " + std::to_string(warningsActive) +
+         " warnings active (+" + std::to_string(warningsRaised) + " -" +
+         std::to_string(warningsCleared) + "), " + std::to_string(badgeChanges) +
+         " badge changes, " + std::to_string(rowsWritten) + " result rows written " + split;
 }
 
 const char* runKindName(RunKind kind) { return kind == RunKind::kFull ? "full" : "incremental"; }
+
+namespace {
+
+// True iff `lost` of `before` is more than `maxShare` of it.
+bool beyond(std::int64_t lost, std::int64_t before, double maxShare) {
+  return lost > 0 && static_cast<double>(lost) > maxShare * static_cast<double>(before);
+}
+
+// "66.7 %", "50 %".
+std::string percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", 100.0 * fraction);
+  std::string out = text;
+  if (out.size() > 2 && out.compare(out.size() - 2, 2, ".0") == 0) out.resize(out.size() - 2);
+  return out + " %";
+}
+
+// "2 of 3 sellers (66.7 %)".
+std::string share(std::int64_t lost, std::int64_t before, const char* what) {
+  std::string out = std::to_string(lost) + " of " + std::to_string(before) + " " + what;
+  if (before <= 0) return out;
+  return out + " (" + percent(static_cast<double>(lost) / static_cast<double>(before)) + ")";
+}
+
+}  // namespace
+
+const char* SourceShrink::exceeds(double maxShare) const {
+  if (beyond(sellersLost, sellersBefore, maxShare)) return kShrinkReasons[0];
+  if (compareOrders && beyond(ordersBefore - ordersAfter, ordersBefore, maxShare)) {
+    return kShrinkReasons[1];
+  }
+  return nullptr;
+}
+
+std::string SourceShrink::describe() const {
+  std::string out = share(sellersLost, sellersBefore, "sellers");
+  if (compareOrders) {
+    out += " and " + share(std::max<std::int64_t>(0, ordersBefore - ordersAfter), ordersBefore,
+                           "window orders");
+  }
+  return out;
+}
 
 ScoreJob::ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots,
                    const Rules& rules, Options options)
@@ -46,6 +91,9 @@ void ScoreJob::setRules(const Rules& rules) {
 }
 
 namespace {
+
+// The index of a seller's window orders in SellerResult::counts.
+constexpr auto kOrders = static_cast<std::size_t>(TallyId::kOrders);
 
 void checkCancel(const CancelToken& cancel) {
   if (cancel.cancelled()) throw RunCancelled();
@@ -124,7 +172,6 @@ std::optional<ChangeScope> changeScope(const std::shared_ptr<const Snapshot>& st
   scope.dueSellers.assign(due.begin(), due.end());
   if (options.fullReadShare <= 0) return scope;
   std::int64_t windowOrders = 0;
-  constexpr auto kOrders = static_cast<std::size_t>(TallyId::kOrders);
   for (const auto& [id, seller] : previous.sellers) windowOrders += seller->counts[kOrders];
   if (windowOrders < options.onePassMinOrders) return scope;
   const std::int64_t share = options.fullReadShare;
@@ -137,6 +184,40 @@ std::optional<ChangeScope> changeScope(const std::shared_ptr<const Snapshot>& st
     return orders * share > windowOrders;
   };
   return scope;
+}
+
+// What `data` lost of `previous`, over the sellers it read.
+SourceShrink measureShrink(const Snapshot& previous, const SourceData& data, bool compareOrders) {
+  const auto read = [&](std::int64_t id) {
+    return !data.scope || std::binary_search(data.scope->begin(), data.scope->end(), id);
+  };
+  SourceShrink s;
+  s.compareOrders = compareOrders;
+  for (const auto& [id, seller] : previous.sellers) {
+    if (!read(id)) continue;
+    ++s.sellersBefore;
+    s.ordersBefore += seller->counts[kOrders];
+    if (data.sellers.count(id) == 0 && data.tallies.count(id) == 0) ++s.sellersLost;
+  }
+  for (const auto& [id, tally] : data.tallies) {
+    if (read(id)) s.ordersAfter += tally.orders();
+  }
+  return s;
+}
+
+// Why the incremental read `data` cannot judge what the source lost, so
+// that every seller must be read: its sellers lost more than `maxShrink`,
+// or the source's latest change went back (its newest rows were deleted,
+// which leaves no trace an incremental read finds). Empty: it can.
+std::string readInFullBecause(const Snapshot& previous, const SourceData& data, double maxShrink) {
+  if (previous.sourceWatermark &&
+      (!data.watermark || *data.watermark < *previous.sourceWatermark)) {
+    return "the source's latest change went back from " + formatRfc3339(*previous.sourceWatermark) +
+           " to " + (data.watermark ? formatRfc3339(*data.watermark) : std::string("none"));
+  }
+  const SourceShrink lost = measureShrink(previous, data, true);
+  if (lost.exceeds(maxShrink) != nullptr) return "the sellers read lost " + lost.describe();
+  return "";
 }
 
 }  // namespace
@@ -158,7 +239,8 @@ std::shared_ptr<const Snapshot> ScoreJob::previousState(Timestamp now) {
   return loaded ? loaded : std::make_shared<const Snapshot>();
 }
 
-ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind kind) {
+ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind kind,
+                              bool acceptShrink) {
   auto clock = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(pendingMutex_);
@@ -169,13 +251,39 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   }
   const std::shared_ptr<const Snapshot> previous = previousState(now);
   std::optional<ChangeScope> changes;
-  if (kind == RunKind::kIncremental) {
+  if (kind == RunKind::kIncremental && !acceptShrink) {
     changes = changeScope(previous, rulesVersion_, now, options_);
   }
   SourceData data = source_->read(now, *rules_, cancel, changes ? &*changes : nullptr);
   checkCancel(cancel);
 
   ScoreRunSummary summary;
+  // The guard against a vanishing source. An incremental read that did not
+  // lose more than maxShrink of the sellers it read loses less of all of
+  // them (the others keep their results): only a full read is judged.
+  if (data.scope) {
+    summary.readInFullBecause = readInFullBecause(*previous, data, options_.maxShrink);
+    if (!summary.readInFullBecause.empty()) {
+      data = source_->read(now, *rules_, cancel, nullptr);
+      checkCancel(cancel);
+    }
+  }
+  if (!data.scope) {
+    // Other rules may mean another window: only the sellers compare.
+    const SourceShrink lost =
+        measureShrink(*previous, data, previous->rulesVersion == rulesVersion_);
+    if (const char* reason = lost.exceeds(options_.maxShrink)) {
+      if (!acceptShrink) {
+        throw RunRefused(reason, "refused: the source lost " + lost.describe() +
+                                     " since the results of " +
+                                     formatRfc3339(previous->computedAt) + ", more than the " +
+                                     percent(options_.maxShrink) +
+                                     " a run may lose; nothing was published and those "
+                                     "results stay");
+      }
+      summary.shrinkAccepted = lost.describe();
+    }
+  }
   summary.kind = data.scope ? RunKind::kIncremental : RunKind::kFull;
   summary.readSeconds = lap(&clock);
   summary.rowsRead = data.rowsRead;
@@ -259,7 +367,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   std::int64_t orders = 0;
   for (const auto& [id, seller] : next->sellers) {
     defects += seller->counts[static_cast<std::size_t>(TallyId::kDefectOrders)];
-    orders += seller->counts[static_cast<std::size_t>(TallyId::kOrders)];
+    orders += seller->counts[kOrders];
     if (seller->score) ++summary.scored;
   }
   if (orders > 0) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,41 @@ namespace sellertrust {
 // thresholds), and gives the same results.
 enum class RunKind { kFull, kIncremental };
 const char* runKindName(RunKind kind);  // "full", "incremental"
+
+// What a refused run lost: RunRefused::reason().
+inline constexpr const char* kShrinkReasons[] = {"sellers", "window_orders"};
+
+// What a read lost of the results a run starts from, over the sellers it
+// read (every seller, for a full read). Lost sellers are sellers of those
+// results that the read found in neither the sellers table nor the orders.
+struct SourceShrink {
+  std::int64_t sellersBefore = 0;
+  std::int64_t sellersLost = 0;
+  std::int64_t ordersBefore = 0;  // the window orders of those sellers
+  std::int64_t ordersAfter = 0;   // the window orders the read found
+  bool compareOrders = true;      // false: other rules, other windows
+
+  // The kShrinkReasons entry of the first share above `maxShare` (sellers,
+  // then window orders), or nullptr when neither is lost beyond it.
+  const char* exceeds(double maxShare) const;
+  // "2 of 3 sellers (66.7 %) and 20 of 43 window orders (46.5 %)".
+  std::string describe() const;
+};
+
+// A run whose read lost more than ScoreJob::Options::maxShrink of the
+// previous results' sellers or window orders (a source emptied by mistake,
+// a broken view): nothing was saved or published, the previous results
+// stay.
+class RunRefused : public std::runtime_error {
+ public:
+  RunRefused(const char* reason, const std::string& message)
+      : std::runtime_error(message), reason_(reason) {}
+  // What was lost: an entry of kShrinkReasons.
+  const char* reason() const { return reason_; }
+
+ private:
+  const char* reason_;
+};
 
 struct ScoreRunSummary {
   RunKind kind = RunKind::kFull;
@@ -46,6 +82,11 @@ struct ScoreRunSummary {
   double evaluateSeconds = 0;
   double writeSeconds = 0;
   std::vector<RowProblem> problems;
+  // Set when an incremental read was followed by a full one: why.
+  std::string readInFullBecause;
+  // Set when the run published a loss beyond Options::maxShrink because it
+  // was told to: what was lost.
+  std::string shrinkAccepted;
 
   std::int64_t totalRowsRead() const;
   // One log line, ending "(read R s, evaluate E s, write W s)".
@@ -74,6 +115,13 @@ class ScoreJob {
     // read takes well under a second, and reading by seller keeps the run
     // incremental (fewer rows written, the kind reported as such).
     std::int64_t onePassMinOrders = 100000;
+    // A run whose read lost more than this share of the previous results'
+    // sellers or window orders is refused (RunRefused). An incremental read
+    // that loses more than it of the sellers it read, or whose source's
+    // latest change went back (rows were deleted), cannot tell a vanishing
+    // source from ordinary change: every seller is read again, and the loss
+    // judged over all of them. 1: never refused.
+    double maxShrink = 0.5;
   };
 
   ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, const Rules& rules,
@@ -81,9 +129,13 @@ class ScoreJob {
 
   // Runs one pass at `now`: incremental if asked and the previous state
   // allows it (a full run was saved with these rules, at or before now,
-  // less than Options::fullEverySeconds ago), else full. Throws SourceError or RunCancelled; then
-  // nothing was saved or published and the previous results stay.
-  ScoreRunSummary run(Timestamp now, const CancelToken& cancel, RunKind kind = RunKind::kFull);
+  // less than Options::fullEverySeconds ago), else full. With
+  // `acceptShrink` (the operator's word) the run is full and published
+  // whatever the source lost. Throws SourceError, RunCancelled or
+  // RunRefused; then nothing was saved or published and the previous
+  // results stay.
+  ScoreRunSummary run(Timestamp now, const CancelToken& cancel, RunKind kind = RunKind::kFull,
+                      bool acceptShrink = false);
 
   // Takes `persisted`, just loaded from the results store by the caller, as
   // the previous state, so the job need not load a second copy. Call from

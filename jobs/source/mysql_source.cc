@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <utility>
 
@@ -63,8 +64,6 @@ class MysqlSqlSession : public source::SqlSession {
   MysqlConnection* db_;
 };
 
-constexpr const char* kPing = "SELECT 1";
-
 std::string lower(std::string text) {
   for (char& c : text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -87,31 +86,36 @@ constexpr const char* kSchemaIndexes =
 MysqlSource::MysqlSource(MysqlOptions options, std::int64_t problemKeysPerTable)
     : options_(std::move(options)), problemKeysPerTable_(problemKeysPerTable) {}
 
+std::unique_ptr<MysqlConnection> MysqlSource::connect() const {
+  try {
+    return std::make_unique<MysqlConnection>(options_);
+  } catch (const MysqlError& e) {
+    if (!options_.password.empty() || !options_.passwordFile.empty()) throw;
+    throw MysqlError(std::string(e.what()) +
+                         "; no password was given (a password_file key, or under systemd the "
+                         "LoadCredential= of the unit)",
+                     e.errorCode(), e.sqlState());
+  }
+}
+
 SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                              const ChangeScope* changes) {
   if (cancel.cancelled()) throw RunCancelled();
-  MysqlConnection db(options_);
-  MysqlSqlSession session(&db);
+  const std::unique_ptr<MysqlConnection> db = connect();
+  MysqlSqlSession session(db.get());
   return source::readSource(session, source::mysqlDialect(), now, rules, cancel, changes,
                             problemKeysPerTable_);
 }
 
 void MysqlSource::probe() {
-  try {
-    MysqlConnection db(options_);
-    MysqlRows rows = db.stream("ping", kPing);
-    while (rows.next()) {
-    }
-  } catch (const SourceError& e) {
-    if (!options_.password.empty() || !options_.passwordFile.empty()) throw;
-    throw SourceError(std::string(e.what()) +
-                      "; no password was given (a password_file key, or under systemd the "
-                      "LoadCredential= of the unit)");
-  }
+  const std::unique_ptr<MysqlConnection> db = connect();
+  MysqlSqlSession session(db.get());
+  source::probeTables(session);
 }
 
 ContractReport MysqlSource::checkContract() {
-  MysqlConnection db(options_);
+  const std::unique_ptr<MysqlConnection> connection = connect();
+  MysqlConnection& db = *connection;
   source::SourceSchema schema;
   schema.typed = true;
   {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,9 @@ class MysqlSource : public Source {
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                   const ChangeScope* changes) override;
 
-  // A new connection answers SELECT 1, or a MysqlError with the server's
-  // reason (and a hint when no password was given).
+  // A new connection reads every table's columns (no row), or a
+  // SourceError with the server's reason (and a hint when no password was
+  // given).
   void probe() override;
 
   // From information_schema (source/contract.h): a time column must be
@@ -42,6 +44,10 @@ class MysqlSource : public Source {
   ContractReport checkContract() override;
 
  private:
+  // A new connection; its failure names a missing password as the likely
+  // reason when none was configured.
+  std::unique_ptr<MysqlConnection> connect() const;
+
   const MysqlOptions options_;
   const std::int64_t problemKeysPerTable_;
 };

@@ -353,6 +353,12 @@ std::string watermarkQuery(const Dialect& dialect, Timestamp now) {
   return sql;
 }
 
+std::string probeQuery(const TableDef& table) {
+  std::string columns;
+  for (const ColumnDef& c : table.columns) columns += (columns.empty() ? "" : ", ") + c.name;
+  return "SELECT " + columns + " FROM " + table.name + " WHERE 1 = 0";
+}
+
 std::string problemQuery(const Dialect& dialect, const TableDef& table,
                          const std::vector<std::int64_t>& keys) {
   const std::string a = table.alias();

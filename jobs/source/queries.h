@@ -72,6 +72,11 @@ std::string changedSellersQuery(const Dialect& dialect, Timestamp since, const W
 // before `now`, in epoch seconds.
 std::string watermarkQuery(const Dialect& dialect, Timestamp now);
 
+// No rows: every column of `table` from the table, so that running it shows
+// whether a run's read can start (the table or view exists, has every
+// column and may be read) without reading a row.
+std::string probeQuery(const TableDef& table);
+
 // key, the index in table.checks of the row's first failing check, then
 // one column per check: the checked column's value as text (NULL unless the
 // check shows it). `keys` must not be empty.

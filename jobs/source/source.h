@@ -104,8 +104,10 @@ class Source {
   // `cancel` is set.
   virtual SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                           const ChangeScope* changes) = 0;
-  // Connects and runs a trivial query; throws SourceError with the
-  // database's own reason otherwise (access denied, unknown host, ...).
+  // Connects and checks that a run's read can start: every SPEC §1 table
+  // (or view) answers a query naming all its columns, reading no row.
+  // Throws SourceError with the database's own reason otherwise (access
+  // denied, unknown host, not a database, no such table or column, ...).
   virtual void probe() = 0;
   // True iff probe() succeeds now.
   bool ping() {
@@ -116,8 +118,9 @@ class Source {
       return false;
     }
   }
-  // Reads the database's catalogue and checks it against the contract.
-  // Throws SourceError when the database cannot be read.
+  // Reads the database's catalogue and checks it against the contract,
+  // naming every table, column and index missing. Throws SourceError when
+  // the database cannot be read.
   virtual ContractReport checkContract() = 0;
 };
 

@@ -307,6 +307,14 @@ class Reader {
 
 }  // namespace
 
+void probeTables(SqlSession& session) {
+  for (const TableDef& table : tables()) {
+    std::unique_ptr<SqlRows> rows = session.query("reading table " + table.name, probeQuery(table));
+    while (rows->next()) {
+    }
+  }
+}
+
 SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now,
                       const Rules& rules, const CancelToken& cancel, const ChangeScope* changes,
                       std::int64_t problemKeysPerTable) {

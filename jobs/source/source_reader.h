@@ -47,4 +47,8 @@ SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now
 
 inline constexpr std::int64_t kDefaultProblemKeysPerTable = 1000;
 
+// Source::probe over a backend's session: every SPEC §1 table answers its
+// probeQuery. Throws SourceError naming the first table that does not.
+void probeTables(SqlSession& session);
+
 }  // namespace sellertrust::source

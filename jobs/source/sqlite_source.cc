@@ -186,22 +186,23 @@ SourceData SqliteSource::read(Timestamp now, const Rules& rules, const CancelTok
                             problemKeysPerTable_);
 }
 
-void SqliteSource::probe() {
+void SqliteSource::requireFile() const {
   if (!Poco::File(path_).exists()) {
     throw SourceError("SQLite source " + path_ +
                       ": no such file (it must hold the SPEC §1 tables; --demo writes a demo "
                       "marketplace there)");
   }
+}
+
+void SqliteSource::probe() {
+  requireFile();
+  // The first query is what fails on a file that is not a database.
   SqliteSession session(path_, nullptr);
-  // Reading the schema is what fails on a file that is not a database.
-  std::unique_ptr<source::SqlRows> rows =
-      session.query("reading the schema", "SELECT COUNT(*) FROM sqlite_master");
-  while (rows->next()) {
-  }
+  source::probeTables(session);
 }
 
 ContractReport SqliteSource::checkContract() {
-  probe();
+  requireFile();
   SqliteSession session(path_, nullptr);
   source::SourceSchema schema;
   const auto each = [&](const std::string& what, const std::string& sql, auto onRow) {

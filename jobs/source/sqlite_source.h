@@ -34,13 +34,16 @@ class SqliteSource : public Source {
   // rules.
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                   const ChangeScope* changes) override;
-  // The file exists and is an SQLite database.
+  // The file exists, is an SQLite database and holds every table.
   void probe() override;
   // From sqlite_master and the table_info / index_list pragmas
   // (source/contract.h); an INTEGER PRIMARY KEY counts as an index.
   ContractReport checkContract() override;
 
  private:
+  // Throws SourceError unless the file exists (SQLite would create it).
+  void requireFile() const;
+
   const std::string path_;
   const std::int64_t problemKeysPerTable_;
 };

@@ -134,6 +134,26 @@ TEST(TelemetryTest, ResultsUpAndWriterStartAtZero) {
   EXPECT_EQ(sample(t.scrape(), "sellertrust_writer"), 1);
 }
 
+// Both reasons exist from the start (rate() and increase() need a series
+// to start from); the gauge says whether the last run was refused.
+TEST(TelemetryTest, RefusedScoreRunsByReasonUntilOneIsPublished) {
+  Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.x");
+  std::string s = t.scrape();
+  EXPECT_EQ(sample(s, R"(sellertrust_score_runs_refused_total{reason="sellers"})"), 0);
+  EXPECT_EQ(sample(s, R"(sellertrust_score_runs_refused_total{reason="window_orders"})"), 0);
+  EXPECT_EQ(sample(s, "sellertrust_score_refused"), 0);
+  t.recordScoreRefused("window_orders");
+  t.recordScoreRefused("window_orders");
+  s = t.scrape();
+  EXPECT_EQ(sample(s, R"(sellertrust_score_runs_refused_total{reason="sellers"})"), 0);
+  EXPECT_EQ(sample(s, R"(sellertrust_score_runs_refused_total{reason="window_orders"})"), 2);
+  EXPECT_EQ(sample(s, "sellertrust_score_refused"), 1);
+  t.recordScoreRun(RunKind::kFull, 3, std::nullopt);
+  s = t.scrape();
+  EXPECT_EQ(sample(s, "sellertrust_score_refused"), 0);
+  EXPECT_EQ(sample(s, R"(sellertrust_score_runs_refused_total{reason="window_orders"})"), 2);
+}
+
 TEST(TelemetryTest, PublishSnapshotSetsBadgesWarningsOdrAndTimestamp) {
   Telemetry t("1.2.3", "v0.1.0-5-gabc", "1.aaaa0000");
   t.publishSnapshot(snapshotWith({warning(1, "account_review", Severity::kCritical),
@@ -243,6 +263,7 @@ TEST(TelemetryTest, ScrapePassesPromtool) {
   t.recordRowsRead({{"orders", 10}});
   t.recordRowsSkipped({{"orders", 1, "bad 'v'", "bad"}});
   t.setSourceUp(true);
+  t.recordScoreRefused("sellers");
   t.publishSnapshot(snapshotWith({warning(1, "slow_responses", Severity::kWarning)}));
   t.recordHttp("/v1/sellers/{id}/badge", 200, 0.0002);
   t.recordHttp("other", 404, 0.0001);

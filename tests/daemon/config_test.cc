@@ -89,6 +89,8 @@ TEST_F(ConfigTest, EveryKeyOfThePropertiesFileIsKnown) {
   // The file shows the defaults.
   EXPECT_EQ(keys.at("api.cors_allow_origin"), "*");
   EXPECT_EQ(c.api.corsAllowOrigin, DaemonConfig().api.corsAllowOrigin);
+  EXPECT_EQ(keys.at("jobs.score.max_shrink"), "0.5");
+  EXPECT_EQ(c.scoreMaxShrink, DaemonConfig().scoreMaxShrink);
 }
 
 TEST_F(ConfigTest, FullRunIntervalAndChangeOverlap) {
@@ -102,6 +104,21 @@ TEST_F(ConfigTest, FullRunIntervalAndChangeOverlap) {
             (std::vector<std::string>{
                 "jobs.score.full_interval_seconds: expected an integer 60-2678400, got '59'",
                 "jobs.score.change_overlap_seconds: expected an integer 0-86400, got '-1'"}));
+}
+
+// The guard against a vanishing source: half by default, 1 turns it off.
+TEST_F(ConfigTest, MaxShrinkIsAShareFromZeroToOne) {
+  EXPECT_EQ(load({}).scoreMaxShrink, 0.5);
+  for (const char* value : {"0", "0.25", "1"}) {
+    EXPECT_EQ(load({{"jobs.score.max_shrink", value}}).scoreMaxShrink, std::stod(value));
+    EXPECT_TRUE(errors_.empty()) << value;
+  }
+  load({{"jobs.score.max_shrink", "50"}});
+  EXPECT_EQ(errors_, std::vector<std::string>{
+                         "jobs.score.max_shrink: expected a share from 0 to 1, got '50'"});
+  load({{"jobs.score.max_shrink", "half"}});
+  EXPECT_EQ(errors_,
+            std::vector<std::string>{"jobs.score.max_shrink: expected a number, got 'half'"});
 }
 
 TEST_F(ConfigTest, ReadsEveryKindOfKey) {

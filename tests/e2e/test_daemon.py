@@ -555,7 +555,30 @@ class HostileClientsTest(ContractTestCase):
         self.assertIn(" 505 this server speaks HTTP/1.0 and HTTP/1.1 only", self.daemon.output())
 
 
-class LifecycleTest(ContractTestCase):
+def empty_source(path):
+    """Deletes every row of every table, as a mistaken TRUNCATE or a broken
+    import would."""
+    db = sqlite3.connect(path)
+    for table in ["sellers", "orders", "tickets", "refunds", "return_requests", "ratings",
+                  "chargebacks"]:
+        db.execute(f"DELETE FROM {table}")
+    db.commit()
+    db.close()
+
+
+def score_job(daemon):
+    return next(j for j in daemon.get("/v1/status").json()["jobs"] if j["task"] == "score")
+
+
+def run_once(data_dir, source, *extra):
+    return subprocess.run([DAEMON, f"--set=data.dir={data_dir}",
+                           f"--set=source.sqlite.path={source}", "--run-once=score", *extra],
+                          capture_output=True, timeout=60)
+
+
+class FixtureDirTestCase(ContractTestCase):
+    """Each test gets a throw-away data dir with the fixture as its source."""
+
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="sellertrust-e2e-")
         self.source = os.path.join(self.dir, "fixture.db")
@@ -564,6 +587,9 @@ class LifecycleTest(ContractTestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
         super().tearDown()
+
+
+class LifecycleTest(FixtureDirTestCase):
 
     def test_series_move_after_a_run(self):
         with Daemon(self.dir, source=self.source) as d:
@@ -719,27 +745,22 @@ class LifecycleTest(ContractTestCase):
         self.assertIn("--force goes with --demo", alone.stderr.decode())
 
     def test_run_once_prints_a_summary(self):
-        r = subprocess.run([DAEMON, f"--set=data.dir={self.dir}",
-                            f"--set=source.sqlite.path={self.source}", "--run-once=score"],
-                           capture_output=True, timeout=60)
+        r = run_once(self.dir, self.source)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout.decode(),
                          r"score: ok in .* full run: 3 of 3 sellers recomputed \(2 scored\)")
         # The next run continues from the persisted watermark; --full reads all.
-        again = subprocess.run([DAEMON, f"--set=data.dir={self.dir}",
-                                f"--set=source.sqlite.path={self.source}", "--run-once=score"],
-                               capture_output=True, timeout=60)
+        again = run_once(self.dir, self.source)
         self.assertEqual(again.returncode, 0, again.stderr)
         self.assertRegex(again.stdout.decode(), r"incremental run: \d+ of 3 sellers recomputed")
-        full = subprocess.run([DAEMON, f"--set=data.dir={self.dir}",
-                               f"--set=source.sqlite.path={self.source}", "--run-once=score",
-                               "--full"], capture_output=True, timeout=60)
+        full = run_once(self.dir, self.source, "--full")
         self.assertEqual(full.returncode, 0, full.stderr)
         self.assertIn("full run: 3 of 3 sellers recomputed", full.stdout.decode())
-        alone = subprocess.run([DAEMON, f"--set=data.dir={self.dir}", "--full"],
-                               capture_output=True, timeout=60)
-        self.assertNotEqual(alone.returncode, 0)
-        self.assertIn("--full goes with --run-once=score", alone.stderr.decode())
+        for flag in ["--full", "--accept-shrink"]:
+            alone = subprocess.run([DAEMON, f"--set=data.dir={self.dir}", flag],
+                                   capture_output=True, timeout=60)
+            self.assertEqual(alone.returncode, 64, flag)
+            self.assertIn(f"{flag} goes with --run-once=score", alone.stderr.decode())
 
     def test_sighup_reloads_the_rules_and_keeps_them_on_a_bad_file(self):
         conf = os.path.join(self.dir, "sellertrustd.properties")
@@ -799,6 +820,135 @@ class LifecycleTest(ContractTestCase):
                          what="the first run after the restart")
             self.assertEqual(d.get("/v1/status").json()["last_score_run"]["kind"], "incremental")
             self.assertEqual(claims(), 1)
+
+
+# The fixture's 3 sellers and 43 window orders, all gone.
+LOST_EVERYTHING = ("the source lost 3 of 3 sellers (100 %) and 43 of 43 window orders (100 %) "
+                   "since the results of ")
+
+
+class VanishingSourceTest(FixtureDirTestCase):
+    """A source that loses its rows is not published (jobs.score.max_shrink),
+    until the operator accepts it; source_up says whether the last read
+    worked; what the source lacks of the contract is logged."""
+
+    def test_an_emptied_source_is_refused_until_the_operator_accepts_it(self):
+        accept = os.path.join(self.dir, "accept-shrink")
+        with Daemon(self.dir, source=self.source) as d:
+            d.wait_ready()
+            badge = d.get("/v1/sellers/1/badge").json()
+            warnings = d.get("/v1/warnings").json()["warnings"]
+            self.assertEqual(len(warnings), 4)
+            empty_source(self.source)
+            # The job's state follows the metrics: once it shows the run,
+            # they count it.
+            d.wait_until(lambda: "refused: " in (score_job(d)["last_error"] or ""),
+                         what="a refused score run")
+            # Nothing was published: the badges and warnings answer as before.
+            self.assertEqual(d.get("/v1/sellers/1/badge").json(), badge)
+            self.assertEqual(d.get("/v1/warnings").json()["warnings"], warnings)
+            body = d.get("/metrics").body
+            self.assertGreaterEqual(
+                metric(body, 'sellertrust_score_runs_refused_total{reason="sellers"}'), 1)
+            self.assertEqual(metric(body, "sellertrust_score_refused"), 1)
+            self.assertEqual(metric(body, 'sellertrust_sellers{badge="top"}'), 1)
+            self.assertEqual(metric(body, "sellertrust_source_up"), 1)  # the read worked
+            status = d.get("/v1/status").json()
+            self.assertEqual(status["status"], "degraded")
+            error = score_job(d)["last_error"]
+            self.assertIn("refused: " + LOST_EVERYTHING, error)
+            self.assertIn(f"touch {accept} to publish the next run anyway", error)
+            self.assertIn("refused: " + LOST_EVERYTHING, d.output())
+            # The operator accepts the loss: the next run publishes it.
+            open(accept, "w").close()
+            d.wait_until(lambda: d.get("/v1/sellers/1/badge").status == 404,
+                         what="the accepted run")
+            self.assertFalse(os.path.exists(accept))
+            self.assertEqual(metric(d.get("/metrics").body, "sellertrust_score_refused"), 0)
+            self.assertEqual(d.get("/v1/warnings").json()["warnings"], [])
+            self.assertIn(f"score run published as {accept} asked; it lost 3 of 3 sellers",
+                          d.output())
+
+    def test_the_data_comes_back_with_its_badges_and_warning_ids(self):
+        with Daemon(self.dir, source=self.source) as d:
+            d.wait_ready()
+            warnings = [(w["id"], w["code"]) for w in d.get("/v1/warnings").json()["warnings"]]
+            changes = d.get("/v1/sellers/2/history").json()["badge_changes"]
+            empty_source(self.source)
+            d.wait_until(lambda: metric(d.get("/metrics").body, "sellertrust_score_refused") == 1,
+                         what="a refused score run")
+            write_fixture(self.source)
+            d.wait_until(lambda: metric(d.get("/metrics").body, "sellertrust_score_refused") == 0,
+                         what="a published score run")
+            self.assertEqual(
+                [(w["id"], w["code"]) for w in d.get("/v1/warnings").json()["warnings"]], warnings)
+            self.assertEqual(d.get("/v1/sellers/2/history").json()["badge_changes"], changes)
+
+    def test_run_once_refuses_and_accepts_with_accept_shrink(self):
+        r = run_once(self.dir, self.source)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        empty_source(self.source)
+        r = run_once(self.dir, self.source)
+        self.assertEqual(r.returncode, 75, r.stderr)
+        self.assertIn("score: failed in ", r.stdout.decode())
+        self.assertIn("refused: " + LOST_EVERYTHING, r.stdout.decode())
+        self.assertIn("add --accept-shrink to publish it anyway", r.stdout.decode())
+        # The results are as they were: a daemon serves them.
+        with Daemon(self.dir, source=self.source) as d:
+            d.wait_ready()
+            self.assertEqual(d.get("/v1/sellers/1/badge").json()["badge"], "top")
+        r = run_once(self.dir, self.source, "--accept-shrink")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("full run (accepting the loss of 3 of 3 sellers (100 %) and 43 of 43 window "
+                      "orders (100 %)): 0 of 0 sellers recomputed", r.stdout.decode())
+
+    def test_source_up_says_whether_the_last_read_worked(self):
+        good = os.path.join(self.dir, "good.db")
+        shutil.copy(self.source, good)
+        up = lambda d: metric(d.get("/metrics").body, "sellertrust_source_up")
+        with Daemon(self.dir, source=self.source) as d:
+            d.wait_ready()
+            self.assertEqual(up(d), 1)
+            # A database without the tables (a restore gone wrong) opens fine.
+            other = os.path.join(self.dir, "other.db")
+            sqlite3.connect(other).execute("CREATE TABLE unrelated (x INTEGER)")
+            os.replace(other, self.source)
+            d.wait_until(lambda: "no such table: sellers" in (score_job(d)["last_error"] or ""),
+                         what="a run failing without the tables")
+            self.assertEqual(up(d), 0)
+            self.assertFalse(d.get("/v1/status").json()["database"]["source_reachable"])
+            shutil.copy(good, self.source)
+            d.wait_until(lambda: up(d) == 1, what="source_up 1 again")
+            # A file that is no database at all.
+            with open(self.source, "w") as f:
+                f.write("not a database, but long enough to look like a header\n")
+            d.wait_until(lambda: "file is not a database" in (score_job(d)["last_error"] or ""),
+                         what="a run failing on a file that is no database")
+            self.assertEqual(up(d), 0)
+
+    def test_a_missing_index_is_reported_at_start_up_and_by_check_config(self):
+        db = sqlite3.connect(self.source)
+        db.execute("DROP INDEX orders_ordered_at")
+        db.commit()
+        db.close()
+        missing = ("source contract: table orders: missing index on (ordered_at), needed by the "
+                   "window range")
+        r = subprocess.run([DAEMON, f"--set=data.dir={self.dir}",
+                            f"--set=source.sqlite.path={self.source}", "--check-config"],
+                           capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 78)
+        self.assertIn(missing.replace("source contract: ", ""), r.stderr.decode())
+        with Daemon(self.dir, source=self.source) as d:
+            d.wait_ready()
+            self.assertIn("Warning Application: " + missing, d.output())
+        # A source that is not there at start-up is checked once it answers.
+        later = os.path.join(self.dir, "later.db")
+        with Daemon(os.path.join(self.dir, "later"), source=later) as d:
+            d.wait_until(lambda: score_job(d)["failures"] >= 1, what="a failed first run")
+            self.assertIn("cannot check the source contract now", d.output())
+            shutil.copy(self.source, later)
+            d.wait_ready()
+            d.wait_until(lambda: missing in d.output(), what="the contract's warning")
 
 
 class SystemdTest(ContractTestCase):

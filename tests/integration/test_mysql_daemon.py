@@ -228,6 +228,33 @@ class MysqlDaemonTest(unittest.TestCase):
             subprocess.run([SCRIPT, "stop", tmp], capture_output=True, timeout=120)
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def test_an_emptied_source_is_refused_and_a_dropped_table_is_down(self):
+        source = self.db.env["SELLERTRUST_MYSQL_SOURCE_DB"]
+        metrics = lambda d: d.get("/metrics").body
+        with self.daemon() as d:
+            d.wait_ready()
+            badge = d.get("/v1/sellers/1/badge").json()
+            self.db.sql("".join(f"DELETE FROM {t};" for t in TABLES), source)
+            d.wait_until(lambda: "refused: " in (score_job(d)["last_error"] or ""),
+                         what="a refused score run")
+            self.assertEqual(d.get("/v1/sellers/1/badge").json(), badge)
+            self.assertIn("refused: the source lost 3 of 3 sellers (100 %) and 43 of 43 window "
+                          "orders (100 %)", score_job(d)["last_error"])
+            self.assertIn("sellertrust_score_refused 1", metrics(d))
+            self.assertIn("sellertrust_source_up 1", metrics(d))
+            # Accepted: the next run publishes the empty source.
+            open(os.path.join(self.dir, "accept-shrink"), "w").close()
+            d.wait_until(lambda: d.get("/v1/sellers/1/badge").status == 404,
+                         what="the accepted run")
+            self.assertEqual(self.db.scalar("SELECT COUNT(*) FROM seller_results", self.results),
+                             "0")
+            # A table gone: the server still answers, but no read works.
+            self.db.sql("DROP TABLE ratings;", source)
+            d.wait_until(lambda: "ratings" in (score_job(d)["last_error"] or ""),
+                         what="a run failing without a table")
+            self.assertIn("sellertrust_source_up 0", metrics(d))
+            self.assertFalse(status(d)["database"]["source_reachable"])
+
     def test_migrates_a_version_1_results_database(self):
         with open(os.path.join(SQL_DIR, "results", "001_initial.sql")) as f:
             v1 = f.read()

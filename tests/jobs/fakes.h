@@ -29,9 +29,14 @@ class FakeSource : public Source {
     if (duringRead) duringRead();
     if (failing) throw SourceError("source unreachable");
     if (cancel.cancelled()) throw RunCancelled();
+    if (changes == nullptr) {  // a full read has no scope, whatever the test set
+      SourceData full = data;
+      full.scope.reset();
+      return full;
+    }
     // An incremental read, like a real source's: the sellers it returns
     // (unless the test sets another scope).
-    if (changes == nullptr || data.scope) return data;
+    if (data.scope) return data;
     SourceData scoped = data;
     std::set<std::int64_t> ids;
     for (const auto& entry : data.sellers) ids.insert(entry.first);

@@ -22,16 +22,38 @@ SellerTally tally(std::int64_t n, std::int64_t defects) {
   return t;
 }
 
+// The fixture's marketplace: 2003 window orders over three sellers.
+SourceData marketplace() {
+  SourceData data;
+  data.sellers[1] = {1, "Reliable", "FR"};
+  data.sellers[2] = {2, "Defective", "DE"};
+  data.sellers[3] = {3, "Newcomer", "IT"};
+  data.tallies[1] = tally(1000, 0);
+  data.tallies[2] = tally(1000, 50);  // lower bound 3.8 %: both ODR warnings
+  data.tallies[3] = tally(3, 0);
+  data.rowsRead = {{"orders", 2003}};
+  return data;
+}
+
+// What a run at `now` that is refused gives: RunRefused's reason and
+// message; {"", "published"} when it is not refused.
+struct Refusal {
+  std::string reason;
+  std::string message;
+};
+Refusal refusal(ScoreJob& job, Timestamp now, RunKind kind = RunKind::kFull) {
+  try {
+    job.run(now, CancelToken(), kind);
+  } catch (const RunRefused& e) {
+    return {e.reason(), e.what()};
+  }
+  return {"", "published"};
+}
+
 class ScoreJobTest : public ::testing::Test {
  protected:
   ScoreJobTest() : job_(&source_, &store_, &snapshots_, Rules(), ScoreJob::Options()) {
-    source_.data.sellers[1] = {1, "Reliable", "FR"};
-    source_.data.sellers[2] = {2, "Defective", "DE"};
-    source_.data.sellers[3] = {3, "Newcomer", "IT"};
-    source_.data.tallies[1] = tally(1000, 0);
-    source_.data.tallies[2] = tally(1000, 50);  // lower bound 3.8 %: both ODR warnings
-    source_.data.tallies[3] = tally(3, 0);
-    source_.data.rowsRead = {{"orders", 2003}};
+    source_.data = marketplace();
   }
 
   FakeSource source_;
@@ -278,14 +300,182 @@ TEST_F(ScoreJobTest, AnIncrementalRunKeepsTheWarningsOfSellersItDidNotRead) {
   EXPECT_EQ(0, s.rowsWritten);
 }
 
-TEST_F(ScoreJobTest, AnIncrementalRunRemovesASellerItReadAndFoundNowhere) {
+// A seller read and found nowhere may be a deleted one or the first sign of
+// a vanishing source: a full read tells, and removes it.
+TEST_F(ScoreJobTest, AnIncrementalRunThatFindsASellerGoneReadsEverySellerAndRemovesIt) {
   job_.run(kNow, cancel_);
   source_.data.scope = std::vector<std::int64_t>{3};
-  source_.data.sellers.clear();
-  source_.data.tallies.clear();
-  job_.run(kNow + 60, cancel_, RunKind::kIncremental);
+  source_.data.sellers.erase(3);
+  source_.data.tallies.erase(3);
+  const int reads = source_.reads;
+  const ScoreRunSummary s = job_.run(kNow + 60, cancel_, RunKind::kIncremental);
+  EXPECT_EQ(reads + 2, source_.reads);
+  EXPECT_FALSE(source_.lastChanges.has_value());  // the second read: every seller
+  EXPECT_EQ(RunKind::kFull, s.kind);
+  EXPECT_EQ("the sellers read lost 1 of 1 sellers (100 %) and 3 of 3 window orders (100 %)",
+            s.readInFullBecause);
   EXPECT_EQ(0u, snapshots_.current()->sellers.count(3));
   EXPECT_EQ(std::vector<std::int64_t>{3}, store_.runs.back().sellersRemoved);
+  EXPECT_NE(std::string::npos,
+            s.line().find("full run (read in full: the sellers read lost 1 of 1 sellers"))
+      << s.line();
+}
+
+// The guard against a vanishing source: a run that would lose more than
+// half of the previous results' sellers or window orders publishes nothing.
+
+TEST_F(ScoreJobTest, ASourceThatLostEverySellerIsRefusedAndNothingIsLost) {
+  job_.run(kNow, cancel_);
+  const auto before = snapshots_.current();
+  source_.data = SourceData();  // every table emptied
+  const Refusal refused = refusal(job_, kNow + 300);
+  EXPECT_EQ("sellers", refused.reason);
+  EXPECT_EQ(
+      "refused: the source lost 3 of 3 sellers (100 %) and 2003 of 2003 window orders (100 %) "
+      "since the results of 2026-03-01T12:00:00Z, more than the 50 % a run may lose; nothing "
+      "was published and those results stay",
+      refused.message);
+  EXPECT_EQ(before, snapshots_.current());
+  EXPECT_EQ(1u, store_.runs.size());
+
+  // The data comes back: every seller keeps its badge, every warning its id.
+  source_.data = marketplace();
+  const ScoreRunSummary s = job_.run(kNow + 600, cancel_);
+  EXPECT_EQ(0, s.badgeChanges);
+  EXPECT_EQ(0, s.warningsRaised);
+  EXPECT_EQ(0, s.warningsCleared);
+  const auto snap = snapshots_.current();
+  ASSERT_EQ(2u, snap->warnings.size());
+  EXPECT_EQ(1, snap->warnings[0]->id);
+  EXPECT_EQ(kNow, snap->warnings[0]->raisedAt);
+  EXPECT_EQ(Badge::kTop, snap->sellers.at(1)->badge);
+}
+
+TEST_F(ScoreJobTest, LosingMoreThanHalfTheSellersIsRefusedHalfOrLessIsNot) {
+  job_.run(kNow, cancel_);
+  source_.data.sellers.erase(3);
+  source_.data.tallies.erase(3);
+  EXPECT_EQ(2, job_.run(kNow + 300, cancel_).sellers);  // 1 of 3
+  source_.data.sellers.erase(2);
+  source_.data.tallies.erase(2);
+  source_.data.tallies[1] = tally(2003, 0);             // the window orders are not what is lost
+  EXPECT_EQ(1, job_.run(kNow + 600, cancel_).sellers);  // 1 of 2: half
+  source_.data = SourceData();
+  source_.data.sellers[4] = {4, "Other", "FR"};  // another seller is no substitute
+  source_.data.tallies[4] = tally(2003, 0);
+  const Refusal refused = refusal(job_, kNow + 900);
+  EXPECT_EQ("sellers", refused.reason);
+  EXPECT_NE(std::string::npos,
+            refused.message.find("lost 1 of 1 sellers (100 %) and 0 of 2003 window orders (0 %)"))
+      << refused.message;
+}
+
+TEST_F(ScoreJobTest, LosingMoreThanHalfTheWindowOrdersIsRefusedHalfOrLessIsNot) {
+  source_.data.tallies = {{1, tally(10, 0)}, {2, tally(10, 0)}};
+  job_.run(kNow, cancel_);
+  source_.data.tallies.erase(2);                   // seller 2 is still in the sellers table
+  EXPECT_NO_THROW(job_.run(kNow + 300, cancel_));  // 10 of 20: half
+  source_.data.tallies = {{1, tally(10, 0)}, {2, tally(10, 0)}};
+  job_.run(kNow + 600, cancel_);
+  source_.data.tallies = {{1, tally(9, 0)}};
+  const Refusal refused = refusal(job_, kNow + 900);
+  EXPECT_EQ("window_orders", refused.reason);
+  EXPECT_NE(std::string::npos, refused.message.find("lost 0 of 3 sellers (0 %) and 11 of 20 "
+                                                    "window orders (55 %) since the results of "
+                                                    "2026-03-01T12:10:00Z"))
+      << refused.message;
+  EXPECT_EQ(kNow + 600, snapshots_.current()->computedAt);
+}
+
+TEST_F(ScoreJobTest, TheOperatorAcceptsAShrinkWithAFullRunThatIsPublished) {
+  job_.run(kNow, cancel_);
+  source_.data = SourceData();
+  source_.data.scope = std::vector<std::int64_t>{};
+  EXPECT_EQ("sellers", refusal(job_, kNow + 300).reason);
+  const ScoreRunSummary s = job_.run(kNow + 600, cancel_, RunKind::kIncremental, true);
+  EXPECT_EQ(RunKind::kFull, s.kind);
+  EXPECT_FALSE(source_.lastChanges.has_value());
+  EXPECT_EQ("3 of 3 sellers (100 %) and 2003 of 2003 window orders (100 %)", s.shrinkAccepted);
+  EXPECT_EQ(0, s.sellers);
+  EXPECT_EQ(2, s.warningsCleared);
+  EXPECT_TRUE(snapshots_.current()->sellers.empty());
+  EXPECT_EQ(0u, store_.runs.back().sellersChanged.size());
+  EXPECT_EQ(3u, store_.runs.back().sellersRemoved.size());
+  EXPECT_NE(std::string::npos, s.line().find("full run (accepting the loss of 3 of 3 sellers"))
+      << s.line();
+  // Nothing left to lose: the next runs are published as they are.
+  EXPECT_NO_THROW(job_.run(kNow + 900, cancel_));
+}
+
+TEST_F(ScoreJobTest, AFirstRunIsNeverRefusedNorOneAfterEmptyResults) {
+  const SourceData all = source_.data;
+  source_.data = SourceData();
+  EXPECT_EQ(0, job_.run(kNow, cancel_).sellers);
+  source_.data = all;
+  EXPECT_EQ(3, job_.run(kNow + 300, cancel_).sellers);
+}
+
+TEST_F(ScoreJobTest, AMaxShrinkOfOneNeverRefuses) {
+  ScoreJob::Options options;
+  options.maxShrink = 1;
+  ScoreJob job(&source_, &store_, &snapshots_, Rules(), options);
+  job.run(kNow, cancel_);
+  source_.data = SourceData();
+  EXPECT_EQ(0, job.run(kNow + 300, cancel_).sellers);
+}
+
+// New rules may mean another window, and other window orders: only the
+// sellers compare.
+TEST_F(ScoreJobTest, UnderNewRulesOnlyTheSellersCompare) {
+  job_.run(kNow, cancel_);
+  Rules rules;
+  rules.windowDays = 20;
+  job_.setRules(rules);
+  source_.data.tallies = {{1, tally(300, 0)}, {2, tally(300, 15)}};
+  const ScoreRunSummary s = job_.run(kNow + 300, cancel_);
+  EXPECT_EQ(3, s.sellers);
+  source_.data.sellers = {{1, {1, "Reliable", "FR"}}};
+  source_.data.tallies = {{1, tally(300, 0)}};
+  Rules again;
+  job_.setRules(again);
+  EXPECT_EQ("sellers", refusal(job_, kNow + 600).reason);
+}
+
+// Rows deleted leave no trace an incremental read finds, but a latest
+// change that went back shows that the newest were: every seller is read.
+TEST_F(ScoreJobTest, AnEmptiedSourceIsFoundByTheLatestChangeGoingBackAndRefused) {
+  source_.data.watermark = kNow - 30;
+  job_.run(kNow, cancel_);
+  source_.data = SourceData();
+  source_.data.scope = std::vector<std::int64_t>{};  // no change found, no seller due
+  const int reads = source_.reads;
+  EXPECT_EQ("sellers", refusal(job_, kNow + 60, RunKind::kIncremental).reason);
+  EXPECT_EQ(reads + 2, source_.reads);
+  EXPECT_FALSE(source_.lastChanges.has_value());
+  EXPECT_EQ(kNow, snapshots_.current()->computedAt);
+
+  // A latest change that only moved back (one row deleted) reads in full
+  // too, and is published when the loss is small.
+  source_.data = marketplace();
+  source_.data.watermark = kNow - 40;
+  source_.data.scope = std::vector<std::int64_t>{};
+  const ScoreRunSummary s = job_.run(kNow + 120, cancel_, RunKind::kIncremental);
+  EXPECT_EQ(RunKind::kFull, s.kind);
+  EXPECT_EQ(
+      "the source's latest change went back from 2026-03-01T11:59:30Z to 2026-03-01T11:59:20Z",
+      s.readInFullBecause);
+}
+
+TEST_F(ScoreJobTest, AnIncrementalRunThatLosesLessThanHalfOfWhatItReadStaysIncremental) {
+  job_.run(kNow, cancel_);
+  source_.data.scope = std::vector<std::int64_t>{1};
+  source_.data.sellers = {{1, {1, "Reliable", "FR"}}};
+  source_.data.tallies = {{1, tally(500, 0)}};  // 500 of 1000: half
+  const ScoreRunSummary s = job_.run(kNow + 60, cancel_, RunKind::kIncremental);
+  EXPECT_EQ(RunKind::kIncremental, s.kind);
+  EXPECT_EQ("", s.readInFullBecause);
+  EXPECT_EQ(500, snapshots_.current()->sellers.at(1)->counts[0]);
+  EXPECT_EQ(3, s.sellers);
 }
 
 TEST_F(ScoreJobTest, DueSellersAreTheClocksTheBadgeChangersAndTheLaddersOnes) {

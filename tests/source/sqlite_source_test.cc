@@ -480,5 +480,29 @@ TEST(SqliteProbeTest, NamesAMissingFileAndAFileThatIsNotADatabase) {
   }
 }
 
+// An empty file, or a database without the tables, opens fine: the probe
+// is a read that names what a run's read would fail on.
+TEST_F(SqliteContractTest, AProbeFailsWhereARunsReadWould) {
+  EXPECT_NO_THROW(SqliteSource(path_).probe());
+  const std::string empty = dir_.file("empty.db");
+  std::ofstream(empty).close();
+  EXPECT_FALSE(SqliteSource(empty).ping());
+  execute("ALTER TABLE ratings DROP COLUMN stars");
+  try {
+    SqliteSource(path_).probe();
+    FAIL() << "no error";
+  } catch (const SourceError& e) {
+    EXPECT_EQ(std::string("SQLite source, reading table ratings: no such column: stars"), e.what());
+  }
+  execute("DROP TABLE sellers");
+  try {
+    SqliteSource(path_).probe();
+    FAIL() << "no error";
+  } catch (const SourceError& e) {
+    EXPECT_EQ(std::string("SQLite source, reading table sellers: no such table: sellers"),
+              e.what());
+  }
+}
+
 }  // namespace
 }  // namespace sellertrust
