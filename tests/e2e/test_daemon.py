@@ -38,15 +38,18 @@ class ContractTestCase(unittest.TestCase):
             self.fail("answers that docs/openapi.json does not describe:\n" + "\n".join(problems))
 
 
-class FixtureDaemonTest(ContractTestCase):
-    """One daemon for the read-only checks, scored once on the fixture."""
+class OneFixtureDaemonCase(ContractTestCase):
+    """One daemon for the whole class, scored once on the fixture and never
+    again; `daemon_args` adds options."""
+
+    daemon_args = ()
 
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="sellertrust-e2e-")
         cls.source = os.path.join(cls.dir, "fixture.db")
         write_fixture(cls.source)
-        cls.daemon = Daemon(cls.dir, "--set=jobs.score.interval_seconds=3600",
+        cls.daemon = Daemon(cls.dir, "--set=jobs.score.interval_seconds=3600", *cls.daemon_args,
                             source=cls.source).__enter__()
         cls.daemon.wait_ready()
 
@@ -54,6 +57,10 @@ class FixtureDaemonTest(ContractTestCase):
     def tearDownClass(cls):
         cls.daemon.__exit__(None, None, None)
         shutil.rmtree(cls.dir, ignore_errors=True)
+
+
+class FixtureDaemonTest(OneFixtureDaemonCase):
+    """One daemon for the read-only checks, scored once on the fixture."""
 
     def get(self, path, **kw):
         return self.daemon.get(path, **kw)
@@ -444,24 +451,12 @@ def metric(text, name):
     raise AssertionError(f"{name} not in metrics")
 
 
-class HostileClientsTest(ContractTestCase):
+class HostileClientsTest(OneFixtureDaemonCase):
     """Clients that idle, trickle, smuggle or send garbage, against the real
     daemon (issue 10): it keeps answering everyone else, every error is a
     problem+json with a real HTTP/1.1 status line, and each is counted."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="sellertrust-e2e-")
-        cls.source = os.path.join(cls.dir, "fixture.db")
-        write_fixture(cls.source)
-        cls.daemon = Daemon(cls.dir, "--set=jobs.score.interval_seconds=3600",
-                            "--set=http.timeout_seconds=2", source=cls.source).__enter__()
-        cls.daemon.wait_ready()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.__exit__(None, None, None)
-        shutil.rmtree(cls.dir, ignore_errors=True)
+    daemon_args = ("--set=http.timeout_seconds=2",)
 
     def setUp(self):
         self.unread = {}
