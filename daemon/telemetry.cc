@@ -309,7 +309,6 @@ struct Telemetry::Impl {
   // Hot-path caches: Family::Add would construct a histogram per call.
   std::map<std::pair<std::string, int>, prometheus::Counter*> httpCounters;
   std::map<std::string, prometheus::Histogram*> httpHistograms;
-  std::map<std::string, prometheus::Counter*> httpClosed;
 
   // Sets the gauge of `family` labelled {first, second} for each key of
   // `counts`, and 0 on every series in `seen` that `counts` lacks now, so a
@@ -463,14 +462,7 @@ void Telemetry::recordHttp(const std::string& route, int code, double seconds) {
 void Telemetry::recordHttpConnectionOpened() { impl_->httpConnections.Increment(); }
 
 void Telemetry::recordHttpConnectionClosed(const std::string& reason) {
-  prometheus::Counter* counter = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    prometheus::Counter*& c = impl_->httpClosed[reason];
-    if (c == nullptr) c = &impl_->httpConnectionsClosed.Add({{"reason", reason}});
-    counter = c;
-  }
-  counter->Increment();
+  impl_->httpConnectionsClosed.Add({{"reason", reason}}).Increment();
   impl_->httpConnections.Decrement();
 }
 
