@@ -25,6 +25,7 @@
 #include "daemon/badge_svg.h"
 #include "daemon/openapi.h"
 #include "jobs/report.h"
+#include "sellertrust/records.h"
 
 namespace sellertrust {
 namespace {
@@ -135,23 +136,8 @@ bool crossOrigin(Route route) {
   return route == Route::kBadge || route == Route::kBadgeSvg || route == Route::kBadges;
 }
 
-// A positive decimal integer that fits int64, digits only (no sign, no
-// exponent, no spaces); nullopt otherwise.
-std::optional<std::int64_t> parsePositive(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  std::int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const int digit = c - '0';
-    if (value > (std::numeric_limits<std::int64_t>::max() - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  if (value == 0) return std::nullopt;
-  return value;
-}
-
 std::optional<int> parseBounded(const std::string& text, int lo, int hi) {
-  const std::optional<std::int64_t> v = parsePositive(text);
+  const std::optional<std::int64_t> v = parsePositiveId(text);
   if (!v || *v < lo || *v > hi) return std::nullopt;
   return static_cast<int>(*v);
 }
@@ -326,7 +312,7 @@ Reply Api::cacheable(Reply reply, const HTTPRequest& http, const std::string& ca
 }
 
 Reply Api::badge(const Request& r, bool svg) const {
-  const std::optional<std::int64_t> id = parsePositive(r.match.id);
+  const std::optional<std::int64_t> id = parsePositiveId(r.match.id);
   if (!id) return badId("seller", r.match.id);
   const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
   if (!snapshot) return noSnapshot();
@@ -364,7 +350,7 @@ Reply Api::badges(const Request& r) const {
       return problemReply(400,
                           "seller_ids lists more than " + std::to_string(kMaxBatchIds) + " ids");
     }
-    const std::optional<std::int64_t> id = parsePositive(item);
+    const std::optional<std::int64_t> id = parsePositiveId(item);
     if (!id) {
       return problemReply(400, "seller_ids entry " + std::to_string(count) +
                                    " must be a positive integer, got '" + echo(item) + "'");
@@ -405,7 +391,7 @@ std::string renderReport(const ProductResult& product, const Snapshot& snapshot)
 
 template <typename Entries>
 Reply Api::storedReport(const Request& r, const char* kind, Entries Snapshot::*entries) const {
-  const std::optional<std::int64_t> id = parsePositive(r.match.id);
+  const std::optional<std::int64_t> id = parsePositiveId(r.match.id);
   if (!id) return badId(kind, r.match.id);
   const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
   if (!snapshot) return noSnapshot();
@@ -416,7 +402,7 @@ Reply Api::storedReport(const Request& r, const char* kind, Entries Snapshot::*e
 }
 
 Reply Api::history(const Request& r) const {
-  const std::optional<std::int64_t> id = parsePositive(r.match.id);
+  const std::optional<std::int64_t> id = parsePositiveId(r.match.id);
   if (!id) return badId("seller", r.match.id);
   int days = kDefaultHistoryDays;
   if (const std::optional<std::string> text = param(r.query, "days")) {
@@ -483,7 +469,7 @@ Reply Api::warnings(const Request& r) const {
   }
   std::int64_t after = 0;
   if (const std::optional<std::string> text = param(r.query, "after")) {
-    const std::optional<std::int64_t> parsed = parsePositive(*text);
+    const std::optional<std::int64_t> parsed = parsePositiveId(*text);
     if (!parsed) {
       return problemReply(
           400, "after must be a warning id (a positive integer), got '" + echo(*text) + "'");

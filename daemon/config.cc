@@ -126,6 +126,7 @@ void readMysql(Reader& r, const std::string& prefix, const char* database, const
 void readRules(Reader& r, Rules* rules) {
   r.integer("rules.window_days", &rules->windowDays, 1, 3650);
   r.integer("rules.lag_days", &rules->lagDays, 0, 365);
+  r.integer("rules.clock_skew_seconds", &rules->clockSkewSeconds, 0, 86400);
   r.integer("rules.min_orders", &rules->minOrders, 1, 1000000);
   r.integer("rules.response_hours", &rules->responseHours, 1, 8760);
   r.integer("rules.late_delivery_grace_days", &rules->lateDeliveryGraceDays, 0, 365);

@@ -35,6 +35,11 @@ const char* toString(TicketStatus status);
 // not withdrawn or refused).
 bool claimCountsForLadder(TicketStatus status);
 
+// A seller, product or other id (SPEC: a positive integer) from text:
+// decimal digits only (no sign, exponent or spaces) that fit int64 and are
+// not 0; nullopt otherwise.
+std::optional<std::int64_t> parsePositiveId(std::string_view text);
+
 // A source row that was skipped, with enough context to find it.
 struct RowProblem {
   std::string table;     // SPEC §1 table name

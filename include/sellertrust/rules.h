@@ -48,6 +48,11 @@ struct Rules {
   // Orders count when ordered_at lies in [now - lag - windowDays, now - lag].
   int windowDays = 60;
   int lagDays = 0;
+  // A source time of something that happened (an order placed, a rating
+  // given, a ticket answered) later than the run's now plus this is
+  // impossible: the row is reported and skipped until the clock reaches it.
+  // Leaves room for the source database's clock running ahead of ours.
+  int clockSkewSeconds = 300;
   // Below this many window orders a seller has no score and badge `new`.
   int minOrders = 10;
 

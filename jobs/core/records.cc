@@ -2,6 +2,7 @@
 #include "sellertrust/records.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace sellertrust {
 
@@ -31,6 +32,19 @@ const char* toString(TicketStatus status) {
 
 bool claimCountsForLadder(TicketStatus status) {
   return status != TicketStatus::kWithdrawn && status != TicketStatus::kRefused;
+}
+
+std::optional<std::int64_t> parsePositiveId(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const int digit = c - '0';
+    if (value > (std::numeric_limits<std::int64_t>::max() - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  if (value == 0) return std::nullopt;
+  return value;
 }
 
 }  // namespace sellertrust

@@ -44,6 +44,8 @@ std::vector<std::string> validateRules(const Rules& r) {
   };
   require(r.windowDays >= 1 && r.windowDays <= 3650, "window_days must be 1-3650");
   require(r.lagDays >= 0 && r.lagDays <= 365, "lag_days must be 0-365");
+  require(r.clockSkewSeconds >= 0 && r.clockSkewSeconds <= 86400,
+          "clock_skew_seconds must be 0-86400");
   require(r.minOrders >= 1, "min_orders must be at least 1");
   require(r.responseHours >= 1, "response_hours must be at least 1");
   require(r.lateDeliveryGraceDays >= 0, "late_delivery_grace_days must be at least 0");
@@ -97,7 +99,7 @@ std::string rulesVersion(const Rules& r) {
         double(r.lateDeliveryGraceDays), double(r.spontaneousRefundDays),
         double(r.returnResolveDays), r.ratingPriorCount, r.ratingPriorMean, r.wilsonZ, r.topMin,
         r.goodMin, r.fairMin, r.hysteresis, r.accountReviewOdr, double(r.delistDays),
-        double(r.repeatWindowDays), double(r.productComplaintClaims)}) {
+        double(r.repeatWindowDays), double(r.productComplaintClaims), double(r.clockSkewSeconds)}) {
     add(v);
   }
   for (const MetricRule& m : r.metrics) {

@@ -19,12 +19,17 @@ ContractReport checkContract(const SourceSchema& schema) {
       auto it = have.find(column.name);
       if (it == have.end()) {
         report.problems.push_back("table " + contract.name + ": missing column " + column.name);
-      } else if (schema.typed && column.type == ColumnType::kTime && it->second != "datetime" &&
+      } else if (schema.typed && isTime(column.type) && it->second != "datetime" &&
                  it->second != "timestamp") {
         report.problems.push_back("table " + contract.name + ": column " + column.name + " is " +
                                   it->second + ", not DATETIME");
       }
     }
+  }
+  for (const std::string& name : tablesWithoutUniqueKey(schema)) {
+    report.notes.push_back("table " + name + ": " + table(name).key +
+                           " is not declared unique (a view, or no primary key): every run "
+                           "looks for keys that appear twice");
   }
   for (const IndexDef& need : indexes()) {
     auto found = schema.tables.find(need.table);
@@ -49,6 +54,23 @@ ContractReport checkContract(const SourceSchema& schema) {
     }
   }
   return report;
+}
+
+std::set<std::string> tablesWithoutUniqueKey(const SourceSchema& schema) {
+  std::set<std::string> out;
+  for (const TableDef& t : tables()) {
+    if (t.name == "sellers") continue;  // read into a map: a repeat changes nothing
+    auto found = schema.tables.find(t.name);
+    if (found == schema.tables.end()) continue;  // the read fails on it anyway
+    const SourceSchema::Table& have = found->second;
+    const bool keyed =
+        !have.view && std::any_of(have.unique.begin(), have.unique.end(), [&](const auto& name) {
+          auto index = have.indexes.find(name);
+          return index != have.indexes.end() && index->second == std::vector<std::string>{t.key};
+        });
+    if (!keyed) out.insert(t.name);
+  }
+  return out;
 }
 
 }  // namespace sellertrust::source

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct SourceSchema {
     std::map<std::string, std::string> columns;  // lower-case name -> lower-case type
     // Index name -> its columns in order; the primary key too.
     std::map<std::string, std::vector<std::string>> indexes;
+    // The names of the indexes that are unique (the primary key's too).
+    std::set<std::string> unique;
   };
   std::map<std::string, Table> tables;  // lower-case name
   // The engine enforces column types (MySQL): time columns must be DATETIME
@@ -27,5 +30,10 @@ struct SourceSchema {
 };
 
 ContractReport checkContract(const SourceSchema& schema);
+
+// The tables whose rows a run reads by key (every one but sellers) that may
+// hold a key twice: views, and tables without a unique index on exactly
+// their key. A run looks for duplicate keys in these (source_reader.h).
+std::set<std::string> tablesWithoutUniqueKey(const SourceSchema& schema);
 
 }  // namespace sellertrust::source

@@ -83,6 +83,10 @@ void addColumnChecks(const ColumnDef& column, std::vector<RowCheck>* checks) {
       break;
     case ColumnType::kTime:
       add(CheckKind::kBadTime, name + " is not a valid time:", true);
+      add(CheckKind::kFuture, name + " is in the future:", true);
+      break;
+    case ColumnType::kDeadline:
+      add(CheckKind::kBadTime, name + " is not a valid time:", true);
       break;
     case ColumnType::kEnum:
       add(CheckKind::kUnknownName, "unknown " + name, true);
@@ -105,6 +109,14 @@ TableDef makeTable(const char* name, const char* keyColumn, bool afterSales,
     if (column.read) addColumnChecks(column, &t.checks);
   }
   for (RowCheck& check : conditions) t.checks.push_back(std::move(check));
+  if (afterSales) {
+    RowCheck orphan;
+    orphan.kind = CheckKind::kNoOrder;
+    orphan.column = "order_id";
+    orphan.problem = "order_id names no order:";
+    orphan.showsValue = true;
+    t.checks.push_back(std::move(orphan));
+  }
   return t;
 }
 
@@ -118,8 +130,8 @@ std::vector<TableDef> makeTables() {
   out.push_back(makeTable(
       "orders", "order_id", false,
       {key("order_id"), required("seller_id", T::kId), required("product_id", T::kId),
-       required("ordered_at", T::kTime), optional("ship_by_at", T::kTime),
-       optional("shipped_at", T::kTime), optional("promised_at", T::kTime),
+       required("ordered_at", T::kTime), optional("ship_by_at", T::kDeadline),
+       optional("shipped_at", T::kTime), optional("promised_at", T::kDeadline),
        optional("delivered_at", T::kTime), optional("cancelled_at", T::kTime),
        oneOf("cancelled_by", false, {"seller", "buyer", "operator"}),
        optional("tracking_valid", T::kBool), oneOf("fulfilled_by", true, {"seller", "operator"}),
@@ -142,7 +154,10 @@ std::vector<TableDef> makeTables() {
                  optional("first_seller_response_at", T::kTime), optional("escalated_at", T::kTime),
                  optional("closed_at", T::kTime), unread("updated_at", T::kTime)},
                 {before("c", "first_seller_response_at", "opened_at"),
-                 before("c", "escalated_at", "opened_at"), before("c", "closed_at", "opened_at")}));
+                 before("c", "escalated_at", "opened_at"), before("c", "closed_at", "opened_at"),
+                 // The ladder counts a claim for the ticket's seller, the
+                 // metrics for its order's: they must be one.
+                 condition("c.seller_id <> o.seller_id", "seller_id is not its order's seller")}));
   out.push_back(makeTable(
       "refunds", "refund_id", true,
       {key("refund_id"), unread("order_id", T::kId), unread("seller_id", T::kId),

@@ -16,15 +16,21 @@
 namespace sellertrust::source {
 
 enum class ColumnType {
-  kKey,     // the primary key; never checked
-  kId,      // a positive integer id
-  kInt,     // an integer
-  kBool,    // 0 or 1
-  kTime,    // a UTC time
-  kEnum,    // one of the SPEC's names
-  kText,    // descriptive text; never checked
-  kAmount,  // a decimal amount; never checked
+  kKey,       // the primary key; never checked
+  kId,        // a positive integer id
+  kInt,       // an integer
+  kBool,      // 0 or 1
+  kTime,      // a UTC time when something happened: not after the run's now
+              // plus rules.clock_skew_seconds
+  kDeadline,  // a UTC time by which something is due: may lie ahead
+  kEnum,      // one of the SPEC's names
+  kText,      // descriptive text; never checked
+  kAmount,    // a decimal amount; never checked
 };
+
+inline bool isTime(ColumnType type) {
+  return type == ColumnType::kTime || type == ColumnType::kDeadline;
+}
 
 struct ColumnDef {
   std::string name;
@@ -36,6 +42,10 @@ struct ColumnDef {
   bool read = true;
 };
 
+// The run parameter (queries.cc) that kFuture checks compare with: the
+// latest possible time of something that happened, now plus the skew.
+inline constexpr const char* kLatestTime = "{latest_time}";
+
 // What a row check tests. Every kind but kCondition is derived from a
 // column's type; the dialect renders each.
 enum class CheckKind {
@@ -44,7 +54,9 @@ enum class CheckKind {
   kNotPositive,  // an id below 1
   kNotBool,      // a boolean other than 0 or 1
   kBadTime,      // not a valid calendar time
+  kFuture,       // a time of something that happened, later than now + skew
   kUnknownName,  // an enum value that is not one of the names
+  kNoOrder,      // an after-sales row whose order_id names no order (an orphan)
   kCondition,    // an impossible combination of values, in portable SQL
 };
 

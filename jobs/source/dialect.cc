@@ -30,6 +30,8 @@ std::string Dialect::condition(const RowCheck& check, const std::string& alias) 
       return nonNull(c + " NOT IN (0, 1)");
     case CheckKind::kBadTime:
       return nonNull(badTime(c));
+    case CheckKind::kFuture:
+      return nonNull(c + " > " + kLatestTime);
     case CheckKind::kUnknownName: {
       std::string names;
       for (const std::string& n : check.names) names += (names.empty() ? "" : ", ") + sqlString(n);
@@ -37,14 +39,19 @@ std::string Dialect::condition(const RowCheck& check, const std::string& alias) 
     }
     case CheckKind::kCondition:
       return check.condition;
+    case CheckKind::kNoOrder:
+      // Only where the row's order is LEFT JOINed as o: with an inner
+      // join the row is not there to test.
+      return "o.order_id IS NULL";
   }
   throw std::logic_error("unknown check kind");
 }
 
 std::string Dialect::columnBad(const ColumnDef& column, const std::string& alias) const {
   std::string out;
-  for (CheckKind kind : {CheckKind::kNull, CheckKind::kNotInteger, CheckKind::kNotPositive,
-                         CheckKind::kNotBool, CheckKind::kBadTime, CheckKind::kUnknownName}) {
+  for (CheckKind kind :
+       {CheckKind::kNull, CheckKind::kNotInteger, CheckKind::kNotPositive, CheckKind::kNotBool,
+        CheckKind::kBadTime, CheckKind::kFuture, CheckKind::kUnknownName}) {
     RowCheck check;
     check.kind = kind;
     check.column = column.name;
@@ -54,7 +61,8 @@ std::string Dialect::columnBad(const ColumnDef& column, const std::string& alias
                           (column.type == ColumnType::kId || column.type == ColumnType::kInt)) ||
                          (kind == CheckKind::kNotPositive && column.type == ColumnType::kId) ||
                          (kind == CheckKind::kNotBool && column.type == ColumnType::kBool) ||
-                         (kind == CheckKind::kBadTime && column.type == ColumnType::kTime) ||
+                         (kind == CheckKind::kBadTime && isTime(column.type)) ||
+                         (kind == CheckKind::kFuture && column.type == ColumnType::kTime) ||
                          (kind == CheckKind::kUnknownName && column.type == ColumnType::kEnum);
     const std::string when = applies ? condition(check, alias) : "";
     if (!when.empty()) out += (out.empty() ? "(" : ") OR (") + when;
@@ -101,6 +109,8 @@ class SqliteDialect : public Dialect {
       case ColumnType::kBool:
         return "(" + nullTest + c + " NOT IN (0, 1))";
       case ColumnType::kTime:
+        return "(" + nullTest + badTime(c) + " OR " + c + " > " + kLatestTime + ")";
+      case ColumnType::kDeadline:
         return "(" + nullTest + badTime(c) + ")";
       case ColumnType::kEnum: {
         std::string names;

@@ -78,8 +78,37 @@ constexpr const char* kSchemaColumns =
     "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS "
     "WHERE TABLE_SCHEMA = DATABASE()";
 constexpr const char* kSchemaIndexes =
-    "SELECT TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS "
+    "SELECT TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE "
+    "FROM information_schema.STATISTICS "
     "WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
+
+// The catalogue of the tables and views of the connection's database.
+source::SourceSchema readSchema(MysqlConnection& db) {
+  source::SourceSchema schema;
+  schema.typed = true;
+  {
+    MysqlRows rows = db.stream("listing tables", kSchemaTables);
+    while (rows.next()) {
+      schema.tables[lower(rows.getString(1))].view = rows.getString(2) != "BASE TABLE";
+    }
+  }
+  {
+    MysqlRows rows = db.stream("listing columns", kSchemaColumns);
+    while (rows.next()) {
+      schema.tables[lower(rows.getString(1))].columns[lower(rows.getString(2))] =
+          lower(rows.getString(3));
+    }
+  }
+  {
+    MysqlRows rows = db.stream("listing indexes", kSchemaIndexes);
+    while (rows.next()) {
+      source::SourceSchema::Table& table = schema.tables[lower(rows.getString(1))];
+      table.indexes[rows.getString(2)].push_back(lower(rows.getString(4)));
+      if (rows.getInt64(5) == 0) table.unique.insert(rows.getString(2));
+    }
+  }
+  return schema;
+}
 
 }  // namespace
 
@@ -102,9 +131,14 @@ SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToke
                              const ChangeScope* changes) {
   if (cancel.cancelled()) throw RunCancelled();
   const std::unique_ptr<MysqlConnection> db = connect();
+  // The catalogue costs a few queries of information_schema: read at every
+  // full read, kept for the incremental ones between.
+  if (!changes || !tablesWithoutUniqueKey_) {
+    tablesWithoutUniqueKey_ = source::tablesWithoutUniqueKey(readSchema(*db));
+  }
   MysqlSqlSession session(db.get());
   return source::readSource(session, source::mysqlDialect(), now, rules, cancel, changes,
-                            problemKeysPerTable_);
+                            problemKeysPerTable_, *tablesWithoutUniqueKey_);
 }
 
 void MysqlSource::probe() {
@@ -114,31 +148,8 @@ void MysqlSource::probe() {
 }
 
 ContractReport MysqlSource::checkContract() {
-  const std::unique_ptr<MysqlConnection> connection = connect();
-  MysqlConnection& db = *connection;
-  source::SourceSchema schema;
-  schema.typed = true;
-  {
-    MysqlRows rows = db.stream("listing tables", kSchemaTables);
-    while (rows.next()) {
-      schema.tables[lower(rows.getString(1))].view = rows.getString(2) != "BASE TABLE";
-    }
-  }
-  {
-    MysqlRows rows = db.stream("listing columns", kSchemaColumns);
-    while (rows.next()) {
-      schema.tables[lower(rows.getString(1))].columns[lower(rows.getString(2))] =
-          lower(rows.getString(3));
-    }
-  }
-  {
-    MysqlRows rows = db.stream("listing indexes", kSchemaIndexes);
-    while (rows.next()) {
-      schema.tables[lower(rows.getString(1))].indexes[rows.getString(2)].push_back(
-          lower(rows.getString(4)));
-    }
-  }
-  return source::checkContract(schema);
+  const std::unique_ptr<MysqlConnection> db = connect();
+  return source::checkContract(readSchema(*db));
 }
 
 }  // namespace sellertrust

@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,8 @@ class MysqlSource : public Source {
 
   const MysqlOptions options_;
   const std::int64_t problemKeysPerTable_;
+  // source::tablesWithoutUniqueKey as of the last full read.
+  std::optional<std::set<std::string>> tablesWithoutUniqueKey_;
 };
 
 }  // namespace sellertrust

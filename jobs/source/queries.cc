@@ -23,8 +23,8 @@ std::string badFlag(const Dialect& dialect, const TableDef& table) {
   std::set<std::string> columnsDone;
   for (const RowCheck& check : table.checks) {
     std::string when;
-    if (check.kind == CheckKind::kCondition) {
-      when = check.condition;
+    if (check.kind == CheckKind::kCondition || check.kind == CheckKind::kNoOrder) {
+      when = dialect.condition(check, table.alias());
     } else if (columnsDone.insert(check.column).second) {
       for (const ColumnDef& column : table.columns) {
         if (column.name == check.column) when = dialect.columnBad(column, table.alias());
@@ -41,13 +41,28 @@ std::string keyList(const std::vector<std::int64_t>& keys) {
   return list;
 }
 
+// " AND NOT (key IN (the table's repeated keys))", or "".
+std::string notRepeated(const TableDef& table, const KnownRows& known) {
+  auto repeated = known.repeated.find(table.name);
+  if (repeated == known.repeated.end() || repeated->second.empty()) return "";
+  return " AND " + table.alias() + "." + table.key + " NOT IN (" + keyList(repeated->second) + ")";
+}
+
 // The condition that keeps the sound rows of `table`, or "" when every row
 // of it is known to be sound.
-std::string soundRow(const Dialect& dialect, const TableDef& table, const KnownBadRows& knownBad) {
-  auto known = knownBad.find(table.name);
-  if (known == knownBad.end()) return badFlag(dialect, table) + " = 0";
-  if (known->second.empty()) return "";
-  return table.alias() + "." + table.key + " NOT IN (" + keyList(known->second) + ")";
+std::string soundRow(const Dialect& dialect, const TableDef& table, const KnownRows& known) {
+  auto bad = known.bad.find(table.name);
+  if (bad == known.bad.end()) return badFlag(dialect, table) + " = 0" + notRepeated(table, known);
+  // The bad keys include the repeated ones.
+  if (bad->second.empty()) return "";
+  return table.alias() + "." + table.key + " NOT IN (" + keyList(bad->second) + ")";
+}
+
+// The table as `alias`; an after-sales table with its order LEFT JOINed
+// as o (NULL columns for an orphan).
+std::string withOrder(const TableDef& table) {
+  if (!table.afterSales) return table.name + " " + table.alias();
+  return table.name + " c LEFT JOIN orders o ON o.order_id = c.order_id";
 }
 
 std::string fromWindowRows(const TableDef& table) {
@@ -76,16 +91,38 @@ std::string tallyColumn(const TallyDef& t) {
   throw std::logic_error("unknown aggregate");
 }
 
+// When a row that is bad only for times in the future (kFuture) may come
+// to be sound: the epoch seconds of the first such time minus the skew (the
+// row is sound once every such time is; the first is no later than that),
+// NULL for a row with no time in the future; "" for a table without times
+// of things that happened.
+std::string soundAt(const Dialect& dialect, const TableDef& table) {
+  std::string out;
+  for (const ColumnDef& column : table.columns) {
+    if (!column.read || column.type != ColumnType::kTime) continue;
+    const std::string c = table.alias() + "." + column.name;
+    out +=
+        " WHEN " + c + " > " + kLatestTime + " THEN " + dialect.epochSeconds(c) + " - {clock_skew}";
+  }
+  return out.empty() ? out : "CASE" + out + " END";
+}
+
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
-                      const std::vector<const TallyDef*>& own, const KnownBadRows& knownBad,
+                      const std::vector<const TallyDef*>& own, const KnownRows& known,
                       const std::string& window, const std::vector<std::string>& dueColumns) {
   const std::string a = table.alias();
   // Negative, so it cannot meet a seller id; signed first, or MySQL refuses
   // the subtraction on a view's BIGINT UNSIGNED key.
   const std::string badKey = "-1 - ABS(CAST(" + a + "." + table.key + " AS SIGNED))";
-  std::string group = "CASE WHEN " + badFlag(dialect, table) + " = 1 THEN " + badKey;
+  std::string group = "CASE";
+  if (auto repeated = known.repeated.find(table.name);
+      repeated != known.repeated.end() && !repeated->second.empty()) {
+    group +=
+        " WHEN " + a + "." + table.key + " IN (" + keyList(repeated->second) + ") THEN " + badKey;
+  }
+  group += " WHEN " + badFlag(dialect, table) + " = 1 THEN " + badKey;
   if (table.afterSales) {
-    const std::string orderSound = soundRow(dialect, ordersTable(), knownBad);
+    const std::string orderSound = soundRow(dialect, ordersTable(), known);
     if (!orderSound.empty()) group += " WHEN NOT (" + orderSound + ") THEN NULL";
   }
   group += " ELSE o.seller_id END";
@@ -98,6 +135,11 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
   }
   for (const std::string& due : dueColumns) q.sql += ",\n  " + due;
   q.dueColumns = dueColumns.size();
+  const std::string sound = soundAt(dialect, table);
+  if (!sound.empty()) {
+    q.sql += ",\n  MIN(o.seller_id) AS s, MIN(" + sound + ") AS sound_at";
+    q.soundAtColumns = true;
+  }
   q.sql += "\nFROM " + fromWindowRows(table) + "\nWHERE " + window + "\nGROUP BY g";
   return q;
 }
@@ -105,11 +147,11 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
 // The rows of `table` in `window` (the window's condition on `o`) that are
 // sound, whose order is sound, and that satisfy `where`.
 std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const std::string& where,
-                            const KnownBadRows& knownBad, const std::string& window) {
+                            const KnownRows& known, const std::string& window) {
   std::string sql =
       "FROM " + fromWindowRows(table) + "\nWHERE " + window + " AND " + orIfEmpty(where);
   const auto keepSound = [&](const TableDef& t) {
-    const std::string sound = soundRow(dialect, t, knownBad);
+    const std::string sound = soundRow(dialect, t, known);
     if (!sound.empty()) sql += "\n  AND " + sound;
   };
   keepSound(ordersTable());
@@ -117,10 +159,10 @@ std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const
   return sql;
 }
 
-std::string histogramQuery(const Dialect& dialect, const HistogramDef& h,
-                           const KnownBadRows& knownBad, const std::string& window) {
+std::string histogramQuery(const Dialect& dialect, const HistogramDef& h, const KnownRows& known,
+                           const std::string& window) {
   return "SELECT o.seller_id AS g, " + h.key + " AS k, COUNT(*) AS n\n" +
-         soundWindowRows(dialect, table(h.table), h.where, knownBad, window) + "\nGROUP BY g, k";
+         soundWindowRows(dialect, table(h.table), h.where, known, window) + "\nGROUP BY g, k";
 }
 
 // How the macros of the definition's SQL expand for one run.
@@ -214,6 +256,8 @@ Params runParams(const Dialect& dialect, Timestamp now, const Rules& rules) {
       static_cast<Timestamp>(rules.spontaneousRefundDays) * kSecondsPerDay;
   const Timestamp returnLimit = static_cast<Timestamp>(rules.returnResolveDays) * kSecondsPerDay;
   return {
+      {"latest_time", dialect.timeLiteral(now + rules.clockSkewSeconds)},
+      {"clock_skew", std::to_string(rules.clockSkewSeconds)},
       {"window_begin", dialect.timeLiteral(window.begin)},
       {"window_end", dialect.timeLiteral(window.end)},
       {"grace", std::to_string(grace)},
@@ -249,7 +293,7 @@ std::optional<std::string> dueColumn(const TallyDef& t, const Expansion& e) {
 }  // namespace
 
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
-                           const KnownBadRows& knownBad, const std::vector<std::int64_t>* sellers) {
+                           const KnownRows& known, const std::vector<std::int64_t>* sellers) {
   const std::vector<std::string> invalid = validateRules(rules);
   if (!invalid.empty()) throw std::invalid_argument("invalid rules: " + invalid[0]);
   const Expansion e{dialect, runParams(dialect, now, rules), now};
@@ -277,7 +321,7 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
       own.push_back(&t);
       if (std::optional<std::string> due = dueColumn(t, e)) dues.push_back(std::move(*due));
     }
-    GrainQuery grain = grainQuery(dialect, table, own, knownBad, window, dues);
+    GrainQuery grain = grainQuery(dialect, table, own, known, window, dues);
     grain.sql = sql(grain.sql);
     q.grains.push_back(std::move(grain));
   }
@@ -293,22 +337,34 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
       }
       if (!branches.empty()) branches += "\n  UNION ALL\n";
       branches += "SELECT o.seller_id AS seller, o.order_id AS order_id\n" +
-                  soundWindowRows(dialect, table(t.table), t.where, knownBad, window);
+                  soundWindowRows(dialect, table(t.table), t.where, known, window);
     }
     q.unions.push_back({id, sql("SELECT u.seller AS g, COUNT(DISTINCT u.order_id) AS " +
                                 std::string(tallyName(id)) + "\nFROM (\n" + branches +
                                 "\n) u\nGROUP BY u.seller")});
   }
-  q.responseHistogram = sql(histogramQuery(dialect, responseHistogram(), knownBad, window));
-  q.productClaims = sql(histogramQuery(dialect, productClaims(), knownBad, window));
+  q.responseHistogram = sql(histogramQuery(dialect, responseHistogram(), known, window));
+  q.productClaims = sql(histogramQuery(dialect, productClaims(), known, window));
   const TableDef& tickets = table("tickets");
   q.authenticityClaims =
       sql("SELECT c.ticket_id, c.seller_id, " + claimProduct() + ", " +
           dialect.epochSeconds("c.opened_at") + ", c.status, " + badFlag(dialect, tickets) +
-          ", CASE WHEN " + kWindow + " THEN 1 ELSE 0 END\nFROM tickets c LEFT JOIN orders o ON " +
-          "o.order_id = c.order_id\nWHERE " + authenticityClaim() + ofSellers("c.seller_id"));
+          ", CASE WHEN " + kWindow + " THEN 1 ELSE 0 END, " + soundAt(dialect, tickets) +
+          "\nFROM tickets c LEFT JOIN orders o ON " + "o.order_id = c.order_id\nWHERE " +
+          authenticityClaim() + ofSellers("c.seller_id"));
   q.untimedOrders = "SELECT o.order_id FROM orders o WHERE " + dialect.untimed("o.ordered_at") +
                     ofSellers("o.seller_id");
+  for (const TableDef& t : tables()) {
+    if (t.name == "sellers") continue;
+    std::string rows = "SELECT " + t.alias() + "." + t.key + ", COUNT(*)\nFROM " +
+                       fromWindowRows(t) + "\nWHERE " + window;
+    if (t.afterSales) {
+      const std::string orderSound = soundRow(dialect, ordersTable(), known);
+      if (!orderSound.empty()) rows += " AND " + orderSound;
+    }
+    q.repeatedKeys[t.name] =
+        sql(rows + "\nGROUP BY " + t.alias() + "." + t.key + " HAVING COUNT(*) > 1");
+  }
   return q;
 }
 
@@ -360,7 +416,7 @@ std::string probeQuery(const TableDef& table) {
 }
 
 std::string problemQuery(const Dialect& dialect, const TableDef& table,
-                         const std::vector<std::int64_t>& keys) {
+                         const std::vector<std::int64_t>& keys, Timestamp now, const Rules& rules) {
   const std::string a = table.alias();
   std::string index;
   std::string values;
@@ -372,9 +428,27 @@ std::string problemQuery(const Dialect& dialect, const TableDef& table,
     values += check.showsValue ? dialect.asText(a + "." + check.column) : "NULL";
   }
   const std::string list = keyList(keys);
-  return "SELECT " + a + "." + table.key + ", " +
-         (index.empty() ? "NULL" : "CASE" + index + " END") + values + "\nFROM " + table.name +
-         " " + a + "\nWHERE " + a + "." + table.key + " IN (" + list + ")";
+  const Expansion e{dialect, runParams(dialect, now, rules), now};
+  return expand("SELECT " + a + "." + table.key + ", " +
+                    (index.empty() ? "NULL" : "CASE" + index + " END") + values + "\nFROM " +
+                    withOrder(table) + "\nWHERE " + a + "." + table.key + " IN (" + list + ")",
+                e);
+}
+
+std::string orphanQuery(const Dialect& dialect, const TableDef& table, Timestamp since) {
+  std::string orphan;
+  for (const RowCheck& check : table.checks) {
+    if (check.kind == CheckKind::kNoOrder) orphan = dialect.condition(check, table.alias());
+  }
+  if (orphan.empty()) throw std::logic_error(table.name + " rows have no order to miss");
+  std::string sql = "SELECT c." + table.key + " FROM " + withOrder(table) +
+                    "\nWHERE (c.updated_at >= " + dialect.timeLiteral(since) +
+                    " OR c.updated_at IS NULL) AND " + orphan;
+  // The authenticity claims' read meets every claim, orphans included.
+  if (table.name == "tickets") {
+    sql += " AND (c.kind IS NULL OR NOT (" + expand(authenticityClaim(), {dialect, {}, 0}) + "))";
+  }
+  return sql;
 }
 
 }  // namespace sellertrust::source

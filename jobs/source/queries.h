@@ -22,11 +22,15 @@ namespace sellertrust::source {
 // After the tallies, dueColumns columns of epoch seconds (or NULL): when a
 // tally of the group next changes by the clock alone (a {passed:...}
 // condition comes to hold on one of its rows).
+// Then, if soundAtColumns, s and sound_at: for a bad row whose times of
+// things that happened lie in the future, its order's seller and when the
+// row may come to be sound (epoch seconds); NULL otherwise.
 struct GrainQuery {
   std::string table;
   std::string sql;
   std::vector<TallyId> tallies;
   std::size_t dueColumns = 0;
+  bool soundAtColumns = false;
 };
 
 // Columns: g (a seller), then the one tally (distinct orders).
@@ -42,22 +46,34 @@ struct RunQueries {
   std::string responseHistogram;   // g, key, n
   std::string productClaims;       // g, key, n
   // ticket_id, seller_id, product, opened_at (epoch seconds), status,
-  // bad (1/0), in_window (1/0): every authenticity claim of all time.
+  // bad (1/0), in_window (1/0), sound_at (as in GrainQuery): every
+  // authenticity claim of all time.
   std::string authenticityClaims;
   std::string untimedOrders;  // order_id of orders in no window
+  // Table -> key, rows: the keys that appear in more than one window row
+  // (after-sales rows of sound orders only), for tables that may repeat
+  // keys; every table but sellers.
+  std::map<std::string, std::string> repeatedKeys;
 };
 
-// Table name -> the keys of every bad window row of that table, once its
-// grain query has found them all: the later queries (the after-sales grain
-// queries for orders; the unions and histograms for every table) then leave
-// those keys out instead of evaluating every check on every row again.
-using KnownBadRows = std::map<std::string, std::vector<std::int64_t>>;
+// What a read has learnt of the window's rows so far, for the queries it
+// has still to run. Table name -> keys.
+struct KnownRows {
+  // Every bad window row of the table, once its grain query has found them
+  // all: the later queries (the after-sales grain queries for orders; the
+  // unions and histograms for every table) then leave those keys out
+  // instead of evaluating every check on every row again.
+  std::map<std::string, std::vector<std::int64_t>> bad;
+  // Keys that appear in more than one window row of the table (its
+  // repeatedKeys query): such rows are bad whatever their checks say.
+  std::map<std::string, std::vector<std::int64_t>> repeated;
+};
 
 // Every seller's window, or (sellers not null) only that of the sellers
 // listed. Throws std::invalid_argument when the rules are invalid or a time
 // is outside what the engine can hold.
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
-                           const KnownBadRows& knownBad = {},
+                           const KnownRows& known = {},
                            const std::vector<std::int64_t>* sellers = nullptr);
 
 // One column, seller ids (NULL or not an id included, as found): the sellers
@@ -77,10 +93,15 @@ std::string watermarkQuery(const Dialect& dialect, Timestamp now);
 // column and may be read) without reading a row.
 std::string probeQuery(const TableDef& table);
 
-// key, the index in table.checks of the row's first failing check, then
-// one column per check: the checked column's value as text (NULL unless the
-// check shows it). `keys` must not be empty.
+// One column, keys: the rows of an after-sales `table` updated at or
+// after `since` (or with no updated_at) whose order_id names no order (the kNoOrder check), but for
+// authenticity claims, which the run's claims query reports.
+std::string orphanQuery(const Dialect& dialect, const TableDef& table, Timestamp since);
+
+// key, the index in table.checks of the row's first failing check at
+// `now`, then one column per check: the checked column's value as text
+// (NULL unless the check shows it). `keys` must not be empty.
 std::string problemQuery(const Dialect& dialect, const TableDef& table,
-                         const std::vector<std::int64_t>& keys);
+                         const std::vector<std::int64_t>& keys, Timestamp now, const Rules& rules);
 
 }  // namespace sellertrust::source

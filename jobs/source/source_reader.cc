@@ -25,30 +25,38 @@ std::string quoted(const std::string& value) {
          (value.size() <= kMaxQuotedChars ? value : value.substr(0, kMaxQuotedChars) + "...") + "'";
 }
 
-// The bad rows of one table: the smallest `limit` keys, and how many there
+// The bad rows of one table: the smallest `limit` keys (each with the rows
+// that hold it: more than one where a key repeats), and how many rows there
 // are in all.
 class BadRows {
  public:
   void add(std::int64_t key, std::int64_t rows, std::size_t limit) {
     if (keys_.count(key) != 0) return;
     count_ += rows;
-    keys_.insert(key);
-    if (keys_.size() > limit) keys_.erase(std::prev(keys_.end()));
+    listed_ += rows;
+    keys_.emplace(key, rows);
+    if (keys_.size() > limit) {
+      listed_ -= std::prev(keys_.end())->second;
+      keys_.erase(std::prev(keys_.end()));
+    }
   }
-  const std::set<std::int64_t>& keys() const { return keys_; }
-  std::int64_t unlisted() const { return count_ - static_cast<std::int64_t>(keys_.size()); }
+  // Listed key -> its rows.
+  const std::map<std::int64_t, std::int64_t>& keys() const { return keys_; }
+  std::int64_t unlisted() const { return count_ - listed_; }
   // True iff every bad row found is in keys().
   bool complete() const { return unlisted() == 0; }
 
  private:
-  std::set<std::int64_t> keys_;
+  std::map<std::int64_t, std::int64_t> keys_;
   std::int64_t count_ = 0;
+  std::int64_t listed_ = 0;
 };
 
 class Reader {
  public:
   Reader(SqlSession& session, const Dialect& dialect, Timestamp now, const Rules& rules,
-         const CancelToken& cancel, const ChangeScope* changes, std::int64_t keyLimit)
+         const CancelToken& cancel, const ChangeScope* changes, std::int64_t keyLimit,
+         const std::set<std::string>& mayRepeatKeys)
       : session_(session),
         dialect_(dialect),
         now_(now),
@@ -57,7 +65,8 @@ class Reader {
         queries_(buildRunQueries(dialect, now, rules)),
         cancel_(cancel),
         changes_(changes),
-        keyLimit_(static_cast<std::size_t>(keyLimit > 0 ? keyLimit : kDefaultProblemKeysPerTable)) {
+        keyLimit_(static_cast<std::size_t>(keyLimit > 0 ? keyLimit : kDefaultProblemKeysPerTable)),
+        mayRepeatKeys_(mayRepeatKeys) {
     for (const TableDef& t : tables()) data_.rowsRead[t.name] = 0;
   }
 
@@ -84,6 +93,8 @@ class Reader {
       }
       data_.scope = std::move(scope);
     }
+    dropRepeatedClaims();
+    readOrphans(data_.scope ? changes_->changedSince : windowAt(now_, rules_).begin);
     readProblems();
     session_.endRead();
     return std::move(data_);
@@ -134,15 +145,17 @@ class Reader {
   // Everything a run reads about `sellers` (nullptr: every seller).
   void readSellers(const std::vector<std::int64_t>* sellers) {
     sellers_ = sellers;
-    knownBad_.clear();
-    queries_ = buildRunQueries(dialect_, now_, rules_, knownBad_, sellers_);
+    known_ = {};
+    rebuildQueries();
     readSellerRows();
     // Orders first: once a table's bad rows are known (unless there were
     // too many to list), the later queries leave them out by key instead of
-    // checking every row again. Indexes, as learnBadRows rebuilds queries_.
+    // checking every row again. Indexes, as queries_ is rebuilt on the way.
     for (std::size_t i = 0; i < queries_.grains.size(); ++i) {
+      const std::string table = queries_.grains[i].table;
+      readRepeatedKeys(table);
       readGrain(queries_.grains[i]);
-      learnBadRows(queries_.grains[i].table);
+      learnBadRows(table);
     }
     for (const UnionQuery& u : queries_.unions) readUnion(u);
     readHistogram(
@@ -172,7 +185,13 @@ class Reader {
       if (row.isNull(0)) return;  // sound rows of bad orders
       const std::int64_t group = row.getInt64(0);
       if (group < 0) {
+        // A repeated key is counted (and stays bad) as such.
+        if (repeated_[grain.table].count(row.getInt64(2)) != 0) return;
         bad_[grain.table].add(row.getInt64(2), rows, keyLimit_);
+        if (grain.soundAtColumns) {
+          const int seller = static_cast<int>(3 + grain.tallies.size() + grain.dueColumns);
+          dueWhenSound(row, seller, seller + 1);
+        }
         return;
       }
       SellerTally& t = data_.tallies[group];
@@ -182,11 +201,51 @@ class Reader {
       for (std::size_t i = 0; i < grain.dueColumns; ++i) {
         const int column = static_cast<int>(3 + grain.tallies.size() + i);
         if (row.isNull(column)) continue;
-        const Timestamp due = row.getInt64(column);
-        auto [it, added] = data_.dueAt.emplace(group, due);
-        if (!added) it->second = std::min(it->second, due);
+        dueBy(group, row.getInt64(column));
       }
     });
+  }
+
+  // A bad row with times in the future may come to be sound by the clock
+  // alone: its seller (column `seller`, as found) is due when it may.
+  void dueWhenSound(SqlRows& row, int seller, int soundAt) {
+    if (row.isNull(soundAt)) return;
+    const std::optional<std::int64_t> id = parsePositiveId(row.getString(seller));
+    if (!id) return;  // a row without a seller counts for none
+    dueBy(*id, row.getInt64(soundAt));
+  }
+
+  // The seller is due at `due` at the latest.
+  void dueBy(std::int64_t seller, Timestamp due) {
+    auto [it, added] = data_.dueAt.emplace(seller, due);
+    if (!added) it->second = std::min(it->second, due);
+  }
+
+  void rebuildQueries() { queries_ = buildRunQueries(dialect_, now_, rules_, known_, sellers_); }
+
+  // In a table that may repeat keys, the keys of the window that do: bad
+  // rows, every copy, which the queries still to run treat as such.
+  void readRepeatedKeys(const std::string& table) {
+    if (mayRepeatKeys_.count(table) == 0) return;
+    std::vector<std::int64_t> keys;
+    each("looking for repeated keys in " + table, queries_.repeatedKeys.at(table),
+         [&](SqlRows& row) {
+           if (keys.size() == kMaxRepeatedKeys) {
+             throw SourceError("table " + table + ": more than " +
+                               std::to_string(kMaxRepeatedKeys) +
+                               " keys appear in more than one window row, every one of which "
+                               "would be skipped; is it a view that joins to several rows per "
+                               "key? (docs/source-rows.md)");
+           }
+           const std::int64_t key = row.getInt64(0);
+           keys.push_back(key);
+           if (repeated_[table].emplace(key, row.getInt64(1)).second) {
+             bad_[table].add(key, row.getInt64(1), keyLimit_);
+           }
+         });
+    if (keys.empty()) return;
+    known_.repeated[table] = std::move(keys);
+    rebuildQueries();
   }
 
   // Rebuilds the queries still to run with the bad rows of `table` left out
@@ -194,8 +253,10 @@ class Reader {
   void learnBadRows(const std::string& table) {
     const BadRows& bad = bad_[table];
     if (!bad.complete()) return;
-    knownBad_[table].assign(bad.keys().begin(), bad.keys().end());
-    queries_ = buildRunQueries(dialect_, now_, rules_, knownBad_, sellers_);
+    std::vector<std::int64_t>& keys = known_.bad[table];
+    keys.clear();
+    for (const auto& [key, rows] : bad.keys()) keys.push_back(key);
+    rebuildQueries();
   }
 
   void readUnion(const UnionQuery& u) {
@@ -218,6 +279,7 @@ class Reader {
         // A bad claim of a window order is already listed by the window's
         // ticket query.
         if (row.getInt64(6) == 0) bad_["tickets"].add(ticketId, 1, keyLimit_);
+        dueWhenSound(row, 1, 7);  // the ladder counts it for its own seller
         return;
       }
       if (row.isNull(2)) {
@@ -237,13 +299,52 @@ class Reader {
     });
   }
 
+  // A claim met more than once (a view that repeats the ticket or its
+  // order) would climb the ladder on its own: every copy is skipped.
+  void dropRepeatedClaims() {
+    std::vector<AuthenticityClaim>& claims = data_.authenticityClaims;
+    std::map<std::int64_t, std::int64_t> copies;
+    for (const AuthenticityClaim& c : claims) ++copies[c.ticketId];
+    for (const auto& [ticketId, n] : copies) {
+      if (n < 2 || !repeated_["tickets"].emplace(ticketId, n).second) continue;
+      bad_["tickets"].add(ticketId, n, keyLimit_);
+    }
+    claims.erase(std::remove_if(claims.begin(), claims.end(),
+                                [&](const AuthenticityClaim& c) { return copies[c.ticketId] > 1; }),
+                 claims.end());
+  }
+
+  // After-sales rows changed since `since` whose order is missing: a full
+  // read looks at every row changed since its window began (a row of a
+  // window order cannot be older), an incremental one at the changed rows.
+  void readOrphans(Timestamp since) {
+    for (const TableDef& table : tables()) {
+      if (!table.afterSales) continue;
+      each("finding " + table.name + " without an order", orphanQuery(dialect_, table, since),
+           [&](SqlRows& row) {
+             ++data_.rowsRead[table.name];
+             bad_[table.name].add(row.getInt64(0), 1, keyLimit_);
+           });
+    }
+  }
+
   // The problem text of every listed bad row, then one summary line per
   // table with more bad rows than it lists.
   void readProblems() {
     for (const TableDef& table : tables()) {
       auto it = bad_.find(table.name);
       if (it == bad_.end()) continue;
-      const std::vector<std::int64_t> keys(it->second.keys().begin(), it->second.keys().end());
+      const std::map<std::int64_t, std::int64_t>& repeated = repeated_[table.name];
+      std::vector<std::int64_t> keys;
+      for (const auto& [key, rows] : it->second.keys()) {
+        if (repeated.count(key) == 0) {
+          keys.push_back(key);
+          continue;
+        }
+        const std::string reason = table.key + " is not unique";
+        data_.problems.push_back(
+            {table.name, key, reason + ": " + std::to_string(rows) + " rows", reason, rows});
+      }
       for (std::size_t i = 0; i < keys.size(); i += kKeysPerProblemQuery) {
         const std::vector<std::int64_t> chunk(
             keys.begin() + static_cast<std::ptrdiff_t>(i),
@@ -276,7 +377,7 @@ class Reader {
   }
 
   void readProblemTexts(const TableDef& table, const std::vector<std::int64_t>& keys) {
-    each("describing bad rows of " + table.name, problemQuery(dialect_, table, keys),
+    each("describing bad rows of " + table.name, problemQuery(dialect_, table, keys, now_, rules_),
          [&](SqlRows& row) {
            const std::int64_t key = row.getInt64(0);
            if (row.isNull(1)) return;  // changed since; no longer bad
@@ -299,9 +400,12 @@ class Reader {
   const ChangeScope* const changes_;
   const std::vector<std::int64_t>* sellers_ = nullptr;  // the sellers read now; null: all
   const std::size_t keyLimit_;
+  const std::set<std::string>& mayRepeatKeys_;
   SourceData data_;
   std::map<std::string, BadRows> bad_;
-  KnownBadRows knownBad_;
+  // Table -> repeated key -> the rows that hold it.
+  std::map<std::string, std::map<std::int64_t, std::int64_t>> repeated_;
+  KnownRows known_;
   std::set<std::int64_t> noProduct_;
 };
 
@@ -317,8 +421,9 @@ void probeTables(SqlSession& session) {
 
 SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now,
                       const Rules& rules, const CancelToken& cancel, const ChangeScope* changes,
-                      std::int64_t problemKeysPerTable) {
-  Reader reader(session, dialect, now, rules, cancel, changes, problemKeysPerTable);
+                      std::int64_t problemKeysPerTable,
+                      const std::set<std::string>& mayRepeatKeys) {
+  Reader reader(session, dialect, now, rules, cancel, changes, problemKeysPerTable, mayRepeatKeys);
   return reader.run();
 }
 

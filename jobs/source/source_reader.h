@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "jobs/source/dialect.h"
@@ -39,13 +40,21 @@ class SqlSession {
 };
 
 // Reads what a run at `now` needs (Source::read). `problemKeysPerTable` bounds the keys
-// listed per table. Throws SourceError, RunCancelled, and
-// std::invalid_argument for invalid rules or a `now` the engine cannot hold.
+// listed per table. In the tables `mayRepeatKeys` names
+// (tablesWithoutUniqueKey, contract.h) the read looks for keys that appear
+// in more than one window row: every such row is skipped and reported. Throws
+// SourceError (also when a table repeats more than kMaxRepeatedKeys keys),
+// RunCancelled, and std::invalid_argument for invalid rules or a `now` the
+// engine cannot hold.
 SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now,
                       const Rules& rules, const CancelToken& cancel, const ChangeScope* changes,
-                      std::int64_t problemKeysPerTable);
+                      std::int64_t problemKeysPerTable,
+                      const std::set<std::string>& mayRepeatKeys = {});
 
 inline constexpr std::int64_t kDefaultProblemKeysPerTable = 1000;
+// More repeated keys than this in one table's window: not a few bad rows but
+// a broken view (a join that multiplies rows); the read fails, naming it.
+inline constexpr std::size_t kMaxRepeatedKeys = 10000;
 
 // Source::probe over a backend's session: every SPEC §1 table answers its
 // probeQuery. Throws SourceError naming the first table that does not.

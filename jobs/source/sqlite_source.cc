@@ -156,6 +156,39 @@ class SqliteSession : public source::SqlSession {
   const CancelToken* cancel_;
 };
 
+// The catalogue of the tables and views in the file.
+source::SourceSchema readSchema(source::SqlSession& session) {
+  source::SourceSchema schema;
+  const auto each = [&](const std::string& what, const std::string& sql, auto onRow) {
+    std::unique_ptr<source::SqlRows> rows = session.query(what, sql);
+    while (rows->next()) onRow(*rows);
+  };
+  each("listing columns",
+       "SELECT lower(m.name), m.type, lower(p.name), lower(p.type), p.pk\n"
+       "FROM sqlite_master m JOIN pragma_table_info(m.name) p\n"
+       "WHERE m.type IN ('table', 'view') ORDER BY m.name, p.cid",
+       [&](source::SqlRows& row) {
+         source::SourceSchema::Table& table = schema.tables[row.getString(0)];
+         table.view = row.getString(1) == "view";
+         table.columns[row.getString(2)] = row.getString(3);
+         // Only an INTEGER PRIMARY KEY is the rowid's own index.
+         if (row.getInt64(4) == 1 && row.getString(3) == "integer") {
+           table.indexes["(rowid)"] = {row.getString(2)};
+           table.unique.insert("(rowid)");
+         }
+       });
+  each("listing indexes",
+       "SELECT lower(m.name), il.name, lower(ii.name), il.\"unique\"\n"
+       "FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii\n"
+       "WHERE m.type = 'table' ORDER BY m.name, il.name, ii.seqno",
+       [&](source::SqlRows& row) {
+         source::SourceSchema::Table& table = schema.tables[row.getString(0)];
+         table.indexes[row.getString(1)].push_back(row.getString(2));
+         if (row.getInt64(3) != 0) table.unique.insert(row.getString(1));
+       });
+  return schema;
+}
+
 }  // namespace
 
 void createSourceSchema(Session& session) {
@@ -182,8 +215,10 @@ SqliteSource::SqliteSource(std::string path, std::int64_t problemKeysPerTable)
 SourceData SqliteSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                               const ChangeScope* changes) {
   SqliteSession session(path_, &cancel);
+  // The catalogue of a file costs microseconds: read it every run.
   return source::readSource(session, source::sqliteDialect(), now, rules, cancel, changes,
-                            problemKeysPerTable_);
+                            problemKeysPerTable_,
+                            source::tablesWithoutUniqueKey(readSchema(session)));
 }
 
 void SqliteSource::requireFile() const {
@@ -204,32 +239,7 @@ void SqliteSource::probe() {
 ContractReport SqliteSource::checkContract() {
   requireFile();
   SqliteSession session(path_, nullptr);
-  source::SourceSchema schema;
-  const auto each = [&](const std::string& what, const std::string& sql, auto onRow) {
-    std::unique_ptr<source::SqlRows> rows = session.query(what, sql);
-    while (rows->next()) onRow(*rows);
-  };
-  each("listing columns",
-       "SELECT lower(m.name), m.type, lower(p.name), lower(p.type), p.pk\n"
-       "FROM sqlite_master m JOIN pragma_table_info(m.name) p\n"
-       "WHERE m.type IN ('table', 'view') ORDER BY m.name, p.cid",
-       [&](source::SqlRows& row) {
-         source::SourceSchema::Table& table = schema.tables[row.getString(0)];
-         table.view = row.getString(1) == "view";
-         table.columns[row.getString(2)] = row.getString(3);
-         // Only an INTEGER PRIMARY KEY is the rowid's own index.
-         if (row.getInt64(4) == 1 && row.getString(3) == "integer") {
-           table.indexes["(rowid)"] = {row.getString(2)};
-         }
-       });
-  each("listing indexes",
-       "SELECT lower(m.name), il.name, lower(ii.name)\n"
-       "FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii\n"
-       "WHERE m.type = 'table' ORDER BY m.name, il.name, ii.seqno",
-       [&](source::SqlRows& row) {
-         schema.tables[row.getString(0)].indexes[row.getString(1)].push_back(row.getString(2));
-       });
-  return source::checkContract(schema);
+  return source::checkContract(readSchema(session));
 }
 
 }  // namespace sellertrust

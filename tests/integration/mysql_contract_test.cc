@@ -74,7 +74,13 @@ TEST_F(MysqlContractTest, ViewsAreCheckedForColumnsAndTheirIndexesNoted) {
                        "table tickets is a view: its base table needs an index on (kind), for "
                        "the authenticity claims (not checked)"))
       << joined(report.notes);
-  EXPECT_EQ(report.notes.size(), source::indexes().size()) << joined(report.notes);
+  // And every view but sellers may repeat a key, which each run looks for.
+  EXPECT_TRUE(contains(report.notes,
+                       "table orders: order_id is not declared unique (a view, or no primary "
+                       "key): every run looks for keys that appear twice"))
+      << joined(report.notes);
+  EXPECT_EQ(report.notes.size(), source::indexes().size() + source::tables().size() - 1)
+      << joined(report.notes);
 }
 
 // The example views over the invented marketplace: they meet the contract

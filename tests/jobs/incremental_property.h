@@ -74,8 +74,9 @@ class RandomMarketplace {
       case 5:
         return advance();
       case 6:
-        return set("orders", "order_id", orders_,
-                   "shipped_at = " + sqlTime(clock_) + ", tracking_valid = " + coin("1", "0"));
+        return set(
+            "orders", "order_id", orders_,
+            "shipped_at = " + sqlTime(clock_ + ahead()) + ", tracking_valid = " + coin("1", "0"));
       case 7:
         return set("orders", "order_id", orders_, "delivered_at = " + sqlTime(clock_));
       case 8:
@@ -88,7 +89,7 @@ class RandomMarketplace {
       case 11:
         return tickets_ == 0 ? advance()
                              : set("tickets", "ticket_id", tickets_,
-                                   "first_seller_response_at = " + sqlTime(clock_));
+                                   "first_seller_response_at = " + sqlTime(clock_ + ahead()));
       case 12:
         return tickets_ == 0
                    ? advance()
@@ -127,7 +128,7 @@ class RandomMarketplace {
                         [&](std::int64_t order) {
                           return std::to_string(order) + ", 0, 0, " +
                                  std::to_string(std::uniform_int_distribution<int>(1, 5)(rng_)) +
-                                 ", " + sqlTime(clock_);
+                                 ", " + sqlTime(clock_ + ahead());
                         });
       case 18:
         return newChild("chargebacks", "chargeback_id, order_id, seller_id, created_at, liability",
@@ -153,6 +154,9 @@ class RandomMarketplace {
     return std::bernoulli_distribution(0.5)(rng_) ? a : b;
   }
   Timestamp ago(Timestamp upTo) { return std::uniform_int_distribution<Timestamp>(0, upTo)(rng_); }
+  // Mostly now; sometimes later (a source clock ahead of ours), within
+  // the rules' clock skew or beyond it.
+  Timestamp ahead() { return any(4) == 1 ? ago(kHour) : 0; }
   std::int64_t any(std::int64_t count) {
     return std::uniform_int_distribution<std::int64_t>(1, count)(rng_);
   }
@@ -185,6 +189,19 @@ class RandomMarketplace {
 
   std::string newTicket() {
     const std::int64_t id = ++tickets_;
+    if (any(8) == 1) {
+      // An orphan until the next order is placed, perhaps by another
+      // seller than the ticket's: skipped, then on the ladder.
+      const std::int64_t sellerId = any(kSellers);
+      exec(
+          "INSERT INTO tickets (ticket_id, order_id, seller_id, product_id, kind, status, "
+          "opened_at, updated_at) VALUES (" +
+          std::to_string(id) + ", " + std::to_string(orders_ + 1) + ", " +
+          std::to_string(sellerId) + ", " + std::to_string(100 * sellerId + any(kProducts)) +
+          ", 'authenticity', 'open', " + sqlTime(clock_ - ago(kDay)) + ", " + sqlTime(clock_) +
+          ")");
+      return log_;
+    }
     const std::int64_t order = any(orders_);
     const std::string kind =
         pick(rng_, std::vector<std::string>{"not_received", "damaged", "authenticity",

@@ -4,6 +4,8 @@
 // test, which must report exactly these, wording included.
 #pragma once
 
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "tests/source/builders.h"
@@ -55,6 +57,7 @@ inline RawSource badRowsFixture() {
   });
   badOrder(28, [](RawOrder& o) { o.cancelledBy = "seller"; });
   badOrder(29, [](RawOrder& o) { o.cancelledAt = *o.orderedAt + 1; });
+  badOrder(30, [](RawOrder& o) { o.shippedAt = kNow + kDay; });
 
   auto ticket = [&](std::int64_t id, auto change) {
     RawTicket t;
@@ -79,6 +82,8 @@ inline RawSource badRowsFixture() {
   ticket(110, [&](RawTicket& t) { t.respondedAt = at; });
   ticket(111, [&](RawTicket& t) { t.escalatedAt = at; });
   ticket(112, [&](RawTicket& t) { t.closedAt = at; });
+  ticket(113, [](RawTicket& t) { t.respondedAt = *parseUtc("9999-12-31 23:59:59"); });
+  ticket(114, [](RawTicket& t) { t.sellerId = 8; });
 
   auto refund = [&](std::int64_t id, auto change) {
     RawRefund r;
@@ -131,6 +136,7 @@ inline RawSource badRowsFixture() {
   rating(402, 6, at + kDay);
   rating(403, 0, at + kDay);
   rating(404, 4, std::nullopt);
+  rating(405, 1, kNow + Rules().clockSkewSeconds + 1);
 
   auto chargeback = [&](std::int64_t id, RawTime createdAt, RawText liability) {
     RawChargeback c;
@@ -143,6 +149,18 @@ inline RawSource badRowsFixture() {
   chargeback(500, at + kDay, "fraud");
   chargeback(501, std::nullopt, "fraud");
   chargeback(502, at + kDay, "merchant");
+
+  // Orphans: after-sales rows whose order 998 does not exist.
+  ticket(120, [](RawTicket& t) {
+    t.orderId = 998;
+    t.sellerId = 7;
+  });
+  refund(220, [](RawRefund& r) { r.orderId = 998; });
+  request(320, [](RawReturn& r) { r.orderId = 998; });
+  rating(420, 5, at + kDay);
+  s.ratings.back().orderId = 998;
+  chargeback(520, at + kDay, "service");
+  s.chargebacks.back().orderId = 998;
   return s;
 }
 
@@ -167,6 +185,7 @@ inline std::vector<RowProblem> badRowsExpected() {
       {"orders", 27, "delivered_at is before shipped_at"},
       {"orders", 28, "cancelled_by is set but cancelled_at is NULL"},
       {"orders", 29, "cancelled_at is set but cancelled_by is NULL"},
+      {"orders", 30, "shipped_at is in the future: '2026-03-02 12:00:00'"},
       {"tickets", 101, "seller_id is NULL"},
       {"tickets", 102, "product_id is not a positive id: '0'"},
       {"tickets", 103, "kind is NULL"},
@@ -179,22 +198,89 @@ inline std::vector<RowProblem> badRowsExpected() {
       {"tickets", 110, "first_seller_response_at is before opened_at"},
       {"tickets", 111, "escalated_at is before opened_at"},
       {"tickets", 112, "closed_at is before opened_at"},
+      {"tickets", 113, "first_seller_response_at is in the future: '9999-12-31 23:59:59'"},
+      {"tickets", 114, "seller_id is not its order's seller"},
+      {"tickets", 120, "order_id names no order: '998'"},
       {"refunds", 201, "created_at is NULL"},
       {"refunds", 202, "unknown method 'cash'"},
       {"refunds", 203, "unknown kind 'half'"},
       {"refunds", 204, "unknown reason 'because'"},
+      {"refunds", 220, "order_id names no order: '998'"},
       {"return_requests", 301, "requested_at is NULL"},
       {"return_requests", 302, "resolved_at is not a valid time: '2026-02-00 12:00:00'"},
       {"return_requests", 303, "unknown resolution 'lost'"},
       {"return_requests", 304, "resolved_at is before requested_at"},
       {"return_requests", 305, "resolved_at and resolution must be both NULL or both set"},
+      {"return_requests", 320, "order_id names no order: '998'"},
       {"ratings", 401, "stars is NULL"},
       {"ratings", 402, "stars is outside 1-5"},
       {"ratings", 403, "stars is outside 1-5"},
       {"ratings", 404, "created_at is NULL"},
+      {"ratings", 405, "created_at is in the future: '2026-03-01 12:05:01'"},
+      {"ratings", 420, "order_id names no order: '998'"},
       {"chargebacks", 501, "created_at is NULL"},
       {"chargebacks", 502, "unknown liability 'merchant'"},
+      {"chargebacks", 520, "order_id names no order: '998'"},
   };
+}
+
+// Seller 7's orders 1-4 with ratings 10 (order 1, 5 stars), 11 (order 2,
+// 1 star), 12 (order 3, 4 stars) and authenticity claim 20 (order 4): sound
+// rows, until repeatKeysStatements() makes views that repeat order 2,
+// rating 12 and ticket 20.
+inline RawSource repeatedKeysFixture() {
+  RawSource s;
+  s.sellers = {{7, "Seven", "FR"}};
+  for (std::int64_t id = 1; id <= 4; ++id) {
+    RawOrder o;
+    o.orderId = id;
+    o.sellerId = 7;
+    o.productId = 100;
+    o.orderedAt = kNow - 10 * kDay;
+    s.orders.push_back(o);
+  }
+  const Timestamp at = kNow - kDay;
+  s.ratings = {{10, 1, 5, at}, {11, 2, 1, at}, {12, 3, 4, at}};
+  RawTicket claim;
+  claim.ticketId = 20;
+  claim.orderId = 4;
+  claim.kind = "authenticity";
+  claim.status = "open";
+  claim.openedAt = at;
+  s.tickets = {claim};
+  return s;
+}
+
+// SQL that SQLite and MariaDB both run: each table becomes <table>_rows,
+// under a view of its name that repeats one key, as a view joining to
+// several rows per key would.
+inline std::vector<std::string> repeatKeysStatements() {
+  std::vector<std::string> out;
+  for (const auto& [table, key, repeat] : std::vector<std::tuple<std::string, std::string, int>>{
+           {"orders", "order_id", 2}, {"ratings", "rating_id", 12}, {"tickets", "ticket_id", 20}}) {
+    out.push_back("ALTER TABLE " + table + " RENAME TO " + table + "_rows");
+    out.push_back("CREATE VIEW " + table + " AS SELECT * FROM " + table +
+                  "_rows UNION ALL SELECT * FROM " + table + "_rows WHERE " + key + " = " +
+                  std::to_string(repeat));
+  }
+  return out;
+}
+
+inline std::vector<RowProblem> repeatedKeysExpected() {
+  return {{"orders", 2, "order_id is not unique: 2 rows"},
+          {"tickets", 20, "ticket_id is not unique: 2 rows"},
+          {"ratings", 12, "rating_id is not unique: 2 rows"}};
+}
+
+// What stays of seller 7: orders 1, 3 and 4, and rating 10 (11 is order
+// 2's, 12 is repeated); the claim is repeated, so no ticket counts.
+inline SellerTally repeatedKeysTally() {
+  SellerTally t;
+  t[TallyId::kOrders] = 3;
+  t[TallyId::kOpenOrders] = 3;
+  t[TallyId::kRatings] = 1;
+  t[TallyId::kStarSum] = 5;
+  return t;
 }
 
 }  // namespace sellertrust::testing

@@ -6,6 +6,8 @@
 #include <Poco/TemporaryFile.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/source/bad_rows.h"
 
 namespace sellertrust {
@@ -32,11 +34,14 @@ TEST(RowChecksTest, CountsOnlyTheSoundRows) {
   expected[TallyId::kStarSum] = 5;
   expected.productClaims = {{100, 1}};
   EXPECT_EQ(testing::tallyDifferences(expected, t), "");
-  // Every row is read once: 18 orders by the window's scan, the NULL and
+  // Every row is read once: 19 orders by the window's scan, the NULL and
   // zero-date ordered_at (14, 15) by the scan of orders in no window.
-  EXPECT_EQ(data.rowsRead.at("orders"), 20);
-  EXPECT_EQ(data.rowsRead.at("tickets"), 13);
-  EXPECT_EQ(data.rowsRead.at("ratings"), 5);
+  EXPECT_EQ(data.rowsRead.at("orders"), 21);
+  // And the orphans (120, 420) by their own scan.
+  EXPECT_EQ(data.rowsRead.at("tickets"), 16);
+  EXPECT_EQ(data.rowsRead.at("ratings"), 7);
+  // Rating 405 is sound once the clock reaches its time less the skew.
+  EXPECT_EQ(data.dueAt.at(7), kNow + 1);
 }
 
 // Text and decimals in integer columns, which SQLite's typeless columns can
@@ -70,6 +75,112 @@ TEST(RowChecksTest, SqliteValuesOfTheWrongTypeAreReportedNotCoerced) {
   EXPECT_EQ(data.tallies.at(7)[TallyId::kRatings], 1);
 }
 
+// A time of something that happened may be ahead of the run's clock by
+// the skew at most; a deadline may lie anywhere ahead. A row in the future
+// counts from the moment the clock reaches it, and its seller is due then.
+TEST(RowChecksTest, TimesOfEventsAheadOfTheClockAreSkippedUntilItReachesThem) {
+  testing::RawSource s;
+  s.sellers = {{7, "Seven", "FR"}};
+  testing::RawOrder o;
+  o.orderId = 1;
+  o.sellerId = 7;
+  o.productId = 100;
+  o.orderedAt = kNow - 10 * testing::kDay;
+  o.shipByAt = kNow + 2 * testing::kDay;
+  o.promisedAt = kNow + 400 * testing::kDay;
+  s.orders.push_back(o);
+  const Timestamp skew = Rules().clockSkewSeconds;
+  ASSERT_EQ(skew, 300);
+  s.ratings.push_back({10, 1, 1, kNow + skew});                  // at the limit: sound
+  s.ratings.push_back({11, 1, 2, kNow + testing::kHour});        // ahead: not yet
+  s.chargebacks.push_back({20, 1, kNow + skew + 1, "service"});  // one second too far
+
+  const SourceData now = testing::readRaw(s);
+  const std::vector<RowProblem> expected = {
+      {"ratings", 11, "created_at is in the future: '2026-03-01 13:00:00'"},
+      {"chargebacks", 20, "created_at is in the future: '2026-03-01 12:05:01'"}};
+  EXPECT_EQ(now.problems, expected);
+  const SellerTally& t = now.tallies.at(7);
+  EXPECT_EQ(t[TallyId::kRatings], 1);
+  EXPECT_EQ(t[TallyId::kStarSum], 1);
+  EXPECT_EQ(t[TallyId::kDefectOrders], 1);  // the 1-star rating
+  EXPECT_EQ(t[TallyId::kShipByOrders], 1);
+  EXPECT_EQ(t[TallyId::kPromisedOrders], 1);
+  EXPECT_EQ(t[TallyId::kLateShipments], 0);
+  // The chargeback may be sound one second after now, the rating at 12:55.
+  EXPECT_EQ(now.dueAt.at(7), kNow + 1);
+
+  const SourceData later = testing::readRaw(s, Rules(), kNow + testing::kHour - skew);
+  EXPECT_TRUE(later.problems.empty());
+  EXPECT_EQ(later.tallies.at(7)[TallyId::kRatings], 2);
+  EXPECT_EQ(later.tallies.at(7)[TallyId::kStarSum], 3);
+  // The next change by the clock: the ship-by time passes unshipped.
+  EXPECT_EQ(later.dueAt.at(7), kNow + 2 * testing::kDay + 1);
+
+  Rules exact;
+  exact.clockSkewSeconds = 0;
+  const SourceData noSkew = testing::readRaw(s, exact);
+  EXPECT_EQ(testing::problemKeys(noSkew.problems),
+            (std::set<std::pair<std::string, std::int64_t>>{
+                {"ratings", 10}, {"ratings", 11}, {"chargebacks", 20}}));
+}
+
+// A view over the operator's schema can repeat a key (a join to several
+// rows). Every copy of a repeated key is skipped and reported, and so are
+// an order's after-sales rows; a claim met twice does not climb the ladder.
+TEST(RowChecksTest, KeysThatAViewRepeatsAreSkippedEveryCopy) {
+  Poco::TemporaryFile file;
+  testing::writeSqliteSource(file.path(), testing::repeatedKeysFixture());
+  {
+    Poco::Data::Session session("SQLite", file.path());
+    using Poco::Data::Keywords::now;
+    for (const std::string& sql : testing::repeatKeysStatements()) session << sql, now;
+  }
+  SqliteSource source(file.path());
+  const SourceData data = source.read(kNow, Rules(), CancelToken(), nullptr);
+  EXPECT_EQ(data.problems, testing::repeatedKeysExpected());
+  EXPECT_EQ(data.problems[0].reason, "order_id is not unique");
+  EXPECT_EQ(testing::tallyDifferences(testing::repeatedKeysTally(), data.tallies.at(7)), "");
+  EXPECT_TRUE(data.authenticityClaims.empty());
+
+  const std::vector<std::string> notes = source.checkContract().notes;
+  EXPECT_EQ(std::count(notes.begin(), notes.end(),
+                       "table orders: order_id is not declared unique (a view, or no primary "
+                       "key): every run looks for keys that appear twice"),
+            1);
+}
+
+// A view that repeats most keys is broken, not a source of a few bad rows:
+// the read fails, naming it, rather than publish a marketplace of nothing.
+TEST(RowChecksTest, AViewThatRepeatsEveryKeyFailsTheRead) {
+  Poco::TemporaryFile file;
+  testing::writeSqliteSource(file.path(), testing::RawSource());
+  {
+    Poco::Data::Session session("SQLite", file.path());
+    using Poco::Data::Keywords::now;
+    session << "BEGIN", now;
+    for (std::size_t id = 1; id <= source::kMaxRepeatedKeys + 1; ++id) {
+      session << "INSERT INTO orders (order_id, seller_id, product_id, ordered_at, fulfilled_by) "
+                 "VALUES (" +
+                     std::to_string(id) + ", 7, 100, '2026-02-20 00:00:00', 'seller')",
+          now;
+    }
+    session << "COMMIT", now;
+    session << "ALTER TABLE orders RENAME TO order_rows", now;
+    session << "CREATE VIEW orders AS SELECT * FROM order_rows UNION ALL SELECT * FROM order_rows",
+        now;
+  }
+  try {
+    SqliteSource(file.path()).read(kNow, Rules(), CancelToken(), nullptr);
+    FAIL() << "no error";
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("table orders: more than 10000 keys appear in more than "
+                                         "one window row"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(RowChecksTest, ListsAtMostTheConfiguredNumberOfKeysPerTable) {
   Poco::TemporaryFile file;
   testing::writeSqliteSource(file.path(), testing::badRowsFixture());
@@ -82,7 +193,7 @@ TEST(RowChecksTest, ListsAtMostTheConfiguredNumberOfKeysPerTable) {
   EXPECT_EQ(orders[0].key, 11);
   EXPECT_EQ(orders[1].key, 12);
   EXPECT_EQ(orders[2].key, 0);
-  EXPECT_EQ(orders[2].problem, "17 more rows with problems (only the first 2 keys are listed)");
+  EXPECT_EQ(orders[2].problem, "18 more rows with problems (only the first 2 keys are listed)");
 }
 
 TEST(RowChecksTest, AnAuthenticityClaimMetTwiceIsReportedOnce) {
@@ -97,21 +208,37 @@ TEST(RowChecksTest, AnAuthenticityClaimMetTwiceIsReportedOnce) {
   EXPECT_TRUE(data.authenticityClaims.empty());
 }
 
-TEST(RowChecksTest, AClaimWhoseOrderGivesNoProductIsReported) {
+// An authenticity claim counts for the ladder through its own seller and
+// product, but it must still belong to an order that gives it a product
+// when it names none.
+TEST(RowChecksTest, AClaimWithoutItsOrderOrAProductIsReportedAndSkipped) {
   testing::RawSource s;
   s.sellers = {{7, "Seven", "FR"}};
+  testing::RawOrder o;
+  o.orderId = 1;
+  o.sellerId = 7;
+  o.orderedAt = kNow - testing::kDay;  // product_id NULL: a bad order
+  s.orders.push_back(o);
   testing::RawTicket t;
   t.ticketId = 900;
   t.orderId = 999;  // no such order
   t.sellerId = 7;
+  t.productId = 100;
   t.kind = "authenticity";
   t.status = "open";
   t.openedAt = kNow - testing::kDay;
   s.tickets.push_back(t);
+  t.ticketId = 901;
+  t.orderId = 1;
+  t.productId.reset();
+  s.tickets.push_back(t);
   const SourceData data = testing::readRaw(s);
   const std::vector<RowProblem> expected = {
-      {"tickets", 900, "product_id (of the ticket or its order) is NULL"}};
+      {"orders", 1, "product_id is NULL"},
+      {"tickets", 900, "order_id names no order: '999'"},
+      {"tickets", 901, "product_id (of the ticket or its order) is NULL"}};
   EXPECT_EQ(data.problems, expected);
+  EXPECT_TRUE(data.authenticityClaims.empty());
 }
 
 }  // namespace

@@ -450,6 +450,8 @@ TEST_F(SqliteContractTest, AViewIsCheckedForColumnsAndItsIndexesAreNoted) {
   EXPECT_EQ(report.problems, std::vector<std::string>{});
   EXPECT_EQ(report.notes,
             (std::vector<std::string>{
+                "table refunds: refund_id is not declared unique (a view, or no primary key): "
+                "every run looks for keys that appear twice",
                 "table refunds is a view: its base table needs an index on (order_id), for the "
                 "joins to window orders (not checked)",
                 "table refunds is a view: its base table needs an index on (updated_at), for "
