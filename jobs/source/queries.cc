@@ -135,11 +135,6 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
   }
   for (const std::string& due : dueColumns) q.sql += ",\n  " + due;
   q.dueColumns = dueColumns.size();
-  const std::string sound = soundAt(dialect, table);
-  if (!sound.empty()) {
-    q.sql += ",\n  MIN(o.seller_id) AS s, MIN(" + sound + ") AS sound_at";
-    q.soundAtColumns = true;
-  }
   q.sql += "\nFROM " + fromWindowRows(table) + "\nWHERE " + window + "\nGROUP BY g";
   return q;
 }
@@ -355,6 +350,19 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   q.untimedOrders = "SELECT o.order_id FROM orders o WHERE " + dialect.untimed("o.ordered_at") +
                     ofSellers("o.seller_id");
   for (const TableDef& t : tables()) {
+    const std::string sound = soundAt(dialect, t);
+    if (sound.empty()) continue;
+    std::string future;
+    for (const ColumnDef& column : t.columns) {
+      if (!column.read || column.type != ColumnType::kTime) continue;
+      future += std::string(future.empty() ? "" : " OR ") + t.alias() + "." + column.name + " > " +
+                kLatestTime;
+    }
+    q.futureRows[t.name] = sql("SELECT o.seller_id, MIN(" + sound + ")\nFROM " +
+                               fromWindowRows(t) + "\nWHERE " + window + " AND (" + future +
+                               ")\nGROUP BY o.seller_id");
+  }
+  for (const TableDef& t : tables()) {
     if (t.name == "sellers") continue;
     std::string rows = "SELECT " + t.alias() + "." + t.key + ", COUNT(*)\nFROM " +
                        fromWindowRows(t) + "\nWHERE " + window;
@@ -427,6 +435,8 @@ std::string problemQuery(const Dialect& dialect, const TableDef& table,
     values += ", ";
     values += check.showsValue ? dialect.asText(a + "." + check.column) : "NULL";
   }
+  const std::string sound = soundAt(dialect, table);
+  values += ", o.seller_id, " + (sound.empty() ? std::string("NULL") : sound);
   const std::string list = keyList(keys);
   const Expansion e{dialect, runParams(dialect, now, rules), now};
   return expand("SELECT " + a + "." + table.key + ", " +

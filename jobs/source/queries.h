@@ -22,15 +22,11 @@ namespace sellertrust::source {
 // After the tallies, dueColumns columns of epoch seconds (or NULL): when a
 // tally of the group next changes by the clock alone (a {passed:...}
 // condition comes to hold on one of its rows).
-// Then, if soundAtColumns, s and sound_at: for a bad row whose times of
-// things that happened lie in the future, its order's seller and when the
-// row may come to be sound (epoch seconds); NULL otherwise.
 struct GrainQuery {
   std::string table;
   std::string sql;
   std::vector<TallyId> tallies;
   std::size_t dueColumns = 0;
-  bool soundAtColumns = false;
 };
 
 // Columns: g (a seller), then the one tally (distinct orders).
@@ -46,10 +42,14 @@ struct RunQueries {
   std::string responseHistogram;   // g, key, n
   std::string productClaims;       // g, key, n
   // ticket_id, seller_id, product, opened_at (epoch seconds), status,
-  // bad (1/0), in_window (1/0), sound_at (as in GrainQuery): every
+  // bad (1/0), in_window (1/0), sound_at (as in problemQuery): every
   // authenticity claim of all time.
   std::string authenticityClaims;
   std::string untimedOrders;  // order_id of orders in no window
+  // Table -> seller, sound_at (as in problemQuery), per seller with window
+  // rows that have a time of something that happened in the future: for
+  // tables with more bad rows than the problem queries list.
+  std::map<std::string, std::string> futureRows;
   // Table -> key, rows: the keys that appear in more than one window row
   // (after-sales rows of sound orders only), for tables that may repeat
   // keys; every table but sellers.
@@ -100,7 +100,10 @@ std::string orphanQuery(const Dialect& dialect, const TableDef& table, Timestamp
 
 // key, the index in table.checks of the row's first failing check at
 // `now`, then one column per check: the checked column's value as text
-// (NULL unless the check shows it). `keys` must not be empty.
+// (NULL unless the check shows it); then the seller of the row's order, and
+// sound_at: when a row whose times of things that happened lie in the
+// future may come to be sound by the clock alone (epoch seconds of the
+// first such time less the skew), NULL for none. `keys` must not be empty.
 std::string problemQuery(const Dialect& dialect, const TableDef& table,
                          const std::vector<std::int64_t>& keys, Timestamp now, const Rules& rules);
 

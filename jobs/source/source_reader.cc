@@ -155,6 +155,7 @@ class Reader {
       const std::string table = queries_.grains[i].table;
       readRepeatedKeys(table);
       readGrain(queries_.grains[i]);
+      if (!bad_[table].complete()) readFutureRows(table);
       learnBadRows(table);
     }
     for (const UnionQuery& u : queries_.unions) readUnion(u);
@@ -188,10 +189,6 @@ class Reader {
         // A repeated key is counted (and stays bad) as such.
         if (repeated_[grain.table].count(row.getInt64(2)) != 0) return;
         bad_[grain.table].add(row.getInt64(2), rows, keyLimit_);
-        if (grain.soundAtColumns) {
-          const int seller = static_cast<int>(3 + grain.tallies.size() + grain.dueColumns);
-          dueWhenSound(row, seller, seller + 1);
-        }
         return;
       }
       SellerTally& t = data_.tallies[group];
@@ -204,6 +201,14 @@ class Reader {
         dueBy(group, row.getInt64(column));
       }
     });
+  }
+
+  // The problem queries say when each bad row they list may come to be
+  // sound by the clock; for a table with more bad rows than they list,
+  // every seller with rows in the future is due when the first may.
+  void readFutureRows(const std::string& table) {
+    each("finding " + table + " in the future", queries_.futureRows.at(table),
+         [&](SqlRows& row) { dueWhenSound(row, 0, 1); });
   }
 
   // A bad row with times in the future may come to be sound by the clock
@@ -387,6 +392,8 @@ class Reader {
            if (check.showsValue) {
              problem += " " + quoted(row.getString(static_cast<int>(2 + index)));
            }
+           const int seller = static_cast<int>(2 + table.checks.size());
+           dueWhenSound(row, seller, seller + 1);
            data_.problems.push_back({table.name, key, problem, check.problem});
          });
   }

@@ -181,6 +181,28 @@ TEST(RowChecksTest, AViewThatRepeatsEveryKeyFailsTheRead) {
   }
 }
 
+// Beyond the keys listed, the seller is still due when its first row in
+// the future may count.
+TEST(RowChecksTest, RowsInTheFutureBeyondTheListedKeysMakeTheirSellerDue) {
+  testing::RawSource s;
+  s.sellers = {{7, "Seven", "FR"}};
+  testing::RawOrder o;
+  o.orderId = 1;
+  o.sellerId = 7;
+  o.productId = 100;
+  o.orderedAt = kNow - testing::kDay;
+  s.orders.push_back(o);
+  s.ratings.push_back({11, 1, 5, kNow + 2 * testing::kHour});
+  s.ratings.push_back({12, 1, 5, kNow + testing::kHour});  // not listed, due first
+  Poco::TemporaryFile file;
+  testing::writeSqliteSource(file.path(), s);
+  const SourceData data = SqliteSource(file.path(), 1).read(kNow, Rules(), CancelToken(), nullptr);
+  ASSERT_EQ(data.problems.size(), 2u);
+  EXPECT_EQ(data.problems[0].key, 11);
+  EXPECT_EQ(data.problems[1].key, 0);  // "1 more rows with problems"
+  EXPECT_EQ(data.dueAt.at(7), kNow + testing::kHour - Rules().clockSkewSeconds);
+}
+
 TEST(RowChecksTest, ListsAtMostTheConfiguredNumberOfKeysPerTable) {
   Poco::TemporaryFile file;
   testing::writeSqliteSource(file.path(), testing::badRowsFixture());
