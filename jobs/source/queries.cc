@@ -445,15 +445,17 @@ std::string problemQuery(const Dialect& dialect, const TableDef& table,
                 e);
 }
 
-std::string orphanQuery(const Dialect& dialect, const TableDef& table, Timestamp since) {
+std::string orphanQuery(const Dialect& dialect, const TableDef& table,
+                        std::optional<Timestamp> since) {
   std::string orphan;
   for (const RowCheck& check : table.checks) {
     if (check.kind == CheckKind::kNoOrder) orphan = dialect.condition(check, table.alias());
   }
   if (orphan.empty()) throw std::logic_error(table.name + " rows have no order to miss");
-  std::string sql = "SELECT c." + table.key + " FROM " + withOrder(table) +
-                    "\nWHERE (c.updated_at >= " + dialect.timeLiteral(since) +
-                    " OR c.updated_at IS NULL) AND " + orphan;
+  std::string sql = "SELECT c." + table.key + " FROM " + withOrder(table) + "\nWHERE " + orphan;
+  if (since) {
+    sql += " AND (c.updated_at >= " + dialect.timeLiteral(*since) + " OR c.updated_at IS NULL)";
+  }
   // The authenticity claims' read meets every claim, orphans included.
   if (table.name == "tickets") {
     sql += " AND (c.kind IS NULL OR NOT (" + expand(authenticityClaim(), {dialect, {}, 0}) + "))";

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,10 +94,12 @@ std::string watermarkQuery(const Dialect& dialect, Timestamp now);
 // column and may be read) without reading a row.
 std::string probeQuery(const TableDef& table);
 
-// One column, keys: the rows of an after-sales `table` updated at or
-// after `since` (or with no updated_at) whose order_id names no order (the kNoOrder check), but for
-// authenticity claims, which the run's claims query reports.
-std::string orphanQuery(const Dialect& dialect, const TableDef& table, Timestamp since);
+// One column, keys: the rows of an after-sales `table` whose order_id names
+// no order (the kNoOrder check), of those updated at or after `since` (or
+// with no updated_at; nullopt: every row), but for authenticity claims,
+// which the run's claims query reports.
+std::string orphanQuery(const Dialect& dialect, const TableDef& table,
+                        std::optional<Timestamp> since);
 
 // key, the index in table.checks of the row's first failing check at
 // `now`, then one column per check: the checked column's value as text

@@ -94,7 +94,13 @@ class Reader {
       data_.scope = std::move(scope);
     }
     dropRepeatedClaims();
-    readOrphans(data_.scope ? changes_->changedSince : windowAt(now_, rules_).begin);
+    if (data_.scope) {
+      readOrphans(changes_->changedSince);
+    } else if (dialect_.scansWholeTablesForOrphans()) {
+      readOrphans(std::nullopt);
+    } else {
+      readOrphans(windowAt(now_, rules_).begin);
+    }
     readProblems();
     session_.endRead();
     return std::move(data_);
@@ -319,10 +325,11 @@ class Reader {
                  claims.end());
   }
 
-  // After-sales rows changed since `since` whose order is missing: a full
-  // read looks at every row changed since its window began (a row of a
-  // window order cannot be older), an incremental one at the changed rows.
-  void readOrphans(Timestamp since) {
+  // After-sales rows changed since `since` (nullopt: all) whose order is
+  // missing: a full read looks at every row changed since its window began
+  // (a row of a window order cannot be older), or at every row where that
+  // is cheaper; an incremental one at the changed rows.
+  void readOrphans(std::optional<Timestamp> since) {
     for (const TableDef& table : tables()) {
       if (!table.afterSales) continue;
       each("finding " + table.name + " without an order", orphanQuery(dialect_, table, since),
