@@ -56,6 +56,22 @@ class Reader {
     *out = value;
   }
 
+  // A badge cap: a badge other than `new`, or `none` for no cap.
+  void badgeCap(const std::string& key, const std::string& code,
+                std::map<std::string, Badge>* caps) {
+    known_.insert(key);
+    if (!config_.hasProperty(key)) return;
+    const std::string raw = config_.getString(key);
+    Badge badge = Badge::kNew;
+    if (raw == "none") {
+      caps->erase(code);
+    } else if (parseBadge(raw, &badge) && badge != Badge::kNew) {
+      (*caps)[code] = badge;
+    } else {
+      errors_->push_back(key + ": expected top, good, fair, at_risk or none, got '" + raw + "'");
+    }
+  }
+
   // A share: a number from 0 to 1.
   void share(const std::string& key, double* out) {
     double value = *out;
@@ -149,6 +165,10 @@ void readRules(Reader& r, Rules* rules) {
   r.integer("rules.ladder.delist_days", &rules->delistDays, 1, 3650);
   r.integer("rules.ladder.repeat_window_days", &rules->repeatWindowDays, 1, 3650);
   r.integer("rules.product_complaint_claims", &rules->productComplaintClaims, 1, 1000000);
+  r.integer("rules.rating_warning_min_ratings", &rules->ratingWarningMinRatings, 0, 1000000);
+  for (const std::string& code : cappingWarningCodes()) {
+    r.badgeCap("rules.badge.cap." + code, code, &rules->badgeCaps);
+  }
 }
 
 }  // namespace

@@ -324,6 +324,17 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   summary.sellersRecomputed =
       static_cast<std::int64_t>(incremental ? scope.size() : sellerIds.size());
 
+  // The ladder first: its critical seller warnings cap badges.
+  const std::vector<ProductLadder> ladders = evaluateLadder(data.authenticityClaims, now, *rules_);
+  const std::vector<Firing> ladder = ladderFirings(ladders);
+  std::map<std::int64_t, std::vector<std::string>> ladderCritical;
+  for (const Firing& f : ladder) {
+    if (f.severity == Severity::kCritical && !f.productId) {
+      ladderCritical[f.sellerId].push_back(f.code);
+    }
+  }
+  const std::vector<std::string> noCodes;
+
   std::vector<Firing> firings;
   // Most warnings hold from run to run: no regrowth of a vector this large.
   firings.reserve(previous->warnings.size() + previous->warnings.size() / 8);
@@ -334,7 +345,10 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     if (was != previous->sellers.end()) previousBadge = was->second->badge;
     auto tally = data.tallies.find(id);
     const SellerTally& t = tally == data.tallies.end() ? emptyTally : tally->second;
-    SellerEvaluation e = evaluateSeller(id, t, previousBadge, *rules_);
+    const auto critical = ladderCritical.find(id);
+    SellerEvaluation e =
+        evaluateSeller(id, t, previousBadge, *rules_,
+                       critical == ladderCritical.end() ? noCodes : critical->second);
     std::move(e.firings.begin(), e.firings.end(), std::back_inserter(firings));
 
     SellerResult r;
@@ -390,8 +404,6 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
       }
     }
   }
-  const std::vector<ProductLadder> ladders = evaluateLadder(data.authenticityClaims, now, *rules_);
-  const std::vector<Firing> ladder = ladderFirings(ladders);
   firings.insert(firings.end(), ladder.begin(), ladder.end());
   for (const ProductLadder& l : ladders) next->products[l.productId].ladder = l;
   for (const auto& [sellerId, tally] : data.tallies) {

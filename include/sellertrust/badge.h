@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sellertrust/rules.h"
 #include "sellertrust/time.h"
@@ -20,6 +21,14 @@ struct BadgeDecision {
 // widened by rules.hysteresis on both sides.
 BadgeDecision decideBadge(std::optional<double> score, std::int64_t orders,
                           std::optional<Badge> previous, const Rules& rules);
+
+// `decided` capped by the seller's active critical warnings (their codes):
+// at most the worst of their rules.badgeCaps, whose reason then names the
+// warning and the band the score itself is in. `new` (no score) is never
+// capped. A cap lifts through decideBadge's hysteresis, as the capped badge
+// is the next run's previous one.
+BadgeDecision capBadge(const BadgeDecision& decided, std::optional<double> score,
+                       const std::vector<std::string>& activeCriticalCodes, const Rules& rules);
 
 // The band's own badge for a score, without hysteresis.
 Badge bandOf(double score, const Rules& rules);

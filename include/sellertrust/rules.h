@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -97,9 +98,22 @@ struct Rules {
   // product_complaints when a product has at least this many claims on the
   // seller's window orders.
   int productComplaintClaims = 3;
+  // rating_average_off_target waits for this many window ratings: with the
+  // prior of 7 x 3.5, a seller rated 4.9 on average needs 18 ratings to
+  // reach the 4.5 target, so fewer would warn it on noise.
+  int ratingWarningMinRatings = 20;
+
+  // While a seller has an active warning of one of these critical codes
+  // (account_review, authenticity_repeat), its badge is at most the level
+  // given (never `new`); the badge's reason names the warning.
+  std::map<std::string, Badge> badgeCaps = {{"account_review", Badge::kAtRisk},
+                                            {"authenticity_repeat", Badge::kFair}};
 
   const MetricRule& rule(MetricId id) const { return metrics[static_cast<std::size_t>(id)]; }
 };
+
+// The critical seller warning codes that can cap a badge (Rules::badgeCaps).
+const std::vector<std::string>& cappingWarningCodes();
 
 // Returns one message per invalid parameter, naming it; empty iff valid.
 std::vector<std::string> validateRules(const Rules& rules);

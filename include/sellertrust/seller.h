@@ -31,7 +31,11 @@ struct SellerEvaluation {
 // volume), as the API says it.
 std::string noScoreReason(std::int64_t orders, const Rules& rules);
 
+// `criticalElsewhere`: the codes of the seller's critical warnings that do
+// not come from its metrics (the authenticity ladder's), which cap its
+// badge as its own critical firings do (capBadge).
 SellerEvaluation evaluateSeller(std::int64_t sellerId, const SellerTally& tally,
-                                std::optional<Badge> previousBadge, const Rules& rules);
+                                std::optional<Badge> previousBadge, const Rules& rules,
+                                const std::vector<std::string>& criticalElsewhere = {});
 
 }  // namespace sellertrust

@@ -68,4 +68,23 @@ BadgeDecision decideBadge(std::optional<double> score, std::int64_t orders,
                     toString(*previous) + " band's upper bound" + margin};
 }
 
+BadgeDecision capBadge(const BadgeDecision& decided, std::optional<double> score,
+                       const std::vector<std::string>& activeCriticalCodes, const Rules& rules) {
+  if (decided.badge == Badge::kNew || !score) return decided;
+  // Later in the enum is worse: top, good, fair, at_risk.
+  const std::string* by = nullptr;
+  Badge cap = decided.badge;
+  for (const std::string& code : activeCriticalCodes) {
+    auto it = rules.badgeCaps.find(code);
+    if (it != rules.badgeCaps.end() && it->second > cap) {
+      cap = it->second;
+      by = &it->first;
+    }
+  }
+  if (by == nullptr) return decided;
+  return {cap, std::string("capped at ") + toString(cap) + " while the critical warning " + *by +
+                   " is active; score " + oneDecimal(*score) + " is in the " +
+                   toString(bandOf(*score, rules)) + " band"};
+}
+
 }  // namespace sellertrust

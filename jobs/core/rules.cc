@@ -1,6 +1,7 @@
 // Names, validation and versioning of the rules.
 #include "sellertrust/rules.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -35,6 +36,11 @@ bool parseBadge(const std::string& name, Badge* out) {
     }
   }
   return false;
+}
+
+const std::vector<std::string>& cappingWarningCodes() {
+  static const std::vector<std::string> kCodes = {"account_review", "authenticity_repeat"};
+  return kCodes;
 }
 
 std::vector<std::string> validateRules(const Rules& r) {
@@ -82,6 +88,13 @@ std::vector<std::string> validateRules(const Rules& r) {
   require(r.delistDays >= 1, "ladder.delist_days must be at least 1");
   require(r.repeatWindowDays >= 1, "ladder.repeat_window_days must be at least 1");
   require(r.productComplaintClaims >= 1, "product_complaint_claims must be at least 1");
+  require(r.ratingWarningMinRatings >= 0, "rating_warning_min_ratings must be at least 0");
+  for (const auto& [code, badge] : r.badgeCaps) {
+    const auto& codes = cappingWarningCodes();
+    require(std::find(codes.begin(), codes.end(), code) != codes.end(),
+            "badge.cap." + code + ": not a critical seller warning code");
+    require(badge != Badge::kNew, "badge.cap." + code + " must be a badge other than new");
+  }
   return errors;
 }
 
@@ -94,14 +107,29 @@ std::string rulesVersion(const Rules& r) {
     std::snprintf(buf, sizeof buf, "%.9g;", v);
     text += buf;
   };
-  for (double v :
-       {double(r.windowDays), double(r.lagDays), double(r.minOrders), double(r.responseHours),
-        double(r.lateDeliveryGraceDays), double(r.spontaneousRefundDays),
-        double(r.returnResolveDays), r.ratingPriorCount, r.ratingPriorMean, r.wilsonZ, r.topMin,
-        r.goodMin, r.fairMin, r.hysteresis, r.accountReviewOdr, double(r.delistDays),
-        double(r.repeatWindowDays), double(r.productComplaintClaims), double(r.clockSkewSeconds)}) {
+  for (double v : {double(r.windowDays),
+                   double(r.lagDays),
+                   double(r.minOrders),
+                   double(r.responseHours),
+                   double(r.lateDeliveryGraceDays),
+                   double(r.spontaneousRefundDays),
+                   double(r.returnResolveDays),
+                   r.ratingPriorCount,
+                   r.ratingPriorMean,
+                   r.wilsonZ,
+                   r.topMin,
+                   r.goodMin,
+                   r.fairMin,
+                   r.hysteresis,
+                   r.accountReviewOdr,
+                   double(r.delistDays),
+                   double(r.repeatWindowDays),
+                   double(r.productComplaintClaims),
+                   double(r.clockSkewSeconds),
+                   double(r.ratingWarningMinRatings)}) {
     add(v);
   }
+  for (const auto& [code, badge] : r.badgeCaps) text += code + "=" + toString(badge) + ";";
   for (const MetricRule& m : r.metrics) {
     add(m.target);
     add(m.fullLossAt);

@@ -9,7 +9,8 @@ std::string noScoreReason(std::int64_t orders, const Rules& rules) {
 }
 
 SellerEvaluation evaluateSeller(std::int64_t sellerId, const SellerTally& tally,
-                                std::optional<Badge> previousBadge, const Rules& rules) {
+                                std::optional<Badge> previousBadge, const Rules& rules,
+                                const std::vector<std::string>& criticalElsewhere) {
   SellerEvaluation e;
   e.sellerId = sellerId;
   e.metrics = computeMetrics(tally, rules);
@@ -19,9 +20,15 @@ SellerEvaluation evaluateSeller(std::int64_t sellerId, const SellerTally& tally,
   } else {
     e.noScoreReason = noScoreReason(tally.orders(), rules);
   }
-  e.badge = decideBadge(e.score ? std::optional<double>(e.score->value) : std::nullopt,
-                        tally.orders(), previousBadge, rules);
+  const std::optional<double> score =
+      e.score ? std::optional<double>(e.score->value) : std::nullopt;
   e.firings = metricFirings(sellerId, e.metrics, tally, rules);
+  std::vector<std::string> critical = criticalElsewhere;
+  for (const Firing& f : e.firings) {
+    if (f.severity == Severity::kCritical && !f.productId) critical.push_back(f.code);
+  }
+  e.badge =
+      capBadge(decideBadge(score, tally.orders(), previousBadge, rules), score, critical, rules);
   return e;
 }
 

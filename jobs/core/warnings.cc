@@ -82,7 +82,10 @@ std::vector<Firing> metricFirings(std::int64_t sellerId, const MetricSet& metric
           out.push_back(metricFiring(sellerId, m, *judged, rules.accountReviewOdr, "account_review",
                                      Severity::kCritical, "suspend_seller"));
         }
-      } else if (!missesTarget(m.id, *judged, target)) {
+      } else if (!missesTarget(m.id, *judged, target) ||
+                 // Too few ratings to tell the seller from the prior.
+                 (m.id == MetricId::kRatingAverage &&
+                  tally[TallyId::kRatings] < rules.ratingWarningMinRatings)) {
         continue;
       } else if (m.id == MetricId::kResponseWithin48hRate) {
         out.push_back(metricFiring(sellerId, m, *judged, target, "slow_responses",

@@ -358,9 +358,8 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
       future += std::string(future.empty() ? "" : " OR ") + t.alias() + "." + column.name + " > " +
                 kLatestTime;
     }
-    q.futureRows[t.name] = sql("SELECT o.seller_id, MIN(" + sound + ")\nFROM " +
-                               fromWindowRows(t) + "\nWHERE " + window + " AND (" + future +
-                               ")\nGROUP BY o.seller_id");
+    q.futureRows[t.name] = sql("SELECT o.seller_id, MIN(" + sound + ")\nFROM " + fromWindowRows(t) +
+                               "\nWHERE " + window + " AND (" + future + ")\nGROUP BY o.seller_id");
   }
   for (const TableDef& t : tables()) {
     if (t.name == "sellers") continue;

@@ -121,6 +121,24 @@ TEST_F(ConfigTest, MaxShrinkIsAShareFromZeroToOne) {
             std::vector<std::string>{"jobs.score.max_shrink: expected a number, got 'half'"});
 }
 
+// Badge caps per critical warning code: a badge, or none; never `new`.
+TEST_F(ConfigTest, BadgeCapsAreBadgesOrNone) {
+  const std::map<std::string, Badge> defaults = {{"account_review", Badge::kAtRisk},
+                                                 {"authenticity_repeat", Badge::kFair}};
+  EXPECT_EQ(load({}).rules.badgeCaps, defaults);
+  const DaemonConfig c = load({{"rules.badge.cap.account_review", "none"},
+                               {"rules.badge.cap.authenticity_repeat", "good"}});
+  EXPECT_TRUE(errors_.empty());
+  EXPECT_EQ(c.rules.badgeCaps,
+            (std::map<std::string, Badge>{{"authenticity_repeat", Badge::kGood}}));
+  load({{"rules.badge.cap.account_review", "new"}, {"rules.badge.cap.slow_responses", "fair"}});
+  EXPECT_EQ(errors_, (std::vector<std::string>{
+                         "rules.badge.cap.account_review: expected top, good, fair, at_risk or "
+                         "none, got 'new'",
+                         "rules.badge.cap.slow_responses: unknown key"}));
+  EXPECT_EQ(load({{"rules.rating_warning_min_ratings", "5"}}).rules.ratingWarningMinRatings, 5);
+}
+
 TEST_F(ConfigTest, ReadsEveryKindOfKey) {
   const DaemonConfig c = load({{"data.dir", "/tmp/st"},
                                {"http.port", "9090"},

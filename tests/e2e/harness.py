@@ -62,8 +62,9 @@ def write_fixture(path, bad_seller1=False):
     seller 2 "Beta & <Co>": 20 perfect orders, 10 of them rated 1 star ->
       ODR 10/20, Wilson lower bound 29.9 % > 2 %: all 40 ODR points lost;
       rating average (10 + 7 x 3.5) / 17 = 2.03 < 3.5: all 3 points lost;
-      score 57.0, at_risk; warnings order_defect_rate_above_target,
-      account_review, rating_average_off_target.
+      score 57.0, at_risk (account_review would cap it there anyway);
+      warnings order_defect_rate_above_target and account_review, not
+      rating_average_off_target (10 ratings, below the minimum of 20).
     seller 3 "Gamma": 3 orders -> new; an authenticity claim on product 301
       two days ago -> product_delist (the ladder does not wait for volume).
     Bad rows, skipped and counted: a 7-star rating, a ticket with status

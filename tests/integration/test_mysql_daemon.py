@@ -135,8 +135,7 @@ class MysqlDaemonTest(unittest.TestCase):
             beta = d.get("/v1/sellers/2").json()
             self.assertEqual((beta["score"], beta["badge"]), (57.0, "at_risk"))
             self.assertEqual(sorted(w["code"] for w in beta["warnings"]),
-                             ["account_review", "order_defect_rate_above_target",
-                              "rating_average_off_target"])
+                             ["account_review", "order_defect_rate_above_target"])
             self.assertEqual(d.get("/v1/sellers/3/badge").json()["badge"], "new")
             self.assertEqual(d.get("/v1/products/301").json()["recommended_action"],
                              "delist_product")
@@ -154,7 +153,7 @@ class MysqlDaemonTest(unittest.TestCase):
             self.results).split("\n"), ["top 100.0", "at_risk 57.0", "new NULL"])
         self.assertEqual(self.db.scalar("SELECT written_by FROM run_meta", self.results), "alpha")
         self.assertEqual(self.db.scalar(
-            "SELECT COUNT(*) FROM warnings WHERE cleared_at IS NULL", self.results), "4")
+            "SELECT COUNT(*) FROM warnings WHERE cleared_at IS NULL", self.results), "3")
 
     def test_one_writer_and_take_over_when_it_dies(self):
         with self.daemon("--set=instance.name=one") as a, \
@@ -184,7 +183,7 @@ class MysqlDaemonTest(unittest.TestCase):
             ids = self.db.scalar("SELECT COUNT(*), COUNT(DISTINCT code, seller_id, "
                                  "IFNULL(product_id, 0)) FROM warnings WHERE cleared_at IS NULL",
                                  self.results)
-            self.assertEqual(ids, "4\t4")
+            self.assertEqual(ids, "3\t3")
 
     def test_database_going_away_and_coming_back(self):
         tmp = tempfile.mkdtemp(prefix="st-db-", dir="/tmp")

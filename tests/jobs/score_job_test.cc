@@ -80,9 +80,13 @@ TEST_F(ScoreJobTest, PublishesWhatItSaved) {
   EXPECT_EQ(snap->sellers.at(1)->score, 100.0);
   EXPECT_EQ(snap->sellers.at(3)->badge, Badge::kNew);
   EXPECT_FALSE(snap->sellers.at(3)->score.has_value());
-  // ODR 50/1000 judged at 0.0381, past full loss (2 %): all 40 points lost.
+  // ODR 50/1000 judged at 0.0381, past full loss (2 %): all 40 points lost,
+  // and account_review (critical) caps the badge at at_risk.
   EXPECT_EQ(snap->sellers.at(2)->score, 60.0);
-  EXPECT_EQ(snap->sellers.at(2)->badge, Badge::kFair);
+  EXPECT_EQ(snap->sellers.at(2)->badge, Badge::kAtRisk);
+  EXPECT_EQ(snap->sellers.at(2)->badgeReason.str(),
+            "capped at at_risk while the critical warning account_review is active; score 60.0 "
+            "is in the fair band");
   ASSERT_EQ(snap->warnings.size(), 2u);
   EXPECT_EQ(snap->warnings[0]->id, 1);
   EXPECT_EQ(snap->warnings[1]->id, 2);
@@ -91,7 +95,7 @@ TEST_F(ScoreJobTest, PublishesWhatItSaved) {
   EXPECT_EQ(store_.runs[0].sellersChanged.size(), 3u);
   EXPECT_EQ(store_.runs[0].badgeChanges.size(), 3u);
   EXPECT_EQ(store_.runs[0].warningsRaised.size(), 2u);
-  EXPECT_EQ(snap->badgeChanges.at(2).at(0).to, Badge::kFair);
+  EXPECT_EQ(snap->badgeChanges.at(2).at(0).to, Badge::kAtRisk);
   EXPECT_NE(renderSellerReport(*snap->sellers.at(2), *snap).find("\"account_review\""),
             std::string::npos);
 }
@@ -157,7 +161,8 @@ TEST_F(ScoreJobTest, SecondRunKeepsWarningsAndBadgesAndClearsWhatStopped) {
   const ScoreRunSummary s = job_.run(kNow + 300, cancel_);
   EXPECT_EQ(s.warningsRaised, 0);
   EXPECT_EQ(s.warningsCleared, 1);
-  // Seller 2: 40 x (0.012984 - 0.01) / 0.01 = 11.9 points lost: 88.1, fair -> good.
+  // Seller 2: 40 x (0.012984 - 0.01) / 0.01 = 11.9 points lost: 88.1, and
+  // account_review cleared: the cap lifts, at_risk -> good.
   EXPECT_EQ(s.badgeChanges, 1);
   const auto snap = snapshots_.current();
   ASSERT_EQ(snap->warnings.size(), 1u);
@@ -168,7 +173,7 @@ TEST_F(ScoreJobTest, SecondRunKeepsWarningsAndBadgesAndClearsWhatStopped) {
   EXPECT_EQ(store_.runs[1].warningsCleared[0].firing.code, "account_review");
   EXPECT_EQ(store_.runs[1].warningsCleared[0].clearedAt, kNow + 300);
   EXPECT_EQ(snap->badgeChanges.at(2).size(), 2u);
-  EXPECT_EQ(snap->badgeChanges.at(2).back().from, Badge::kFair);
+  EXPECT_EQ(snap->badgeChanges.at(2).back().from, Badge::kAtRisk);
   EXPECT_EQ(snap->badgeChanges.at(2).back().to, Badge::kGood);
   EXPECT_EQ(snap->sellers.at(2)->score, 88.1);
 }
@@ -228,6 +233,35 @@ TEST_F(ScoreJobTest, LadderWarningsAndProductReports) {
   EXPECT_EQ(store_.runs[0].claimsChanged.size(), 2u);
   EXPECT_NE(renderProductReport(snap->products.at(500), *snap).find("\"remove_product\""),
             std::string::npos);
+}
+
+// A top seller (score 100) whose product reaches product_remove wears at
+// most `fair` while authenticity_repeat holds, with a reason that names
+// it, and goes back to `top` when the claims are withdrawn.
+TEST_F(ScoreJobTest, AuthenticityRepeatCapsTheBadgeUntilItClears) {
+  AuthenticityClaim first{11, 1, 500, kNow - 100 * kSecondsPerDay, TicketStatus::kOpen};
+  AuthenticityClaim second{12, 1, 500, kNow - 2 * kSecondsPerDay, TicketStatus::kOpen};
+  source_.data.authenticityClaims = {first, second};
+  job_.run(kNow, cancel_);
+  auto snap = snapshots_.current();
+  EXPECT_EQ(snap->sellers.at(1)->score, 100.0);
+  EXPECT_EQ(snap->sellers.at(1)->badge, Badge::kFair);
+  EXPECT_EQ(snap->sellers.at(1)->badgeReason.str(),
+            "capped at fair while the critical warning authenticity_repeat is active; score "
+            "100.0 is in the top band");
+  ASSERT_EQ(snap->badgeChanges.at(1).size(), 1u);
+  EXPECT_EQ(snap->badgeChanges.at(1).back().to, Badge::kFair);
+
+  second.status = TicketStatus::kWithdrawn;
+  source_.data.authenticityClaims = {first, second};
+  job_.run(kNow + 300, cancel_);
+  snap = snapshots_.current();
+  EXPECT_EQ(snap->sellers.at(1)->badge, Badge::kTop);
+  ASSERT_EQ(snap->badgeChanges.at(1).size(), 2u);
+  EXPECT_EQ(snap->badgeChanges.at(1).back().from, Badge::kFair);
+  EXPECT_EQ(snap->badgeChanges.at(1).back().reason.str(),
+            "score 100.0 reached 77.0, the fair band's upper bound with 2.0 points of "
+            "hysteresis");
 }
 
 // Incremental runs: when the job asks the source for changes only, and what

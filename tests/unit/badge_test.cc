@@ -79,6 +79,47 @@ TEST(BadgeTest, WithoutHysteresisTheSameWobbleFlaps) {
   EXPECT_EQ(changes, 4);
 }
 
+// The defaults: account_review caps at at_risk, authenticity_repeat at fair.
+TEST(BadgeCapTest, ACriticalWarningCapsTheBadgeAndSaysWhich) {
+  const Rules r;
+  const BadgeDecision top = decideBadge(95.0, 100, Badge::kTop, r);
+  const BadgeDecision capped = capBadge(top, 95.0, {"authenticity_repeat"}, r);
+  EXPECT_EQ(capped.badge, Badge::kFair);
+  EXPECT_EQ(capped.reason,
+            "capped at fair while the critical warning authenticity_repeat is active; score "
+            "95.0 is in the top band");
+  // The worst cap wins and is the one named.
+  const BadgeDecision both = capBadge(top, 95.0, {"authenticity_repeat", "account_review"}, r);
+  EXPECT_EQ(both.badge, Badge::kAtRisk);
+  EXPECT_NE(both.reason.find("account_review"), std::string::npos);
+  // A badge already at or below the cap, a code without a cap, and `new`
+  // are left as they are.
+  const BadgeDecision fair = decideBadge(65.0, 100, std::nullopt, r);
+  EXPECT_EQ(capBadge(fair, 65.0, {"authenticity_repeat"}, r).reason, fair.reason);
+  EXPECT_EQ(capBadge(top, 95.0, {"product_remove", "slow_responses"}, r).badge, Badge::kTop);
+  const BadgeDecision fresh = decideBadge(std::nullopt, 3, std::nullopt, r);
+  EXPECT_EQ(capBadge(fresh, std::nullopt, {"account_review"}, r).badge, Badge::kNew);
+  Rules uncapped;
+  uncapped.badgeCaps.clear();
+  EXPECT_EQ(capBadge(top, 95.0, {"account_review"}, uncapped).badge, Badge::kTop);
+}
+
+// The capped badge is the next run's previous one: once the warning
+// clears, the badge leaves the cap through the usual hysteresis.
+TEST(BadgeCapTest, TheCapLiftsWithTheHysteresis) {
+  const Rules r;
+  // Capped at fair with a score of 76 (good band): cleared, 76 stays within
+  // fair's band widened to 77.
+  EXPECT_EQ(decideBadge(76.0, 100, Badge::kFair, r).badge, Badge::kFair);
+  EXPECT_EQ(decideBadge(77.0, 100, Badge::kFair, r).badge, Badge::kGood);
+  // Capped at at_risk with 95: cleared, straight back to top.
+  const BadgeDecision lifted = decideBadge(95.0, 100, Badge::kAtRisk, r);
+  EXPECT_EQ(lifted.badge, Badge::kTop);
+  EXPECT_EQ(lifted.reason,
+            "score 95.0 reached 62.0, the at_risk band's upper bound with 2.0 points of "
+            "hysteresis");
+}
+
 TEST(BadgeTest, BandOfIgnoresHistory) {
   EXPECT_EQ(bandOf(100, Rules()), Badge::kTop);
   EXPECT_EQ(bandOf(0, Rules()), Badge::kAtRisk);

@@ -84,6 +84,25 @@ TEST(MetricFiringsTest, ATargetMetExactlyDoesNotFire) {
   EXPECT_TRUE(fire(t).empty());
 }
 
+// With the prior of 7 x 3.5, 10 ratings of 4.9 stars on average (49 stars)
+// give (49 + 24.5) / 17 = 4.32: off target, but on too few ratings to warn.
+TEST(MetricFiringsTest, RatingAverageWaitsForTheMinimumOfRatings) {
+  SellerTally t = seller(100);
+  t[TallyId::kRatings] = 10;
+  t[TallyId::kStarSum] = 49;
+  EXPECT_TRUE(fire(t).empty());
+  t[TallyId::kRatings] = 19;  // 19 x 2 stars: (38 + 24.5) / 26 = 2.40, still too few
+  t[TallyId::kStarSum] = 38;
+  EXPECT_TRUE(fire(t).empty());
+  t[TallyId::kRatings] = 20;  // 20 x 2 stars: (40 + 24.5) / 27 = 2.39, enough ratings
+  t[TallyId::kStarSum] = 40;
+  EXPECT_EQ(codes(fire(t)), std::vector<std::string>{"rating_average_off_target"});
+  Rules rules;
+  rules.ratingWarningMinRatings = 21;
+  EXPECT_TRUE(fire(t, rules).empty());
+  // The score is not waiting: the 3 points are lost either way.
+}
+
 TEST(MetricFiringsTest, SellerRateWarningsWaitForMinimumVolume) {
   SellerTally t = seller(9, 9);
   t.productClaims[55] = 3;
