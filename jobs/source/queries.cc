@@ -41,7 +41,7 @@ std::string keyList(const std::vector<std::int64_t>& keys) {
   return list;
 }
 
-// " AND NOT (key IN (the table's repeated keys))", or "".
+// " AND <key> NOT IN (the table's repeated keys)", or "".
 std::string notRepeated(const TableDef& table, const KnownRows& known) {
   auto repeated = known.repeated.find(table.name);
   if (repeated == known.repeated.end() || repeated->second.empty()) return "";
@@ -91,6 +91,18 @@ std::string tallyColumn(const TallyDef& t) {
   throw std::logic_error("unknown aggregate");
 }
 
+// The columns of `table` (as alias.column) that the kFuture check tests:
+// the times of things that happened that a run reads.
+std::vector<std::string> eventTimes(const TableDef& table) {
+  std::vector<std::string> out;
+  for (const ColumnDef& column : table.columns) {
+    if (column.read && column.type == ColumnType::kTime) {
+      out.push_back(table.alias() + "." + column.name);
+    }
+  }
+  return out;
+}
+
 // When a row that is bad only for times in the future (kFuture) may come
 // to be sound: the epoch seconds of the first such time minus the skew (the
 // row is sound once every such time is; the first is no later than that),
@@ -98,9 +110,7 @@ std::string tallyColumn(const TallyDef& t) {
 // of things that happened.
 std::string soundAt(const Dialect& dialect, const TableDef& table) {
   std::string out;
-  for (const ColumnDef& column : table.columns) {
-    if (!column.read || column.type != ColumnType::kTime) continue;
-    const std::string c = table.alias() + "." + column.name;
+  for (const std::string& c : eventTimes(table)) {
     out +=
         " WHEN " + c + " > " + kLatestTime + " THEN " + dialect.epochSeconds(c) + " - {clock_skew}";
   }
@@ -353,10 +363,8 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     const std::string sound = soundAt(dialect, t);
     if (sound.empty()) continue;
     std::string future;
-    for (const ColumnDef& column : t.columns) {
-      if (!column.read || column.type != ColumnType::kTime) continue;
-      future += std::string(future.empty() ? "" : " OR ") + t.alias() + "." + column.name + " > " +
-                kLatestTime;
+    for (const std::string& c : eventTimes(t)) {
+      future += (future.empty() ? "" : " OR ") + c + " > " + kLatestTime;
     }
     q.futureRows[t.name] = sql("SELECT o.seller_id, MIN(" + sound + ")\nFROM " + fromWindowRows(t) +
                                "\nWHERE " + window + " AND (" + future + ")\nGROUP BY o.seller_id");
