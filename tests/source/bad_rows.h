@@ -12,20 +12,24 @@
 
 namespace sellertrust::testing {
 
+// Seller 7's order `id` of product 100, placed at `orderedAt`; every
+// other column NULL or its default.
+inline RawOrder sevenOrder(std::int64_t id, Timestamp orderedAt) {
+  RawOrder o;
+  o.orderId = id;
+  o.sellerId = 7;
+  o.productId = 100;
+  o.orderedAt = orderedAt;
+  return o;
+}
+
 // Seller 7 with one sound order (1) in the window, its sound after-sales
 // rows, and one bad row per check.
 inline RawSource badRowsFixture() {
   RawSource s;
   s.sellers = {{7, "Seven", "FR"}};
   const Timestamp at = kNow - 10 * kDay;
-  auto order = [&](std::int64_t id) {
-    RawOrder o;
-    o.orderId = id;
-    o.sellerId = 7;
-    o.productId = 100;
-    o.orderedAt = at;
-    return o;
-  };
+  auto order = [&](std::int64_t id) { return sevenOrder(id, at); };
   s.orders.push_back(order(1));
   auto badOrder = [&](std::int64_t id, auto change) {
     RawOrder o = order(id);
@@ -231,14 +235,7 @@ inline std::vector<RowProblem> badRowsExpected() {
 inline RawSource repeatedKeysFixture() {
   RawSource s;
   s.sellers = {{7, "Seven", "FR"}};
-  for (std::int64_t id = 1; id <= 4; ++id) {
-    RawOrder o;
-    o.orderId = id;
-    o.sellerId = 7;
-    o.productId = 100;
-    o.orderedAt = kNow - 10 * kDay;
-    s.orders.push_back(o);
-  }
+  for (std::int64_t id = 1; id <= 4; ++id) s.orders.push_back(sevenOrder(id, kNow - 10 * kDay));
   const Timestamp at = kNow - kDay;
   s.ratings = {{10, 1, 5, at}, {11, 2, 1, at}, {12, 3, 4, at}};
   RawTicket claim;

@@ -81,11 +81,7 @@ TEST(RowChecksTest, SqliteValuesOfTheWrongTypeAreReportedNotCoerced) {
 TEST(RowChecksTest, TimesOfEventsAheadOfTheClockAreSkippedUntilItReachesThem) {
   testing::RawSource s;
   s.sellers = {{7, "Seven", "FR"}};
-  testing::RawOrder o;
-  o.orderId = 1;
-  o.sellerId = 7;
-  o.productId = 100;
-  o.orderedAt = kNow - 10 * testing::kDay;
+  testing::RawOrder o = testing::sevenOrder(1, kNow - 10 * testing::kDay);
   o.shipByAt = kNow + 2 * testing::kDay;
   o.promisedAt = kNow + 400 * testing::kDay;
   s.orders.push_back(o);
@@ -186,12 +182,7 @@ TEST(RowChecksTest, AViewThatRepeatsEveryKeyFailsTheRead) {
 TEST(RowChecksTest, RowsInTheFutureBeyondTheListedKeysMakeTheirSellerDue) {
   testing::RawSource s;
   s.sellers = {{7, "Seven", "FR"}};
-  testing::RawOrder o;
-  o.orderId = 1;
-  o.sellerId = 7;
-  o.productId = 100;
-  o.orderedAt = kNow - testing::kDay;
-  s.orders.push_back(o);
+  s.orders.push_back(testing::sevenOrder(1, kNow - testing::kDay));
   s.ratings.push_back({11, 1, 5, kNow + 2 * testing::kHour});
   s.ratings.push_back({12, 1, 5, kNow + testing::kHour});  // not listed, due first
   Poco::TemporaryFile file;
