@@ -25,6 +25,7 @@
 #include "daemon/badge_svg.h"
 #include "daemon/openapi.h"
 #include "jobs/report.h"
+#include "jobs/source/definition.h"
 #include "sellertrust/records.h"
 
 namespace sellertrust {
@@ -39,6 +40,8 @@ constexpr int kDefaultHistoryDays = 30;
 constexpr int kMaxHistoryDays = 365;
 constexpr int kDefaultWarningLimit = 50;
 constexpr int kMaxWarningLimit = 500;
+constexpr int kDefaultDefectLimit = 50;
+constexpr int kMaxDefectLimit = 500;
 // Client text echoed in an error detail is cut to this many bytes, so a
 // huge request cannot make a huge error body.
 constexpr std::size_t kMaxEcho = 64;
@@ -55,6 +58,7 @@ enum class Route {
   kBadges,
   kSeller,
   kHistory,
+  kDefects,
   kWarnings,
   kProduct,
   kStatus,
@@ -125,6 +129,7 @@ RouteMatch route(const std::string& path, bool serveMetrics) {
     if (s[3] == "badge") set(Route::kBadge, "/v1/sellers/{id}/badge", false);
     if (s[3] == "badge.svg") set(Route::kBadgeSvg, "/v1/sellers/{id}/badge.svg", false);
     if (s[3] == "history") set(Route::kHistory, "/v1/sellers/{id}/history", true);
+    if (s[3] == "defects") set(Route::kDefects, "/v1/sellers/{id}/defects", true);
   }
   if (m.route != Route::kOther) m.id = s[2];
   return m;
@@ -245,6 +250,7 @@ class Api {
   template <typename Entries>
   Reply storedReport(const Request& r, const char* kind, Entries Snapshot::*entries) const;
   Reply history(const Request& r) const;
+  Reply defects(const Request& r) const;
   Reply warnings(const Request& r) const;
   Reply status(const HTTPRequest& http) const;
   Reply openApi(const HTTPRequest& http) const;
@@ -446,6 +452,53 @@ Reply Api::history(const Request& r) const {
               ",\"points\":" + points + "],\"badge_changes\":" + changes + "]}");
 }
 
+Reply Api::defects(const Request& r) const {
+  const std::optional<std::int64_t> id = parsePositiveId(r.match.id);
+  if (!id) return badId("seller", r.match.id);
+  std::optional<MetricId> metric;
+  if (const std::optional<std::string> text = param(r.query, "metric")) {
+    std::string names;
+    for (std::size_t m = 0; m < kMetricCount; ++m) {
+      const auto candidate = static_cast<MetricId>(m);
+      if (!source::hasDefects(candidate)) continue;
+      if (*text == metricName(candidate)) metric = candidate;
+      names += std::string(names.empty() ? "" : ", ") + metricName(candidate);
+    }
+    if (!metric) {
+      return problemReply(400, "metric must be one of " + names + " (rating_average is a mean, " +
+                                   "not a count of rows), got '" + echo(*text) + "'");
+    }
+  }
+  int limit = kDefaultDefectLimit;
+  if (const std::optional<std::string> text = param(r.query, "limit")) {
+    const std::optional<int> parsed = parseBounded(*text, 1, kMaxDefectLimit);
+    if (!parsed) {
+      return problemReply(400, "limit must be an integer from 1 to " +
+                                   std::to_string(kMaxDefectLimit) + ", got '" + echo(*text) + "'");
+    }
+    limit = *parsed;
+  }
+  std::int64_t after = 0;
+  if (const std::optional<std::string> text = param(r.query, "after")) {
+    const std::optional<std::int64_t> parsed = parsePositiveId(*text);
+    if (!parsed) {
+      return problemReply(400,
+                          "after must be an id (a positive integer), got '" + echo(*text) + "'");
+    }
+    after = *parsed;
+  }
+  if (!metric && (param(r.query, "limit") || param(r.query, "after"))) {
+    return problemReply(400, "limit and after page the defects of one metric: give metric too");
+  }
+  const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
+  if (!snapshot) return noSnapshot();
+  const auto it = snapshot->sellers.find(*id);
+  if (it == snapshot->sellers.end()) return unknownId("seller", *id);
+  if (!metric) return json(renderDefectSummary(*it->second, *snapshot));
+  return json(
+      renderDefectPage(*it->second, *snapshot, *metric, static_cast<std::size_t>(limit), after));
+}
+
 Reply Api::warnings(const Request& r) const {
   std::optional<Severity> severity;
   if (const std::optional<std::string> text = param(r.query, "severity")) {
@@ -644,6 +697,8 @@ Reply Api::answer(const HTTPRequest& http, RouteMatch* match) const {
       return storedReport(r, "seller", &Snapshot::sellers);
     case Route::kHistory:
       return history(r);
+    case Route::kDefects:
+      return defects(r);
     case Route::kWarnings:
       return warnings(r);
     case Route::kProduct:

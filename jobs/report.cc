@@ -8,6 +8,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
+#include <utility>
+
+#include "jobs/source/definition.h"
 
 namespace sellertrust {
 namespace {
@@ -385,6 +389,121 @@ std::string renderProductReport(const ProductResult& product, const Snapshot& sn
       product.ladder, claims == snapshot.claimsByProduct.end() ? kNone : claims->second,
       product.claimsInWindow, snapshot.warningsOfProduct(product.productId()), snapshot.computedAt,
       snapshot.rulesVersion);
+}
+
+namespace {
+
+// The "window" member of the snapshot's window.
+std::string windowJson(const Snapshot& snapshot) {
+  const Window window = windowAt(snapshot.computedAt, *snapshot.rules);
+  return "{\"from\":" + jsonTime(window.begin) + ",\"to\":" + jsonTime(window.end) +
+         ",\"days\":" + std::to_string(snapshot.rules->windowDays) + "}";
+}
+
+// The seller's defects of `metric`: a range of SellerResult::defects.
+std::pair<std::vector<Defect>::const_iterator, std::vector<Defect>::const_iterator> defectsOf(
+    const SellerResult& seller, MetricId metric) {
+  const auto first =
+      std::find_if(seller.defects.begin(), seller.defects.end(),
+                   [&](const Defect& d) { return source::defectMetric(d) == metric; });
+  const auto last = std::find_if(first, seller.defects.end(), [&](const Defect& d) {
+    return source::defectMetric(d) != metric;
+  });
+  return {first, last};
+}
+
+std::int64_t countedIds(std::vector<Defect>::const_iterator first,
+                        std::vector<Defect>::const_iterator last) {
+  std::int64_t n = 0;
+  for (auto it = first; it != last; ++it) {
+    if (it == first || source::countedId(*it) != source::countedId(*std::prev(it))) ++n;
+  }
+  return n;
+}
+
+std::string reasonJson(const Defect& d) {
+  const source::DefectReasonDef& r = source::defectReasons().at(d.reason);
+  std::string out = "{\"reason\":" + jsonString(r.name) + ",\"table\":" + jsonString(r.table) +
+                    ",\"row_id\":" + std::to_string(d.rowId);
+  if (!r.valueName.empty()) {
+    out += "," + jsonString(r.valueName) + ":" +
+           (r.valueIsTime ? jsonTime(d.value) : std::to_string(d.value));
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+std::string renderDefectSummary(const SellerResult& seller, const Snapshot& snapshot) {
+  std::string metrics;
+  for (std::size_t m = 0; m < kMetricCount; ++m) {
+    const auto metric = static_cast<MetricId>(m);
+    if (!source::hasDefects(metric)) continue;
+    const auto [first, last] = defectsOf(seller, metric);
+    metrics += std::string(metrics.empty() ? "" : ",") +
+               "{\"metric\":" + jsonString(metricName(metric)) +
+               ",\"counts\":" + jsonString(source::defectUnit(metric)) +
+               ",\"defects\":" + std::to_string(countedIds(first, last)) + "}";
+  }
+  std::vector<const ProductResult*> products;
+  for (const auto& [id, product] : snapshot.products) {
+    if (product.ladder.sellerId == seller.sellerId && product.claimsInWindow > 0) {
+      products.push_back(&product);
+    }
+  }
+  std::sort(products.begin(), products.end(), [](const ProductResult* a, const ProductResult* b) {
+    return std::make_pair(-a->claimsInWindow, a->productId()) <
+           std::make_pair(-b->claimsInWindow, b->productId());
+  });
+  std::string claims;
+  for (const ProductResult* p : products) {
+    claims += std::string(claims.empty() ? "" : ",") +
+              "{\"product_id\":" + std::to_string(p->productId()) +
+              ",\"claims_in_window\":" + std::to_string(p->claimsInWindow) + "}";
+  }
+  return "{\"seller_id\":" + std::to_string(seller.sellerId) +
+         ",\"computed_at\":" + jsonTime(snapshot.computedAt) +
+         ",\"window\":" + windowJson(snapshot) + ",\"metrics\":[" + metrics + "],\"products\":[" +
+         claims + "]}";
+}
+
+std::string renderDefectPage(const SellerResult& seller, const Snapshot& snapshot, MetricId metric,
+                             std::size_t limit, std::int64_t after) {
+  const auto [first, last] = defectsOf(seller, metric);
+  // The cursor is an id, not an offset: a page never splits one id's reasons.
+  auto it =
+      std::find_if(first, last, [&](const Defect& d) { return source::countedId(d) > after; });
+  std::string items;
+  std::size_t ids = 0;
+  std::optional<std::int64_t> lastId;
+  bool more = false;
+  for (; it != last; ++it) {
+    const std::int64_t id = source::countedId(*it);
+    if (id != lastId) {
+      if (ids == limit) {
+        more = true;
+        break;
+      }
+      if (lastId) items += "]}";
+      items += std::string(ids == 0 ? "" : ",") + "{\"id\":" + std::to_string(id) +
+               ",\"order_id\":" + std::to_string(it->orderId) +
+               ",\"ordered_at\":" + jsonTime(it->orderedAt) + ",\"reasons\":[";
+      ++ids;
+      lastId = id;
+    } else {
+      items += ",";
+    }
+    items += reasonJson(*it);
+  }
+  if (lastId) items += "]}";
+  return "{\"seller_id\":" + std::to_string(seller.sellerId) +
+         ",\"metric\":" + jsonString(metricName(metric)) +
+         ",\"counts\":" + jsonString(source::defectUnit(metric)) +
+         ",\"total\":" + std::to_string(countedIds(first, last)) +
+         ",\"computed_at\":" + jsonTime(snapshot.computedAt) +
+         ",\"window\":" + windowJson(snapshot) + ",\"defects\":[" + items +
+         "],\"next_after\":" + (more && lastId ? std::to_string(*lastId) : std::string("null")) +
+         "}";
 }
 
 }  // namespace sellertrust

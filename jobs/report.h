@@ -51,6 +51,21 @@ std::string renderProductReport(const ProductLadder& ladder,
 std::string renderSellerReport(const SellerResult& result, const Snapshot& snapshot);
 std::string renderProductReport(const ProductResult& product, const Snapshot& snapshot);
 
+// The rows behind a seller's metrics (GET /v1/sellers/{id}/defects).
+// Without a metric, a summary:
+// {"seller_id","computed_at","window":{"from","to","days"},
+//  "metrics":[{"metric","counts","defects"}...] (every rate, SPEC order),
+//  "products":[{"product_id","claims_in_window"}...] (most claims first)}.
+// With one, a page of what it counts against the seller, ascending id:
+// {"seller_id","metric","counts":"orders"|"tickets"|"return_requests",
+//  "total","computed_at","window":{...},
+//  "defects":[{"id","order_id","ordered_at",
+//              "reasons":[{"reason","table","row_id",<value name>:<value>}...]}...],
+//  "next_after"(null on the last page)}: up to `limit` ids after `after`.
+std::string renderDefectSummary(const SellerResult& seller, const Snapshot& snapshot);
+std::string renderDefectPage(const SellerResult& seller, const Snapshot& snapshot, MetricId metric,
+                             std::size_t limit, std::int64_t after);
+
 // Escapes a string as a JSON string literal, quotes included.
 std::string jsonString(const std::string& text);
 

@@ -10,6 +10,17 @@ namespace {
 // Rows per multi-row statement: one round trip per batch, and well under
 // both engines' limits on bound parameters (SQLite 32766, MySQL 65535).
 constexpr std::size_t kRowsPerStatement = 500;
+// Text bound per statement: a seller's defect list can be long, and a
+// statement must stay well under MySQL's max_allowed_packet (16 MB default).
+constexpr std::size_t kTextBytesPerStatement = 4 << 20;
+
+std::size_t textBytes(const std::vector<Value>& values) {
+  std::size_t n = 0;
+  for (const Value& v : values) {
+    if (const auto* text = std::get_if<std::string>(&v)) n += text->size();
+  }
+  return n;
+}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -35,6 +46,7 @@ std::vector<Value> sellerValues(const SellerResult& s) {
                           seconds(s.responseTime.p90Hours)};
   for (std::int64_t count : s.counts) v.emplace_back(count);
   v.push_back(nullableTime(s.dueAt));
+  v.push_back(s.defects.empty() ? Value(nullptr) : Value(source::formatDefectList(s.defects)));
   return v;
 }
 
@@ -96,22 +108,36 @@ const T& deref(const T* item) {
 }
 
 // `verb` ("INSERT" or "REPLACE") INTO `table` every item (or pointed-to
-// item), kRowsPerStatement rows at a time.
+// item), at most kRowsPerStatement rows and about kTextBytesPerStatement of
+// text at a time.
 template <typename T, typename ValuesOf>
-void writeAll(const char* verb, const char* table, const std::vector<std::string>& columns,
-              const std::vector<T>& items, ValuesOf valuesOf, const Execute& execute) {
+void writeAll(const char* verb, const char* table, const std::vector<T>& items,
+              const std::vector<std::string>& columns, ValuesOf valuesOf, const Execute& execute) {
   const std::string row = "(" + join(std::vector<std::string>(columns.size(), "?")) + ")";
-  for (std::size_t first = 0; first < items.size(); first += kRowsPerStatement) {
-    const std::size_t last = std::min(items.size(), first + kRowsPerStatement);
-    std::string sql = std::string(verb) + " INTO " + table + " (" + join(columns) + ") VALUES ";
-    std::vector<Value> values;
-    values.reserve((last - first) * columns.size());
-    for (std::size_t i = first; i < last; ++i) {
-      sql += (i == first ? "" : ", ") + row;
-      for (Value& v : valuesOf(deref(items[i]))) values.push_back(std::move(v));
-    }
+  const std::string insert =
+      std::string(verb) + " INTO " + table + " (" + join(columns) + ") VALUES ";
+  std::string sql;
+  std::vector<Value> values;
+  std::size_t rows = 0;
+  std::size_t bytes = 0;
+  const auto flush = [&] {
+    if (rows == 0) return;
     execute(std::string("writing ") + table, sql, values);
+    sql.clear();
+    values.clear();
+    rows = 0;
+    bytes = 0;
+  };
+  for (const T& item : items) {
+    std::vector<Value> own = valuesOf(deref(item));
+    const std::size_t size = textBytes(own);
+    if (rows == kRowsPerStatement || (rows > 0 && bytes + size > kTextBytesPerStatement)) flush();
+    sql += (rows == 0 ? insert : ", ") + row;
+    for (Value& v : own) values.push_back(std::move(v));
+    ++rows;
+    bytes += size;
   }
+  flush();
 }
 
 void deleteAll(const char* table, const char* key, const std::vector<std::int64_t>& keys,
@@ -146,6 +172,7 @@ const std::vector<std::string>& sellerColumns() {
       c.emplace_back(tallyName(static_cast<TallyId>(i)));
     }
     c.emplace_back("due_at");
+    c.emplace_back("defects");
     return c;
   }();
   return kColumns;
@@ -171,20 +198,20 @@ std::string selectProducts() {
 std::string selectClaims() { return "SELECT " + join(claimColumns()) + " FROM ladder_claims"; }
 
 void writeRunRows(const RunRecord& run, const Execute& execute) {
-  writeAll("REPLACE", "seller_results", sellerColumns(), run.sellersChanged, sellerValues, execute);
+  writeAll("REPLACE", "seller_results", run.sellersChanged, sellerColumns(), sellerValues, execute);
   deleteAll("seller_results", "seller_id", run.sellersRemoved, execute);
-  writeAll("REPLACE", "product_results", productColumns(), run.productsChanged, productValues,
+  writeAll("REPLACE", "product_results", run.productsChanged, productColumns(), productValues,
            execute);
   deleteAll("product_results", "product_id", run.productsRemoved, execute);
-  writeAll("REPLACE", "ladder_claims", claimColumns(), run.claimsChanged, claimValues, execute);
+  writeAll("REPLACE", "ladder_claims", run.claimsChanged, claimColumns(), claimValues, execute);
   deleteAll("ladder_claims", "ticket_id", run.claimsRemoved, execute);
-  writeAll("INSERT", "badge_changes", kBadgeChangeColumns, run.badgeChanges, badgeChangeValues,
+  writeAll("INSERT", "badge_changes", run.badgeChanges, kBadgeChangeColumns, badgeChangeValues,
            execute);
   // Raised warnings are new rows (a duplicate id is a bug and fails the
   // run); updated and cleared ones are rewritten whole.
-  writeAll("INSERT", "warnings", kWarningColumns, run.warningsRaised, warningValues, execute);
-  writeAll("REPLACE", "warnings", kWarningColumns, run.warningsUpdated, warningValues, execute);
-  writeAll("REPLACE", "warnings", kWarningColumns, run.warningsCleared, warningValues, execute);
+  writeAll("INSERT", "warnings", run.warningsRaised, kWarningColumns, warningValues, execute);
+  writeAll("REPLACE", "warnings", run.warningsUpdated, kWarningColumns, warningValues, execute);
+  writeAll("REPLACE", "warnings", run.warningsCleared, kWarningColumns, warningValues, execute);
 }
 
 std::string describeSchemaVersion(int found, int latest) {

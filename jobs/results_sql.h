@@ -9,12 +9,15 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "jobs/result_codec.h"
 #include "jobs/result_store.h"
+#include "jobs/source/definition.h"
+#include "jobs/source/source.h"
 
 namespace sellertrust::results_sql {
 
@@ -107,6 +110,14 @@ SellerResult sellerFromRow(const Row& row) {
     s.counts[i] = row.getInt64(static_cast<unsigned>(10 + i));
   }
   s.dueAt = optionalTime(row, static_cast<unsigned>(10 + kTallyCount), where);
+  const auto defects = static_cast<unsigned>(11 + kTallyCount);
+  if (!row.isNull(defects)) {
+    try {
+      s.defects = source::parseDefectList(row.getString(defects));
+    } catch (const std::invalid_argument& e) {
+      throw SourceError("results database, " + where + ": defects: " + e.what());
+    }
+  }
   return s;
 }
 

@@ -363,6 +363,9 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     r.badge = e.badge.badge;
     r.badgeReason = e.badge.reason;
     if (auto due = data.dueAt.find(id); due != data.dueAt.end()) r.dueAt = due->second;
+    if (auto list = data.defects.find(id); list != data.defects.end()) {
+      r.defects = std::move(list->second);
+    }
     if (e.badgeChanged()) {
       record.badgeChanges.push_back({id, e.previousBadge, r.badge, r.score, now, r.badgeReason});
     }

@@ -8,10 +8,10 @@ namespace sellertrust {
 
 bool SellerResult::operator==(const SellerResult& o) const {
   return std::tie(sellerId, name, country, counts, responseTime.answered, responseTime.p50Hours,
-                  responseTime.p90Hours, score, badge, badgeReason, dueAt) ==
+                  responseTime.p90Hours, score, badge, badgeReason, dueAt, defects) ==
          std::tie(o.sellerId, o.name, o.country, o.counts, o.responseTime.answered,
                   o.responseTime.p50Hours, o.responseTime.p90Hours, o.score, o.badge, o.badgeReason,
-                  o.dueAt);
+                  o.dueAt, o.defects);
 }
 
 bool ProductResult::operator==(const ProductResult& o) const {

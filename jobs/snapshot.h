@@ -37,6 +37,9 @@ struct SellerResult {
   // When the clock alone next changes its tallies (an unshipped order
   // passes its ship-by time, ...): an incremental run recomputes it then.
   std::optional<Timestamp> dueAt;
+  // The window's rows behind each metric (SourceData::defects), for the
+  // drill-down; ordered by metric, then what it counts, then row.
+  std::vector<Defect> defects;
 
   bool operator==(const SellerResult& other) const;
   bool operator!=(const SellerResult& other) const { return !(*this == other); }

@@ -91,6 +91,24 @@ struct SellerTally {
   }
 };
 
+// One row that counts against one of a seller's metrics, for the
+// drill-down: the order it belongs to, the row itself (the order again for
+// a reason on orders), and why it counts: `reason` indexes the source
+// definition's defect reasons (jobs/source/definition.h), which name the
+// metric and what `value` means (0 for a reason without one).
+struct Defect {
+  std::int64_t orderId = 0;
+  std::int64_t rowId = 0;
+  Timestamp orderedAt = 0;
+  std::int64_t value = 0;
+  std::uint16_t reason = 0;
+
+  bool operator==(const Defect& other) const {
+    return orderId == other.orderId && rowId == other.rowId && orderedAt == other.orderedAt &&
+           value == other.value && reason == other.reason;
+  }
+};
+
 struct Interval {
   double lower = 0;
   double upper = 0;

@@ -7,7 +7,9 @@
 #include "jobs/source/definition.h"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
+#include <tuple>
 
 #include "sellertrust/records.h"
 
@@ -238,6 +240,66 @@ std::vector<TallyDef> makeTallies() {
   };
 }
 
+DefectReasonDef reason(MetricId metric, const char* table, const char* name, const char* when,
+                       const char* valueName = "", std::string value = "",
+                       bool valueIsTime = false) {
+  return {metric, table, name, when, valueName, std::move(value), valueIsTime};
+}
+
+std::vector<DefectReasonDef> makeDefectReasons() {
+  using M = MetricId;
+  const bool kTime = true;
+  return {
+      reason(M::kOrderDefectRate, "ratings", "low_rating", "", "stars", "c.stars"),
+      reason(M::kOrderDefectRate, "tickets", "defect_claim", "", "product_id", claimProduct()),
+      reason(M::kOrderDefectRate, "chargebacks", "service_chargeback", ""),
+      reason(M::kClaimRate, "tickets", "claim", "", "product_id", claimProduct()),
+      reason(M::kLateShipmentRate, "orders", "shipped_late", "o.shipped_at IS NOT NULL",
+             "seconds_late", "{secs:o.ship_by_at,o.shipped_at}"),
+      reason(M::kLateShipmentRate, "orders", "unshipped", "", "ship_by_at", "{epoch:o.ship_by_at}",
+             kTime),
+      reason(M::kLateDeliveryRate, "orders", "delivered_late", "o.delivered_at IS NOT NULL",
+             "seconds_late", "{secs:o.promised_at,o.delivered_at}"),
+      reason(M::kLateDeliveryRate, "orders", "undelivered", "", "promised_at",
+             "{epoch:o.promised_at}", kTime),
+      reason(M::kSellerCancelRate, "orders", "seller_cancelled", "", "cancelled_at",
+             "{epoch:o.cancelled_at}", kTime),
+      reason(M::kValidTrackingRate, "orders", "tracking_invalid", "o.tracking_valid = 0"),
+      reason(M::kValidTrackingRate, "orders", "tracking_missing", ""),
+      reason(M::kResponseWithin48hRate, "tickets", "answered_late",
+             "c.first_seller_response_at IS NOT NULL", "response_seconds",
+             "{secs:c.opened_at,c.first_seller_response_at}"),
+      reason(M::kResponseWithin48hRate, "tickets", "unanswered", "", "opened_at",
+             "{epoch:c.opened_at}", kTime),
+      reason(M::kEscalationRate, "tickets", "escalated", "", "escalated_at",
+             "{epoch:c.escalated_at}", kTime),
+      reason(M::kSpontaneousRefundRate, "refunds", "spontaneous_refund", "",
+             "seconds_after_delivery", "{secs:o.delivered_at,c.created_at}"),
+      reason(M::kReturnResolved15dRate, "return_requests", "return_rejected",
+             "c.resolution = 'rejected'"),
+      reason(M::kReturnResolved15dRate, "return_requests", "resolved_late",
+             "c.resolved_at IS NOT NULL", "resolve_seconds", "{secs:c.requested_at,c.resolved_at}"),
+      reason(M::kReturnResolved15dRate, "return_requests", "unresolved", "", "requested_at",
+             "{epoch:c.requested_at}", kTime),
+  };
+}
+
+// The part of tally `id` on `table`, or nullptr.
+const TallyDef* tallyPart(TallyId id, const std::string& table) {
+  for (const TallyDef& t : tallies()) {
+    if (t.id == id && t.table == table) return &t;
+  }
+  return nullptr;
+}
+
+std::string whereOf(const TallyDef& t) { return t.where.empty() ? "1 = 1" : "(" + t.where + ")"; }
+
+// The tally whose rows are a metric's defect rows, or the superset of them.
+TallyId defectTally(MetricId metric) {
+  const MetricTallies m = metricTallies(metric);
+  return higherIsBetter(metric) ? m.denominator : m.numerator;
+}
+
 }  // namespace
 
 const std::vector<TableDef>& tables() {
@@ -302,6 +364,112 @@ const HistogramDef& responseHistogram() {
 const HistogramDef& productClaims() {
   static const HistogramDef kDef = {"product_claims", "tickets", claimProduct(), kClaim};
   return kDef;
+}
+
+const std::vector<DefectReasonDef>& defectReasons() {
+  static const std::vector<DefectReasonDef> kReasons = makeDefectReasons();
+  return kReasons;
+}
+
+std::optional<std::size_t> defectReasonIndex(const std::string& name) {
+  for (std::size_t i = 0; i < defectReasons().size(); ++i) {
+    if (defectReasons()[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
+bool hasDefects(MetricId metric) { return metric != MetricId::kRatingAverage; }
+
+std::string defectCondition(MetricId metric, const std::string& table) {
+  const MetricTallies m = metricTallies(metric);
+  const TallyDef* numerator = hasDefects(metric) ? tallyPart(m.numerator, table) : nullptr;
+  const TallyDef* denominator = tallyPart(m.denominator, table);
+  if (numerator == nullptr || (higherIsBetter(metric) && denominator == nullptr)) {
+    throw std::logic_error(std::string(metricName(metric)) + " counts no defect rows of " + table);
+  }
+  if (!higherIsBetter(metric)) return whereOf(*numerator);
+  // A NULL verdict of the numerator is "not counted": a defect.
+  return whereOf(*denominator) + " AND CASE WHEN " + whereOf(*numerator) + " THEN 0 ELSE 1 END = 1";
+}
+
+const std::string& defectUnit(MetricId metric) {
+  const TallyId id = defectTally(metric);
+  for (const TallyDef& t : tallies()) {
+    if (t.id == id && (t.aggregate == Aggregate::kCountOrders || t.table == "orders")) {
+      return table("orders").name;
+    }
+  }
+  for (const TallyDef& t : tallies()) {
+    if (t.id == id) return table(t.table).name;
+  }
+  throw std::logic_error(std::string(metricName(metric)) + " has no tally");
+}
+
+MetricId defectMetric(const Defect& defect) { return defectReasons().at(defect.reason).metric; }
+
+std::int64_t countedId(const Defect& defect) {
+  return defectUnit(defectMetric(defect)) == "orders" ? defect.orderId : defect.rowId;
+}
+
+void sortDefects(std::vector<Defect>* defects) {
+  const auto key = [](const Defect& d) {
+    return std::make_tuple(defectMetric(d), countedId(d), d.reason, d.rowId);
+  };
+  std::sort(defects->begin(), defects->end(),
+            [&](const Defect& a, const Defect& b) { return key(a) < key(b); });
+}
+
+std::string formatDefectList(const std::vector<Defect>& defects) {
+  std::string out;
+  for (const Defect& d : defects) {
+    const DefectReasonDef& r = defectReasons().at(d.reason);
+    out += (out.empty() ? "" : ",") + std::to_string(d.orderId) + ":" + std::to_string(d.rowId) +
+           ":" + std::to_string(d.orderedAt) + ":" + r.name + ":" +
+           (r.value.empty() ? "" : std::to_string(d.value)) + ":";
+  }
+  return out;
+}
+
+std::vector<Defect> parseDefectList(const std::string& text) {
+  const auto bad = [&]() {
+    return std::invalid_argument("a defect list is not whole (cut short?): '" +
+                                 text.substr(0, std::min<std::size_t>(text.size(), 80)) + "'");
+  };
+  std::vector<Defect> out;
+  std::size_t at = 0;
+  while (true) {
+    // order:row:ordered_at:reason:value: (the value may be empty)
+    std::array<std::optional<std::int64_t>, 5> fields;
+    std::string reason;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const std::size_t colon = text.find(':', at);
+      if (colon == std::string::npos) throw bad();
+      const std::string part = text.substr(at, colon - at);
+      at = colon + 1;
+      if (i == 3) {
+        reason = part;
+        continue;
+      }
+      std::optional<std::int64_t>& field = fields[i];
+      if (part.empty()) continue;
+      std::size_t used = 0;
+      try {
+        field = std::stoll(part, &used);
+      } catch (const std::exception&) {
+        throw bad();
+      }
+      if (used != part.size()) throw bad();
+    }
+    if (!fields[0] || !fields[1] || !fields[2]) throw bad();
+    const std::optional<std::size_t> index = defectReasonIndex(reason);
+    if (!index) throw bad();
+    const auto reasonIndex = static_cast<std::uint16_t>(*index);
+    if (defectReasons()[reasonIndex].value.empty() == fields[4].has_value()) throw bad();
+    out.push_back({*fields[0], *fields[1], *fields[2], fields[4].value_or(0), reasonIndex});
+    if (at == text.size()) return out;
+    if (text[at] != ',') throw bad();
+    ++at;
+  }
 }
 
 const std::string& authenticityClaim() {

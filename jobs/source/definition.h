@@ -8,6 +8,8 @@
 // thread.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,6 +110,24 @@ struct HistogramDef {
   std::string where;
 };
 
+// Why a row counts against a metric, for the drill-down (SPEC §4
+// /defects). The rows a metric holds against a seller are its defect rows:
+// the rows its numerator counts or, where a higher value is better, the
+// rows of its denominator that the numerator does not count; defectCondition
+// generates that from the tallies. Each defect row of `table` gets the first
+// of the metric's reasons on that table whose `when` holds ("" always does).
+struct DefectReasonDef {
+  MetricId metric = MetricId::kOrderDefectRate;
+  std::string table;
+  std::string name;  // unique over every metric, e.g. "shipped_late"
+  std::string when;  // portable SQL over o (and c), or ""
+  // How it counts, as an integer (SQL; "" for none) named valueName: stars,
+  // seconds late, or a time as epoch seconds (valueIsTime).
+  std::string valueName;
+  std::string value;
+  bool valueIsTime = false;
+};
+
 // An index the generated queries need: its leading columns, in order.
 struct IndexDef {
   std::string table;
@@ -131,6 +151,34 @@ const std::vector<TallyDef>& tallies();
 const HistogramDef& responseHistogram();
 // Product (the ticket's, else the order's) -> claims on window orders.
 const HistogramDef& productClaims();
+
+// Every defect reason, grouped by metric in MetricId order, then by table.
+const std::vector<DefectReasonDef>& defectReasons();
+// The index in defectReasons() of the reason named, or nullopt.
+std::optional<std::size_t> defectReasonIndex(const std::string& name);
+// The metrics with defect rows: every rate (rating_average is a mean).
+bool hasDefects(MetricId metric);
+// The condition (portable SQL over o and c) that holds iff a sound window
+// row of `table` is a defect row of `metric`, from the metric's tallies.
+// Throws std::logic_error if the metric has no tally part on that table.
+std::string defectCondition(MetricId metric, const std::string& table);
+// What a metric's defect rows count: "orders" when it counts orders, else
+// the after-sales table whose rows it counts (tickets, return_requests).
+const std::string& defectUnit(MetricId metric);
+// The metric a defect counts against, and the id of what it counts there:
+// its order, or its own row.
+MetricId defectMetric(const Defect& defect);
+std::int64_t countedId(const Defect& defect);
+// Orders defects by metric, then counted id, then reason, then row.
+void sortDefects(std::vector<Defect>* defects);
+// Defects as text, the one form that the generated SQL produces and the
+// results database keeps: "order:row:ordered_at:reason:value:" per defect
+// (ordered_at in epoch seconds, the reason by name, the value empty for a
+// reason without one; the last ':' shows the entry whole), joined by ','.
+std::string formatDefectList(const std::vector<Defect>& defects);
+// The defects of such a text, in its order. Throws std::invalid_argument
+// when it is not one (empty, or cut short).
+std::vector<Defect> parseDefectList(const std::string& text);
 
 // The authenticity ladder's claims: every ticket of this condition (alias
 // c, any time, any status), with its product as `claimProduct`.

@@ -117,6 +117,36 @@ std::string soundAt(const Dialect& dialect, const TableDef& table) {
   return out.empty() ? out : "CASE" + out + " END";
 }
 
+// The metrics with defect reasons on `table`, in MetricId order.
+std::vector<MetricId> defectListsOf(const TableDef& table) {
+  std::vector<MetricId> out;
+  for (const DefectReasonDef& r : defectReasons()) {
+    if (r.table == table.name && (out.empty() || out.back() != r.metric)) out.push_back(r.metric);
+  }
+  return out;
+}
+
+// A grain query's defect list column of `metric`: the group's defect rows
+// in the text form of formatDefectList (definition.h).
+std::string defectListColumn(const Dialect& dialect, const TableDef& table, MetricId metric) {
+  std::string reason = "CASE";
+  std::string value = "CASE";
+  bool anyValue = false;
+  for (const DefectReasonDef& r : defectReasons()) {
+    if (r.metric != metric || r.table != table.name) continue;
+    const std::string when = r.when.empty() ? "1 = 1" : "(" + r.when + ")";
+    reason += " WHEN " + when + " THEN " + sqlString(r.name);
+    value += " WHEN " + when + " THEN " + (r.value.empty() ? "NULL" : r.value);
+    anyValue = anyValue || !r.value.empty();
+  }
+  const std::string a = table.alias();
+  const std::string entry = dialect.concat(
+      {"o.order_id", "':'", a + "." + table.key, "':'", dialect.epochSeconds("o.ordered_at"), "':'",
+       reason + " END", "':'", anyValue ? "COALESCE(" + value + " END, '')" : "''", "':'"});
+  return "GROUP_CONCAT(CASE WHEN " + defectCondition(metric, table.name) + " THEN " + entry +
+         " END) AS defects_" + metricName(metric);
+}
+
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
                       const std::vector<const TallyDef*>& own, const KnownRows& known,
                       const std::string& window, const std::vector<std::string>& dueColumns) {
@@ -145,6 +175,10 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
   }
   for (const std::string& due : dueColumns) q.sql += ",\n  " + due;
   q.dueColumns = dueColumns.size();
+  q.defectLists = defectListsOf(table);
+  for (MetricId metric : q.defectLists) {
+    q.sql += ",\n  " + defectListColumn(dialect, table, metric);
+  }
   q.sql += "\nFROM " + fromWindowRows(table) + "\nWHERE " + window + "\nGROUP BY g";
   return q;
 }
@@ -204,7 +238,7 @@ Macro parseMacro(const std::string& name) {
   const std::size_t comma = name.find(',', colon);
   m.a = name.substr(colon + 1, comma == std::string::npos ? std::string::npos : comma - colon - 1);
   if (comma != std::string::npos) m.b = name.substr(comma + 1);
-  if (m.function != "passed" && comma == std::string::npos) {
+  if (m.function != "passed" && m.function != "epoch" && comma == std::string::npos) {
     throw std::logic_error("{" + name + "} needs two arguments");
   }
   return m;
@@ -235,6 +269,7 @@ std::string expand(const std::string& sql, const Expansion& e) {
     const Macro m = parseMacro(name);
     if (m.function == "secs") return e.dialect.secondsBetween(m.a, m.b);
     if (m.function == "is") return e.dialect.isExactly(m.a, m.b);
+    if (m.function == "epoch") return e.dialect.epochSeconds(m.a);
     if (m.function == "passed") {
       if (e.passedHolds) return "1 = 1";
       return m.a + " < " + e.dialect.timeLiteral(e.now - e.limit(m.b));

@@ -23,11 +23,15 @@ namespace sellertrust::source {
 // After the tallies, dueColumns columns of epoch seconds (or NULL): when a
 // tally of the group next changes by the clock alone (a {passed:...}
 // condition comes to hold on one of its rows).
+// Last, one column per metric of defectLists: the group's defect rows of the
+// table for that metric, as text (parseDefectList, definition.h); NULL for
+// none.
 struct GrainQuery {
   std::string table;
   std::string sql;
   std::vector<TallyId> tallies;
   std::size_t dueColumns = 0;
+  std::vector<MetricId> defectLists;
 };
 
 // Columns: g (a seller), then the one tally (distinct orders).

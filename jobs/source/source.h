@@ -74,6 +74,10 @@ struct SourceData {
   // When a seller's tally next changes by the clock alone (an unshipped
   // order passes its ship-by time, ...); absent: not by the clock.
   std::map<std::int64_t, Timestamp> dueAt;
+  // Per seller with any, its window's defect rows (Defect), ordered by
+  // metric, then by what the metric counts (the order, or the ticket or
+  // return request), then by row: exactly the rows its tallies count.
+  std::map<std::int64_t, std::vector<Defect>> defects;
   // Every authenticity claim (any time, any status), for the ladder.
   std::vector<AuthenticityClaim> authenticityClaims;
   // Rows skipped for unknown enums, NULLs or impossible values, sorted by

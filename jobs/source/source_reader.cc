@@ -102,6 +102,7 @@ class Reader {
       readOrphans(windowAt(now_, rules_).begin);
     }
     readProblems();
+    settleDefects();
     session_.endRead();
     return std::move(data_);
   }
@@ -206,7 +207,53 @@ class Reader {
         if (row.isNull(column)) continue;
         dueBy(group, row.getInt64(column));
       }
+      const std::size_t lists = 3 + grain.tallies.size() + grain.dueColumns;
+      for (std::size_t i = 0; i < grain.defectLists.size(); ++i) {
+        const int column = static_cast<int>(lists + i);
+        if (row.isNull(column)) continue;
+        try {
+          std::vector<Defect> found = parseDefectList(row.getString(column));
+          std::vector<Defect>& all = data_.defects[group];
+          all.insert(all.end(), found.begin(), found.end());
+        } catch (const std::invalid_argument& e) {
+          throw SourceError("aggregating " + grain.table + ": seller " + std::to_string(group) +
+                            ": " + e.what());
+        }
+      }
     });
+  }
+
+  // Sorts each seller's defect rows and checks that they are the very rows
+  // its tallies count: a list the database cut short fails the read rather
+  // than serving a drill-down that disagrees with the numbers.
+  void settleDefects() {
+    const std::vector<Defect> none;
+    for (const auto& [seller, tally] : data_.tallies) {
+      auto found = data_.defects.find(seller);
+      if (found != data_.defects.end()) sortDefects(&found->second);
+      const std::vector<Defect>& defects = found == data_.defects.end() ? none : found->second;
+      std::size_t at = 0;
+      for (std::size_t m = 0; m < kMetricCount; ++m) {
+        const auto metric = static_cast<MetricId>(m);
+        if (!hasDefects(metric)) continue;
+        std::int64_t units = 0;
+        for (std::optional<std::int64_t> last; at < defects.size(); ++at) {
+          if (defectReasons()[defects[at].reason].metric != metric) break;
+          const std::int64_t unit = countedId(defects[at]);
+          if (unit != last) ++units;
+          last = unit;
+        }
+        const Ratio r = tally.rate(metric);
+        const std::int64_t counted =
+            higherIsBetter(metric) ? r.denominator - r.numerator : r.numerator;
+        if (units != counted) {
+          throw SourceError("seller " + std::to_string(seller) + ": " + metricName(metric) +
+                            " counts " + std::to_string(counted) + " but its defect list has " +
+                            std::to_string(units) +
+                            " (on MySQL, is max_allowed_packet too small for the list?)");
+        }
+      }
+    }
   }
 
   // The problem queries say when each bad row they list may come to be

@@ -175,6 +175,11 @@ constexpr const char* kSchemaV3[] = {
     "ALTER TABLE run_meta ADD COLUMN full_run_at TEXT",
 };
 
+// Version 4: the rows behind each metric (see etc/sql/mysql/results/005_*.sql).
+constexpr const char* kSchemaV4[] = {
+    "ALTER TABLE seller_results ADD COLUMN defects TEXT",
+};
+
 struct Migration {
   int version;
   const char* const* begin;
@@ -184,6 +189,7 @@ constexpr Migration kMigrations[] = {
     {1, std::begin(kSchemaV1), std::end(kSchemaV1)},
     {2, std::begin(kSchemaV2), std::end(kSchemaV2)},
     {3, std::begin(kSchemaV3), std::end(kSchemaV3)},
+    {4, std::begin(kSchemaV4), std::end(kSchemaV4)},
 };
 
 constexpr const char* kUpsertRunMeta =

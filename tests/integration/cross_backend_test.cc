@@ -22,6 +22,7 @@
 #include "jobs/demo/demo_marketplace.h"
 #include "jobs/report.h"
 #include "jobs/score_job.h"
+#include "jobs/source/definition.h"
 #include "jobs/source/mysql_source.h"
 #include "jobs/source/sqlite_source.h"
 #include "jobs/sqlite/sqlite_result_store.h"
@@ -312,6 +313,12 @@ TEST_F(CrossBackendTest, DemoMarketplaceGivesTheSameAnswersOnSqliteAndMysql) {
     }
   }
   EXPECT_NO_MISMATCH(tallies);
+
+  // The rows behind the numbers, each with the same reason and value.
+  ASSERT_GT(lite.defects.size(), 1000u);
+  Mismatches defects("defects of seller");
+  compareMaps(&defects, lite.defects, my.defects, source::formatDefectList);
+  EXPECT_NO_MISMATCH(defects);
 
   ASSERT_GT(lite.authenticityClaims.size(), 0u);
   Mismatches claims("authenticity claim of ticket");

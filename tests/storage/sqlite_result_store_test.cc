@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "jobs/results_sql.h"
+#include "jobs/source/definition.h"
 #include "jobs/source/source.h"
 #include "temp_dir.h"
 #include "tests/jobs/owned_run.h"
@@ -101,6 +102,11 @@ SellerResult seller(std::int64_t id, Badge badge, std::optional<double> score) {
   return r;
 }
 
+Defect defect(std::int64_t orderId, std::int64_t rowId, const char* reason, std::int64_t value) {
+  return {orderId, rowId, kT0 - 3 * kDay, value,
+          static_cast<std::uint16_t>(*source::defectReasonIndex(reason))};
+}
+
 ProductResult product(std::int64_t id, std::int64_t sellerId) {
   ProductResult p;
   p.ladder.productId = id;
@@ -124,6 +130,8 @@ OwnedRun firstRun() {
   unscored.responseTime = ResponseTime();
   SellerResult due = seller(7, Badge::kTop, 96.5);
   due.dueAt = kT0 + 3 * kHour + 17;
+  due.defects = {defect(1001, 1001, "shipped_late", 10800), defect(1001, 1004, "low_rating", 2),
+                 defect(1002, 1002, "seller_cancelled", kT0 - kDay)};
   run.sellersChanged = {run.keep(due), run.keep(unscored)};
   run.productsChanged = {product(701, 7)};
   run.sourceWatermark = kT0 - 5;
@@ -181,9 +189,9 @@ class SqliteResultStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteResultStoreTest, MigrateCreatesTheLatestVersionAndIsIdempotent) {
-  EXPECT_EQ(3, store_.schemaVersion());
+  EXPECT_EQ(4, store_.schemaVersion());
   store_.migrate();
-  EXPECT_EQ(3, store_.schemaVersion());
+  EXPECT_EQ(4, store_.schemaVersion());
 }
 
 TEST_F(SqliteResultStoreTest, LoadSnapshotIsNullBeforeAnyRun) {
@@ -259,6 +267,34 @@ TEST_F(SqliteResultStoreTest, WritesAndRemovesManyRowsAcrossStatementBatches) {
   const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
   ASSERT_EQ(1u, s->sellers.size());
   EXPECT_TRUE(seller(1, Badge::kGood, 80.0) == *s->sellers.at(1));
+}
+
+TEST_F(SqliteResultStoreTest, SplitsLongDefectListsAcrossStatements) {
+  // Three sellers with about 1.6 MB of defect list each: the writer puts at
+  // most about 4 MB of text in one statement, so two statements, and every
+  // list reads back whole.
+  OwnedRun run;
+  run.computedAt = kT0;
+  for (std::int64_t id = 1; id <= 3; ++id) {
+    SellerResult r = seller(id, Badge::kAtRisk, 40.0);
+    for (std::int64_t order = 1; order <= 40000; ++order) {
+      r.defects.push_back(
+          defect(id * 1000000 + order, id * 1000000 + order, "tracking_missing", 0));
+    }
+    run.sellersChanged.push_back(run.keep(r));
+  }
+  std::vector<std::size_t> rowsPerStatement;
+  results_sql::writeRunRows(run, [&](const std::string&, const std::string& sql,
+                                     const std::vector<results_sql::Value>& values) {
+    if (sql.find("seller_results") != std::string::npos) {
+      rowsPerStatement.push_back(values.size() / results_sql::sellerColumns().size());
+    }
+  });
+  EXPECT_EQ(rowsPerStatement, (std::vector<std::size_t>{2, 1}));
+  store_.saveRun(run);
+  const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
+  for (std::int64_t id = 1; id <= 3; ++id)
+    EXPECT_TRUE(*run.sellersChanged[id - 1] == *s->sellers.at(id));
 }
 
 TEST_F(SqliteResultStoreTest, SecondRunReplacesResultsAndKeepsTheWarningLifecycle) {
@@ -360,7 +396,7 @@ TEST_F(SqliteResultStoreTest, LoadSnapshotKeepsBadgeChangesSinceTheGivenTime) {
 TEST_F(SqliteResultStoreTest, RefusesANewerSchemaNamingBothVersions) {
   {
     Poco::Data::Session session("SQLite", path_);
-    session << "INSERT INTO schema_version (version) VALUES (4)", now;
+    session << "INSERT INTO schema_version (version) VALUES (5)", now;
   }
   SqliteResultStore newer(path_);
   try {
@@ -368,8 +404,8 @@ TEST_F(SqliteResultStoreTest, RefusesANewerSchemaNamingBothVersions) {
     FAIL() << "migrate() accepted a newer schema";
   } catch (const SourceError& e) {
     const std::string message = e.what();
-    EXPECT_NE(std::string::npos, message.find("schema version 4")) << message;
-    EXPECT_NE(std::string::npos, message.find("version 3")) << message;
+    EXPECT_NE(std::string::npos, message.find("schema version 5")) << message;
+    EXPECT_NE(std::string::npos, message.find("version 4")) << message;
   }
 }
 
