@@ -9,6 +9,7 @@
 #include <string>
 
 #include "jobs/snapshot.h"
+#include "jobs/source/definition.h"
 #include "sellertrust/rules.h"
 #include "sellertrust/seller.h"
 #include "sellertrust/time.h"
@@ -69,8 +70,16 @@ inline SellerResult resultOf(const SellerInfo& info, const SellerTally& t,
   return r;
 }
 
-// Sellers 7 (scored from a real evaluation), 8 (new, no score) and 9
-// (at_risk, set by hand); product 100 of seller 7; seven warnings with ids
+inline Defect defect(std::int64_t orderId, std::int64_t rowId, const char* reason,
+                     std::int64_t value) {
+  return {orderId, rowId, kComputedAt - 10 * kDay, value,
+          static_cast<std::uint16_t>(*source::defectReasonIndex(reason))};
+}
+
+// Sellers 7 (scored from a real evaluation; its two defect orders are 1001,
+// with a 1-star rating and a claim, and 1002, with a chargeback), 8 (new,
+// no score) and 9 (at_risk, set by hand); product 100 of seller 7; seven
+// warnings with ids
 // 2, 3, 5, 8, 13, 21, 34; history and badge changes of seller 7.
 inline std::shared_ptr<Snapshot> makeSnapshot() {
   auto s = std::make_shared<Snapshot>();
@@ -88,8 +97,11 @@ inline std::shared_ptr<Snapshot> makeSnapshot() {
   };
   s->nextWarningId = 35;
 
-  s->sellers[7] = std::make_shared<const SellerResult>(
-      resultOf({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, tally(400, 2), Badge::kFair));
+  SellerResult zoe =
+      resultOf({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, tally(400, 2), Badge::kFair);
+  zoe.defects = {defect(1001, 5001, "low_rating", 1), defect(1001, 6001, "defect_claim", 100),
+                 defect(1002, 7001, "service_chargeback", 0)};
+  s->sellers[7] = std::make_shared<const SellerResult>(std::move(zoe));
   s->sellers[8] =
       std::make_shared<const SellerResult>(resultOf({8, "New", "DE"}, tally(3, 0), std::nullopt));
   SellerResult atRisk;

@@ -10,6 +10,8 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -32,6 +34,7 @@
 namespace sellertrust {
 namespace {
 
+using Poco::JSON::Array;
 using Poco::JSON::Object;
 using Poco::Net::HTTPRequest;
 
@@ -311,6 +314,7 @@ TEST(ApiTest, MalformedIdsAre400WithExactDetail) {
     EXPECT_EQ(server.get("/v1/sellers/" + id + "/badge.svg").status, 400);
     EXPECT_EQ(server.get("/v1/sellers/" + id).status, 400);
     EXPECT_EQ(server.get("/v1/sellers/" + id + "/history").status, 400);
+    EXPECT_EQ(server.get("/v1/sellers/" + id + "/defects").status, 400);
     expectProblem(server.get("/v1/products/" + id), 400,
                   "product id must be a positive integer, got '" + shown + "'");
   }
@@ -325,6 +329,7 @@ TEST(ApiTest, UnknownSellerProductAndRouteAre404) {
   expectProblem(server.get("/v1/sellers/404/badge.svg"), 404, "seller 404 is not known");
   expectProblem(server.get("/v1/sellers/404"), 404, "seller 404 is not known");
   expectProblem(server.get("/v1/sellers/404/history"), 404, "seller 404 is not known");
+  expectProblem(server.get("/v1/sellers/404/defects"), 404, "seller 404 is not known");
   expectProblem(server.get("/v1/products/404"), 404, "product 404 is not known");
   expectProblem(server.get("/v1/nothing"), 404, "no such endpoint: /v1/nothing");
   expectProblem(server.get("/v1/sellers/7/badge/"), 404, "no such endpoint: /v1/sellers/7/badge/");
@@ -373,8 +378,8 @@ TEST(ApiTest, HeadAnswersLikeGetWithoutBody) {
 
 TEST(ApiTest, OperatorEndpointsNeedTheBearerToken) {
   TestServer server(withToken("s3cret-token"));
-  for (const char* target :
-       {"/v1/sellers/7", "/v1/sellers/7/history", "/v1/warnings", "/v1/products/100"}) {
+  for (const char* target : {"/v1/sellers/7", "/v1/sellers/7/history", "/v1/sellers/7/defects",
+                             "/v1/warnings", "/v1/products/100"}) {
     SCOPED_TRACE(target);
     const Response none = server.get(target);
     expectProblem(none, 401, "this endpoint requires an Authorization: Bearer token");
@@ -452,6 +457,82 @@ TEST(ApiTest, HistoryCoversTheLastDaysAndValidatesDays) {
     expectProblem(server.get(std::string("/v1/sellers/7/history?days=") + days), 400,
                   std::string("days must be an integer from 1 to 365, got '") + days + "'");
   }
+}
+
+TEST(ApiTest, DefectsSummariseEveryRateAndPageOneMetricById) {
+  TestServer server;
+  const Object::Ptr summary = server.get("/v1/sellers/7/defects").json();
+  const Array::Ptr metrics = summary->getArray("metrics");
+  ASSERT_EQ(metrics->size(), kMetricCount - 1);  // every rate, not the rating average
+  EXPECT_EQ(metrics->getObject(0)->getValue<std::string>("metric"), "order_defect_rate");
+  EXPECT_EQ(metrics->getObject(0)->getValue<int>("defects"), 2);
+  EXPECT_EQ(metrics->getObject(1)->getValue<int>("defects"), 0);
+  EXPECT_EQ(metrics->getObject(6)->getValue<std::string>("counts"), "tickets");
+  EXPECT_EQ(summary->getArray("products")->size(), 1u);
+  EXPECT_EQ(summary->getArray("products")->getObject(0)->getValue<int>("product_id"), 100);
+
+  const std::string head =
+      R"({"seller_id":7,"metric":"order_defect_rate","counts":"orders","total":2,)"
+      R"("computed_at":"2026-03-01T12:00:00Z","window":{"from":"2025-12-31T12:00:00Z",)"
+      R"("to":"2026-03-01T12:00:00Z","days":60},"defects":[)";
+  // A page never splits the reasons of one order.
+  EXPECT_EQ(server.get("/v1/sellers/7/defects?metric=order_defect_rate&limit=1").body,
+            head +
+                R"({"id":1001,"order_id":1001,"ordered_at":"2026-02-19T12:00:00Z","reasons":[)"
+                R"({"reason":"low_rating","table":"ratings","row_id":5001,"stars":1},)"
+                R"({"reason":"defect_claim","table":"tickets","row_id":6001,"product_id":100}]}],)"
+                R"("next_after":1001})");
+  EXPECT_EQ(server.get("/v1/sellers/7/defects?metric=order_defect_rate&limit=1&after=1001").body,
+            head +
+                R"({"id":1002,"order_id":1002,"ordered_at":"2026-02-19T12:00:00Z","reasons":[)"
+                R"({"reason":"service_chargeback","table":"chargebacks","row_id":7001}]}],)"
+                R"("next_after":null})");
+  EXPECT_EQ(server.get("/v1/sellers/7/defects?metric=order_defect_rate").json()
+                ->getArray("defects")
+                ->size(),
+            2u);
+  EXPECT_EQ(server.get("/v1/sellers/7/defects?metric=claim_rate").json()->getValue<int>("total"),
+            0);
+
+  expectProblem(server.get("/v1/sellers/7/defects?metric=rating_average"), 400,
+                "metric must be one of order_defect_rate, claim_rate, late_shipment_rate, "
+                "late_delivery_rate, seller_cancel_rate, valid_tracking_rate, "
+                "response_within_48h_rate, escalation_rate, spontaneous_refund_rate, "
+                "return_resolved_15d_rate (rating_average is a mean, not a count of rows), got "
+                "'rating_average'");
+  EXPECT_EQ(server.get("/v1/sellers/7/defects?metric=odr").status, 400);
+  for (const char* limit : {"0", "501", "x"}) {
+    expectProblem(
+        server.get(std::string("/v1/sellers/7/defects?metric=claim_rate&limit=") + limit), 400,
+        std::string("limit must be an integer from 1 to 500, got '") + limit + "'");
+  }
+  expectProblem(server.get("/v1/sellers/7/defects?metric=claim_rate&after=-2"), 400,
+                "after must be an id (a positive integer), got '-2'");
+  expectProblem(server.get("/v1/sellers/7/defects?limit=5"), 400,
+                "limit and after page the defects of one metric: give metric too");
+}
+
+TEST(OpenApiTest, DescribesEveryDefectReasonAndItsValue) {
+  std::ifstream file(SELLERTRUST_SOURCE_DIR "/docs/openapi.json", std::ios::binary);
+  ASSERT_TRUE(file) << "cannot read docs/openapi.json";
+  std::stringstream text;
+  text << file.rdbuf();
+  const Object::Ptr reason = Poco::JSON::Parser()
+                                 .parse(text.str())
+                                 .extract<Object::Ptr>()
+                                 ->getObject("components")
+                                 ->getObject("schemas")
+                                 ->getObject("DefectReason")
+                                 ->getObject("properties");
+  std::set<std::string> names;
+  for (const Poco::Dynamic::Var& name : *reason->getObject("reason")->getArray("enum")) {
+    names.insert(name.toString());
+  }
+  for (const source::DefectReasonDef& r : source::defectReasons()) {
+    EXPECT_EQ(names.count(r.name), 1u) << r.name;
+    if (!r.valueName.empty()) EXPECT_TRUE(reason->has(r.valueName)) << r.valueName;
+  }
+  EXPECT_EQ(names.size(), source::defectReasons().size());
 }
 
 // Collects every warning id over pages of `limit`, following next_after.

@@ -52,6 +52,8 @@ class OneFixtureDaemonCase(ContractTestCase):
         cls.daemon = Daemon(cls.dir, "--set=jobs.score.interval_seconds=3600", *cls.daemon_args,
                             source=cls.source).__enter__()
         cls.daemon.wait_ready()
+        # Ready means published; the run's metrics are recorded just after.
+        cls.daemon.wait_until(lambda: score_job(cls.daemon)["runs"] >= 1, what="the first run")
 
     @classmethod
     def tearDownClass(cls):
@@ -123,6 +125,53 @@ class FixtureDaemonTest(OneFixtureDaemonCase):
         self.assertAlmostEqual(report["metrics"]["rating_average"]["value"], 34.5 / 17)
         codes = sorted(w["code"] for w in report["warnings"])
         self.assertEqual(codes, ["account_review", "order_defect_rate_above_target"])
+
+    def defect_pages(self, sid, metric, limit):
+        """Every defect of one metric of a seller, page by page."""
+        defects, after = [], None
+        while True:
+            query = f"metric={metric}&limit={limit}" + (f"&after={after}" if after else "")
+            page = self.get(f"/v1/sellers/{sid}/defects?{query}").json()
+            self.assertEqual(page["metric"], metric)
+            defects += page["defects"]
+            after = page["next_after"]
+            if after is None:
+                return page["total"], defects
+
+    def test_defects_are_the_rows_behind_each_numerator(self):
+        higher_is_better = {"valid_tracking_rate", "response_within_48h_rate",
+                            "return_resolved_15d_rate"}
+        for sid in (1, 2, 3):
+            report = self.get(f"/v1/sellers/{sid}").json()
+            summary = self.get(f"/v1/sellers/{sid}/defects").json()
+            self.assertEqual(len(summary["metrics"]), 10)
+            for entry in summary["metrics"]:
+                metric = entry["metric"]
+                counted = report["metrics"][metric]
+                want = (counted["denominator"] - counted["numerator"]
+                        if metric in higher_is_better else counted["numerator"])
+                self.assertEqual(entry["defects"], want, (sid, metric))
+                total, defects = self.defect_pages(sid, metric, limit=3)
+                ids = [d["id"] for d in defects]
+                self.assertEqual((total, len(ids)), (want, want), (sid, metric))
+                self.assertEqual(ids, sorted(set(ids)))
+        # Seller 2's ten defects are its orders 21 to 30, each for the 1-star
+        # rating written with it (ratings 1 to 10).
+        total, defects = self.defect_pages(2, "order_defect_rate", limit=4)
+        self.assertEqual([d["id"] for d in defects], list(range(21, 31)))
+        for d in defects:
+            self.assertEqual(d["order_id"], d["id"])
+            self.assertEqual(d["reasons"], [{"reason": "low_rating", "table": "ratings",
+                                             "row_id": d["id"] - 20, "stars": 1}])
+        # Seller 3's one claim names its ticket and product; the 7-star
+        # rating of seller 1 is a bad row, so seller 1 has no defect at all.
+        _, claims = self.defect_pages(3, "claim_rate", limit=50)
+        self.assertEqual(claims[0]["reasons"], [{"reason": "claim", "table": "tickets",
+                                                 "row_id": 1, "product_id": 301}])
+        self.assertEqual(self.get("/v1/sellers/3/defects").json()["products"],
+                         [{"product_id": 301, "claims_in_window": 1}])
+        self.assertEqual(sum(m["defects"] for m in
+                             self.get("/v1/sellers/1/defects").json()["metrics"]), 0)
 
     def test_bad_rows_are_skipped_not_scored(self):
         # The 7-star rating and the ticket with an unknown status are skipped:
