@@ -5,6 +5,7 @@
 #include "jobs/report.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -65,7 +66,70 @@ std::string renderEvidence(const std::vector<Evidence>& evidence) {
   return out;
 }
 
-std::string renderMetric(const MetricValue& m, const Rules& rules) {
+// What a metric holds against a seller, and what counts for it, in words.
+struct Nouns {
+  const char* against;
+  const char* counting;
+};
+
+Nouns nounsOf(MetricId id) {
+  switch (id) {
+    case MetricId::kOrderDefectRate:
+      return {"orders with a defect", "orders without one"};
+    case MetricId::kClaimRate:
+      return {"claimed orders", "orders without a claim"};
+    case MetricId::kLateShipmentRate:
+      return {"late shipments", "orders shipped on time"};
+    case MetricId::kLateDeliveryRate:
+      return {"late deliveries", "orders delivered on time"};
+    case MetricId::kSellerCancelRate:
+      return {"seller cancellations", "orders not cancelled by the seller"};
+    case MetricId::kValidTrackingRate:
+      return {"shipments without valid tracking", "shipments with valid tracking"};
+    case MetricId::kResponseWithin48hRate:
+      return {"tickets answered late or not at all", "tickets answered in time"};
+    case MetricId::kEscalationRate:
+      return {"escalated tickets", "tickets without escalation"};
+    case MetricId::kSpontaneousRefundRate:
+      return {"spontaneous refunds", "delivered orders without one"};
+    case MetricId::kReturnResolved15dRate:
+      return {"returns not resolved in time", "returns resolved in time"};
+    case MetricId::kRatingAverage:
+      return {"low ratings", "5-star ratings"};
+  }
+  return {"defects", "good ones"};
+}
+
+std::string jsonCount(std::optional<std::int64_t> n) { return n ? std::to_string(*n) : "null"; }
+
+// {"fewer","more","points_lost","oldest_leaves_window_at","text"}, or null
+// when the metric loses no points.
+std::string renderRecommendation(const MetricValue& m, const Rules& rules,
+                                 std::optional<Timestamp> oldestLeavesAt) {
+  const std::optional<ToTarget> t = toTarget(m, rules);
+  if (!t) return "null";
+  const Nouns nouns = nounsOf(m.id);
+  std::string text;
+  if (t->fewer) text = std::to_string(*t->fewer) + " fewer " + nouns.against;
+  if (t->more) {
+    text += (text.empty() ? "" : ", or ") + std::to_string(*t->more) + " more " + nouns.counting;
+  }
+  char points[32];
+  std::snprintf(points, sizeof points, "%.1f", t->pointsLost);
+  if (t->fewer && t->more) text += ",";
+  text += text.empty() ? "no number of rows in reach meets the target" : " would meet the target";
+  text += std::string(" and win back ") + points + " points";
+  if (oldestLeavesAt) {
+    text += "; the oldest counted leaves the window at " + formatRfc3339(*oldestLeavesAt);
+  }
+  return "{\"fewer\":" + jsonCount(t->fewer) + ",\"more\":" + jsonCount(t->more) +
+         ",\"points_lost\":" + jsonNumber(t->pointsLost) +
+         ",\"oldest_leaves_window_at\":" + jsonTime(oldestLeavesAt) +
+         ",\"text\":" + jsonString(text + ".") + "}";
+}
+
+std::string renderMetric(const MetricValue& m, const Rules& rules,
+                         std::optional<Timestamp> oldestLeavesAt) {
   std::string out = "{";
   key(&out, "value");
   out += jsonOptional(m.value);
@@ -91,6 +155,9 @@ std::string renderMetric(const MetricValue& m, const Rules& rules) {
   out.push_back(',');
   key(&out, "judged");
   out += jsonOptional(judgedValue(m));
+  out.push_back(',');
+  key(&out, "recommendation");
+  out += renderRecommendation(m, rules, oldestLeavesAt);
   out.push_back('}');
   return out;
 }
@@ -221,7 +288,17 @@ std::string renderWarning(const Warning& warning) {
 
 std::string renderSellerReport(const SellerInfo& seller, const SellerEvaluation& evaluation,
                                const std::vector<Warning>& activeWarnings, Timestamp computedAt,
-                               const std::string& rulesVersion, const Rules& rules) {
+                               const std::string& rulesVersion, const Rules& rules,
+                               const std::vector<Defect>& defects) {
+  // When each metric's oldest counted row leaves the window: its order's
+  // time plus the window and the lag, and a second.
+  std::array<std::optional<Timestamp>, kMetricCount> leaves{};
+  for (const Defect& d : defects) {
+    std::optional<Timestamp>& at = leaves[static_cast<std::size_t>(source::defectMetric(d))];
+    const Timestamp t =
+        d.orderedAt + static_cast<Timestamp>(rules.windowDays + rules.lagDays) * kSecondsPerDay + 1;
+    if (!at || t < *at) at = t;
+  }
   const std::optional<double> score =
       evaluation.score ? std::optional<double>(evaluation.score->value) : std::nullopt;
   const Window window = windowAt(computedAt, rules);
@@ -266,7 +343,7 @@ std::string renderSellerReport(const SellerInfo& seller, const SellerEvaluation&
   out.push_back('{');
   for (const MetricValue& m : evaluation.metrics.values) {
     key(&out, metricName(m.id));
-    out += renderMetric(m, rules);
+    out += renderMetric(m, rules, leaves[static_cast<std::size_t>(m.id)]);
     out.push_back(',');
   }
   const ResponseTime& rt = evaluation.metrics.responseTime;
@@ -379,7 +456,7 @@ std::string renderSellerReport(const SellerResult& result, const Snapshot& snaps
   e.badge = {result.badge, result.badgeReason};
   return renderSellerReport({result.sellerId, result.name, result.country}, e,
                             snapshot.warningsOfSeller(result.sellerId), snapshot.computedAt,
-                            snapshot.rulesVersion, rules);
+                            snapshot.rulesVersion, rules, result.defects);
 }
 
 std::string renderProductReport(const ProductResult& product, const Snapshot& snapshot) {

@@ -25,14 +25,19 @@ std::string renderWarning(const Warning& warning);
 //  "window":{"from","to","days"},"orders","score"(null),"badge","badge_reason",
 //  "no_score_reason"(only when score is null),
 //  "metrics":{<metric>:{"value"(null),"numerator","denominator",
-//             "wilson":{"lower","upper"}(rates only),"target","judged"(null)},
+//             "wilson":{"lower","upper"}(rates only),"target","judged"(null),
+//             "recommendation":{"fewer"(null),"more"(null),"points_lost",
+//               "oldest_leaves_window_at"(null),"text"} (ToTarget, score.h;
+//               null when the metric loses no points)},
 //             ..., "response_time_hours":{"answered","p50"(null),"p90"(null)}},
 //  "explanation":[{"metric","value","judged","target","points_lost"}...]
 //                 (largest loss first; empty when there is no score),
 //  "warnings":[renderWarning...]}
+// `defects` (SellerResult::defects) date each metric's oldest counted row.
 std::string renderSellerReport(const SellerInfo& seller, const SellerEvaluation& evaluation,
                                const std::vector<Warning>& activeWarnings, Timestamp computedAt,
-                               const std::string& rulesVersion, const Rules& rules);
+                               const std::string& rulesVersion, const Rules& rules,
+                               const std::vector<Defect>& defects = {});
 
 // The product report (GET /v1/products/{id}):
 // {"product_id","seller_id","computed_at","rules_version","claims_in_window",

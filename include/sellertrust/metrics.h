@@ -144,6 +144,10 @@ struct MetricSet {
 };
 
 MetricSet computeMetrics(const SellerTally& tally, const Rules& rules);
+// One metric's value from its two tallies (rating_average: the sum of
+// stars and the number of ratings).
+MetricValue metricValue(MetricId id, std::int64_t numerator, std::int64_t denominator,
+                        const Rules& rules);
 // The same from the tallies and a response time already reduced to its
 // percentiles (as results store them).
 MetricSet computeMetrics(const std::array<std::int64_t, kTallyCount>& counts,

@@ -36,4 +36,18 @@ double pointsLost(MetricId id, std::optional<double> judged, const Rules& rules)
 
 Score computeScore(const MetricSet& metrics, const Rules& rules);
 
+// What would make a metric that loses points lose none (meet its target as
+// judged): with the same total, `fewer` of the rows it holds against the
+// seller (defect orders, late shipments, tickets answered late, ...); or,
+// with those kept, `more` rows that count for it (orders without a defect,
+// tickets answered in time, ...; for rating_average, 5-star ratings). Each
+// is the smallest such number, nullopt when none would do (no total that
+// size meets the target). nullopt when the metric loses no points.
+struct ToTarget {
+  std::optional<std::int64_t> fewer;
+  std::optional<std::int64_t> more;
+  double pointsLost = 0;  // what meeting the target wins back
+};
+std::optional<ToTarget> toTarget(const MetricValue& metric, const Rules& rules);
+
 }  // namespace sellertrust

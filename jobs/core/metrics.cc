@@ -100,6 +100,24 @@ std::optional<std::int64_t> nearestRank(const std::map<std::int64_t, std::int64_
   return histogram.rbegin()->first;
 }
 
+MetricValue metricValue(MetricId id, std::int64_t numerator, std::int64_t denominator,
+                        const Rules& rules) {
+  MetricValue m;
+  m.id = id;
+  m.numerator = numerator;
+  m.denominator = denominator;
+  if (denominator <= 0) return m;
+  const auto k = static_cast<double>(numerator);
+  const auto n = static_cast<double>(denominator);
+  if (id == MetricId::kRatingAverage) {
+    m.value = (k + rules.ratingPriorCount * rules.ratingPriorMean) / (n + rules.ratingPriorCount);
+  } else {
+    m.value = k / n;
+    m.wilson = wilsonInterval(numerator, denominator, rules.wilsonZ);
+  }
+  return m;
+}
+
 MetricSet computeMetrics(const std::array<std::int64_t, kTallyCount>& counts,
                          const ResponseTime& responseTime, const Rules& rules) {
   SellerTally tally;
@@ -107,25 +125,9 @@ MetricSet computeMetrics(const std::array<std::int64_t, kTallyCount>& counts,
   MetricSet set;
   set.orders = tally.orders();
   for (std::size_t i = 0; i < kMetricCount; ++i) {
-    MetricValue& m = set.values[i];
-    m.id = static_cast<MetricId>(i);
-    if (m.id == MetricId::kRatingAverage) continue;
-    const Ratio r = tally.rate(m.id);
-    m.numerator = r.numerator;
-    m.denominator = r.denominator;
-    if (r.denominator > 0) {
-      m.value = static_cast<double>(r.numerator) / static_cast<double>(r.denominator);
-      m.wilson = wilsonInterval(r.numerator, r.denominator, rules.wilsonZ);
-    }
-  }
-  MetricValue& rating = set.values[static_cast<std::size_t>(MetricId::kRatingAverage)];
-  const Ratio stars = tally.rate(MetricId::kRatingAverage);
-  rating.numerator = stars.numerator;
-  rating.denominator = stars.denominator;
-  if (stars.denominator > 0) {
-    rating.value =
-        (static_cast<double>(stars.numerator) + rules.ratingPriorCount * rules.ratingPriorMean) /
-        (static_cast<double>(stars.denominator) + rules.ratingPriorCount);
+    const auto id = static_cast<MetricId>(i);
+    const Ratio r = tally.rate(id);
+    set.values[i] = metricValue(id, r.numerator, r.denominator, rules);
   }
   set.responseTime = responseTime;
   return set;

@@ -38,4 +38,48 @@ Score computeScore(const MetricSet& metrics, const Rules& rules) {
   return score;
 }
 
+namespace {
+
+// The smallest x in [1, most] for which meets(x) holds, given that it holds
+// for every x above one that does; nullopt if meets(most) does not.
+template <typename Meets>
+std::optional<std::int64_t> smallest(std::int64_t most, Meets meets) {
+  if (most < 1 || !meets(most)) return std::nullopt;
+  std::int64_t low = 0;  // fails (or is 0)
+  std::int64_t high = most;
+  while (high - low > 1) {
+    const std::int64_t mid = low + (high - low) / 2;
+    (meets(mid) ? high : low) = mid;
+  }
+  return high;
+}
+
+// More rows than any marketplace has: beyond it "more" is never.
+constexpr std::int64_t kMostMore = 1000000000;
+
+}  // namespace
+
+std::optional<ToTarget> toTarget(const MetricValue& metric, const Rules& rules) {
+  const double lost = pointsLost(metric.id, judgedValue(metric), rules);
+  if (lost <= 0) return std::nullopt;
+  const std::int64_t k = metric.numerator;
+  const std::int64_t n = metric.denominator;
+  const auto meets = [&](std::int64_t numerator, std::int64_t denominator) {
+    return pointsLost(metric.id, judgedValue(metricValue(metric.id, numerator, denominator, rules)),
+                      rules) <= 0;
+  };
+  ToTarget out;
+  out.pointsLost = lost;
+  if (metric.id == MetricId::kRatingAverage) {
+    out.more = smallest(kMostMore, [&](std::int64_t y) { return meets(k + 5 * y, n + y); });
+  } else if (higherIsBetter(metric.id)) {
+    out.fewer = smallest(n - k, [&](std::int64_t x) { return meets(k + x, n); });
+    out.more = smallest(kMostMore, [&](std::int64_t y) { return meets(k + y, n + y); });
+  } else {
+    out.fewer = smallest(k, [&](std::int64_t x) { return meets(k - x, n); });
+    out.more = smallest(kMostMore, [&](std::int64_t y) { return meets(k, n + y); });
+  }
+  return out;
+}
+
 }  // namespace sellertrust

@@ -10,6 +10,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "jobs/source/definition.h"
+
 namespace sellertrust {
 namespace {
 
@@ -60,19 +62,25 @@ const char* const kOdrWarningJson =
 
 std::string emptyRate(const char* name, const char* target) {
   return std::string("\"") + name + R"(":{"value":null,"numerator":0,"denominator":0,)" +
-         R"("wilson":null,"target":)" + target + R"(,"judged":null})";
+         R"("wilson":null,"target":)" + target + R"(,"judged":null,"recommendation":null})";
 }
 
 std::string expectedMetrics() {
   return R"("metrics":{"order_defect_rate":{"value":0.25,"numerator":1,"denominator":4,)"
-         R"("wilson":{"lower":0.125,"upper":0.5},"target":0.01,"judged":0.125},)" +
+         R"("wilson":{"lower":0.125,"upper":0.5},"target":0.01,"judged":0.125,)"
+         // Hand-worked: 0 of 4 has a lower bound of 0; 1 of 17 has 0.010459
+         // and 1 of 18 has 0.009872, so 14 more orders.
+         R"("recommendation":{"fewer":1,"more":14,"points_lost":40,)"
+         R"("oldest_leaves_window_at":null,"text":"1 fewer orders with a defect, or 14 more )"
+         R"(orders without one, would meet the target and win back 40.0 points."}},)" +
          emptyRate("claim_rate", "0.02") + "," + emptyRate("late_shipment_rate", "0.04") + "," +
          emptyRate("late_delivery_rate", "0.05") + "," + emptyRate("seller_cancel_rate", "0.025") +
          "," + emptyRate("valid_tracking_rate", "0.95") + "," +
          emptyRate("response_within_48h_rate", "0.95") + "," + emptyRate("escalation_rate", "0.1") +
          "," + emptyRate("spontaneous_refund_rate", "0.03") + "," +
          emptyRate("return_resolved_15d_rate", "0.95") + "," +
-         R"("rating_average":{"value":4.5,"numerator":9,"denominator":2,"target":4.5,"judged":4.5},)"
+         R"("rating_average":{"value":4.5,"numerator":9,"denominator":2,"target":4.5,"judged":4.5,)"
+         R"("recommendation":null},)"
          R"("response_time_hours":{"answered":2,"p50":1.5,"p90":30}})";
 }
 
@@ -90,6 +98,22 @@ TEST(ReportTest, UnscoredSellerReportIsExact) {
       R"("no_score_reason":"4 orders in the last 60 days; a score needs at least 10",)" +
       expectedMetrics() + R"(,"explanation":[],"warnings":[)" + kOdrWarningJson + "]}";
   EXPECT_EQ(body, expected);
+}
+
+TEST(ReportTest, TheOldestDefectDatesWhenItLeavesTheWindow) {
+  // The oldest of two defect orders was placed 20 days before the run: it
+  // counts until 60 days after that, and leaves a second later.
+  const auto lowRating = static_cast<std::uint16_t>(*source::defectReasonIndex("low_rating"));
+  const std::vector<Defect> defects = {{1, 11, kComputedAt - 20 * kSecondsPerDay, 1, lowRating},
+                                       {2, 12, kComputedAt - 5 * kSecondsPerDay, 2, lowRating}};
+  const std::string body = renderSellerReport({7, "S", "DE"}, smallEvaluation(), {}, kComputedAt,
+                                              "1.test", Rules(), defects);
+  EXPECT_NE(body.find(R"("oldest_leaves_window_at":"2026-04-10T12:00:01Z","text":"1 fewer )"
+                      R"(orders with a defect, or 14 more orders without one, would meet the target )"
+                      R"(and win back 40.0 points; the oldest counted leaves the window at )"
+                      R"(2026-04-10T12:00:01Z."})"),
+            std::string::npos)
+      << body;
 }
 
 TEST(ReportTest, ScoredSellerReportHasScoreExplanationAndNoReason) {

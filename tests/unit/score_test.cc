@@ -155,6 +155,57 @@ bool sharesItsDenominator(MetricId id) {
 // seller is worsened one metric at a time in two ways: one more bad case at
 // the same volume, and (where the volume is the metric's own) one more case
 // that is bad.
+// Worked by hand with z = 1.96: 3 defect orders of 100 have a Wilson lower
+// bound of 0.010255 > 1 % (1.02 of 40 points lost); 2 of 100 have 0.005503
+// (so one fewer meets the target); 3 of 102 have 0.010052 and 3 of 103
+// have 0.009954 (so three more orders without a defect meet it).
+TEST(ToTargetTest, OneFewerDefectOrThreeMoreGoodOrdersMeetTheOdrTarget) {
+  const Rules rules;
+  const std::optional<ToTarget> t =
+      toTarget(metricValue(MetricId::kOrderDefectRate, 3, 100, rules), rules);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->fewer, 1);
+  EXPECT_EQ(t->more, 3);
+  EXPECT_NEAR(t->pointsLost, 1.02, 0.01);
+  EXPECT_FALSE(toTarget(metricValue(MetricId::kOrderDefectRate, 2, 100, rules), rules));
+}
+
+// 90 of 100 shipments with valid tracking: upper bound 0.944769 < 95 %;
+// 91 of 100: 0.951926. More shipments, all valid, also get there.
+TEST(ToTargetTest, HigherIsBetterCountsTheShortfallTheOtherWay) {
+  const Rules rules;
+  const MetricValue m = metricValue(MetricId::kValidTrackingRate, 90, 100, rules);
+  const std::optional<ToTarget> t = toTarget(m, rules);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->fewer, 1);
+  ASSERT_TRUE(t->more.has_value());
+  const auto meets = [&](std::int64_t k, std::int64_t n) {
+    return !toTarget(metricValue(MetricId::kValidTrackingRate, k, n, rules), rules);
+  };
+  EXPECT_TRUE(meets(90 + *t->more, 100 + *t->more));
+  EXPECT_FALSE(meets(89 + *t->more, 99 + *t->more));
+}
+
+// Ten 1-star ratings: (10 + 7 x 3.5) / 17 = 2.03. With y 5-star ratings,
+// (34.5 + 5y) / (17 + y) >= 4.5 iff y >= 84; a rating average has no
+// "fewer" (a rating is not removed).
+TEST(ToTargetTest, RatingAverageNeeds84FiveStarRatings) {
+  const Rules rules;
+  const std::optional<ToTarget> t =
+      toTarget(metricValue(MetricId::kRatingAverage, 10, 10, rules), rules);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_FALSE(t->fewer.has_value());
+  EXPECT_EQ(t->more, 84);
+  EXPECT_DOUBLE_EQ(t->pointsLost, 3);
+}
+
+TEST(ToTargetTest, NoRecommendationWithoutALossOrWithoutData) {
+  const Rules rules;
+  EXPECT_FALSE(toTarget(metricValue(MetricId::kLateShipmentRate, 0, 50, rules), rules));
+  EXPECT_FALSE(toTarget(metricValue(MetricId::kLateShipmentRate, 0, 0, rules), rules));
+  EXPECT_FALSE(toTarget(metricValue(MetricId::kRatingAverage, 0, 0, rules), rules));
+}
+
 TEST(ScorePropertyTest, WorseningAnySingleMetricNeverRaisesTheScore) {
   std::mt19937 rng(20261122);
   const Rules rules;
