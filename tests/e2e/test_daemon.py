@@ -454,7 +454,8 @@ class OpenApiTest(ContractTestCase):
         d.request("/v1/badges?seller_ids=1", method="OPTIONS")
         e.request("/v1/badges", method="OPTIONS")
         d.request("/v1/badges", method="PUT")
-        for operator in ["/v1/sellers/{}", "/v1/sellers/{}/history", "/v1/products/{}"]:
+        for operator in ["/v1/sellers/{}", "/v1/sellers/{}/history", "/v1/sellers/{}/defects",
+                         "/v1/products/{}"]:
             known = "301" if "products" in operator else "2"
             d.get(operator.format(known), headers=t)
             d.get(operator.format(known))
@@ -463,6 +464,8 @@ class OpenApiTest(ContractTestCase):
             e.get(operator.format(known), headers=t)
             d.request(operator.format(known), method="POST")
         d.get("/v1/sellers/2/history?days=400", headers=t)
+        d.get("/v1/sellers/2/defects?metric=order_defect_rate&limit=3", headers=t)
+        d.get("/v1/sellers/2/defects?metric=rating_average", headers=t)
         for target in ["/v1/warnings?severity=critical", "/v1/warnings?limit=1"]:
             d.get(target, headers=t)
         d.get("/v1/warnings?limit=0", headers=t)
