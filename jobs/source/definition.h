@@ -171,8 +171,8 @@ MetricId defectMetric(const Defect& defect);
 std::int64_t countedId(const Defect& defect);
 // Orders defects by metric, then counted id, then reason, then row.
 void sortDefects(std::vector<Defect>* defects);
-// Defects as text, the one form that the generated SQL produces and the
-// results database keeps: "order:row:ordered_at:reason:value:" per defect
+// Defects as text, the form the results database keeps (one column per
+// seller): "order:row:ordered_at:reason:value:" per defect
 // (ordered_at in epoch seconds, the reason by name, the value empty for a
 // reason without one; the last ':' shows the entry whole), joined by ','.
 std::string formatDefectList(const std::vector<Defect>& defects);

@@ -92,11 +92,6 @@ class SqliteDialect : public Dialect {
   std::string asText(const std::string& column) const override {
     return "CAST(" + column + " AS TEXT)";
   }
-  std::string concat(const std::vector<std::string>& values) const override {
-    std::string out;
-    for (const std::string& v : values) out += (out.empty() ? "(" : " || ") + v;
-    return out + ")";
-  }
   // The order_id index covers the join: 3.4 M ratings in 1.4 s, against
   // 7.9 s for the half changed since the window began, by updated_at.
   bool scansWholeTablesForOrphans() const override { return true; }
@@ -180,11 +175,6 @@ class MysqlDialect : public Dialect {
   }
   std::string asText(const std::string& column) const override {
     return "CAST(" + column + " AS CHAR)";
-  }
-  std::string concat(const std::vector<std::string>& values) const override {
-    std::string out;
-    for (const std::string& v : values) out += (out.empty() ? "CONCAT(" : ", ") + v;
-    return out + ")";
   }
   // 3.2 s for the half of 3.4 M ratings changed since the window began,
   // against 5.6 s for the whole table.

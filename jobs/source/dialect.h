@@ -31,9 +31,6 @@ class Dialect {
   virtual std::string isExactly(const std::string& column, const std::string& name) const = 0;
   // A column's value as text, for problem messages.
   virtual std::string asText(const std::string& column) const = 0;
-  // The text of the values joined (each a number, a string or NULL; NULL
-  // when any is).
-  virtual std::string concat(const std::vector<std::string>& values) const = 0;
   // True when a full run should look for orphans (after-sales rows without
   // an order) in the whole table rather than in the rows changed since its
   // window began: the cheaper of the two scans on this engine.

@@ -36,8 +36,6 @@ class MysqlSqlRows : public source::SqlRows {
 };
 
 constexpr std::int64_t kTempTableBytes = 256LL << 20;
-// The longest defect list one seller may have (the largest max_allowed_packet).
-constexpr std::int64_t kDefectListBytes = 1LL << 30;
 
 class MysqlSqlSession : public source::SqlSession {
  public:
@@ -57,11 +55,6 @@ class MysqlSqlSession : public source::SqlSession {
     db_->execute("sizing the session's temporary tables",
                  "SET SESSION tmp_table_size = " + std::to_string(kTempTableBytes) +
                      ", max_heap_table_size = " + std::to_string(kTempTableBytes));
-    // A seller's defect list is one GROUP_CONCAT (queries.h): the 1 MB
-    // default would cut a large seller's. The read checks every list against
-    // its count, so a list cut by max_allowed_packet fails the run.
-    db_->execute("sizing the session's defect lists",
-                 "SET SESSION group_concat_max_len = " + std::to_string(kDefectListBytes));
     db_->execute("starting the read transaction",
                  "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
   }

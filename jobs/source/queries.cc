@@ -117,36 +117,6 @@ std::string soundAt(const Dialect& dialect, const TableDef& table) {
   return out.empty() ? out : "CASE" + out + " END";
 }
 
-// The metrics with defect reasons on `table`, in MetricId order.
-std::vector<MetricId> defectListsOf(const TableDef& table) {
-  std::vector<MetricId> out;
-  for (const DefectReasonDef& r : defectReasons()) {
-    if (r.table == table.name && (out.empty() || out.back() != r.metric)) out.push_back(r.metric);
-  }
-  return out;
-}
-
-// A grain query's defect list column of `metric`: the group's defect rows
-// in the text form of formatDefectList (definition.h).
-std::string defectListColumn(const Dialect& dialect, const TableDef& table, MetricId metric) {
-  std::string reason = "CASE";
-  std::string value = "CASE";
-  bool anyValue = false;
-  for (const DefectReasonDef& r : defectReasons()) {
-    if (r.metric != metric || r.table != table.name) continue;
-    const std::string when = r.when.empty() ? "1 = 1" : "(" + r.when + ")";
-    reason += " WHEN " + when + " THEN " + sqlString(r.name);
-    value += " WHEN " + when + " THEN " + (r.value.empty() ? "NULL" : r.value);
-    anyValue = anyValue || !r.value.empty();
-  }
-  const std::string a = table.alias();
-  const std::string entry = dialect.concat(
-      {"o.order_id", "':'", a + "." + table.key, "':'", dialect.epochSeconds("o.ordered_at"), "':'",
-       reason + " END", "':'", anyValue ? "COALESCE(" + value + " END, '')" : "''", "':'"});
-  return "GROUP_CONCAT(CASE WHEN " + defectCondition(metric, table.name) + " THEN " + entry +
-         " END) AS defects_" + metricName(metric);
-}
-
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
                       const std::vector<const TallyDef*>& own, const KnownRows& known,
                       const std::string& window, const std::vector<std::string>& dueColumns) {
@@ -175,10 +145,6 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
   }
   for (const std::string& due : dueColumns) q.sql += ",\n  " + due;
   q.dueColumns = dueColumns.size();
-  q.defectLists = defectListsOf(table);
-  for (MetricId metric : q.defectLists) {
-    q.sql += ",\n  " + defectListColumn(dialect, table, metric);
-  }
   q.sql += "\nFROM " + fromWindowRows(table) + "\nWHERE " + window + "\nGROUP BY g";
   return q;
 }
@@ -202,6 +168,42 @@ std::string histogramQuery(const Dialect& dialect, const HistogramDef& h, const 
                            const std::string& window) {
   return "SELECT o.seller_id AS g, " + h.key + " AS k, COUNT(*) AS n\n" +
          soundWindowRows(dialect, table(h.table), h.where, known, window) + "\nGROUP BY g, k";
+}
+
+// The defect rows of `table` for every metric with reasons on it: its
+// window rows that are sound and a defect row of at least one of them.
+DefectQuery defectQuery(const Dialect& dialect, const TableDef& table, const KnownRows& known,
+                        const std::string& window) {
+  DefectQuery q;
+  q.table = table.name;
+  std::string columns = "o.seller_id, o.order_id, " + table.alias() + "." + table.key + ", " +
+                        dialect.epochSeconds("o.ordered_at");
+  std::string any;
+  for (std::size_t i = 0; i < defectReasons().size(); ++i) {
+    const DefectReasonDef& r = defectReasons()[i];
+    if (r.table != table.name) continue;
+    if (q.metrics.empty() || q.metrics.back() != r.metric) q.metrics.push_back(r.metric);
+  }
+  for (MetricId metric : q.metrics) {
+    // The first reason whose `when` holds; the last has none.
+    std::string reason = "CASE";
+    std::string value = "CASE";
+    for (std::size_t i = 0; i < defectReasons().size(); ++i) {
+      const DefectReasonDef& r = defectReasons()[i];
+      if (r.metric != metric || r.table != table.name) continue;
+      const std::string when = r.when.empty() ? "1 = 1" : "(" + r.when + ")";
+      reason += " WHEN " + when + " THEN " + std::to_string(i);
+      value += " WHEN " + when + " THEN " + (r.value.empty() ? "NULL" : r.value);
+    }
+    const std::string condition = defectCondition(metric, table.name);
+    columns += ",\n  CASE WHEN " + condition + " THEN " + reason + " END END, CASE WHEN " +
+               condition + " THEN " + value + " END END";
+    any += (any.empty() ? "" : " OR ") + ("(" + condition + ")");
+  }
+  if (!q.metrics.empty()) {
+    q.sql = "SELECT " + columns + "\n" + soundWindowRows(dialect, table, any, known, window);
+  }
+  return q;
 }
 
 // How the macros of the definition's SQL expand for one run.
@@ -382,6 +384,12 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     q.unions.push_back({id, sql("SELECT u.seller AS g, COUNT(DISTINCT u.order_id) AS " +
                                 std::string(tallyName(id)) + "\nFROM (\n" + branches +
                                 "\n) u\nGROUP BY u.seller")});
+  }
+  for (const TableDef& t : tables()) {
+    DefectQuery defects = defectQuery(dialect, t, known, window);
+    if (defects.metrics.empty()) continue;
+    defects.sql = sql(defects.sql);
+    q.defects.push_back(std::move(defects));
   }
   q.responseHistogram = sql(histogramQuery(dialect, responseHistogram(), known, window));
   q.productClaims = sql(histogramQuery(dialect, productClaims(), known, window));

@@ -23,15 +23,23 @@ namespace sellertrust::source {
 // After the tallies, dueColumns columns of epoch seconds (or NULL): when a
 // tally of the group next changes by the clock alone (a {passed:...}
 // condition comes to hold on one of its rows).
-// Last, one column per metric of defectLists: the group's defect rows of the
-// table for that metric, as text (parseDefectList, definition.h); NULL for
-// none.
 struct GrainQuery {
   std::string table;
   std::string sql;
   std::vector<TallyId> tallies;
   std::size_t dueColumns = 0;
-  std::vector<MetricId> defectLists;
+};
+
+// Columns: seller, order_id, the row's key, ordered_at (epoch seconds),
+// then two per metric of `metrics`: the index in defectReasons() of the
+// reason the row counts against it, and the reason's value (each NULL when
+// the row is no defect row of that metric, the value also for a reason
+// without one). One row per sound window row of `table` that is a defect
+// row of any of them (definition.h).
+struct DefectQuery {
+  std::string table;
+  std::string sql;
+  std::vector<MetricId> metrics;
 };
 
 // Columns: g (a seller), then the one tally (distinct orders).
@@ -44,6 +52,7 @@ struct RunQueries {
   std::string sellers;             // seller_id, name, country
   std::vector<GrainQuery> grains;  // orders first
   std::vector<UnionQuery> unions;  // tallies over several tables
+  std::vector<DefectQuery> defects;  // tables with defect reasons
   std::string responseHistogram;   // g, key, n
   std::string productClaims;       // g, key, n
   // ticket_id, seller_id, product, opened_at (epoch seconds), status,

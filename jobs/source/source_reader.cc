@@ -166,6 +166,7 @@ class Reader {
       learnBadRows(table);
     }
     for (const UnionQuery& u : queries_.unions) readUnion(u);
+    for (const DefectQuery& d : queries_.defects) readDefects(d);
     readHistogram(
         "reading response times", queries_.responseHistogram,
         [](SellerTally & t) -> auto& { return t.responseSeconds; });
@@ -207,18 +208,19 @@ class Reader {
         if (row.isNull(column)) continue;
         dueBy(group, row.getInt64(column));
       }
-      const std::size_t lists = 3 + grain.tallies.size() + grain.dueColumns;
-      for (std::size_t i = 0; i < grain.defectLists.size(); ++i) {
-        const int column = static_cast<int>(lists + i);
-        if (row.isNull(column)) continue;
-        try {
-          std::vector<Defect> found = parseDefectList(row.getString(column));
-          std::vector<Defect>& all = data_.defects[group];
-          all.insert(all.end(), found.begin(), found.end());
-        } catch (const std::invalid_argument& e) {
-          throw SourceError("aggregating " + grain.table + ": seller " + std::to_string(group) +
-                            ": " + e.what());
-        }
+    });
+  }
+
+  void readDefects(const DefectQuery& q) {
+    each("listing the defects of " + q.table, q.sql, [&](SqlRows& row) {
+      const std::int64_t seller = row.getInt64(0);
+      for (std::size_t i = 0; i < q.metrics.size(); ++i) {
+        const int reason = static_cast<int>(4 + 2 * i);
+        if (row.isNull(reason)) continue;
+        data_.defects[seller].push_back(
+            {row.getInt64(1), row.getInt64(2), row.getInt64(3),
+             row.isNull(reason + 1) ? 0 : row.getInt64(reason + 1),
+             static_cast<std::uint16_t>(row.getInt64(reason))});
       }
     });
   }
@@ -249,8 +251,7 @@ class Reader {
         if (units != counted) {
           throw SourceError("seller " + std::to_string(seller) + ": " + metricName(metric) +
                             " counts " + std::to_string(counted) + " but its defect list has " +
-                            std::to_string(units) +
-                            " (on MySQL, is max_allowed_packet too small for the list?)");
+                            std::to_string(units) + " (a bug: please report it)");
         }
       }
     }
