@@ -392,7 +392,9 @@ std::string defectCondition(MetricId metric, const std::string& table) {
   return whereOf(*denominator) + " AND CASE WHEN " + whereOf(*numerator) + " THEN 0 ELSE 1 END = 1";
 }
 
-const std::string& defectUnit(MetricId metric) {
+namespace {
+
+const std::string& findDefectUnit(MetricId metric) {
   const TallyId id = defectTally(metric);
   for (const TallyDef& t : tallies()) {
     if (t.id == id && (t.aggregate == Aggregate::kCountOrders || t.table == "orders")) {
@@ -405,10 +407,33 @@ const std::string& defectUnit(MetricId metric) {
   throw std::logic_error(std::string(metricName(metric)) + " has no tally");
 }
 
+// defectUnit of every metric with defects, found once: it is asked per
+// defect, and a run has millions.
+const std::array<const std::string*, kMetricCount>& defectUnits() {
+  static const std::array<const std::string*, kMetricCount> kUnits = [] {
+    std::array<const std::string*, kMetricCount> out{};
+    for (std::size_t m = 0; m < kMetricCount; ++m) {
+      const auto metric = static_cast<MetricId>(m);
+      if (hasDefects(metric)) out[m] = &findDefectUnit(metric);
+    }
+    return out;
+  }();
+  return kUnits;
+}
+
+}  // namespace
+
+const std::string& defectUnit(MetricId metric) {
+  const std::string* unit = defectUnits()[static_cast<std::size_t>(metric)];
+  if (unit == nullptr) throw std::logic_error(std::string(metricName(metric)) + " has no defects");
+  return *unit;
+}
+
 MetricId defectMetric(const Defect& defect) { return defectReasons().at(defect.reason).metric; }
 
 std::int64_t countedId(const Defect& defect) {
-  return defectUnit(defectMetric(defect)) == "orders" ? defect.orderId : defect.rowId;
+  static const std::string* const kOrders = &table("orders").name;
+  return &defectUnit(defectMetric(defect)) == kOrders ? defect.orderId : defect.rowId;
 }
 
 void sortDefects(std::vector<Defect>* defects) {

@@ -226,8 +226,8 @@ class Reader {
   }
 
   // Sorts each seller's defect rows and checks that they are the very rows
-  // its tallies count: a list the database cut short fails the read rather
-  // than serving a drill-down that disagrees with the numbers.
+  // its tallies count: a list that disagrees with the numbers (a bug in the
+  // definition) fails the read rather than being served.
   void settleDefects() {
     const std::vector<Defect> none;
     for (const auto& [seller, tally] : data_.tallies) {
