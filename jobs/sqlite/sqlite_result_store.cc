@@ -176,8 +176,10 @@ constexpr const char* kSchemaV3[] = {
 };
 
 // Version 4: the rows behind each metric (see etc/sql/mysql/results/005_*.sql).
+// The next run is a full one, which lists every seller's.
 constexpr const char* kSchemaV4[] = {
     "ALTER TABLE seller_results ADD COLUMN defects TEXT",
+    "UPDATE run_meta SET full_run_at = NULL",
 };
 
 struct Migration {

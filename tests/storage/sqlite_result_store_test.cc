@@ -393,6 +393,23 @@ TEST_F(SqliteResultStoreTest, LoadSnapshotKeepsBadgeChangesSinceTheGivenTime) {
   EXPECT_EQ(0u, s->badgeChanges.count(8));
 }
 
+TEST_F(SqliteResultStoreTest, UpgradingToDefectListsMakesTheNextRunAFullOne) {
+  store_.saveRun(firstRun());
+  ASSERT_EQ(kT0 - kHour, store_.loadSnapshot(0)->fullRunAt);
+  {
+    // Back to version 3, as a results file of the previous release.
+    Poco::Data::Session session("SQLite", path_);
+    session << "ALTER TABLE seller_results DROP COLUMN defects", now;
+    session << "DELETE FROM schema_version WHERE version = 4", now;
+  }
+  SqliteResultStore upgraded(path_);
+  upgraded.migrate();
+  EXPECT_EQ(4, upgraded.schemaVersion());
+  const std::shared_ptr<Snapshot> s = upgraded.loadSnapshot(0);
+  EXPECT_FALSE(s->fullRunAt.has_value());  // no incremental run without lists
+  EXPECT_TRUE(s->sellers.at(7)->defects.empty());
+}
+
 TEST_F(SqliteResultStoreTest, RefusesANewerSchemaNamingBothVersions) {
   {
     Poco::Data::Session session("SQLite", path_);
