@@ -49,12 +49,12 @@ struct UnionQuery {
 };
 
 struct RunQueries {
-  std::string sellers;             // seller_id, name, country
-  std::vector<GrainQuery> grains;  // orders first
-  std::vector<UnionQuery> unions;  // tallies over several tables
+  std::string sellers;               // seller_id, name, country
+  std::vector<GrainQuery> grains;    // orders first
+  std::vector<UnionQuery> unions;    // tallies over several tables
   std::vector<DefectQuery> defects;  // tables with defect reasons
-  std::string responseHistogram;   // g, key, n
-  std::string productClaims;       // g, key, n
+  std::string responseHistogram;     // g, key, n
+  std::string productClaims;         // g, key, n
   // ticket_id, seller_id, product, opened_at (epoch seconds), status,
   // bad (1/0), in_window (1/0), sound_at (as in problemQuery): every
   // authenticity claim of all time.

@@ -217,10 +217,9 @@ class Reader {
       for (std::size_t i = 0; i < q.metrics.size(); ++i) {
         const int reason = static_cast<int>(4 + 2 * i);
         if (row.isNull(reason)) continue;
-        data_.defects[seller].push_back(
-            {row.getInt64(1), row.getInt64(2), row.getInt64(3),
-             row.isNull(reason + 1) ? 0 : row.getInt64(reason + 1),
-             static_cast<std::uint16_t>(row.getInt64(reason))});
+        data_.defects[seller].push_back({row.getInt64(1), row.getInt64(2), row.getInt64(3),
+                                         row.isNull(reason + 1) ? 0 : row.getInt64(reason + 1),
+                                         static_cast<std::uint16_t>(row.getInt64(reason))});
       }
     });
   }

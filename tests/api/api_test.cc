@@ -483,11 +483,11 @@ TEST(ApiTest, DefectsSummariseEveryRateAndPageOneMetricById) {
                 R"({"reason":"defect_claim","table":"tickets","row_id":6001,"product_id":100}]}],)"
                 R"("next_after":1001})");
   EXPECT_EQ(server.get("/v1/sellers/7/defects?metric=order_defect_rate&limit=1&after=1001").body,
-            head +
-                R"({"id":1002,"order_id":1002,"ordered_at":"2026-02-19T12:00:00Z","reasons":[)"
-                R"({"reason":"service_chargeback","table":"chargebacks","row_id":7001}]}],)"
-                R"("next_after":null})");
-  EXPECT_EQ(server.get("/v1/sellers/7/defects?metric=order_defect_rate").json()
+            head + R"({"id":1002,"order_id":1002,"ordered_at":"2026-02-19T12:00:00Z","reasons":[)"
+                   R"({"reason":"service_chargeback","table":"chargebacks","row_id":7001}]}],)"
+                   R"("next_after":null})");
+  EXPECT_EQ(server.get("/v1/sellers/7/defects?metric=order_defect_rate")
+                .json()
                 ->getArray("defects")
                 ->size(),
             2u);
@@ -502,9 +502,8 @@ TEST(ApiTest, DefectsSummariseEveryRateAndPageOneMetricById) {
                 "'rating_average'");
   EXPECT_EQ(server.get("/v1/sellers/7/defects?metric=odr").status, 400);
   for (const char* limit : {"0", "501", "x"}) {
-    expectProblem(
-        server.get(std::string("/v1/sellers/7/defects?metric=claim_rate&limit=") + limit), 400,
-        std::string("limit must be an integer from 1 to 500, got '") + limit + "'");
+    expectProblem(server.get(std::string("/v1/sellers/7/defects?metric=claim_rate&limit=") + limit),
+                  400, std::string("limit must be an integer from 1 to 500, got '") + limit + "'");
   }
   expectProblem(server.get("/v1/sellers/7/defects?metric=claim_rate&after=-2"), 400,
                 "after must be an id (a positive integer), got '-2'");

@@ -108,11 +108,12 @@ TEST(ReportTest, TheOldestDefectDatesWhenItLeavesTheWindow) {
                                        {2, 12, kComputedAt - 5 * kSecondsPerDay, 2, lowRating}};
   const std::string body = renderSellerReport({7, "S", "DE"}, smallEvaluation(), {}, kComputedAt,
                                               "1.test", Rules(), defects);
-  EXPECT_NE(body.find(R"("oldest_leaves_window_at":"2026-04-10T12:00:01Z","text":"1 fewer )"
-                      R"(orders with a defect, or 14 more orders without one, would meet the target )"
-                      R"(and win back 40.0 points; the oldest counted leaves the window at )"
-                      R"(2026-04-10T12:00:01Z."})"),
-            std::string::npos)
+  EXPECT_NE(
+      body.find(R"("oldest_leaves_window_at":"2026-04-10T12:00:01Z","text":"1 fewer )"
+                R"(orders with a defect, or 14 more orders without one, would meet the target )"
+                R"(and win back 40.0 points; the oldest counted leaves the window at )"
+                R"(2026-04-10T12:00:01Z."})"),
+      std::string::npos)
       << body;
 }
 
