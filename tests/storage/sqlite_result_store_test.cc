@@ -293,8 +293,9 @@ TEST_F(SqliteResultStoreTest, SplitsLongDefectListsAcrossStatements) {
   EXPECT_EQ(rowsPerStatement, (std::vector<std::size_t>{2, 1}));
   store_.saveRun(run);
   const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
-  for (std::int64_t id = 1; id <= 3; ++id)
+  for (std::int64_t id = 1; id <= 3; ++id) {
     EXPECT_TRUE(*run.sellersChanged[id - 1] == *s->sellers.at(id));
+  }
 }
 
 TEST_F(SqliteResultStoreTest, SecondRunReplacesResultsAndKeepsTheWarningLifecycle) {
