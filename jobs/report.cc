@@ -66,6 +66,13 @@ std::string renderEvidence(const std::vector<Evidence>& evidence) {
   return out;
 }
 
+// {"from","to","days"}: the window of a run at `computedAt`.
+std::string windowJson(Timestamp computedAt, const Rules& rules) {
+  const Window window = windowAt(computedAt, rules);
+  return "{\"from\":" + jsonTime(window.begin) + ",\"to\":" + jsonTime(window.end) +
+         ",\"days\":" + std::to_string(rules.windowDays) + "}";
+}
+
 // What a metric holds against a seller, and what counts for it, in words.
 struct Nouns {
   const char* against;
@@ -301,7 +308,6 @@ std::string renderSellerReport(const SellerInfo& seller, const SellerEvaluation&
   }
   const std::optional<double> score =
       evaluation.score ? std::optional<double>(evaluation.score->value) : std::nullopt;
-  const Window window = windowAt(computedAt, rules);
   std::string out = "{";
   key(&out, "seller_id");
   out += std::to_string(evaluation.sellerId);
@@ -319,8 +325,7 @@ std::string renderSellerReport(const SellerInfo& seller, const SellerEvaluation&
   out += jsonString(rulesVersion);
   out.push_back(',');
   key(&out, "window");
-  out += "{\"from\":" + jsonTime(window.begin) + ",\"to\":" + jsonTime(window.end) +
-         ",\"days\":" + std::to_string(rules.windowDays) + "}";
+  out += windowJson(computedAt, rules);
   out.push_back(',');
   key(&out, "orders");
   out += std::to_string(evaluation.metrics.orders);
@@ -470,11 +475,8 @@ std::string renderProductReport(const ProductResult& product, const Snapshot& sn
 
 namespace {
 
-// The "window" member of the snapshot's window.
 std::string windowJson(const Snapshot& snapshot) {
-  const Window window = windowAt(snapshot.computedAt, *snapshot.rules);
-  return "{\"from\":" + jsonTime(window.begin) + ",\"to\":" + jsonTime(window.end) +
-         ",\"days\":" + std::to_string(snapshot.rules->windowDays) + "}";
+  return windowJson(snapshot.computedAt, *snapshot.rules);
 }
 
 // The seller's defects of `metric`: a range of SellerResult::defects.
