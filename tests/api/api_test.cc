@@ -529,7 +529,9 @@ TEST(OpenApiTest, DescribesEveryDefectReasonAndItsValue) {
   }
   for (const source::DefectReasonDef& r : source::defectReasons()) {
     EXPECT_EQ(names.count(r.name), 1u) << r.name;
-    if (!r.valueName.empty()) EXPECT_TRUE(reason->has(r.valueName)) << r.valueName;
+    if (!r.valueName.empty()) {
+      EXPECT_TRUE(reason->has(r.valueName)) << r.valueName;
+    }
   }
   EXPECT_EQ(names.size(), source::defectReasons().size());
 }
