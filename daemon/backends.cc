@@ -14,8 +14,12 @@ std::string describe(const MysqlOptions& m) {
 }
 
 std::unique_ptr<Source> makeSource(const DaemonConfig& config) {
-  if (config.sourceBackend == "mysql") return std::make_unique<MysqlSource>(config.mysqlSource);
-  return std::make_unique<SqliteSource>(config.sqliteSource);
+  source::ReadSettings settings;
+  settings.sessions = config.sourceReadSessions;
+  if (config.sourceBackend == "mysql") {
+    return std::make_unique<MysqlSource>(config.mysqlSource, settings);
+  }
+  return std::make_unique<SqliteSource>(config.sqliteSource, settings);
 }
 
 std::string describeSource(const DaemonConfig& config) {

@@ -197,6 +197,7 @@ DaemonConfig loadConfig(const Poco::Util::AbstractConfiguration& config,
   r.text("instance.name", &c.instanceName);
   r.text("source.backend", &c.sourceBackend);
   r.text("results.backend", &c.resultsBackend);
+  r.integer("source.read_sessions", &c.sourceReadSessions, 1, 16);
   r.text("source.sqlite.path", &c.sqliteSource);
   r.text("results.sqlite.path", &c.sqliteResults);
   readMysql(r, "source.mysql", "sellertrust_source", "db-password", &c.mysqlSource);

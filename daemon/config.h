@@ -31,10 +31,11 @@ struct DaemonConfig {
   // "sqlite" (embedded) or "mysql"; results default to the source's backend.
   std::string sourceBackend = "sqlite";
   std::string resultsBackend;
-  std::string sqliteSource;   // default: <dataDir>/source.db
-  std::string sqliteResults;  // default: <dataDir>/results.db
-  MysqlOptions mysqlSource;   // database default: sellertrust_source
-  MysqlOptions mysqlResults;  // database default: sellertrust_results
+  int sourceReadSessions = 2;  // connections a run reads the source on
+  std::string sqliteSource;    // default: <dataDir>/source.db
+  std::string sqliteResults;   // default: <dataDir>/results.db
+  MysqlOptions mysqlSource;    // database default: sellertrust_source
+  MysqlOptions mysqlResults;   // database default: sellertrust_results
   // Names this daemon in the results database and /v1/status (default: the
   // host name).
   std::string instanceName;

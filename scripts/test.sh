@@ -21,10 +21,11 @@ cmake --build --preset asan
 ctest --preset asan -L unit -j2
 
 # The tests with threads under ThreadSanitizer: the HTTP server and the API
-# while snapshots are published, the scheduler, the score job.
+# while snapshots are published, the scheduler, the score job, the source
+# read on several sessions side by side.
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan
-for t in api/api_test jobs/jobs_test; do
+for t in api/api_test jobs/jobs_test source/side_by_side_test; do
   TSAN_OPTIONS=halt_on_error=1 "build/tsan/tests/$t" --gtest_brief=1
 done
 

@@ -84,6 +84,9 @@ struct SellerTally {
   // denominator may be shared, e.g. kOrders).
   void setRate(MetricId id, std::int64_t numerator, std::int64_t denominator);
   void setNumerator(MetricId id, std::int64_t numerator);
+  // Adds the tally of other rows of the same seller (another share of the
+  // window): every field is a sum.
+  void add(const SellerTally& other);
 
   bool operator==(const SellerTally& other) const {
     return counts == other.counts && responseSeconds == other.responseSeconds &&

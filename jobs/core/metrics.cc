@@ -73,6 +73,12 @@ void SellerTally::setNumerator(MetricId id, std::int64_t numerator) {
   (*this)[metricTallies(id).numerator] = numerator;
 }
 
+void SellerTally::add(const SellerTally& other) {
+  for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += other.counts[i];
+  for (const auto& [seconds, n] : other.responseSeconds) responseSeconds[seconds] += n;
+  for (const auto& [product, n] : other.productClaims) productClaims[product] += n;
+}
+
 Interval wilsonInterval(std::int64_t k, std::int64_t n, double z) {
   const double nn = static_cast<double>(n);
   const double p = static_cast<double>(k) / nn;

@@ -40,6 +40,9 @@ constexpr std::int64_t kTempTableBytes = 256LL << 20;
 class MysqlSqlSession : public source::SqlSession {
  public:
   explicit MysqlSqlSession(MysqlConnection* db) : db_(db) {}
+  // A session on a connection of its own.
+  explicit MysqlSqlSession(std::unique_ptr<MysqlConnection> db)
+      : owned_(std::move(db)), db_(owned_.get()) {}
   void execute(const std::string& what, const std::string& sql) override {
     db_->execute(what, sql);
   }
@@ -61,6 +64,7 @@ class MysqlSqlSession : public source::SqlSession {
   void endRead() override { db_->execute("ending the read transaction", "COMMIT"); }
 
  private:
+  std::unique_ptr<MysqlConnection> owned_;
   MysqlConnection* db_;
 };
 
@@ -112,8 +116,8 @@ source::SourceSchema readSchema(MysqlConnection& db) {
 
 }  // namespace
 
-MysqlSource::MysqlSource(MysqlOptions options, std::int64_t problemKeysPerTable)
-    : options_(std::move(options)), problemKeysPerTable_(problemKeysPerTable) {}
+MysqlSource::MysqlSource(MysqlOptions options, source::ReadSettings settings)
+    : options_(std::move(options)), settings_(settings) {}
 
 std::unique_ptr<MysqlConnection> MysqlSource::connect() const {
   try {
@@ -137,8 +141,11 @@ SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToke
     tablesWithoutUniqueKey_ = source::tablesWithoutUniqueKey(readSchema(*db));
   }
   MysqlSqlSession session(db.get());
-  return source::readSource(session, source::mysqlDialect(), now, rules, cancel, changes,
-                            problemKeysPerTable_, *tablesWithoutUniqueKey_);
+  source::ReadOptions options;
+  options.settings = settings_;
+  options.mayRepeatKeys = *tablesWithoutUniqueKey_;
+  options.openSession = [this] { return std::make_unique<MysqlSqlSession>(connect()); };
+  return source::readSource(session, source::mysqlDialect(), now, rules, cancel, changes, options);
 }
 
 void MysqlSource::probe() {

@@ -25,12 +25,11 @@ namespace sellertrust {
 
 class MysqlSource : public Source {
  public:
-  // `problemKeysPerTable` bounds how many bad rows are listed per table in
-  // SourceData::problems; beyond it one summary entry (key 0) gives the count.
-  explicit MysqlSource(MysqlOptions options,
-                       std::int64_t problemKeysPerTable = source::kDefaultProblemKeysPerTable);
+  // A read uses as many connections side by side as settings.sessions.
+  explicit MysqlSource(MysqlOptions options, source::ReadSettings settings = {});
 
-  // Reads in one read-only, consistent-snapshot transaction. Throws
+  // Reads in read-only, consistent-snapshot transactions, one per
+  // connection, each begun after the watermark was read. Throws
   // SourceError (a MysqlError for database failures), RunCancelled, and
   // std::invalid_argument for invalid rules or a `now` outside DATETIME.
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
@@ -51,7 +50,7 @@ class MysqlSource : public Source {
   std::unique_ptr<MysqlConnection> connect() const;
 
   const MysqlOptions options_;
-  const std::int64_t problemKeysPerTable_;
+  const source::ReadSettings settings_;
   // source::tablesWithoutUniqueKey as of the last full read.
   std::optional<std::set<std::string>> tablesWithoutUniqueKey_;
 };

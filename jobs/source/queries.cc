@@ -334,8 +334,20 @@ std::optional<std::string> dueColumn(const TallyDef& t, const Expansion& e) {
 
 }  // namespace
 
+std::vector<WindowShare> splitWindow(const Window& window, int n) {
+  if (n < 1) throw std::invalid_argument("a window is split in at least one share");
+  std::vector<WindowShare> shares(static_cast<std::size_t>(n));
+  for (int k = 1; k < n; ++k) {
+    const Timestamp cut = window.begin + (window.end - window.begin) * k / n;
+    shares[static_cast<std::size_t>(k - 1)].until = cut;
+    shares[static_cast<std::size_t>(k)].from = cut;
+  }
+  return shares;
+}
+
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
-                           const KnownRows& known, const std::vector<std::int64_t>* sellers) {
+                           const KnownRows& known, const std::vector<std::int64_t>* sellers,
+                           const WindowShare& share) {
   const std::vector<std::string> invalid = validateRules(rules);
   if (!invalid.empty()) throw std::invalid_argument("invalid rules: " + invalid[0]);
   const Expansion e{dialect, runParams(dialect, now, rules), now};
@@ -345,7 +357,9 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   const auto ofSellers = [&](const std::string& column) {
     return sellers == nullptr ? "" : " AND " + column + " IN (" + sellerList + ")";
   };
-  const std::string window = kWindow + ofSellers("o.seller_id");
+  std::string window = kWindow + ofSellers("o.seller_id");
+  if (share.from) window += " AND o.ordered_at >= " + dialect.timeLiteral(*share.from);
+  if (share.until) window += " AND o.ordered_at < " + dialect.timeLiteral(*share.until);
 
   // A tally with parts on several tables is a union; the others are columns
   // of their table's grain query.

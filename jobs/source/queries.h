@@ -83,12 +83,27 @@ struct KnownRows {
   std::map<std::string, std::vector<std::int64_t>> repeated;
 };
 
+// One share of the window for reads that run side by side on several
+// sessions: the window orders with from <= ordered_at < until (a bound
+// nullopt: none), with their after-sales rows. Every window order is in
+// exactly one share of a split, so the shares' tallies add up to the
+// window's.
+struct WindowShare {
+  std::optional<Timestamp> from;
+  std::optional<Timestamp> until;
+};
+
+// `window` cut in `n` shares of equal time, in order (n >= 1).
+std::vector<WindowShare> splitWindow(const Window& window, int n);
+
 // Every seller's window, or (sellers not null) only that of the sellers
-// listed. Throws std::invalid_argument when the rules are invalid or a time
-// is outside what the engine can hold.
+// listed, or only the share of it `share` bounds. Throws
+// std::invalid_argument when the rules are invalid or a time is outside
+// what the engine can hold.
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
                            const KnownRows& known = {},
-                           const std::vector<std::int64_t>* sellers = nullptr);
+                           const std::vector<std::int64_t>* sellers = nullptr,
+                           const WindowShare& share = {});
 
 // One column, seller ids (NULL or not an id included, as found): the sellers
 // whose window can have changed since a run whose window was `previous`,

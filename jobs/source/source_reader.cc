@@ -2,9 +2,12 @@
 #include "jobs/source/source_reader.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "jobs/source/queries.h"
 
@@ -12,8 +15,6 @@ namespace sellertrust::source {
 namespace {
 
 constexpr std::int64_t kRowsBetweenCancelChecks = 4096;
-// Sellers per query of an incremental read; keeps the IN list short.
-constexpr std::size_t kSellersPerQuery = 1000;
 // Keys per problem query; keeps the IN list short.
 constexpr std::size_t kKeysPerProblemQuery = 500;
 constexpr std::size_t kMaxQuotedChars = 40;
@@ -40,6 +41,11 @@ class BadRows {
       keys_.erase(std::prev(keys_.end()));
     }
   }
+  // Adds the bad rows another read found (of other rows).
+  void merge(const BadRows& other, std::size_t limit) {
+    for (const auto& [key, rows] : other.keys_) add(key, rows, limit);
+    count_ += other.unlisted();
+  }
   // Listed key -> its rows.
   const std::map<std::int64_t, std::int64_t>& keys() const { return keys_; }
   std::int64_t unlisted() const { return count_ - listed_; }
@@ -55,8 +61,7 @@ class BadRows {
 class Reader {
  public:
   Reader(SqlSession& session, const Dialect& dialect, Timestamp now, const Rules& rules,
-         const CancelToken& cancel, const ChangeScope* changes, std::int64_t keyLimit,
-         const std::set<std::string>& mayRepeatKeys)
+         const CancelToken& cancel, const ChangeScope* changes, const ReadOptions& options)
       : session_(session),
         dialect_(dialect),
         now_(now),
@@ -65,8 +70,13 @@ class Reader {
         queries_(buildRunQueries(dialect, now, rules)),
         cancel_(cancel),
         changes_(changes),
-        keyLimit_(static_cast<std::size_t>(keyLimit > 0 ? keyLimit : kDefaultProblemKeysPerTable)),
-        mayRepeatKeys_(mayRepeatKeys) {
+        keyLimit_(static_cast<std::size_t>(options.settings.problemKeysPerTable > 0
+                                               ? options.settings.problemKeysPerTable
+                                               : kDefaultProblemKeysPerTable)),
+        options_(options),
+        sessions_(options.openSession
+                      ? static_cast<std::size_t>(std::max(1, options.settings.sessions))
+                      : 1) {
     for (const TableDef& t : tables()) data_.rowsRead[t.name] = 0;
   }
 
@@ -81,18 +91,8 @@ class Reader {
     if (scope && changes_->cheaperToReadAll && changes_->cheaperToReadAll(*scope)) {
       scope.reset();  // one pass over every seller
     }
-    if (!scope) {
-      readSellers(nullptr);
-    } else {
-      for (std::size_t i = 0; i < scope->size(); i += kSellersPerQuery) {
-        const std::vector<std::int64_t> chunk(
-            scope->begin() + static_cast<std::ptrdiff_t>(i),
-            scope->begin() +
-                static_cast<std::ptrdiff_t>(std::min(scope->size(), i + kSellersPerQuery)));
-        readSellers(&chunk);
-      }
-      data_.scope = std::move(scope);
-    }
+    readUnits(scope ? chunksOf(*scope) : sharesOfTheWindow());
+    if (scope) data_.scope = std::move(scope);
     dropRepeatedClaims();
     if (data_.scope) {
       readOrphans(changes_->changedSince);
@@ -102,14 +102,145 @@ class Reader {
       readOrphans(windowAt(now_, rules_).begin);
     }
     readProblems();
-    settleDefects();
     session_.endRead();
     return std::move(data_);
   }
 
  private:
+  // What one pass of readUnit reads: the window of `sellers` (nullptr:
+  // every seller), or only `share` of it; and, if `outsideWindow`, what
+  // lies outside the window (the sellers' rows, their authenticity claims
+  // of all time, orders without a time), which one unit of a read reads.
+  struct Unit {
+    const std::vector<std::int64_t>* sellers = nullptr;
+    WindowShare share;
+    bool outsideWindow = true;
+  };
+
+  // An incremental read: the sellers in chunks that keep IN lists short.
+  std::vector<Unit> chunksOf(const std::vector<std::int64_t>& scope) {
+    const std::size_t size = std::max<std::size_t>(1, options_.settings.sellersPerQuery);
+    for (std::size_t i = 0; i < scope.size(); i += size) {
+      chunks_.emplace_back(
+          scope.begin() + static_cast<std::ptrdiff_t>(i),
+          scope.begin() + static_cast<std::ptrdiff_t>(std::min(scope.size(), i + size)));
+    }
+    std::vector<Unit> units;
+    for (const std::vector<std::int64_t>& chunk : chunks_) units.push_back({&chunk, {}, true});
+    return units;
+  }
+
+  // A full read: the window in one share per session. A table whose keys
+  // may repeat is read whole, as a key may repeat across shares.
+  std::vector<Unit> sharesOfTheWindow() const {
+    const std::size_t shares = options_.mayRepeatKeys.empty() ? sessions_ : 1;
+    std::vector<Unit> units;
+    for (const WindowShare& share : splitWindow(windowAt(now_, rules_), static_cast<int>(shares))) {
+      units.push_back({nullptr, share, units.empty()});
+    }
+    return units;
+  }
+
+  // Reads the units, side by side on up to options_.sessions sessions (this
+  // reader's, and more that options_.openSession opens, each its own reader
+  // with its own snapshot, begun after the watermark was read so that no
+  // row older than the watermark is missed), and gathers what they found.
+  void readUnits(const std::vector<Unit>& units) {
+    const std::size_t readers = std::min(units.size(), sessions_);
+    std::vector<std::unique_ptr<SqlSession>> sessions;
+    std::vector<std::unique_ptr<Reader>> helpers;
+    for (std::size_t i = 1; i < readers; ++i) {
+      sessions.push_back(options_.openSession());
+      sessions.back()->beginRead();
+      helpers.push_back(std::make_unique<Reader>(*sessions.back(), dialect_, now_, rules_, cancel_,
+                                                 changes_, options_));
+      helpers.back()->stopped_ = &stop_;
+    }
+    // Reader i reads units i, i + readers, ...
+    const auto readShare = [&](Reader& reader, std::size_t first) {
+      for (std::size_t u = first; u < units.size(); u += readers) reader.readUnit(units[u]);
+      reader.settleDefects();
+    };
+    std::vector<std::exception_ptr> failures(readers);
+    std::vector<std::thread> threads;
+    try {
+      for (std::size_t i = 1; i < readers; ++i) {
+        threads.emplace_back([&, i] {
+          try {
+            readShare(*helpers[i - 1], i);
+          } catch (...) {
+            failures[i] = std::current_exception();
+            stop_.store(true);
+          }
+        });
+      }
+    } catch (...) {  // no thread to be had: the started ones stop
+      stop_.store(true);
+      for (std::thread& t : threads) t.join();
+      throw;
+    }
+    try {
+      readShare(*this, 0);
+    } catch (...) {
+      failures[0] = std::current_exception();
+      stop_.store(true);
+    }
+    for (std::thread& t : threads) t.join();
+    rethrowFirstFailure(failures);
+    for (std::size_t i = 0; i < helpers.size(); ++i) {
+      sessions[i]->endRead();
+      gather(std::move(*helpers[i]));
+      helpers[i].reset();  // what it held is gathered: its memory goes now
+      sessions[i].reset();
+    }
+    // The lists grew row by row; the snapshot keeps them until the next run.
+    for (auto& [seller, defects] : data_.defects) defects.shrink_to_fit();
+  }
+
+  // The failure that stopped the others (which stop as if cancelled).
+  static void rethrowFirstFailure(const std::vector<std::exception_ptr>& failures) {
+    std::exception_ptr cancelled;
+    for (const std::exception_ptr& failure : failures) {
+      if (!failure) continue;
+      try {
+        std::rethrow_exception(failure);
+      } catch (const RunCancelled&) {
+        cancelled = failure;
+      } catch (...) {
+        throw;
+      }
+    }
+    if (cancelled) std::rethrow_exception(cancelled);
+  }
+
+  // Adds what another reader found (other sellers, or another share of the
+  // same sellers' window) to this one's.
+  void gather(Reader&& other) {
+    SourceData& from = other.data_;
+    data_.sellers.merge(from.sellers);
+    // Moves the tallies of sellers new to this reader, adds the others'.
+    data_.tallies.merge(from.tallies);
+    for (const auto& [seller, tally] : from.tallies) data_.tallies[seller].add(tally);
+    for (const auto& [seller, due] : from.dueAt) dueBy(seller, due);
+    for (auto& [seller, defects] : from.defects) {
+      std::vector<Defect>& mine = data_.defects[seller];
+      if (mine.empty()) {
+        mine = std::move(defects);
+        continue;
+      }
+      mine.insert(mine.end(), defects.begin(), defects.end());
+      sortDefects(&mine);
+    }
+    data_.authenticityClaims.insert(data_.authenticityClaims.end(), from.authenticityClaims.begin(),
+                                    from.authenticityClaims.end());
+    for (const auto& [table, rows] : from.rowsRead) data_.rowsRead[table] += rows;
+    for (const auto& [table, bad] : other.bad_) bad_[table].merge(bad, keyLimit_);
+    for (auto& [table, keys] : other.repeated_) repeated_[table].merge(keys);
+    noProduct_.merge(other.noProduct_);
+  }
+
   void checkCancelled() const {
-    if (cancel_.cancelled()) throw RunCancelled();
+    if (cancel_.cancelled() || stopped_->load()) throw RunCancelled();
   }
 
   template <typename OnRow>
@@ -149,12 +280,12 @@ class Reader {
     return {scope.begin(), scope.end()};
   }
 
-  // Everything a run reads about `sellers` (nullptr: every seller).
-  void readSellers(const std::vector<std::int64_t>* sellers) {
-    sellers_ = sellers;
+  void readUnit(const Unit& unit) {
+    sellers_ = unit.sellers;
+    share_ = unit.share;
     known_ = {};
     rebuildQueries();
-    readSellerRows();
+    if (unit.outsideWindow) readSellerRows();
     // Orders first: once a table's bad rows are known (unless there were
     // too many to list), the later queries leave them out by key instead of
     // checking every row again. Indexes, as queries_ is rebuilt on the way.
@@ -173,6 +304,7 @@ class Reader {
     readHistogram(
         "reading claims per product", queries_.productClaims,
         [](SellerTally & t) -> auto& { return t.productClaims; });
+    if (!unit.outsideWindow) return;
     readAuthenticityClaims();
     readUntimedOrders();
   }
@@ -201,7 +333,7 @@ class Reader {
       }
       SellerTally& t = data_.tallies[group];
       for (std::size_t i = 0; i < grain.tallies.size(); ++i) {
-        t[grain.tallies[i]] = row.getInt64(static_cast<int>(3 + i));
+        t[grain.tallies[i]] += row.getInt64(static_cast<int>(3 + i));
       }
       for (std::size_t i = 0; i < grain.dueColumns; ++i) {
         const int column = static_cast<int>(3 + grain.tallies.size() + i);
@@ -279,12 +411,14 @@ class Reader {
     if (!added) it->second = std::min(it->second, due);
   }
 
-  void rebuildQueries() { queries_ = buildRunQueries(dialect_, now_, rules_, known_, sellers_); }
+  void rebuildQueries() {
+    queries_ = buildRunQueries(dialect_, now_, rules_, known_, sellers_, share_);
+  }
 
   // In a table that may repeat keys, the keys of the window that do: bad
   // rows, every copy, which the queries still to run treat as such.
   void readRepeatedKeys(const std::string& table) {
-    if (mayRepeatKeys_.count(table) == 0) return;
+    if (options_.mayRepeatKeys.count(table) == 0) return;
     std::vector<std::int64_t> keys;
     each("looking for repeated keys in " + table, queries_.repeatedKeys.at(table),
          [&](SqlRows& row) {
@@ -319,13 +453,13 @@ class Reader {
 
   void readUnion(const UnionQuery& u) {
     each(std::string("aggregating ") + tallyName(u.tally), u.sql,
-         [&](SqlRows& row) { data_.tallies[row.getInt64(0)][u.tally] = row.getInt64(1); });
+         [&](SqlRows& row) { data_.tallies[row.getInt64(0)][u.tally] += row.getInt64(1); });
   }
 
   template <typename Field>
   void readHistogram(const std::string& what, const std::string& sql, Field field) {
     each(what, sql, [&](SqlRows& row) {
-      field(data_.tallies[row.getInt64(0)])[row.getInt64(1)] = row.getInt64(2);
+      field(data_.tallies[row.getInt64(0)])[row.getInt64(1)] += row.getInt64(2);
     });
   }
 
@@ -460,14 +594,21 @@ class Reader {
   const CancelToken& cancel_;
   const ChangeScope* const changes_;
   const std::vector<std::int64_t>* sellers_ = nullptr;  // the sellers read now; null: all
+  WindowShare share_;                                   // the share of their window read now
   const std::size_t keyLimit_;
-  const std::set<std::string>& mayRepeatKeys_;
+  const ReadOptions& options_;
+  const std::size_t sessions_;  // how many may read side by side
   SourceData data_;
   std::map<std::string, BadRows> bad_;
   // Table -> repeated key -> the rows that hold it.
   std::map<std::string, std::map<std::int64_t, std::int64_t>> repeated_;
   KnownRows known_;
   std::set<std::int64_t> noProduct_;
+  std::vector<std::vector<std::int64_t>> chunks_;  // an incremental read's units' sellers
+  // Set when one of the readers side by side fails, so that the others
+  // stop: a helper's stopped_ is the reader's that started it.
+  std::atomic<bool> stop_{false};
+  const std::atomic<bool>* stopped_ = &stop_;
 };
 
 }  // namespace
@@ -482,9 +623,8 @@ void probeTables(SqlSession& session) {
 
 SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now,
                       const Rules& rules, const CancelToken& cancel, const ChangeScope* changes,
-                      std::int64_t problemKeysPerTable,
-                      const std::set<std::string>& mayRepeatKeys) {
-  Reader reader(session, dialect, now, rules, cancel, changes, problemKeysPerTable, mayRepeatKeys);
+                      const ReadOptions& options) {
+  Reader reader(session, dialect, now, rules, cancel, changes, options);
   return reader.run();
 }
 

@@ -1,11 +1,12 @@
 // The one reader both backends share: it runs the queries generated from
 // the one definition over a backend's SQL session and assembles the
 // SourceData of a run (sellers, tallies, authenticity claims, problems,
-// rows read). Backends only open the session and step through rows. One
-// reader per run, on one thread.
+// rows read). Backends only open sessions and step through rows. One
+// reader per run; it may read on several sessions side by side.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -39,19 +40,40 @@ class SqlSession {
   virtual void endRead() = 0;
 };
 
-// Reads what a run at `now` needs (Source::read). `problemKeysPerTable` bounds the keys
-// listed per table. In the tables `mayRepeatKeys` names
-// (tablesWithoutUniqueKey, contract.h) the read looks for keys that appear
-// in more than one window row: every such row is skipped and reported. Throws
-// SourceError (also when a table repeats more than kMaxRepeatedKeys keys),
-// RunCancelled, and std::invalid_argument for invalid rules or a `now` the
-// engine cannot hold.
+inline constexpr std::int64_t kDefaultProblemKeysPerTable = 1000;
+
+// How a source reads, as configured.
+struct ReadSettings {
+  // How many sessions read side by side (ReadOptions::openSession opens
+  // those beyond the first). A full read splits the window in as many
+  // shares of time (unless a table may repeat keys: a key may repeat across
+  // shares), an incremental one deals out its chunks of sellers. Each
+  // session reads in its own snapshot, begun after the watermark was read.
+  int sessions = 1;
+  // Bounds the bad rows listed per table.
+  std::int64_t problemKeysPerTable = kDefaultProblemKeysPerTable;
+  // Sellers per chunk of an incremental read: keeps the IN lists short.
+  std::size_t sellersPerQuery = 1000;
+};
+
+// How one read goes about it.
+struct ReadOptions {
+  ReadSettings settings;
+  // The tables (tablesWithoutUniqueKey, contract.h) whose window the read
+  // searches for keys that appear in more than one row: every such row is
+  // skipped and reported.
+  std::set<std::string> mayRepeatKeys;
+  // Opens one more session on the same source; unset: one session only.
+  std::function<std::unique_ptr<SqlSession>()> openSession;
+};
+
+// Reads what a run at `now` needs (Source::read). Throws SourceError (also
+// when a table repeats more than kMaxRepeatedKeys keys), RunCancelled, and
+// std::invalid_argument for invalid rules or a `now` the engine cannot hold.
 SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now,
                       const Rules& rules, const CancelToken& cancel, const ChangeScope* changes,
-                      std::int64_t problemKeysPerTable,
-                      const std::set<std::string>& mayRepeatKeys = {});
+                      const ReadOptions& options);
 
-inline constexpr std::int64_t kDefaultProblemKeysPerTable = 1000;
 // More repeated keys than this in one table's window: not a few bad rows but
 // a broken view (a join that multiplies rows); the read fails, naming it.
 inline constexpr std::size_t kMaxRepeatedKeys = 10000;

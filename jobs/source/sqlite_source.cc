@@ -209,16 +209,23 @@ void createSourceSchema(Session& session) {
   }
 }
 
-SqliteSource::SqliteSource(std::string path, std::int64_t problemKeysPerTable)
-    : path_(std::move(path)), problemKeysPerTable_(problemKeysPerTable) {}
+std::unique_ptr<source::SqlSession> openSqliteSession(const std::string& path,
+                                                      const CancelToken* cancel) {
+  return std::make_unique<SqliteSession>(path, cancel);
+}
+
+SqliteSource::SqliteSource(std::string path, source::ReadSettings settings)
+    : path_(std::move(path)), settings_(settings) {}
 
 SourceData SqliteSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                               const ChangeScope* changes) {
   SqliteSession session(path_, &cancel);
+  source::ReadOptions options;
+  options.settings = settings_;
   // The catalogue of a file costs microseconds: read it every run.
-  return source::readSource(session, source::sqliteDialect(), now, rules, cancel, changes,
-                            problemKeysPerTable_,
-                            source::tablesWithoutUniqueKey(readSchema(session)));
+  options.mayRepeatKeys = source::tablesWithoutUniqueKey(readSchema(session));
+  options.openSession = [this, &cancel] { return openSqliteSession(path_, &cancel); };
+  return source::readSource(session, source::sqliteDialect(), now, rules, cancel, changes, options);
 }
 
 void SqliteSource::requireFile() const {

@@ -11,6 +11,7 @@
 #include <Poco/Data/Session.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "jobs/source/source.h"
@@ -23,13 +24,19 @@ namespace sellertrust {
 // caller owns the session).
 void createSourceSchema(Poco::Data::Session& session);
 
+// A read-only session on the SQLite file at `path`; a query stops when
+// `cancel` (if not null) is cancelled. Throws SourceError.
+std::unique_ptr<source::SqlSession> openSqliteSession(const std::string& path,
+                                                      const CancelToken* cancel);
+
 class SqliteSource : public Source {
  public:
-  // `path` is the SQLite file; it is opened read-only and never created.
-  explicit SqliteSource(std::string path,
-                        std::int64_t problemKeysPerTable = source::kDefaultProblemKeysPerTable);
+  // `path` is the SQLite file; it is opened read-only (by as many
+  // connections as settings.sessions) and never created.
+  explicit SqliteSource(std::string path, source::ReadSettings settings = {});
 
-  // Reads in one read transaction. Throws SourceError, RunCancelled (also
+  // Reads in read transactions, one per connection, each begun after the
+  // watermark was read. Throws SourceError, RunCancelled (also
   // in the middle of a long query) and std::invalid_argument for invalid
   // rules.
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
@@ -45,7 +52,7 @@ class SqliteSource : public Source {
   void requireFile() const;
 
   const std::string path_;
-  const std::int64_t problemKeysPerTable_;
+  const source::ReadSettings settings_;
 };
 
 }  // namespace sellertrust

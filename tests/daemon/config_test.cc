@@ -106,6 +106,19 @@ TEST_F(ConfigTest, FullRunIntervalAndChangeOverlap) {
                 "jobs.score.change_overlap_seconds: expected an integer 0-86400, got '-1'"}));
 }
 
+// Two connections read side by side unless set otherwise; 1 to 16.
+TEST_F(ConfigTest, ReadSessions) {
+  EXPECT_EQ(load({}).sourceReadSessions, 2);
+  EXPECT_EQ(load({{"source.read_sessions", "1"}}).sourceReadSessions, 1);
+  EXPECT_TRUE(errors_.empty());
+  load({{"source.read_sessions", "0"}});
+  EXPECT_EQ(errors_,
+            (std::vector<std::string>{"source.read_sessions: expected an integer 1-16, got '0'"}));
+  load({{"source.read_sessions", "17"}});
+  EXPECT_EQ(errors_,
+            (std::vector<std::string>{"source.read_sessions: expected an integer 1-16, got '17'"}));
+}
+
 // The guard against a vanishing source: half by default, 1 turns it off.
 TEST_F(ConfigTest, MaxShrinkIsAShareFromZeroToOne) {
   EXPECT_EQ(load({}).scoreMaxShrink, 0.5);

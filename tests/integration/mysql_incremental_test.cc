@@ -1,4 +1,5 @@
-// Incremental runs are exact on MariaDB (tests/jobs/incremental_property.h):
+// Incremental runs, read side by side, are exact on MariaDB
+// (tests/jobs/incremental_property.h):
 // the same random change sequences as on SQLite, in the reference schema.
 #include "jobs/source/mysql_source.h"
 #include "tests/integration/mariadb_test.h"
@@ -13,7 +14,7 @@ class MysqlIncrementalRunTest : public MariadbTest,
 TEST_P(MysqlIncrementalRunTest, GivesWhatAFullRunGivesAfterEveryStep) {
   incremental::RandomMarketplace market(
       GetParam(), [&](const std::string& sql) { root().execute("changing the source", sql); });
-  MysqlSource source(env().readOnly());
+  MysqlSource source(env().readOnly(), incremental::sideBySide());
   incremental::expectIncrementalRunsEqualFullOnes(market, source);
 }
 

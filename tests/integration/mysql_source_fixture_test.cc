@@ -322,7 +322,9 @@ TEST_F(MysqlSourceFixtureTest, ReadsSellersClaimsAndRowCounts) {
 }
 
 TEST_F(MysqlSourceFixtureTest, ListsAtMostTheConfiguredNumberOfBadKeysPerTable) {
-  MysqlSource source(env().readOnly(), 2);
+  source::ReadSettings settings;
+  settings.problemKeysPerTable = 2;
+  MysqlSource source(env().readOnly(), settings);
   CancelToken cancel;
   const SourceData data = source.read(N, Rules{}, cancel, nullptr);
   std::vector<std::int64_t> orderKeys;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "jobs/score_job.h"
+#include "jobs/source/source_reader.h"
 #include "tests/jobs/fakes.h"
 
 namespace sellertrust::testing::incremental {
@@ -326,9 +327,20 @@ inline std::string differences(const Snapshot& full, const Snapshot& inc) {
   return out.str();
 }
 
+// Settings that read on three sessions side by side, a seller per chunk:
+// a full read in three shares of the window, an incremental one dealt out.
+inline source::ReadSettings sideBySide() {
+  source::ReadSettings settings;
+  settings.sessions = 3;
+  settings.sellersPerQuery = 1;
+  return settings;
+}
+
 // Runs 200 random steps on `market`, and after most of them a full run and
 // an incremental run over `source` at the market's clock, each job with its
-// own results; fails at the first step where their snapshots differ.
+// own results; fails at the first step where their snapshots differ. With
+// sideBySide() the full run reads its window in shares of time and the
+// incremental one reads each seller's whole window: they check each other.
 inline void expectIncrementalRunsEqualFullOnes(RandomMarketplace& market, Source& source) {
   const Rules rules = testRules();
   FakeStore fullStore, incStore;

@@ -15,6 +15,13 @@ namespace {
 
 using testing::kNow;
 
+// Reads that list at most `keys` bad rows per table.
+source::ReadSettings listing(std::int64_t keys) {
+  source::ReadSettings settings;
+  settings.problemKeysPerTable = keys;
+  return settings;
+}
+
 TEST(RowChecksTest, ReportsEveryBadRowWithItsFirstProblem) {
   const SourceData data = testing::readRaw(testing::badRowsFixture());
   EXPECT_EQ(data.problems, testing::badRowsExpected());
@@ -187,7 +194,8 @@ TEST(RowChecksTest, RowsInTheFutureBeyondTheListedKeysMakeTheirSellerDue) {
   s.ratings.push_back({12, 1, 5, kNow + testing::kHour});  // not listed, due first
   Poco::TemporaryFile file;
   testing::writeSqliteSource(file.path(), s);
-  const SourceData data = SqliteSource(file.path(), 1).read(kNow, Rules(), CancelToken(), nullptr);
+  const SourceData data =
+      SqliteSource(file.path(), listing(1)).read(kNow, Rules(), CancelToken(), nullptr);
   ASSERT_EQ(data.problems.size(), 2u);
   EXPECT_EQ(data.problems[0].key, 11);
   EXPECT_EQ(data.problems[1].key, 0);  // "1 more rows with problems"
@@ -197,7 +205,8 @@ TEST(RowChecksTest, RowsInTheFutureBeyondTheListedKeysMakeTheirSellerDue) {
 TEST(RowChecksTest, ListsAtMostTheConfiguredNumberOfKeysPerTable) {
   Poco::TemporaryFile file;
   testing::writeSqliteSource(file.path(), testing::badRowsFixture());
-  const SourceData data = SqliteSource(file.path(), 2).read(kNow, Rules(), CancelToken(), nullptr);
+  const SourceData data =
+      SqliteSource(file.path(), listing(2)).read(kNow, Rules(), CancelToken(), nullptr);
   std::vector<RowProblem> orders;
   for (const RowProblem& p : data.problems) {
     if (p.table == "orders") orders.push_back(p);

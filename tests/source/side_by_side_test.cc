@@ -1,0 +1,128 @@
+// Reads on several sessions side by side (source::ReadSettings::sessions)
+// give exactly what one session gives, on the demo marketplace: a full read
+// in shares of the window, an incremental one with its sellers dealt out;
+// and a session that fails fails the read with its own error.
+#include <gtest/gtest.h>
+
+#include <Poco/TemporaryFile.h>
+
+#include <algorithm>
+
+#include "jobs/demo/demo_marketplace.h"
+#include "jobs/source/dialect.h"
+#include "jobs/source/sqlite_source.h"
+
+namespace sellertrust {
+namespace {
+
+constexpr Timestamp kNow = 1767225600;  // 2026-01-01 00:00:00 UTC
+
+class SideBySideTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    file_ = new Poco::TemporaryFile;
+    generateDemoMarketplace(file_->path(), 7, kNow);
+  }
+  static void TearDownTestSuite() {
+    delete file_;
+    file_ = nullptr;
+  }
+
+  static SourceData read(int sessions, std::size_t sellersPerQuery, const ChangeScope* changes) {
+    source::ReadSettings settings;
+    settings.sessions = sessions;
+    settings.sellersPerQuery = sellersPerQuery;
+    return SqliteSource(file_->path(), settings).read(kNow, Rules(), CancelToken(), changes);
+  }
+
+  static void expectSame(const SourceData& a, const SourceData& b) {
+    EXPECT_EQ(a.scope, b.scope);
+    EXPECT_EQ(a.watermark, b.watermark);
+    EXPECT_EQ(a.sellers.size(), b.sellers.size());
+    EXPECT_TRUE(a.tallies == b.tallies);
+    EXPECT_EQ(a.dueAt, b.dueAt);
+    EXPECT_TRUE(a.defects == b.defects);
+    EXPECT_EQ(a.problems, b.problems);
+    EXPECT_EQ(a.rowsRead, b.rowsRead);
+    EXPECT_EQ(sorted(a.authenticityClaims), sorted(b.authenticityClaims));
+  }
+
+  static std::vector<AuthenticityClaim> sorted(std::vector<AuthenticityClaim> claims) {
+    std::sort(claims.begin(), claims.end(),
+              [](const auto& x, const auto& y) { return x.ticketId < y.ticketId; });
+    return claims;
+  }
+
+  static Poco::TemporaryFile* file_;
+};
+
+Poco::TemporaryFile* SideBySideTest::file_ = nullptr;
+
+TEST_F(SideBySideTest, AFullReadInThreeSharesOfTheWindowGivesWhatOneSessionGives) {
+  const SourceData one = read(1, 1000, nullptr);
+  // Not vacuous: thousands of sellers, whose orders span every share, with
+  // bad rows, defect lists, due times and claims.
+  ASSERT_GT(one.tallies.size(), 2000u);
+  ASSERT_FALSE(one.problems.empty());
+  ASSERT_GT(one.defects.size(), 100u);
+  ASSERT_FALSE(one.dueAt.empty());
+  ASSERT_FALSE(one.authenticityClaims.empty());
+  expectSame(read(3, 1000, nullptr), one);
+}
+
+TEST_F(SideBySideTest, AnIncrementalReadDealtOutGivesWhatOneSessionGives) {
+  // Nothing changed since the previous run at the same time; 40 sellers due.
+  ChangeScope changes;
+  changes.changedSince = kNow + 1;
+  changes.previousNow = kNow;
+  for (std::int64_t id = 1; id <= 400; id += 10) changes.dueSellers.push_back(id);
+  const SourceData one = read(1, 1000, &changes);
+  ASSERT_EQ(one.scope, changes.dueSellers);
+  ASSERT_GT(one.defects.size(), 5u);
+  // Chunks of 3 sellers over three sessions.
+  expectSame(read(3, 3, &changes), one);
+}
+
+// Throws on its `failAt`th query (1-based); otherwise the SQLite session's.
+class FailingSession : public source::SqlSession {
+ public:
+  FailingSession(std::unique_ptr<source::SqlSession> session, int failAt)
+      : session_(std::move(session)), failAt_(failAt) {}
+  void execute(const std::string& what, const std::string& sql) override {
+    session_->execute(what, sql);
+  }
+  std::unique_ptr<source::SqlRows> query(const std::string& what, const std::string& sql) override {
+    if (++queries_ == failAt_) throw SourceError("the helper's connection broke while " + what);
+    return session_->query(what, sql);
+  }
+  void beginRead() override { session_->beginRead(); }
+  void endRead() override { session_->endRead(); }
+
+ private:
+  std::unique_ptr<source::SqlSession> session_;
+  const int failAt_;
+  int queries_ = 0;
+};
+
+TEST_F(SideBySideTest, ASessionThatFailsFailsTheReadWithItsError) {
+  CancelToken cancel;
+  for (int failAt : {1, 3}) {
+    const std::unique_ptr<source::SqlSession> session = openSqliteSession(file_->path(), &cancel);
+    source::ReadOptions options;
+    options.settings.sessions = 2;
+    options.openSession = [&] {
+      return std::make_unique<FailingSession>(openSqliteSession(file_->path(), &cancel), failAt);
+    };
+    try {
+      source::readSource(*session, source::sqliteDialect(), kNow, Rules(), cancel, nullptr,
+                         options);
+      ADD_FAILURE() << "the read went through";
+    } catch (const SourceError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("the helper's connection broke while ", 0), 0u)
+          << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sellertrust
