@@ -1,6 +1,10 @@
 // Runs a run's generated queries and assembles SourceData.
 #include "jobs/source/source_reader.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -193,8 +197,11 @@ class Reader {
       helpers[i].reset();  // what it held is gathered: its memory goes now
       sessions[i].reset();
     }
-    // The lists grew row by row; the snapshot keeps them until the next run.
-    for (auto& [seller, defects] : data_.defects) defects.shrink_to_fit();
+#ifdef __GLIBC__
+    // glibc keeps what each helper thread freed in that thread's own arena,
+    // where the rest of the run cannot reuse it: give it back.
+    if (!helpers.empty()) malloc_trim(0);
+#endif
   }
 
   // The failure that stopped the others (which stop as if cancelled).
@@ -222,14 +229,18 @@ class Reader {
     data_.tallies.merge(from.tallies);
     for (const auto& [seller, tally] : from.tallies) data_.tallies[seller].add(tally);
     for (const auto& [seller, due] : from.dueAt) dueBy(seller, due);
+    // Moves the lists of sellers new to this reader, merges the others' at
+    // their exact size (a snapshot keeps them until the next run).
+    data_.defects.merge(from.defects);
     for (auto& [seller, defects] : from.defects) {
       std::vector<Defect>& mine = data_.defects[seller];
-      if (mine.empty()) {
-        mine = std::move(defects);
-        continue;
-      }
-      mine.insert(mine.end(), defects.begin(), defects.end());
-      sortDefects(&mine);
+      std::vector<Defect> both;
+      both.reserve(mine.size() + defects.size());
+      both.insert(both.end(), mine.begin(), mine.end());
+      both.insert(both.end(), defects.begin(), defects.end());
+      sortDefects(&both);
+      mine = std::move(both);
+      std::vector<Defect>().swap(defects);
     }
     data_.authenticityClaims.insert(data_.authenticityClaims.end(), from.authenticityClaims.begin(),
                                     from.authenticityClaims.end());
@@ -363,7 +374,10 @@ class Reader {
     const std::vector<Defect> none;
     for (const auto& [seller, tally] : data_.tallies) {
       auto found = data_.defects.find(seller);
-      if (found != data_.defects.end()) sortDefects(&found->second);
+      if (found != data_.defects.end()) {
+        sortDefects(&found->second);
+        found->second.shrink_to_fit();  // grown row by row; kept until the next run
+      }
       const std::vector<Defect>& defects = found == data_.defects.end() ? none : found->second;
       std::size_t at = 0;
       for (std::size_t m = 0; m < kMetricCount; ++m) {
