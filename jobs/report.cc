@@ -479,27 +479,6 @@ std::string windowJson(const Snapshot& snapshot) {
   return windowJson(snapshot.computedAt, *snapshot.rules);
 }
 
-// The seller's defects of `metric`: a range of SellerResult::defects.
-std::pair<std::vector<Defect>::const_iterator, std::vector<Defect>::const_iterator> defectsOf(
-    const SellerResult& seller, MetricId metric) {
-  const auto first =
-      std::find_if(seller.defects.begin(), seller.defects.end(),
-                   [&](const Defect& d) { return source::defectMetric(d) == metric; });
-  const auto last = std::find_if(first, seller.defects.end(), [&](const Defect& d) {
-    return source::defectMetric(d) != metric;
-  });
-  return {first, last};
-}
-
-std::int64_t countedIds(std::vector<Defect>::const_iterator first,
-                        std::vector<Defect>::const_iterator last) {
-  std::int64_t n = 0;
-  for (auto it = first; it != last; ++it) {
-    if (it == first || source::countedId(*it) != source::countedId(*std::prev(it))) ++n;
-  }
-  return n;
-}
-
 std::string reasonJson(const Defect& d) {
   const source::DefectReasonDef& r = source::defectReasons().at(d.reason);
   std::string out = "{\"reason\":" + jsonString(r.name) + ",\"table\":" + jsonString(r.table) +
@@ -518,11 +497,10 @@ std::string renderDefectSummary(const SellerResult& seller, const Snapshot& snap
   for (std::size_t m = 0; m < kMetricCount; ++m) {
     const auto metric = static_cast<MetricId>(m);
     if (!source::hasDefects(metric)) continue;
-    const auto [first, last] = defectsOf(seller, metric);
     metrics += std::string(metrics.empty() ? "" : ",") +
                "{\"metric\":" + jsonString(metricName(metric)) +
-               ",\"counts\":" + jsonString(source::defectUnit(metric)) +
-               ",\"defects\":" + std::to_string(countedIds(first, last)) + "}";
+               ",\"counts\":" + jsonString(source::defectUnit(metric)) + ",\"defects\":" +
+               std::to_string(source::countedIds(source::defectsOf(seller.defects, metric))) + "}";
   }
   std::vector<const ProductResult*> products;
   for (const auto& [id, product] : snapshot.products) {
@@ -548,7 +526,7 @@ std::string renderDefectSummary(const SellerResult& seller, const Snapshot& snap
 
 std::string renderDefectPage(const SellerResult& seller, const Snapshot& snapshot, MetricId metric,
                              std::size_t limit, std::int64_t after) {
-  const auto [first, last] = defectsOf(seller, metric);
+  const auto [first, last] = source::defectsOf(seller.defects, metric);
   // The cursor is an id, not an offset: a page never splits one id's reasons.
   auto it =
       std::find_if(first, last, [&](const Defect& d) { return source::countedId(d) > after; });
@@ -578,7 +556,7 @@ std::string renderDefectPage(const SellerResult& seller, const Snapshot& snapsho
   return "{\"seller_id\":" + std::to_string(seller.sellerId) +
          ",\"metric\":" + jsonString(metricName(metric)) +
          ",\"counts\":" + jsonString(source::defectUnit(metric)) +
-         ",\"total\":" + std::to_string(countedIds(first, last)) +
+         ",\"total\":" + std::to_string(source::countedIds({first, last})) +
          ",\"computed_at\":" + jsonTime(snapshot.computedAt) +
          ",\"window\":" + windowJson(snapshot) + ",\"defects\":[" + items +
          "],\"next_after\":" + (more && lastId ? std::to_string(*lastId) : std::string("null")) +

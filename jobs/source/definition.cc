@@ -436,6 +436,22 @@ std::int64_t countedId(const Defect& defect) {
   return &defectUnit(defectMetric(defect)) == kOrders ? defect.orderId : defect.rowId;
 }
 
+DefectRange defectsOf(const std::vector<Defect>& defects, MetricId metric) {
+  const auto first = std::find_if(defects.begin(), defects.end(),
+                                  [&](const Defect& d) { return defectMetric(d) == metric; });
+  const auto last = std::find_if(first, defects.end(),
+                                 [&](const Defect& d) { return defectMetric(d) != metric; });
+  return {first, last};
+}
+
+std::int64_t countedIds(const DefectRange& range) {
+  std::int64_t n = 0;
+  for (auto it = range.first; it != range.second; ++it) {
+    if (it == range.first || countedId(*it) != countedId(*std::prev(it))) ++n;
+  }
+  return n;
+}
+
 void sortDefects(std::vector<Defect>* defects) {
   const auto key = [](const Defect& d) {
     return std::make_tuple(defectMetric(d), countedId(d), d.reason, d.rowId);

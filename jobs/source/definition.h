@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sellertrust/metrics.h"
@@ -169,6 +170,13 @@ const std::string& defectUnit(MetricId metric);
 // its order, or its own row.
 MetricId defectMetric(const Defect& defect);
 std::int64_t countedId(const Defect& defect);
+// The defects of `metric` in a list that sortDefects ordered: a subrange.
+using DefectRange =
+    std::pair<std::vector<Defect>::const_iterator, std::vector<Defect>::const_iterator>;
+DefectRange defectsOf(const std::vector<Defect>& defects, MetricId metric);
+// How many distinct ids (countedId) such a range holds: what its metric
+// counts against the seller.
+std::int64_t countedIds(const DefectRange& range);
 // Orders defects by metric, then counted id, then reason, then row.
 void sortDefects(std::vector<Defect>* defects);
 // Defects as text, the form the results database keeps (one column per

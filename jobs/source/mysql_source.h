@@ -5,9 +5,10 @@
 // queries return one row per seller (plus small histograms and one row per
 // bad source row), never one row per order, so a run's memory does not grow
 // with the number of orders.
-// Each call opens its own connection, so read(), probe() and
+// Each call opens its own connections, so read(), probe() and
 // checkContract() may run from different threads at the same time;
-// read() itself is meant for one job thread at a time.
+// read() itself is meant for one job thread at a time (it may read on
+// several connections side by side: source::ReadSettings::sessions).
 #pragma once
 
 #include <cstdint>

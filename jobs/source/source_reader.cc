@@ -86,8 +86,9 @@ class Reader {
 
   SourceData run() {
     checkCancelled();
-    // One snapshot for every query, so that the tallies of different tables
-    // agree even while the operator writes.
+    // Each session reads in one snapshot, so that the tallies of different
+    // tables agree even while the operator writes: a seller's tallies come
+    // from one session, or add up shares of its window that do not overlap.
     session_.beginRead();
     readWatermark();
     std::optional<std::vector<std::int64_t>> scope;
@@ -161,7 +162,7 @@ class Reader {
       helpers.back()->stopped_ = &stop_;
     }
     // Reader i reads units i, i + readers, ...
-    const auto readShare = [&](Reader& reader, std::size_t first) {
+    const auto readDealt = [&](Reader& reader, std::size_t first) {
       for (std::size_t u = first; u < units.size(); u += readers) reader.readUnit(units[u]);
       reader.settleDefects();
     };
@@ -171,7 +172,7 @@ class Reader {
       for (std::size_t i = 1; i < readers; ++i) {
         threads.emplace_back([&, i] {
           try {
-            readShare(*helpers[i - 1], i);
+            readDealt(*helpers[i - 1], i);
           } catch (...) {
             failures[i] = std::current_exception();
             stop_.store(true);
@@ -184,7 +185,7 @@ class Reader {
       throw;
     }
     try {
-      readShare(*this, 0);
+      readDealt(*this, 0);
     } catch (...) {
       failures[0] = std::current_exception();
       stop_.store(true);
@@ -204,7 +205,8 @@ class Reader {
 #endif
   }
 
-  // The failure that stopped the others (which stop as if cancelled).
+  // Rethrows a reader's failure other than cancellation if there is one
+  // (the others then stopped as if cancelled), else a cancellation.
   static void rethrowFirstFailure(const std::vector<std::exception_ptr>& failures) {
     std::exception_ptr cancelled;
     for (const std::exception_ptr& failure : failures) {
@@ -291,6 +293,7 @@ class Reader {
     return {scope.begin(), scope.end()};
   }
 
+  // Everything a run reads about one unit.
   void readUnit(const Unit& unit) {
     sellers_ = unit.sellers;
     share_ = unit.share;
@@ -379,17 +382,10 @@ class Reader {
         found->second.shrink_to_fit();  // grown row by row; kept until the next run
       }
       const std::vector<Defect>& defects = found == data_.defects.end() ? none : found->second;
-      std::size_t at = 0;
       for (std::size_t m = 0; m < kMetricCount; ++m) {
         const auto metric = static_cast<MetricId>(m);
         if (!hasDefects(metric)) continue;
-        std::int64_t units = 0;
-        for (std::optional<std::int64_t> last; at < defects.size(); ++at) {
-          if (defectReasons()[defects[at].reason].metric != metric) break;
-          const std::int64_t unit = countedId(defects[at]);
-          if (unit != last) ++units;
-          last = unit;
-        }
+        const std::int64_t units = countedIds(defectsOf(defects, metric));
         const Ratio r = tally.rate(metric);
         const std::int64_t counted =
             higherIsBetter(metric) ? r.denominator - r.numerator : r.numerator;

@@ -3,9 +3,10 @@
 // the queries generated from the one definition aggregate in the database,
 // and the shared reader (source_reader.h) assembles the run's data.
 // createSourceSchema() creates those tables for the demo and the tests.
-// Each call opens its own read-only connection, so read() and probe() may
+// Each call opens its own read-only connections, so read() and probe() may
 // run from different threads at the same time; read() itself is meant for
-// one job thread at a time.
+// one job thread at a time (it may read on several connections side by
+// side: source::ReadSettings::sessions).
 #pragma once
 
 #include <Poco/Data/Session.h>
