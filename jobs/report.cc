@@ -73,38 +73,55 @@ std::string windowJson(Timestamp computedAt, const Rules& rules) {
          ",\"days\":" + std::to_string(rules.windowDays) + "}";
 }
 
-// What a metric holds against a seller, and what counts for it, in words.
+// What a metric holds against a seller, and what counts for it, in words:
+// one, then many.
 struct Nouns {
-  const char* against;
-  const char* counting;
+  std::array<const char*, 2> against;
+  std::array<const char*, 2> counting;
 };
 
 Nouns nounsOf(MetricId id) {
   switch (id) {
     case MetricId::kOrderDefectRate:
-      return {"orders with a defect", "orders without one"};
+      return {{"order with a defect", "orders with a defect"},
+              {"order without one", "orders without one"}};
     case MetricId::kClaimRate:
-      return {"claimed orders", "orders without a claim"};
+      return {{"claimed order", "claimed orders"},
+              {"order without a claim", "orders without a claim"}};
     case MetricId::kLateShipmentRate:
-      return {"late shipments", "orders shipped on time"};
+      return {{"late shipment", "late shipments"},
+              {"order shipped on time", "orders shipped on time"}};
     case MetricId::kLateDeliveryRate:
-      return {"late deliveries", "orders delivered on time"};
+      return {{"late delivery", "late deliveries"},
+              {"order delivered on time", "orders delivered on time"}};
     case MetricId::kSellerCancelRate:
-      return {"seller cancellations", "orders not cancelled by the seller"};
+      return {{"seller cancellation", "seller cancellations"},
+              {"order not cancelled by the seller", "orders not cancelled by the seller"}};
     case MetricId::kValidTrackingRate:
-      return {"shipments without valid tracking", "shipments with valid tracking"};
+      return {{"shipment without valid tracking", "shipments without valid tracking"},
+              {"shipment with valid tracking", "shipments with valid tracking"}};
     case MetricId::kResponseWithin48hRate:
-      return {"tickets answered late or not at all", "tickets answered in time"};
+      return {{"ticket answered late or not at all", "tickets answered late or not at all"},
+              {"ticket answered in time", "tickets answered in time"}};
     case MetricId::kEscalationRate:
-      return {"escalated tickets", "tickets without escalation"};
+      return {{"escalated ticket", "escalated tickets"},
+              {"ticket without escalation", "tickets without escalation"}};
     case MetricId::kSpontaneousRefundRate:
-      return {"spontaneous refunds", "delivered orders without one"};
+      return {{"spontaneous refund", "spontaneous refunds"},
+              {"delivered order without one", "delivered orders without one"}};
     case MetricId::kReturnResolved15dRate:
-      return {"returns not resolved in time", "returns resolved in time"};
+      return {{"return not resolved in time", "returns not resolved in time"},
+              {"return resolved in time", "returns resolved in time"}};
     case MetricId::kRatingAverage:
-      return {"low ratings", "5-star ratings"};
+      return {{"low rating", "low ratings"}, {"5-star rating", "5-star ratings"}};
   }
-  return {"defects", "good ones"};
+  return {{"defect", "defects"}, {"good one", "good ones"}};
+}
+
+// "1 late shipment", "3 late shipments".
+std::string counted(std::int64_t n, const std::string& how,
+                    const std::array<const char*, 2>& noun) {
+  return std::to_string(n) + " " + how + " " + noun[n == 1 ? 0 : 1];
 }
 
 std::string jsonCount(std::optional<std::int64_t> n) { return n ? std::to_string(*n) : "null"; }
@@ -117,10 +134,8 @@ std::string renderRecommendation(const MetricValue& m, const Rules& rules,
   if (!t) return "null";
   const Nouns nouns = nounsOf(m.id);
   std::string text;
-  if (t->fewer) text = std::to_string(*t->fewer) + " fewer " + nouns.against;
-  if (t->more) {
-    text += (text.empty() ? "" : ", or ") + std::to_string(*t->more) + " more " + nouns.counting;
-  }
+  if (t->fewer) text = counted(*t->fewer, "fewer", nouns.against);
+  if (t->more) text += (text.empty() ? "" : ", or ") + counted(*t->more, "more", nouns.counting);
   char points[32];
   std::snprintf(points, sizeof points, "%.1f", t->pointsLost);
   if (t->fewer && t->more) text += ",";

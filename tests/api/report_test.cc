@@ -71,7 +71,7 @@ std::string expectedMetrics() {
          // Hand-worked: 0 of 4 has a lower bound of 0; 1 of 17 has 0.010459
          // and 1 of 18 has 0.009872, so 14 more orders.
          R"("recommendation":{"fewer":1,"more":14,"points_lost":40,)"
-         R"("oldest_leaves_window_at":null,"text":"1 fewer orders with a defect, or 14 more )"
+         R"("oldest_leaves_window_at":null,"text":"1 fewer order with a defect, or 14 more )"
          R"(orders without one, would meet the target and win back 40.0 points."}},)" +
          emptyRate("claim_rate", "0.02") + "," + emptyRate("late_shipment_rate", "0.04") + "," +
          emptyRate("late_delivery_rate", "0.05") + "," + emptyRate("seller_cancel_rate", "0.025") +
@@ -110,7 +110,7 @@ TEST(ReportTest, TheOldestDefectDatesWhenItLeavesTheWindow) {
                                               "1.test", Rules(), defects);
   EXPECT_NE(
       body.find(R"("oldest_leaves_window_at":"2026-04-10T12:00:01Z","text":"1 fewer )"
-                R"(orders with a defect, or 14 more orders without one, would meet the target )"
+                R"(order with a defect, or 14 more orders without one, would meet the target )"
                 R"(and win back 40.0 points; the oldest counted leaves the window at )"
                 R"(2026-04-10T12:00:01Z."})"),
       std::string::npos)

@@ -106,10 +106,10 @@ TEST_F(ConfigTest, FullRunIntervalAndChangeOverlap) {
                 "jobs.score.change_overlap_seconds: expected an integer 0-86400, got '-1'"}));
 }
 
-// Two connections read side by side unless set otherwise; 1 to 16.
+// One connection reads unless set otherwise; 1 to 16.
 TEST_F(ConfigTest, ReadSessions) {
-  EXPECT_EQ(load({}).sourceReadSessions, 2);
-  EXPECT_EQ(load({{"source.read_sessions", "1"}}).sourceReadSessions, 1);
+  EXPECT_EQ(load({}).sourceReadSessions, 1);
+  EXPECT_EQ(load({{"source.read_sessions", "16"}}).sourceReadSessions, 16);
   EXPECT_TRUE(errors_.empty());
   load({{"source.read_sessions", "0"}});
   EXPECT_EQ(errors_,
