@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <stdexcept>
 #include <tuple>
 
@@ -477,6 +478,9 @@ std::vector<Defect> parseDefectList(const std::string& text) {
                                  text.substr(0, std::min<std::size_t>(text.size(), 80)) + "'");
   };
   std::vector<Defect> out;
+  // One entry per ',' and one more: kept at its exact size, as a snapshot
+  // keeps it until the next run.
+  out.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), ',')) + 1);
   std::size_t at = 0;
   while (true) {
     // order:row:ordered_at:reason:value: (the value may be empty)

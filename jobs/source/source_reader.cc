@@ -360,14 +360,21 @@ class Reader {
   void readDefects(const DefectQuery& q) {
     each("listing the defects of " + q.table, q.sql, [&](SqlRows& row) {
       const std::int64_t seller = row.getInt64(0);
+      std::vector<Defect>& defects = data_.defects[seller];
       for (std::size_t i = 0; i < q.metrics.size(); ++i) {
         const int reason = static_cast<int>(4 + 2 * i);
         if (row.isNull(reason)) continue;
-        data_.defects[seller].push_back({row.getInt64(1), row.getInt64(2), row.getInt64(3),
-                                         row.isNull(reason + 1) ? 0 : row.getInt64(reason + 1),
-                                         static_cast<std::uint16_t>(row.getInt64(reason))});
+        defects.push_back({row.getInt64(1), row.getInt64(2), row.getInt64(3),
+                           row.isNull(reason + 1) ? 0 : row.getInt64(reason + 1),
+                           static_cast<std::uint16_t>(row.getInt64(reason))});
       }
     });
+  }
+
+  // How many ids a metric's tallies count against the seller.
+  static std::int64_t countedBy(const SellerTally& tally, MetricId metric) {
+    const Ratio r = tally.rate(metric);
+    return higherIsBetter(metric) ? r.denominator - r.numerator : r.numerator;
   }
 
   // Sorts each seller's defect rows and checks that they are the very rows
@@ -386,9 +393,7 @@ class Reader {
         const auto metric = static_cast<MetricId>(m);
         if (!hasDefects(metric)) continue;
         const std::int64_t units = countedIds(defectsOf(defects, metric));
-        const Ratio r = tally.rate(metric);
-        const std::int64_t counted =
-            higherIsBetter(metric) ? r.denominator - r.numerator : r.numerator;
+        const std::int64_t counted = countedBy(tally, metric);
         if (units != counted) {
           throw SourceError("seller " + std::to_string(seller) + ": " + metricName(metric) +
                             " counts " + std::to_string(counted) + " but its defect list has " +
