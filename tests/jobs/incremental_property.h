@@ -327,12 +327,12 @@ inline std::string differences(const Snapshot& full, const Snapshot& inc) {
   return out.str();
 }
 
-// Settings that read on three sessions side by side, a seller per chunk:
+// Settings that read on three sessions side by side, two sellers a chunk:
 // a full read in three shares of the window, an incremental one dealt out.
 inline source::ReadSettings sideBySide() {
   source::ReadSettings settings;
   settings.sessions = 3;
-  settings.sellersPerQuery = 1;
+  settings.sellersPerQuery = 2;
   return settings;
 }
 

@@ -1,7 +1,9 @@
 // Reads on several sessions side by side (source::ReadSettings::sessions)
-// give exactly what one session gives, on the demo marketplace: a full read
-// in shares of the window, an incremental one with its sellers dealt out;
-// and a session that fails fails the read with its own error.
+// give exactly what one session gives: a full read in shares of the window,
+// on the demo marketplace and on a bad row of every kind; an incremental
+// one with its sellers dealt out; and a session that fails fails the read
+// with its own error. scripts/test.sh runs the BadRows suite (seconds, not
+// the demo's minute) under ThreadSanitizer.
 #include <gtest/gtest.h>
 
 #include <Poco/TemporaryFile.h>
@@ -11,11 +13,38 @@
 #include "jobs/demo/demo_marketplace.h"
 #include "jobs/source/dialect.h"
 #include "jobs/source/sqlite_source.h"
+#include "tests/source/bad_rows.h"
 
 namespace sellertrust {
 namespace {
 
 constexpr Timestamp kNow = 1767225600;  // 2026-01-01 00:00:00 UTC
+
+SourceData read(const std::string& path, Timestamp now, int sessions, std::size_t sellersPerQuery,
+                const ChangeScope* changes) {
+  source::ReadSettings settings;
+  settings.sessions = sessions;
+  settings.sellersPerQuery = sellersPerQuery;
+  return SqliteSource(path, settings).read(now, Rules(), CancelToken(), changes);
+}
+
+std::vector<AuthenticityClaim> sorted(std::vector<AuthenticityClaim> claims) {
+  std::sort(claims.begin(), claims.end(),
+            [](const auto& x, const auto& y) { return x.ticketId < y.ticketId; });
+  return claims;
+}
+
+void expectSame(const SourceData& a, const SourceData& b) {
+  EXPECT_EQ(a.scope, b.scope);
+  EXPECT_EQ(a.watermark, b.watermark);
+  EXPECT_EQ(a.sellers.size(), b.sellers.size());
+  EXPECT_TRUE(a.tallies == b.tallies);
+  EXPECT_EQ(a.dueAt, b.dueAt);
+  EXPECT_TRUE(a.defects == b.defects);
+  EXPECT_EQ(a.problems, b.problems);
+  EXPECT_EQ(a.rowsRead, b.rowsRead);
+  EXPECT_EQ(sorted(a.authenticityClaims), sorted(b.authenticityClaims));
+}
 
 class SideBySideTest : public ::testing::Test {
  protected:
@@ -27,30 +56,8 @@ class SideBySideTest : public ::testing::Test {
     delete file_;
     file_ = nullptr;
   }
-
   static SourceData read(int sessions, std::size_t sellersPerQuery, const ChangeScope* changes) {
-    source::ReadSettings settings;
-    settings.sessions = sessions;
-    settings.sellersPerQuery = sellersPerQuery;
-    return SqliteSource(file_->path(), settings).read(kNow, Rules(), CancelToken(), changes);
-  }
-
-  static void expectSame(const SourceData& a, const SourceData& b) {
-    EXPECT_EQ(a.scope, b.scope);
-    EXPECT_EQ(a.watermark, b.watermark);
-    EXPECT_EQ(a.sellers.size(), b.sellers.size());
-    EXPECT_TRUE(a.tallies == b.tallies);
-    EXPECT_EQ(a.dueAt, b.dueAt);
-    EXPECT_TRUE(a.defects == b.defects);
-    EXPECT_EQ(a.problems, b.problems);
-    EXPECT_EQ(a.rowsRead, b.rowsRead);
-    EXPECT_EQ(sorted(a.authenticityClaims), sorted(b.authenticityClaims));
-  }
-
-  static std::vector<AuthenticityClaim> sorted(std::vector<AuthenticityClaim> claims) {
-    std::sort(claims.begin(), claims.end(),
-              [](const auto& x, const auto& y) { return x.ticketId < y.ticketId; });
-    return claims;
+    return sellertrust::read(file_->path(), kNow, sessions, sellersPerQuery, changes);
   }
 
   static Poco::TemporaryFile* file_;
@@ -104,17 +111,39 @@ class FailingSession : public source::SqlSession {
   int queries_ = 0;
 };
 
-TEST_F(SideBySideTest, ASessionThatFailsFailsTheReadWithItsError) {
+// The bad rows fixture, its orders spread over the three shares of a
+// window read in three.
+class BadRowsSideBySideTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::RawSource s = testing::badRowsFixture();
+    for (std::size_t i = 0; i < s.orders.size(); ++i) {
+      if (s.orders[i].orderedAt && *s.orders[i].orderedAt > 0) {  // not a zero date
+        *s.orders[i].orderedAt -= static_cast<Timestamp>(i % 3) * 20 * testing::kDay;
+      }
+    }
+    testing::writeSqliteSource(file_.path(), s);
+  }
+  Poco::TemporaryFile file_;
+};
+
+TEST_F(BadRowsSideBySideTest, AFullReadInThreeSharesGivesWhatOneSessionGives) {
+  const SourceData one = read(file_.path(), testing::kNow, 1, 1000, nullptr);
+  ASSERT_GT(one.problems.size(), 20u);  // bad rows in every share
+  expectSame(read(file_.path(), testing::kNow, 3, 1000, nullptr), one);
+}
+
+TEST_F(BadRowsSideBySideTest, ASessionThatFailsFailsTheReadWithItsError) {
   CancelToken cancel;
   for (int failAt : {1, 3}) {
-    const std::unique_ptr<source::SqlSession> session = openSqliteSession(file_->path(), &cancel);
+    const std::unique_ptr<source::SqlSession> session = openSqliteSession(file_.path(), &cancel);
     source::ReadOptions options;
     options.settings.sessions = 2;
     options.openSession = [&] {
-      return std::make_unique<FailingSession>(openSqliteSession(file_->path(), &cancel), failAt);
+      return std::make_unique<FailingSession>(openSqliteSession(file_.path(), &cancel), failAt);
     };
     try {
-      source::readSource(*session, source::sqliteDialect(), kNow, Rules(), cancel, nullptr,
+      source::readSource(*session, source::sqliteDialect(), testing::kNow, Rules(), cancel, nullptr,
                          options);
       ADD_FAILURE() << "the read went through";
     } catch (const SourceError& e) {
