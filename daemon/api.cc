@@ -38,10 +38,9 @@ using Reply = HttpReply;
 constexpr std::size_t kMaxBatchIds = 100;
 constexpr int kDefaultHistoryDays = 30;
 constexpr int kMaxHistoryDays = 365;
-constexpr int kDefaultWarningLimit = 50;
-constexpr int kMaxWarningLimit = 500;
-constexpr int kDefaultDefectLimit = 50;
-constexpr int kMaxDefectLimit = 500;
+// A page of warnings or defects: `limit` entries after the id `after`.
+constexpr int kDefaultPageLimit = 50;
+constexpr int kMaxPageLimit = 500;
 // Client text echoed in an error detail is cut to this many bytes, so a
 // huge request cannot make a huge error body.
 constexpr std::size_t kMaxEcho = 64;
@@ -279,6 +278,35 @@ Reply noSnapshot() {
   return problemReply(503, "no snapshot has been computed yet; retry after the first scoring run");
 }
 
+struct Page {
+  int limit = kDefaultPageLimit;
+  std::int64_t after = 0;  // none
+};
+
+// The `limit` (1 to kMaxPageLimit) and `after` (a positive id) of a paged
+// request into *page, or the problem that says which is wrong; `ids` names
+// what `after` is ("an id", "a warning id").
+std::optional<Reply> readPage(const Poco::URI::QueryParameters& query, const char* ids,
+                              Page* page) {
+  if (const std::optional<std::string> text = param(query, "limit")) {
+    const std::optional<int> parsed = parseBounded(*text, 1, kMaxPageLimit);
+    if (!parsed) {
+      return problemReply(400, "limit must be an integer from 1 to " +
+                                   std::to_string(kMaxPageLimit) + ", got '" + echo(*text) + "'");
+    }
+    page->limit = *parsed;
+  }
+  if (const std::optional<std::string> text = param(query, "after")) {
+    const std::optional<std::int64_t> parsed = parsePositiveId(*text);
+    if (!parsed) {
+      return problemReply(400, std::string("after must be ") + ids +
+                                   " (a positive integer), got '" + echo(*text) + "'");
+    }
+    page->after = *parsed;
+  }
+  return std::nullopt;
+}
+
 std::optional<Reply> Api::checkToken(const HTTPRequest& http) const {
   if (options_.operatorToken.empty()) return std::nullopt;
   const std::string auth = http.get("Authorization", "");
@@ -469,24 +497,8 @@ Reply Api::defects(const Request& r) const {
                                    "not a count of rows), got '" + echo(*text) + "'");
     }
   }
-  int limit = kDefaultDefectLimit;
-  if (const std::optional<std::string> text = param(r.query, "limit")) {
-    const std::optional<int> parsed = parseBounded(*text, 1, kMaxDefectLimit);
-    if (!parsed) {
-      return problemReply(400, "limit must be an integer from 1 to " +
-                                   std::to_string(kMaxDefectLimit) + ", got '" + echo(*text) + "'");
-    }
-    limit = *parsed;
-  }
-  std::int64_t after = 0;
-  if (const std::optional<std::string> text = param(r.query, "after")) {
-    const std::optional<std::int64_t> parsed = parsePositiveId(*text);
-    if (!parsed) {
-      return problemReply(400,
-                          "after must be an id (a positive integer), got '" + echo(*text) + "'");
-    }
-    after = *parsed;
-  }
+  Page paging;
+  if (std::optional<Reply> bad = readPage(r.query, "an id", &paging)) return std::move(*bad);
   if (!metric && (param(r.query, "limit") || param(r.query, "after"))) {
     return problemReply(400, "limit and after page the defects of one metric: give metric too");
   }
@@ -495,8 +507,8 @@ Reply Api::defects(const Request& r) const {
   const auto it = snapshot->sellers.find(*id);
   if (it == snapshot->sellers.end()) return unknownId("seller", *id);
   if (!metric) return json(renderDefectSummary(*it->second, *snapshot));
-  return json(
-      renderDefectPage(*it->second, *snapshot, *metric, static_cast<std::size_t>(limit), after));
+  return json(renderDefectPage(*it->second, *snapshot, *metric,
+                               static_cast<std::size_t>(paging.limit), paging.after));
 }
 
 Reply Api::warnings(const Request& r) const {
@@ -510,31 +522,16 @@ Reply Api::warnings(const Request& r) const {
     severity = s;
   }
   const std::optional<std::string> code = param(r.query, "code");
-  int limit = kDefaultWarningLimit;
-  if (const std::optional<std::string> text = param(r.query, "limit")) {
-    const std::optional<int> parsed = parseBounded(*text, 1, kMaxWarningLimit);
-    if (!parsed) {
-      return problemReply(400, "limit must be an integer from 1 to " +
-                                   std::to_string(kMaxWarningLimit) + ", got '" + echo(*text) +
-                                   "'");
-    }
-    limit = *parsed;
-  }
-  std::int64_t after = 0;
-  if (const std::optional<std::string> text = param(r.query, "after")) {
-    const std::optional<std::int64_t> parsed = parsePositiveId(*text);
-    if (!parsed) {
-      return problemReply(
-          400, "after must be a warning id (a positive integer), got '" + echo(*text) + "'");
-    }
-    after = *parsed;
+  Page paging;
+  if (std::optional<Reply> bad = readPage(r.query, "a warning id", &paging)) {
+    return std::move(*bad);
   }
   const std::shared_ptr<const Snapshot> snapshot = context_.snapshots->current();
   if (!snapshot) return noSnapshot();
   // The cursor is an id, not an offset: a warning cleared between two pages
   // neither shifts nor repeats the rest.
   const std::vector<SharedWarning>& all = snapshot->warnings;
-  auto it = std::upper_bound(all.begin(), all.end(), after,
+  auto it = std::upper_bound(all.begin(), all.end(), paging.after,
                              [](std::int64_t a, const SharedWarning& w) { return a < w->id; });
   std::vector<const Warning*> page;
   bool more = false;
@@ -542,7 +539,7 @@ Reply Api::warnings(const Request& r) const {
     const Warning& w = **it;
     if (severity && w.firing.severity != *severity) continue;
     if (code && w.firing.code != *code) continue;
-    if (page.size() == static_cast<std::size_t>(limit)) {
+    if (page.size() == static_cast<std::size_t>(paging.limit)) {
       more = true;
       break;
     }
