@@ -39,10 +39,7 @@ constexpr std::int64_t kTempTableBytes = 256LL << 20;
 
 class MysqlSqlSession : public source::SqlSession {
  public:
-  explicit MysqlSqlSession(MysqlConnection* db) : db_(db) {}
-  // A session on a connection of its own.
-  explicit MysqlSqlSession(std::unique_ptr<MysqlConnection> db)
-      : owned_(std::move(db)), db_(owned_.get()) {}
+  explicit MysqlSqlSession(std::unique_ptr<MysqlConnection> db) : db_(std::move(db)) {}
   void execute(const std::string& what, const std::string& sql) override {
     db_->execute(what, sql);
   }
@@ -64,8 +61,7 @@ class MysqlSqlSession : public source::SqlSession {
   void endRead() override { db_->execute("ending the read transaction", "COMMIT"); }
 
  private:
-  std::unique_ptr<MysqlConnection> owned_;
-  MysqlConnection* db_;
+  const std::unique_ptr<MysqlConnection> db_;
 };
 
 std::string lower(std::string text) {
@@ -134,13 +130,13 @@ std::unique_ptr<MysqlConnection> MysqlSource::connect() const {
 SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                              const ChangeScope* changes) {
   if (cancel.cancelled()) throw RunCancelled();
-  const std::unique_ptr<MysqlConnection> db = connect();
+  std::unique_ptr<MysqlConnection> db = connect();
   // The catalogue costs a few queries of information_schema: read at every
   // full read, kept for the incremental ones between.
   if (!changes || !tablesWithoutUniqueKey_) {
     tablesWithoutUniqueKey_ = source::tablesWithoutUniqueKey(readSchema(*db));
   }
-  MysqlSqlSession session(db.get());
+  MysqlSqlSession session(std::move(db));
   source::ReadOptions options;
   options.settings = settings_;
   options.mayRepeatKeys = *tablesWithoutUniqueKey_;
@@ -149,8 +145,7 @@ SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToke
 }
 
 void MysqlSource::probe() {
-  const std::unique_ptr<MysqlConnection> db = connect();
-  MysqlSqlSession session(db.get());
+  MysqlSqlSession session(connect());
   source::probeTables(session);
 }
 
