@@ -476,7 +476,7 @@ std::string renderSellerReport(const SellerResult& result, const Snapshot& snaps
   e.badge = {result.badge, result.badgeReason};
   return renderSellerReport({result.sellerId, result.name, result.country}, e,
                             snapshot.warningsOfSeller(result.sellerId), snapshot.computedAt,
-                            snapshot.rulesVersion, rules, result.defects);
+                            snapshot.rulesVersion, rules, result.defects.decode());
 }
 
 std::string renderProductReport(const ProductResult& product, const Snapshot& snapshot) {
@@ -508,14 +508,16 @@ std::string reasonJson(const Defect& d) {
 }  // namespace
 
 std::string renderDefectSummary(const SellerResult& seller, const Snapshot& snapshot) {
+  const std::vector<Defect> defects = seller.defects.decode();
   std::string metrics;
   for (std::size_t m = 0; m < kMetricCount; ++m) {
     const auto metric = static_cast<MetricId>(m);
     if (!source::hasDefects(metric)) continue;
-    metrics += std::string(metrics.empty() ? "" : ",") +
-               "{\"metric\":" + jsonString(metricName(metric)) +
-               ",\"counts\":" + jsonString(source::defectUnit(metric)) + ",\"defects\":" +
-               std::to_string(source::countedIds(source::defectsOf(seller.defects, metric))) + "}";
+    metrics +=
+        std::string(metrics.empty() ? "" : ",") + "{\"metric\":" + jsonString(metricName(metric)) +
+        ",\"counts\":" + jsonString(source::defectUnit(metric)) +
+        ",\"defects\":" + std::to_string(source::countedIds(source::defectsOf(defects, metric))) +
+        "}";
   }
   std::vector<const ProductResult*> products;
   for (const auto& [id, product] : snapshot.products) {
@@ -541,7 +543,8 @@ std::string renderDefectSummary(const SellerResult& seller, const Snapshot& snap
 
 std::string renderDefectPage(const SellerResult& seller, const Snapshot& snapshot, MetricId metric,
                              std::size_t limit, std::int64_t after) {
-  const auto [first, last] = source::defectsOf(seller.defects, metric);
+  const std::vector<Defect> defects = seller.defects.decode();
+  const auto [first, last] = source::defectsOf(defects, metric);
   // The cursor is an id, not an offset: a page never splits one id's reasons.
   auto it =
       std::find_if(first, last, [&](const Defect& d) { return source::countedId(d) > after; });

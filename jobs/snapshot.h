@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sellertrust/defect_list.h"
 #include "sellertrust/metrics.h"
 #include "sellertrust/rules.h"
 #include "sellertrust/symbol.h"
@@ -39,7 +40,7 @@ struct SellerResult {
   std::optional<Timestamp> dueAt;
   // The window's rows behind each metric (SourceData::defects), for the
   // drill-down; ordered by metric, then what it counts, then row.
-  std::vector<Defect> defects;
+  DefectList defects;
 
   bool operator==(const SellerResult& other) const;
   bool operator!=(const SellerResult& other) const { return !(*this == other); }

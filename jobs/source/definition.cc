@@ -478,8 +478,7 @@ std::vector<Defect> parseDefectList(const std::string& text) {
                                  text.substr(0, std::min<std::size_t>(text.size(), 80)) + "'");
   };
   std::vector<Defect> out;
-  // One entry per ',' and one more: kept at its exact size, as a snapshot
-  // keeps it until the next run.
+  // One entry per ',' and one more.
   out.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), ',')) + 1);
   std::size_t at = 0;
   while (true) {

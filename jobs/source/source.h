@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sellertrust/defect_list.h"
 #include "sellertrust/metrics.h"
 #include "sellertrust/records.h"
 #include "sellertrust/rules.h"
@@ -77,7 +78,7 @@ struct SourceData {
   // Per seller with any, its window's defect rows (Defect), ordered by
   // metric, then by what the metric counts (the order, or the ticket or
   // return request), then by row: exactly the rows its tallies count.
-  std::map<std::int64_t, std::vector<Defect>> defects;
+  std::map<std::int64_t, DefectList> defects;
   // Every authenticity claim (any time, any status), for the ladder.
   std::vector<AuthenticityClaim> authenticityClaims;
   // Rows skipped for unknown enums, NULLs or impossible values, sorted by

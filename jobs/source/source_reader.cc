@@ -231,18 +231,16 @@ class Reader {
     data_.tallies.merge(from.tallies);
     for (const auto& [seller, tally] : from.tallies) data_.tallies[seller].add(tally);
     for (const auto& [seller, due] : from.dueAt) dueBy(seller, due);
-    // Moves the lists of sellers new to this reader, merges the others' at
-    // their exact size (a snapshot keeps them until the next run).
+    // Moves the lists of sellers new to this reader, merges the others'.
     data_.defects.merge(from.defects);
     for (auto& [seller, defects] : from.defects) {
-      std::vector<Defect>& mine = data_.defects[seller];
-      std::vector<Defect> both;
-      both.reserve(mine.size() + defects.size());
-      both.insert(both.end(), mine.begin(), mine.end());
-      both.insert(both.end(), defects.begin(), defects.end());
+      DefectList& mine = data_.defects[seller];
+      std::vector<Defect> both = mine.decode();
+      const std::vector<Defect> theirs = defects.decode();
+      both.insert(both.end(), theirs.begin(), theirs.end());
       sortDefects(&both);
-      mine = std::move(both);
-      std::vector<Defect>().swap(defects);
+      mine = DefectList(both);
+      defects = DefectList();
     }
     data_.authenticityClaims.insert(data_.authenticityClaims.end(), from.authenticityClaims.begin(),
                                     from.authenticityClaims.end());
@@ -360,13 +358,15 @@ class Reader {
   void readDefects(const DefectQuery& q) {
     each("listing the defects of " + q.table, q.sql, [&](SqlRows& row) {
       const std::int64_t seller = row.getInt64(0);
-      std::vector<Defect>& defects = data_.defects[seller];
+      Unsorted& defects = unsorted_[seller];
       for (std::size_t i = 0; i < q.metrics.size(); ++i) {
         const int reason = static_cast<int>(4 + 2 * i);
         if (row.isNull(reason)) continue;
-        defects.push_back({row.getInt64(1), row.getInt64(2), row.getInt64(3),
-                           row.isNull(reason + 1) ? 0 : row.getInt64(reason + 1),
-                           static_cast<std::uint16_t>(row.getInt64(reason))});
+        const Defect d{row.getInt64(1), row.getInt64(2), row.getInt64(3),
+                       row.isNull(reason + 1) ? 0 : row.getInt64(reason + 1),
+                       static_cast<std::uint16_t>(row.getInt64(reason))};
+        defects.list.append(d, defects.last);
+        defects.last = d;
       }
     });
   }
@@ -381,14 +381,13 @@ class Reader {
   // its tallies count: a list that disagrees with the numbers (a bug in the
   // definition) fails the read rather than being served.
   void settleDefects() {
-    const std::vector<Defect> none;
     for (const auto& [seller, tally] : data_.tallies) {
-      auto found = data_.defects.find(seller);
-      if (found != data_.defects.end()) {
-        sortDefects(&found->second);
-        found->second.shrink_to_fit();  // grown row by row; kept until the next run
+      std::vector<Defect> defects;
+      if (auto found = unsorted_.find(seller); found != unsorted_.end()) {
+        defects = found->second.list.decode();
+        unsorted_.erase(found);  // its room goes seller by seller
+        sortDefects(&defects);
       }
-      const std::vector<Defect>& defects = found == data_.defects.end() ? none : found->second;
       for (std::size_t m = 0; m < kMetricCount; ++m) {
         const auto metric = static_cast<MetricId>(m);
         if (!hasDefects(metric)) continue;
@@ -400,6 +399,11 @@ class Reader {
                             std::to_string(units) + " (a bug: please report it)");
         }
       }
+      if (!defects.empty()) data_.defects.emplace(seller, DefectList(defects));
+    }
+    if (!unsorted_.empty()) {
+      throw SourceError("seller " + std::to_string(unsorted_.begin()->first) +
+                        " has defect rows but no window orders (a bug: please report it)");
     }
   }
 
@@ -614,6 +618,13 @@ class Reader {
   const ReadOptions& options_;
   const std::size_t sessions_;  // how many may read side by side
   SourceData data_;
+  // Each seller's defect rows as listed, until settleDefects sorts them
+  // into data_.defects.
+  struct Unsorted {
+    DefectList list;
+    Defect last;  // the one appended last
+  };
+  std::map<std::int64_t, Unsorted> unsorted_;
   std::map<std::string, BadRows> bad_;
   // Table -> repeated key -> the rows that hold it.
   std::map<std::string, std::map<std::int64_t, std::int64_t>> repeated_;

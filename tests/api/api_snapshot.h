@@ -98,8 +98,9 @@ inline std::shared_ptr<Snapshot> makeSnapshot() {
   s->nextWarningId = 35;
 
   SellerResult zoe = resultOf({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, tally(400, 2), Badge::kFair);
-  zoe.defects = {defect(1001, 5001, "low_rating", 1), defect(1001, 6001, "defect_claim", 100),
-                 defect(1002, 7001, "service_chargeback", 0)};
+  zoe.defects =
+      DefectList({defect(1001, 5001, "low_rating", 1), defect(1001, 6001, "defect_claim", 100),
+                  defect(1002, 7001, "service_chargeback", 0)});
   s->sellers[7] = std::make_shared<const SellerResult>(std::move(zoe));
   s->sellers[8] =
       std::make_shared<const SellerResult>(resultOf({8, "New", "DE"}, tally(3, 0), std::nullopt));

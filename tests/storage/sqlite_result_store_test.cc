@@ -130,8 +130,9 @@ OwnedRun firstRun() {
   unscored.responseTime = ResponseTime();
   SellerResult due = seller(7, Badge::kTop, 96.5);
   due.dueAt = kT0 + 3 * kHour + 17;
-  due.defects = {defect(1001, 1001, "shipped_late", 10800), defect(1001, 1004, "low_rating", 2),
-                 defect(1002, 1002, "seller_cancelled", kT0 - kDay)};
+  due.defects =
+      DefectList({defect(1001, 1001, "shipped_late", 10800), defect(1001, 1004, "low_rating", 2),
+                  defect(1002, 1002, "seller_cancelled", kT0 - kDay)});
   run.sellersChanged = {run.keep(due), run.keep(unscored)};
   run.productsChanged = {product(701, 7)};
   run.sourceWatermark = kT0 - 5;
@@ -277,10 +278,11 @@ TEST_F(SqliteResultStoreTest, SplitsLongDefectListsAcrossStatements) {
   run.computedAt = kT0;
   for (std::int64_t id = 1; id <= 3; ++id) {
     SellerResult r = seller(id, Badge::kAtRisk, 40.0);
+    std::vector<Defect> defects;
     for (std::int64_t order = 1; order <= 40000; ++order) {
-      r.defects.push_back(
-          defect(id * 1000000 + order, id * 1000000 + order, "tracking_missing", 0));
+      defects.push_back(defect(id * 1000000 + order, id * 1000000 + order, "tracking_missing", 0));
     }
+    r.defects = DefectList(defects);
     run.sellersChanged.push_back(run.keep(r));
   }
   std::vector<std::size_t> rowsPerStatement;
