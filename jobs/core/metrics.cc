@@ -1,7 +1,11 @@
 // The SPEC §2 metric definitions, applied to one order at a time.
 #include "sellertrust/metrics.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <stdexcept>
+#include <string>
 
 namespace sellertrust {
 
@@ -73,10 +77,51 @@ void SellerTally::setNumerator(MetricId id, std::int64_t numerator) {
   (*this)[metricTallies(id).numerator] = numerator;
 }
 
+Histogram::Histogram(std::initializer_list<Entry> entries) {
+  for (const Entry& e : entries) (*this)[e.first] += e.second;
+}
+
+std::int64_t& Histogram::operator[](std::int64_t key) {
+  if (entries_.empty() || entries_.back().first < key) return entries_.emplace_back(key, 0).second;
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
+                             [](const Entry& e, std::int64_t k) { return e.first < k; });
+  if (it == entries_.end() || it->first != key) it = entries_.insert(it, {key, 0});
+  return it->second;
+}
+
+std::int64_t Histogram::at(std::int64_t key) const {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
+                             [](const Entry& e, std::int64_t k) { return e.first < k; });
+  if (it == entries_.end() || it->first != key) {
+    throw std::out_of_range("no count for " + std::to_string(key));
+  }
+  return it->second;
+}
+
+void Histogram::add(const Histogram& other) {
+  std::vector<Entry> both;
+  both.reserve(entries_.size() + other.entries_.size());
+  auto a = entries_.begin();
+  auto b = other.entries_.begin();
+  while (a != entries_.end() || b != other.entries_.end()) {
+    if (b == other.entries_.end() || (a != entries_.end() && a->first < b->first)) {
+      both.push_back(*a++);
+    } else if (a == entries_.end() || b->first < a->first) {
+      both.push_back(*b++);
+    } else {
+      both.emplace_back(a->first, a->second + b->second);
+      ++a;
+      ++b;
+    }
+  }
+  both.shrink_to_fit();
+  entries_ = std::move(both);
+}
+
 void SellerTally::add(const SellerTally& other) {
   for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += other.counts[i];
-  for (const auto& [seconds, n] : other.responseSeconds) responseSeconds[seconds] += n;
-  for (const auto& [product, n] : other.productClaims) productClaims[product] += n;
+  responseSeconds.add(other.responseSeconds);
+  productClaims.add(other.productClaims);
 }
 
 Interval wilsonInterval(std::int64_t k, std::int64_t n, double z) {
@@ -90,8 +135,7 @@ Interval wilsonInterval(std::int64_t k, std::int64_t n, double z) {
   return {std::fmax(0.0, (centre - spread) / scale), std::fmin(1.0, (centre + spread) / scale)};
 }
 
-std::optional<std::int64_t> nearestRank(const std::map<std::int64_t, std::int64_t>& histogram,
-                                        double p) {
+std::optional<std::int64_t> nearestRank(const Histogram& histogram, double p) {
   std::int64_t total = 0;
   for (const auto& entry : histogram) total += entry.second;
   if (total == 0) return std::nullopt;
@@ -103,7 +147,7 @@ std::optional<std::int64_t> nearestRank(const std::map<std::int64_t, std::int64_
     seen += n;
     if (seen >= rank) return value;
   }
-  return histogram.rbegin()->first;
+  return std::prev(histogram.end())->first;
 }
 
 MetricValue metricValue(MetricId id, std::int64_t numerator, std::int64_t denominator,

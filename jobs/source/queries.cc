@@ -167,7 +167,9 @@ std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const
 std::string histogramQuery(const Dialect& dialect, const HistogramDef& h, const KnownRows& known,
                            const std::string& window) {
   return "SELECT o.seller_id AS g, " + h.key + " AS k, COUNT(*) AS n\n" +
-         soundWindowRows(dialect, table(h.table), h.where, known, window) + "\nGROUP BY g, k";
+         soundWindowRows(dialect, table(h.table), h.where, known, window) +
+         // In the order a Histogram appends fastest.
+         "\nGROUP BY g, k ORDER BY g, k";
 }
 
 // The defect rows of `table` for every metric with reasons on it: its

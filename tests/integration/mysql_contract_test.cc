@@ -147,7 +147,7 @@ TEST_F(MysqlContractTest, ExampleViewsMeetTheContractAndReadTheMarketplace) {
   EXPECT_EQ(ratio(MetricId::kSpontaneousRefundRate), P(1, 2));
   EXPECT_EQ(ratio(MetricId::kReturnResolved15dRate), P(1, 1));
   EXPECT_EQ(t[TallyId::kRatings], 1);
-  EXPECT_EQ(t.productClaims, (std::map<std::int64_t, std::int64_t>{{77, 1}}));
+  EXPECT_EQ(t.productClaims, (Histogram{{77, 1}}));
   ASSERT_EQ(data.problems.size(), 1u);
   EXPECT_EQ(data.problems[0].table, "tickets");
   EXPECT_EQ(data.problems[0].key, 11);

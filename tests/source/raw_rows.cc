@@ -187,9 +187,10 @@ std::string tallyDifferences(const SellerTally& expected, const SellerTally& act
       out << tallyName(id) << ": expected " << expected[id] << ", got " << actual[id] << "\n";
     }
   }
-  auto histogram = [&](const char* name, const std::map<std::int64_t, std::int64_t>& a,
-                       const std::map<std::int64_t, std::int64_t>& b) {
-    if (a == b) return;
+  auto histogram = [&](const char* name, const Histogram& histogramA, const Histogram& histogramB) {
+    if (histogramA == histogramB) return;
+    const std::map<std::int64_t, std::int64_t> a(histogramA.begin(), histogramA.end());
+    const std::map<std::int64_t, std::int64_t> b(histogramB.begin(), histogramB.end());
     out << name << ":";
     for (const auto& [k, v] : a) {
       auto it = b.find(k);

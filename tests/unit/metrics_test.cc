@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <vector>
+
 namespace sellertrust {
 namespace {
 
@@ -32,6 +35,34 @@ TEST(ResponseTimeTest, NearestRankOnSmallHistograms) {
   EXPECT_EQ(nearestRank({{10, 1}, {20, 1}, {40, 1}}, 0.9), 40);
   // Grouped counts: 4 x 10 s and 1 x 99 s; rank ceil(4.5) = 5.
   EXPECT_EQ(nearestRank({{10, 4}, {99, 1}}, 0.9), 99);
+}
+
+TEST(HistogramTest, KeepsKeysAscendingWhateverOrderTheyCome) {
+  Histogram h;
+  h[40] += 1;
+  h[10] += 2;
+  h[40] += 3;
+  h[20] += 1;
+  h[5] += 1;
+  const std::vector<Histogram::Entry> entries(h.begin(), h.end());
+  EXPECT_EQ(entries, (std::vector<Histogram::Entry>{{5, 1}, {10, 2}, {20, 1}, {40, 4}}));
+  EXPECT_EQ(h.at(40), 4);
+  EXPECT_THROW(h.at(30), std::out_of_range);
+  // The same counts given at once, in another order, with a repeated key.
+  EXPECT_EQ(h, (Histogram{{20, 1}, {40, 1}, {5, 1}, {10, 2}, {40, 3}}));
+  EXPECT_NE(h, (Histogram{{20, 1}, {40, 4}, {5, 1}, {10, 1}}));
+}
+
+TEST(HistogramTest, AddsAnotherHistogramKeyByKey) {
+  Histogram a{{1, 1}, {3, 3}, {7, 7}};
+  a.add(Histogram{{0, 10}, {3, 30}, {5, 50}, {9, 90}});
+  EXPECT_EQ(a, (Histogram{{0, 10}, {1, 1}, {3, 33}, {5, 50}, {7, 7}, {9, 90}}));
+  EXPECT_EQ(a.size(), 6u);
+  Histogram empty;
+  empty.add(a);
+  EXPECT_EQ(empty, a);
+  a.add(Histogram());
+  EXPECT_EQ(a.size(), 6u);
 }
 
 TEST(WilsonTest, MatchesHandComputedBounds) {
