@@ -335,6 +335,36 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   }
   const std::vector<std::string> noCodes;
 
+  // A product result for every product on the ladder or drawing window claims.
+  std::map<std::int64_t, AuthenticityClaim> claimsByTicket;
+  if (incremental) {
+    for (const auto& [productId, product] : previous->products) {
+      if (!inScope(product.ladder.sellerId)) next->products.emplace(productId, product);
+    }
+    for (const auto& [productId, list] : previous->claimsByProduct) {
+      for (const AuthenticityClaim& c : list) {
+        if (inScope(c.sellerId)) continue;
+        claimsByTicket[c.ticketId] = c;
+        next->claimsByProduct[c.productId].push_back(c);
+      }
+    }
+  }
+  for (const ProductLadder& l : ladders) next->products[l.productId].ladder = l;
+  for (const auto& [sellerId, tally] : data.tallies) {
+    for (const auto& [productId, claims] : tally.productClaims) {
+      auto [it, added] = next->products.try_emplace(productId);
+      if (added) {
+        it->second.ladder.productId = productId;
+        it->second.ladder.sellerId = sellerId;
+      }
+      it->second.claimsInWindow += claims;
+    }
+  }
+  for (const AuthenticityClaim& c : data.authenticityClaims) {
+    claimsByTicket[c.ticketId] = c;
+    next->claimsByProduct[c.productId].push_back(c);
+  }
+
   std::vector<Firing> firings;
   // Most warnings hold from run to run: no regrowth of a vector this large.
   firings.reserve(previous->warnings.size() + previous->warnings.size() / 8);
@@ -354,8 +384,8 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     SellerResult r;
     r.sellerId = id;
     if (auto info = data.sellers.find(id); info != data.sellers.end()) {
-      r.name = info->second.name;
-      r.country = info->second.country;
+      r.name = std::move(info->second.name);
+      r.country = std::move(info->second.country);
     }
     r.counts = t.counts;
     r.responseTime = e.metrics.responseTime;
@@ -378,6 +408,13 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
       record.sellersChanged.push_back(changed.get());
       next->sellers.emplace(id, std::move(changed));
     }
+    // What was read of this seller is in its result now: its room goes
+    // seller by seller, so that the read and the results are not held
+    // whole side by side.
+    data.tallies.erase(id);
+    data.sellers.erase(id);
+    data.dueAt.erase(id);
+    data.defects.erase(id);
   }
   removedKeys(previous->sellers, next->sellers, &record.sellersRemoved);
   std::int64_t defects = 0;
@@ -393,36 +430,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   next->marketplaceOdr = record.marketplaceOdr;
   checkCancel(cancel);
 
-  // A product result for every product on the ladder or drawing window claims.
-  std::map<std::int64_t, AuthenticityClaim> claimsByTicket;
-  if (incremental) {
-    for (const auto& [productId, product] : previous->products) {
-      if (!inScope(product.ladder.sellerId)) next->products.emplace(productId, product);
-    }
-    for (const auto& [productId, list] : previous->claimsByProduct) {
-      for (const AuthenticityClaim& c : list) {
-        if (inScope(c.sellerId)) continue;
-        claimsByTicket[c.ticketId] = c;
-        next->claimsByProduct[c.productId].push_back(c);
-      }
-    }
-  }
   firings.insert(firings.end(), ladder.begin(), ladder.end());
-  for (const ProductLadder& l : ladders) next->products[l.productId].ladder = l;
-  for (const auto& [sellerId, tally] : data.tallies) {
-    for (const auto& [productId, claims] : tally.productClaims) {
-      auto [it, added] = next->products.try_emplace(productId);
-      if (added) {
-        it->second.ladder.productId = productId;
-        it->second.ladder.sellerId = sellerId;
-      }
-      it->second.claimsInWindow += claims;
-    }
-  }
-  for (const AuthenticityClaim& c : data.authenticityClaims) {
-    claimsByTicket[c.ticketId] = c;
-    next->claimsByProduct[c.productId].push_back(c);
-  }
   // Memory grows with sellers: what was read is no longer needed.
   data = SourceData();
 
