@@ -46,8 +46,7 @@ std::vector<Value> sellerValues(const SellerResult& s) {
                           seconds(s.responseTime.p90Hours)};
   for (std::int64_t count : s.counts) v.emplace_back(count);
   v.push_back(nullableTime(s.dueAt));
-  v.push_back(s.defects.empty() ? Value(nullptr)
-                                : Value(source::formatDefectList(s.defects.decode())));
+  v.push_back(s.defects.empty() ? Value(nullptr) : Value(source::formatDefectList(s.defects)));
   return v;
 }
 

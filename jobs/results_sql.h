@@ -113,7 +113,7 @@ SellerResult sellerFromRow(const Row& row) {
   const auto defects = static_cast<unsigned>(11 + kTallyCount);
   if (!row.isNull(defects)) {
     try {
-      s.defects = DefectList(source::parseDefectList(row.getString(defects)));
+      s.defects = source::parseDefectList(row.getString(defects));
     } catch (const std::invalid_argument& e) {
       throw SourceError("results database, " + where + ": defects: " + e.what());
     }

@@ -461,9 +461,9 @@ void sortDefects(std::vector<Defect>* defects) {
             [&](const Defect& a, const Defect& b) { return key(a) < key(b); });
 }
 
-std::string formatDefectList(const std::vector<Defect>& defects) {
+std::string formatDefectList(const DefectList& defects) {
   std::string out;
-  for (const Defect& d : defects) {
+  for (const Defect& d : defects.decode()) {
     const DefectReasonDef& r = defectReasons().at(d.reason);
     out += (out.empty() ? "" : ",") + std::to_string(d.orderId) + ":" + std::to_string(d.rowId) +
            ":" + std::to_string(d.orderedAt) + ":" + r.name + ":" +
@@ -472,14 +472,14 @@ std::string formatDefectList(const std::vector<Defect>& defects) {
   return out;
 }
 
-std::vector<Defect> parseDefectList(const std::string& text) {
+DefectList parseDefectList(const std::string& text) {
   const auto bad = [&]() {
     return std::invalid_argument("a defect list is not whole (cut short?): '" +
                                  text.substr(0, std::min<std::size_t>(text.size(), 80)) + "'");
   };
-  std::vector<Defect> out;
-  // One entry per ',' and one more.
-  out.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), ',')) + 1);
+  // Encoded as it is read: no list of Defects beside the text.
+  DefectList out;
+  Defect previous;
   std::size_t at = 0;
   while (true) {
     // order:row:ordered_at:reason:value: (the value may be empty)
@@ -509,8 +509,13 @@ std::vector<Defect> parseDefectList(const std::string& text) {
     if (!index) throw bad();
     const auto reasonIndex = static_cast<std::uint16_t>(*index);
     if (defectReasons()[reasonIndex].value.empty() == fields[4].has_value()) throw bad();
-    out.push_back({*fields[0], *fields[1], *fields[2], fields[4].value_or(0), reasonIndex});
-    if (at == text.size()) return out;
+    const Defect d{*fields[0], *fields[1], *fields[2], fields[4].value_or(0), reasonIndex};
+    out.append(d, previous);
+    previous = d;
+    if (at == text.size()) {
+      out.shrinkToFit();
+      return out;
+    }
     if (text[at] != ',') throw bad();
     ++at;
   }

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "sellertrust/defect_list.h"
 #include "sellertrust/metrics.h"
 
 namespace sellertrust::source {
@@ -183,10 +184,10 @@ void sortDefects(std::vector<Defect>* defects);
 // seller): "order:row:ordered_at:reason:value:" per defect
 // (ordered_at in epoch seconds, the reason by name, the value empty for a
 // reason without one; the last ':' shows the entry whole), joined by ','.
-std::string formatDefectList(const std::vector<Defect>& defects);
+std::string formatDefectList(const DefectList& defects);
 // The defects of such a text, in its order. Throws std::invalid_argument
 // when it is not one (empty, or cut short).
-std::vector<Defect> parseDefectList(const std::string& text);
+DefectList parseDefectList(const std::string& text);
 
 // The authenticity ladder's claims: every ticket of this condition (alias
 // c, any time, any status), with its product as `claimProduct`.

@@ -317,8 +317,7 @@ TEST_F(CrossBackendTest, DemoMarketplaceGivesTheSameAnswersOnSqliteAndMysql) {
   // The rows behind the numbers, each with the same reason and value.
   ASSERT_GT(lite.defects.size(), 1000u);
   Mismatches defects("defects of seller");
-  compareMaps(&defects, lite.defects, my.defects,
-              [](const DefectList& list) { return source::formatDefectList(list.decode()); });
+  compareMaps(&defects, lite.defects, my.defects, source::formatDefectList);
   EXPECT_NO_MISMATCH(defects);
 
   ASSERT_GT(lite.authenticityClaims.size(), 0u);

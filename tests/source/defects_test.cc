@@ -189,11 +189,11 @@ TEST(DefectListTest, EveryRateHasReasonsAndEveryReasonNameIsUnique) {
 TEST(DefectListTest, ParsesEntriesAndRefusesAListCutShort) {
   // low_rating (reason 0) has a value, service_chargeback (reason 2) none.
   const std::string text = "1:2:1700000000:low_rating:5:,3:4:1700000001:service_chargeback::";
-  const std::vector<Defect> parsed = source::parseDefectList(text);
+  const std::vector<Defect> parsed = source::parseDefectList(text).decode();
   ASSERT_EQ(parsed.size(), 2U);
   EXPECT_EQ(parsed[0], (Defect{1, 2, 1700000000, 5, 0}));
   EXPECT_EQ(parsed[1], (Defect{3, 4, 1700000001, 0, 2}));
-  EXPECT_EQ(source::formatDefectList(parsed), text);
+  EXPECT_EQ(source::formatDefectList(DefectList(parsed)), text);
   for (const char* cut :
        {"1:2:1700000000:low_rating:5:,3:4:17", "1:2:1700000000:low_rating:5", "1:2:1700000000",
         "1:2:x:low_rating:5:", "1:2:1700000000:nice:5:", "1:2:3:low_rating:5:,", "", ",",
