@@ -14,20 +14,28 @@ namespace sellertrust {
 
 class DefectList {
  public:
+  // Makes a list one defect at a time, in their order (each is stored as
+  // its difference from the one before, which the builder remembers).
+  class Builder {
+   public:
+    void add(const Defect& d);
+    // The list, without the room kept for adding.
+    DefectList finish() &&;
+
+   private:
+    std::string bytes_;
+    Defect last_;
+  };
+
   DefectList() = default;
   // The defects in their order.
   explicit DefectList(const std::vector<Defect>& defects);
 
-  // The defects, in the order they were given or appended.
+  // The defects, in the order they were given.
   std::vector<Defect> decode() const;
   bool empty() const { return bytes_.empty(); }
   // The bytes the defects take.
   std::size_t byteSize() const { return bytes_.size(); }
-  // Appends `d`; `previous` is the defect appended last (Defect() before
-  // the first one).
-  void append(const Defect& d, const Defect& previous);
-  // Gives back the room kept for appending.
-  void shrinkToFit() { bytes_.shrink_to_fit(); }
 
   // Equal lists hold the same defects in the same order.
   bool operator==(const DefectList& other) const { return bytes_ == other.bytes_; }

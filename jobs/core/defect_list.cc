@@ -1,6 +1,7 @@
 #include "sellertrust/defect_list.h"
 
 #include <cstdint>
+#include <utility>
 
 namespace sellertrust {
 
@@ -46,25 +47,30 @@ std::uint64_t getVarint(const std::string& in, std::size_t* at) {
 }  // namespace
 
 DefectList::DefectList(const std::vector<Defect>& defects) {
-  Defect previous;
-  for (const Defect& d : defects) {
-    append(d, previous);
-    previous = d;
-  }
-  shrinkToFit();
+  Builder builder;
+  for (const Defect& d : defects) builder.add(d);
+  *this = std::move(builder).finish();
 }
 
-void DefectList::append(const Defect& d, const Defect& previous) {
+void DefectList::Builder::add(const Defect& d) {
   // A quarter more room at a time, not twice as much: every seller's list
   // grows at once while a run reads them, so their slack adds up.
   if (bytes_.capacity() - bytes_.size() < kMaxEntryBytes) {
     bytes_.reserve(bytes_.capacity() + bytes_.capacity() / 4 + kMaxEntryBytes);
   }
   putVarint(&bytes_, d.reason);
-  putVarint(&bytes_, zigzag(minus(d.orderId, previous.orderId)));
+  putVarint(&bytes_, zigzag(minus(d.orderId, last_.orderId)));
   putVarint(&bytes_, zigzag(minus(d.rowId, d.orderId)));
-  putVarint(&bytes_, zigzag(minus(d.orderedAt, previous.orderedAt)));
-  putVarint(&bytes_, zigzag(minus(d.value, previous.value)));
+  putVarint(&bytes_, zigzag(minus(d.orderedAt, last_.orderedAt)));
+  putVarint(&bytes_, zigzag(minus(d.value, last_.value)));
+  last_ = d;
+}
+
+DefectList DefectList::Builder::finish() && {
+  DefectList list;
+  list.bytes_ = std::move(bytes_);
+  list.bytes_.shrink_to_fit();
+  return list;
 }
 
 std::vector<Defect> DefectList::decode() const {

@@ -478,8 +478,7 @@ DefectList parseDefectList(const std::string& text) {
                                  text.substr(0, std::min<std::size_t>(text.size(), 80)) + "'");
   };
   // Encoded as it is read: no list of Defects beside the text.
-  DefectList out;
-  Defect previous;
+  DefectList::Builder out;
   std::size_t at = 0;
   while (true) {
     // order:row:ordered_at:reason:value: (the value may be empty)
@@ -509,13 +508,8 @@ DefectList parseDefectList(const std::string& text) {
     if (!index) throw bad();
     const auto reasonIndex = static_cast<std::uint16_t>(*index);
     if (defectReasons()[reasonIndex].value.empty() == fields[4].has_value()) throw bad();
-    const Defect d{*fields[0], *fields[1], *fields[2], fields[4].value_or(0), reasonIndex};
-    out.append(d, previous);
-    previous = d;
-    if (at == text.size()) {
-      out.shrinkToFit();
-      return out;
-    }
+    out.add({*fields[0], *fields[1], *fields[2], fields[4].value_or(0), reasonIndex});
+    if (at == text.size()) return std::move(out).finish();
     if (text[at] != ',') throw bad();
     ++at;
   }

@@ -358,15 +358,14 @@ class Reader {
   void readDefects(const DefectQuery& q) {
     each("listing the defects of " + q.table, q.sql, [&](SqlRows& row) {
       const std::int64_t seller = row.getInt64(0);
-      Unsorted& defects = unsorted_[seller];
+      DefectList::Builder& defects = unsorted_[seller];
       for (std::size_t i = 0; i < q.metrics.size(); ++i) {
         const int reason = static_cast<int>(4 + 2 * i);
         if (row.isNull(reason)) continue;
         const Defect d{row.getInt64(1), row.getInt64(2), row.getInt64(3),
                        row.isNull(reason + 1) ? 0 : row.getInt64(reason + 1),
                        static_cast<std::uint16_t>(row.getInt64(reason))};
-        defects.list.append(d, defects.last);
-        defects.last = d;
+        defects.add(d);
       }
     });
   }
@@ -384,7 +383,7 @@ class Reader {
     for (const auto& [seller, tally] : data_.tallies) {
       std::vector<Defect> defects;
       if (auto found = unsorted_.find(seller); found != unsorted_.end()) {
-        defects = found->second.list.decode();
+        defects = std::move(found->second).finish().decode();
         unsorted_.erase(found);  // its room goes seller by seller
         sortDefects(&defects);
       }
@@ -620,11 +619,7 @@ class Reader {
   SourceData data_;
   // Each seller's defect rows as listed, until settleDefects sorts them
   // into data_.defects.
-  struct Unsorted {
-    DefectList list;
-    Defect last;  // the one appended last
-  };
-  std::map<std::int64_t, Unsorted> unsorted_;
+  std::map<std::int64_t, DefectList::Builder> unsorted_;
   std::map<std::string, BadRows> bad_;
   // Table -> repeated key -> the rows that hold it.
   std::map<std::string, std::map<std::int64_t, std::int64_t>> repeated_;

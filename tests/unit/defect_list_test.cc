@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <utility>
 
 namespace sellertrust {
 namespace {
@@ -41,17 +42,13 @@ TEST(DefectListTest, KeepsTheExtremes) {
   EXPECT_EQ(DefectList(defects).decode(), defects);
 }
 
-TEST(DefectListTest, AppendingGivesWhatTheWholeListGives) {
+TEST(DefectListTest, BuildingOneAtATimeGivesWhatTheWholeListGives) {
   const std::vector<Defect> defects = {{5, 6, kT, 7, 1}, {3, 3, kT - 5, 0, 2}};
-  DefectList appended;
-  Defect previous;
-  for (const Defect& d : defects) {
-    appended.append(d, previous);
-    previous = d;
-  }
-  appended.shrinkToFit();
-  EXPECT_EQ(appended, DefectList(defects));
-  EXPECT_EQ(appended.decode(), defects);
+  DefectList::Builder builder;
+  for (const Defect& d : defects) builder.add(d);
+  const DefectList built = std::move(builder).finish();
+  EXPECT_EQ(built, DefectList(defects));
+  EXPECT_EQ(built.decode(), defects);
 }
 
 TEST(DefectListTest, EqualOnlyWithTheSameDefectsInTheSameOrder) {
