@@ -47,7 +47,7 @@ struct RowProblem {
   std::string problem;   // e.g. "delivered_at is before ordered_at", "unknown kind 'x'"
   // The problem without the row's value ("unknown kind"): a bounded set, for
   // the sellertrust_rows_skipped{reason} label. Follows from `problem`.
-  std::string reason;
+  std::string reason = {};
   std::int64_t rows = 1;  // a summary line (key 0): the rows it stands for
 
   bool operator==(const RowProblem& other) const {

@@ -121,15 +121,10 @@ const char* const kSoundRows[] = {
     "'2026-02-25 10:00:00')",
 };
 
-// Bad rows added to the sound ones, with the problem each must produce
-// (table, key and text: what RowProblem compares).
+// Bad rows added to the sound ones, with the problem each must produce.
 struct BadRow {
   const char* sql;
-  struct {
-    std::string table;
-    std::int64_t key;
-    std::string problem;
-  } expected;
+  RowProblem expected;
 };
 const BadRow kBadRows[] = {
     {"INSERT INTO orders VALUES (300, 7, 500, '2026-02-01 08:00:00', NULL, NULL, NULL, NULL, "
@@ -319,12 +314,7 @@ TEST_F(SqliteSourceTest, SkipsAndReportsBadRowsWithoutChangingTheTally) {
 
   std::vector<RowProblem> expected;
   for (const BadRow& row : kBadRows) {
-    if (row.expected.table.empty()) continue;
-    RowProblem p;
-    p.table = row.expected.table;
-    p.key = row.expected.key;
-    p.problem = row.expected.problem;
-    expected.push_back(p);
+    if (!row.expected.table.empty()) expected.push_back(row.expected);
   }
   EXPECT_EQ(sorted(expected), sorted(data.problems));
   ASSERT_EQ(2u, data.tallies.size());
