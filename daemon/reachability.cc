@@ -27,8 +27,8 @@ auto observed(const std::function<void(bool)>& report, Call call) -> decltype(ca
 }  // namespace
 
 SourceData ObservedSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                                const ChangeScope* changes) {
-  return observed(report_, [&] { return inner_.read(now, rules, cancel, changes); });
+                                const ChangeScope* changes, const BucketScope* buckets) {
+  return observed(report_, [&] { return inner_.read(now, rules, cancel, changes, buckets); });
 }
 
 void ObservedSource::probe() {

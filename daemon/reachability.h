@@ -24,8 +24,9 @@ class ObservedSource : public Source {
   ObservedSource(Source& inner, std::function<void(bool up)> report)
       : inner_(inner), report_(std::move(report)) {}
 
+  using Source::read;
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                  const ChangeScope* changes) override;
+                  const ChangeScope* changes, const BucketScope* buckets) override;
   void probe() override;
   ContractReport checkContract() override { return inner_.checkContract(); }
 

@@ -175,8 +175,8 @@ std::optional<ChangeScope> changeScope(const std::shared_ptr<const Snapshot>& st
   for (const auto& [id, seller] : previous.sellers) windowOrders += seller->counts[kOrders];
   if (windowOrders < options.onePassMinOrders) return scope;
   const std::int64_t share = options.fullReadShare;
-  scope.cheaperToReadAll = [state, windowOrders, share](const std::vector<std::int64_t>& ids) {
-    std::int64_t orders = 0;
+  scope.cheaperToReadAll = [state, windowOrders, share](const std::vector<std::int64_t>& ids,
+                                                        std::int64_t orders) {
     for (std::int64_t id : ids) {
       auto it = state->sellers.find(id);
       if (it != state->sellers.end()) orders += it->second->counts[kOrders];
@@ -234,6 +234,7 @@ std::shared_ptr<const Snapshot> ScoreJob::previousState(Timestamp now) {
   // the results database, not this process's memory, is then the truth.
   const std::optional<Timestamp> persisted = store_->latestRunAt();
   if (state_ && (!persisted || *persisted == state_->computedAt)) return state_;
+  buckets_.clear();  // of other results
   const Timestamp keepSince = now - static_cast<Timestamp>(options_.keepDays) * kSecondsPerDay;
   std::shared_ptr<const Snapshot> loaded = store_->loadSnapshot(keepSince);
   return loaded ? loaded : std::make_shared<const Snapshot>();
@@ -254,7 +255,19 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   if (kind == RunKind::kIncremental && !acceptShrink) {
     changes = changeScope(previous, rulesVersion_, now, options_);
   }
-  SourceData data = source_->read(now, *rules_, cancel, changes ? &*changes : nullptr);
+  BucketScope buckets;
+  if (options_.bucketMinOrders > 0) {
+    for (const auto& [id, seller] : previous->sellers) {
+      if (seller->counts[kOrders] >= options_.bucketMinOrders) buckets.sellers.push_back(id);
+    }
+    std::sort(buckets.sellers.begin(), buckets.sellers.end());
+  }
+  buckets.previous = &buckets_;
+  buckets.previousDefects = [&previous](std::int64_t id) {
+    auto it = previous->sellers.find(id);
+    return it == previous->sellers.end() ? DefectList() : it->second->defects;
+  };
+  SourceData data = source_->read(now, *rules_, cancel, changes ? &*changes : nullptr, &buckets);
   checkCancel(cancel);
 
   ScoreRunSummary summary;
@@ -264,7 +277,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   if (data.scope) {
     summary.readInFullBecause = readInFullBecause(*previous, data, options_.maxShrink);
     if (!summary.readInFullBecause.empty()) {
-      data = source_->read(now, *rules_, cancel, nullptr);
+      data = source_->read(now, *rules_, cancel, nullptr, &buckets);
       checkCancel(cancel);
     }
   }
@@ -431,6 +444,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   checkCancel(cancel);
 
   firings.insert(firings.end(), ladder.begin(), ladder.end());
+  std::map<std::int64_t, SellerBuckets> readBuckets = std::move(data.buckets);
   // Memory grows with sellers: what was read is no longer needed.
   data = SourceData();
 
@@ -480,6 +494,13 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   }
   for (const BadgeChange& c : record.badgeChanges) next->badgeChanges[c.sellerId].push_back(c);
   state_ = next;
+  // The buckets of the sellers read replace theirs; a full read's, all.
+  if (incremental) {
+    for (std::int64_t id : scope) buckets_.erase(id);
+    buckets_.merge(readBuckets);
+  } else {
+    buckets_ = std::move(readBuckets);
+  }
   snapshots_->publish(next);
   summary.writeSeconds = lap(&clock);
 

@@ -122,6 +122,11 @@ class ScoreJob {
     // source from ordinary change: every seller is read again, and the loss
     // judged over all of them. 1: never refused.
     double maxShrink = 0.5;
+    // Sellers with at least this many window orders in the previous run
+    // are tallied in buckets of a day of order time, so that an incremental
+    // run reads again only the days that changed or are due rather than
+    // their whole window. 0: none.
+    std::int64_t bucketMinOrders = 1000;
   };
 
   ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, const Rules& rules,
@@ -159,6 +164,9 @@ class ScoreJob {
   std::shared_ptr<const Rules> pendingRules_;  // guarded by pendingMutex_
   const Options options_;
   std::shared_ptr<const Snapshot> state_;  // what the last run saved
+  // The buckets of state_'s sellers tallied in buckets (the job's own
+  // state, not published).
+  std::map<std::int64_t, SellerBuckets> buckets_;
 };
 
 }  // namespace sellertrust

@@ -326,7 +326,7 @@ const std::vector<IndexDef>& indexes() {
     std::vector<IndexDef> out = {
         {"orders", {"order_id"}, "the joins of after-sales rows to their order"},
         {"orders", {"ordered_at"}, "the window range"},
-        {"orders", {"seller_id"}, "the reads of changed sellers"},
+        {"orders", {"seller_id", "ordered_at"}, "the reads of changed sellers and of their days"},
         {"tickets", {"order_id"}, "the joins to window orders"},
         {"tickets", {"kind"}, "the authenticity claims"},
         {"refunds", {"order_id"}, "the joins to window orders"},

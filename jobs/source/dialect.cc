@@ -1,6 +1,8 @@
 // The SQLite and MySQL/MariaDB dialects.
 #include "jobs/source/dialect.h"
 
+#include "jobs/source/source.h"
+
 #include <stdexcept>
 
 namespace sellertrust::source {
@@ -80,6 +82,9 @@ class SqliteDialect : public Dialect {
   std::string epochSeconds(const std::string& time) const override {
     return "CAST(strftime('%s', " + time + ") AS INTEGER)";
   }
+  std::string bucketOf(const std::string& time) const override {
+    return "(" + epochSeconds(time) + " / " + std::to_string(kBucketSeconds) + ")";
+  }
   std::string timeLiteral(Timestamp t) const override { return sqlString(formatUtc(t)); }
   // NULL, integers (which sort before text), zero dates, and text that
   // does not start with a digit.
@@ -156,6 +161,9 @@ class MysqlDialect : public Dialect {
   }
   std::string epochSeconds(const std::string& time) const override {
     return "TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', " + time + ")";
+  }
+  std::string bucketOf(const std::string& time) const override {
+    return "(" + epochSeconds(time) + " DIV " + std::to_string(kBucketSeconds) + ")";
   }
   std::string timeLiteral(Timestamp t) const override {
     if (t < kMinDatetime || t > kMaxDatetime) {

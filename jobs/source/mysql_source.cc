@@ -128,7 +128,7 @@ std::unique_ptr<MysqlConnection> MysqlSource::connect() const {
 }
 
 SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                             const ChangeScope* changes) {
+                             const ChangeScope* changes, const BucketScope* buckets) {
   if (cancel.cancelled()) throw RunCancelled();
   std::unique_ptr<MysqlConnection> db = connect();
   // The catalogue costs a few queries of information_schema: read at every
@@ -141,7 +141,8 @@ SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToke
   options.settings = settings_;
   options.mayRepeatKeys = *tablesWithoutUniqueKey_;
   options.openSession = [this] { return std::make_unique<MysqlSqlSession>(connect()); };
-  return source::readSource(session, source::mysqlDialect(), now, rules, cancel, changes, options);
+  return source::readSource(session, source::mysqlDialect(), now, rules, cancel, changes, buckets,
+                            options);
 }
 
 void MysqlSource::probe() {

@@ -33,8 +33,9 @@ class MysqlSource : public Source {
   // connection, each begun after the watermark was read. Throws
   // SourceError (a MysqlError for database failures), RunCancelled, and
   // std::invalid_argument for invalid rules or a `now` outside DATETIME.
+  using Source::read;
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                  const ChangeScope* changes) override;
+                  const ChangeScope* changes, const BucketScope* buckets) override;
 
   // A new connection reads every table's columns (no row), or a
   // SourceError with the server's reason (and a hint when no password was

@@ -119,7 +119,8 @@ std::string soundAt(const Dialect& dialect, const TableDef& table) {
 
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
                       const std::vector<const TallyDef*>& own, const KnownRows& known,
-                      const std::string& window, const std::vector<std::string>& dueColumns) {
+                      const std::string& window, const std::vector<std::string>& dueColumns,
+                      const std::string& bucket) {
   const std::string a = table.alias();
   // Negative, so it cannot meet a seller id; signed first, or MySQL refuses
   // the subtraction on a view's BIGINT UNSIGNED key.
@@ -145,7 +146,8 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
   }
   for (const std::string& due : dueColumns) q.sql += ",\n  " + due;
   q.dueColumns = dueColumns.size();
-  q.sql += "\nFROM " + fromWindowRows(table) + "\nWHERE " + window + "\nGROUP BY g";
+  q.sql += ",\n  " + bucket + " AS b\nFROM " + fromWindowRows(table) + "\nWHERE " + window +
+           "\nGROUP BY g, b";
   return q;
 }
 
@@ -165,11 +167,11 @@ std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const
 }
 
 std::string histogramQuery(const Dialect& dialect, const HistogramDef& h, const KnownRows& known,
-                           const std::string& window) {
-  return "SELECT o.seller_id AS g, " + h.key + " AS k, COUNT(*) AS n\n" +
+                           const std::string& window, const std::string& bucket) {
+  return "SELECT o.seller_id AS g, " + h.key + " AS k, COUNT(*) AS n, " + bucket + " AS b\n" +
          soundWindowRows(dialect, table(h.table), h.where, known, window) +
          // In the order a Histogram appends fastest.
-         "\nGROUP BY g, k ORDER BY g, k";
+         "\nGROUP BY g, b, k ORDER BY g, b, k";
 }
 
 // The defect rows of `table` for every metric with reasons on it: its
@@ -349,7 +351,7 @@ std::vector<WindowShare> splitWindow(const Window& window, int n) {
 
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
                            const KnownRows& known, const std::vector<std::int64_t>* sellers,
-                           const WindowShare& share) {
+                           const WindowShare& share, const std::vector<std::int64_t>* bucketed) {
   const std::vector<std::string> invalid = validateRules(rules);
   if (!invalid.empty()) throw std::invalid_argument("invalid rules: " + invalid[0]);
   const Expansion e{dialect, runParams(dialect, now, rules), now};
@@ -360,6 +362,11 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     return sellers == nullptr ? "" : " AND " + column + " IN (" + sellerList + ")";
   };
   std::string window = kWindow + ofSellers("o.seller_id");
+  // The bucket of a row's order, for the sellers tallied in buckets.
+  const std::string bucket = bucketed == nullptr || bucketed->empty()
+                                 ? "NULL"
+                                 : "CASE WHEN o.seller_id IN (" + keyList(*bucketed) + ") THEN " +
+                                       dialect.bucketOf("o.ordered_at") + " END";
   if (share.from) window += " AND o.ordered_at >= " + dialect.timeLiteral(*share.from);
   if (share.until) window += " AND o.ordered_at < " + dialect.timeLiteral(*share.until);
 
@@ -379,7 +386,7 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
       own.push_back(&t);
       if (std::optional<std::string> due = dueColumn(t, e)) dues.push_back(std::move(*due));
     }
-    GrainQuery grain = grainQuery(dialect, table, own, known, window, dues);
+    GrainQuery grain = grainQuery(dialect, table, own, known, window, dues, bucket);
     grain.sql = sql(grain.sql);
     q.grains.push_back(std::move(grain));
   }
@@ -394,12 +401,12 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
                                "depends on the clock");
       }
       if (!branches.empty()) branches += "\n  UNION ALL\n";
-      branches += "SELECT o.seller_id AS seller, o.order_id AS order_id\n" +
+      branches += "SELECT o.seller_id AS seller, o.order_id AS order_id, " + bucket + " AS b\n" +
                   soundWindowRows(dialect, table(t.table), t.where, known, window);
     }
     q.unions.push_back({id, sql("SELECT u.seller AS g, COUNT(DISTINCT u.order_id) AS " +
-                                std::string(tallyName(id)) + "\nFROM (\n" + branches +
-                                "\n) u\nGROUP BY u.seller")});
+                                std::string(tallyName(id)) + ", u.b\nFROM (\n" + branches +
+                                "\n) u\nGROUP BY u.seller, u.b")});
   }
   for (const TableDef& t : tables()) {
     DefectQuery defects = defectQuery(dialect, t, known, window);
@@ -407,8 +414,8 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     defects.sql = sql(defects.sql);
     q.defects.push_back(std::move(defects));
   }
-  q.responseHistogram = sql(histogramQuery(dialect, responseHistogram(), known, window));
-  q.productClaims = sql(histogramQuery(dialect, productClaims(), known, window));
+  q.responseHistogram = sql(histogramQuery(dialect, responseHistogram(), known, window, bucket));
+  q.productClaims = sql(histogramQuery(dialect, productClaims(), known, window, bucket));
   const TableDef& tickets = table("tickets");
   q.authenticityClaims =
       sql("SELECT c.ticket_id, c.seller_id, " + claimProduct() + ", " +
@@ -449,26 +456,28 @@ std::string changedSellersQuery(const Dialect& dialect, Timestamp since, const W
   const auto add = [&](const std::string& select) {
     sql += (sql.empty() ? "" : "\nUNION\n") + select;
   };
+  const std::string bucket = ", " + dialect.bucketOf("o.ordered_at");
   for (const TableDef& t : tables()) {
     const std::string changed = " WHERE " + t.alias() + ".updated_at >= " + at(since);
     if (t.name == "sellers") {
-      add("SELECT o.seller_id FROM sellers o" + changed);
+      add("SELECT o.seller_id, NULL FROM sellers o" + changed);
     } else if (!t.afterSales) {
-      add("SELECT o.seller_id FROM orders o" + changed);
+      add("SELECT o.seller_id" + bucket + " FROM orders o" + changed);
     } else {
-      add("SELECT o.seller_id FROM " + t.name + " c JOIN orders o ON o.order_id = c.order_id" +
-          changed);
+      add("SELECT o.seller_id" + bucket + " FROM " + t.name +
+          " c JOIN orders o ON o.order_id = c.order_id" + changed);
       for (const ColumnDef& column : t.columns) {
-        // The ladder counts a claim for the ticket's own seller.
+        // The ladder counts a claim for the ticket's own seller: its row
+        // is read whatever the bucket.
         if (column.name == "seller_id" && column.read) {
-          add("SELECT c.seller_id FROM " + t.name + " c" + changed);
+          add("SELECT c.seller_id, NULL FROM " + t.name + " c" + changed);
         }
       }
     }
   }
-  add("SELECT o.seller_id FROM orders o WHERE o.ordered_at >= " + at(previous.begin) +
+  add("SELECT o.seller_id" + bucket + " FROM orders o WHERE o.ordered_at >= " + at(previous.begin) +
       " AND o.ordered_at < " + at(current.begin));
-  add("SELECT o.seller_id FROM orders o WHERE o.ordered_at > " + at(previous.end) +
+  add("SELECT o.seller_id" + bucket + " FROM orders o WHERE o.ordered_at > " + at(previous.end) +
       " AND o.ordered_at <= " + at(current.end));
   return sql;
 }

@@ -22,7 +22,9 @@ namespace sellertrust::source {
 // g NULL: sound rows of bad orders, counted in n only.
 // After the tallies, dueColumns columns of epoch seconds (or NULL): when a
 // tally of the group next changes by the clock alone (a {passed:...}
-// condition comes to hold on one of its rows).
+// condition comes to hold on one of its rows). Last, b: the bucket
+// (bucketOf) of the group's orders for a seller tallied in buckets, else
+// NULL; a seller's groups are then one per bucket.
 struct GrainQuery {
   std::string table;
   std::string sql;
@@ -42,7 +44,8 @@ struct DefectQuery {
   std::vector<MetricId> metrics;
 };
 
-// Columns: g (a seller), then the one tally (distinct orders).
+// Columns: g (a seller), then the one tally (distinct orders), then b (as
+// in GrainQuery).
 struct UnionQuery {
   TallyId tally = TallyId::kOrders;
   std::string sql;
@@ -53,8 +56,8 @@ struct RunQueries {
   std::vector<GrainQuery> grains;    // orders first
   std::vector<UnionQuery> unions;    // tallies over several tables
   std::vector<DefectQuery> defects;  // tables with defect reasons
-  std::string responseHistogram;     // g, key, n
-  std::string productClaims;         // g, key, n
+  std::string responseHistogram;     // g, key, n, b (as in GrainQuery)
+  std::string productClaims;         // g, key, n, b
   // ticket_id, seller_id, product, opened_at (epoch seconds), status,
   // bad (1/0), in_window (1/0), sound_at (as in problemQuery): every
   // authenticity claim of all time.
@@ -97,19 +100,21 @@ struct WindowShare {
 std::vector<WindowShare> splitWindow(const Window& window, int n);
 
 // Every seller's window, or (sellers not null) only that of the sellers
-// listed, or only the share of it `share` bounds. Throws
-// std::invalid_argument when the rules are invalid or a time is outside
-// what the engine can hold.
+// listed, or only the share of it `share` bounds; the sellers `bucketed`
+// lists (ascending) are tallied per bucket. Throws std::invalid_argument
+// when the rules are invalid or a time is outside what the engine can hold.
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
                            const KnownRows& known = {},
                            const std::vector<std::int64_t>* sellers = nullptr,
-                           const WindowShare& share = {});
+                           const WindowShare& share = {},
+                           const std::vector<std::int64_t>* bucketed = nullptr);
 
-// One column, seller ids (NULL or not an id included, as found): the sellers
-// whose window can have changed since a run whose window was `previous`,
-// other than by the clock's {passed:...} conditions: those with a row of any
-// table updated at or after `since`, and those with an order that left or
-// entered the window since.
+// Columns: seller ids (NULL or not an id included, as found), and the
+// bucket (bucketOf) of the order that changed (NULL for a change of the
+// seller's own row): the sellers whose window can have changed since a run
+// whose window was `previous`, other than by the clock's {passed:...}
+// conditions: those with a row of any table updated at or after `since`,
+// and those with an order that left or entered the window since.
 std::string changedSellersQuery(const Dialect& dialect, Timestamp since, const Window& previous,
                                 const Window& current);
 

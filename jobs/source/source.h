@@ -56,10 +56,54 @@ struct ChangeScope {
   Timestamp changedSince = 0;  // rows updated at or after this time
   Timestamp previousNow = 0;   // the previous run's now: its window's edges
   std::vector<std::int64_t> dueSellers;
-  // Given the sellers found (ascending), true when reading every seller
-  // costs less than reading these one by one; the read is then full. Unset:
-  // never.
-  std::function<bool(const std::vector<std::int64_t>&)> cheaperToReadAll;
+  // Given the sellers to read whole (ascending) and the window orders of
+  // the buckets to read of the others (BucketScope), true when reading
+  // every seller costs less than reading these one by one; the read is then
+  // full. Unset: never.
+  std::function<bool(const std::vector<std::int64_t>&, std::int64_t)> cheaperToReadAll;
+};
+
+// A seller's window tallied in buckets of order time, so that a run can
+// read again only the buckets that can have changed: kept for the largest
+// sellers, whose whole window an incremental run cannot afford to re-read
+// every minute (docs/incremental.md).
+inline constexpr Timestamp kBucketSeconds = kSecondsPerDay;
+
+// The bucket of an order placed at `orderedAt`: whole buckets since the
+// epoch, truncated as the queries' integer division does.
+inline std::int64_t bucketOf(Timestamp orderedAt) { return orderedAt / kBucketSeconds; }
+
+struct TallyBucket {
+  SellerTally tally;  // of the bucket's window orders
+  // When the clock alone next changes the tally (the grain queries' due
+  // columns); nullopt: never.
+  std::optional<Timestamp> due;
+  bool operator==(const TallyBucket& other) const {
+    return tally == other.tally && due == other.due;
+  }
+};
+
+struct SellerBuckets {
+  std::map<std::int64_t, TallyBucket> buckets;  // bucketOf -> its tally
+  // When the seller is next due for what lies in no bucket (its rows with
+  // times in the future, which the problem queries time); nullopt: never.
+  std::optional<Timestamp> otherDue;
+  bool operator==(const SellerBuckets& other) const {
+    return buckets == other.buckets && otherDue == other.otherDue;
+  }
+};
+
+// Which sellers a read tallies in buckets, and what the previous run left
+// of them.
+struct BucketScope {
+  std::vector<std::int64_t> sellers;  // ascending
+  // (Incremental reads.) The buckets the previous run saved. A seller of
+  // `sellers` found here, without an otherDue, is read only in the buckets
+  // that changed rows or the window's edges touch and those that are due;
+  // the rest of its window is taken from here, and its defect rows in them
+  // from previousDefects. Any other seller is read whole.
+  const std::map<std::int64_t, SellerBuckets>* previous = nullptr;
+  std::function<DefectList(std::int64_t seller)> previousDefects;
 };
 
 struct SourceData {
@@ -79,6 +123,9 @@ struct SourceData {
   // metric, then by what the metric counts (the order, or the ticket or
   // return request), then by row: exactly the rows its tallies count.
   std::map<std::int64_t, DefectList> defects;
+  // Every bucketed seller read (BucketScope::sellers): its buckets after
+  // this read. Its tally, due time and defect rows above are their sum.
+  std::map<std::int64_t, SellerBuckets> buckets;
   // Every authenticity claim (any time, any status), for the ladder.
   std::vector<AuthenticityClaim> authenticityClaims;
   // Rows skipped for unknown enums, NULLs or impossible values, sorted by
@@ -107,8 +154,13 @@ class Source {
   // only the sellers whose window changed since the previous run and the
   // due ones. Throws SourceError on a database failure, RunCancelled when
   // `cancel` is set.
+  // With `buckets`, the sellers it names are tallied in buckets.
   virtual SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                          const ChangeScope* changes) = 0;
+                          const ChangeScope* changes, const BucketScope* buckets) = 0;
+  SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
+                  const ChangeScope* changes) {
+    return read(now, rules, cancel, changes, nullptr);
+  }
   // Connects and checks that a run's read can start: every SPEC §1 table
   // (or view) answers a query naming all its columns, reading no row.
   // Throws SourceError with the database's own reason otherwise (access

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <exception>
 #include <map>
 #include <optional>
@@ -65,7 +66,8 @@ class BadRows {
 class Reader {
  public:
   Reader(SqlSession& session, const Dialect& dialect, Timestamp now, const Rules& rules,
-         const CancelToken& cancel, const ChangeScope* changes, const ReadOptions& options)
+         const CancelToken& cancel, const ChangeScope* changes, const BucketScope* buckets,
+         const ReadOptions& options)
       : session_(session),
         dialect_(dialect),
         now_(now),
@@ -74,6 +76,11 @@ class Reader {
         queries_(buildRunQueries(dialect, now, rules)),
         cancel_(cancel),
         changes_(changes),
+        // A table that may repeat keys is read whole (see sharesOfTheWindow):
+        // no buckets then.
+        buckets_(options.mayRepeatKeys.empty() && buckets != nullptr && !buckets->sellers.empty()
+                     ? buckets
+                     : nullptr),
         keyLimit_(static_cast<std::size_t>(options.settings.problemKeysPerTable > 0
                                                ? options.settings.problemKeysPerTable
                                                : kDefaultProblemKeysPerTable)),
@@ -93,10 +100,14 @@ class Reader {
     readWatermark();
     std::optional<std::vector<std::int64_t>> scope;
     if (changes_ != nullptr) scope = readScope();
-    if (scope && changes_->cheaperToReadAll && changes_->cheaperToReadAll(*scope)) {
+    if (scope && changes_->cheaperToReadAll &&
+        changes_->cheaperToReadAll(whole_, ordersInBucketsToRead())) {
       scope.reset();  // one pass over every seller
+      whole_.clear();
+      partial_.clear();
     }
-    readUnits(scope ? chunksOf(*scope) : sharesOfTheWindow());
+    readUnits(scope ? unitsOfTheScope() : sharesOfTheWindow());
+    const bool incremental = scope.has_value();
     if (scope) data_.scope = std::move(scope);
     dropRepeatedClaims();
     if (data_.scope) {
@@ -107,6 +118,8 @@ class Reader {
       readOrphans(windowAt(now_, rules_).begin);
     }
     readProblems();
+    // Last: the problem texts tell when rows in the future come of age.
+    combineBuckets(incremental);
     session_.endRead();
     return std::move(data_);
   }
@@ -120,19 +133,54 @@ class Reader {
     const std::vector<std::int64_t>* sellers = nullptr;
     WindowShare share;
     bool outsideWindow = true;
+    bool window = true;  // false: only what lies outside the window
   };
 
-  // An incremental read: the sellers in chunks that keep IN lists short.
-  std::vector<Unit> chunksOf(const std::vector<std::int64_t>& scope) {
+  // Adds units that read `sellers` in chunks that keep IN lists short.
+  void addChunks(const std::vector<std::int64_t>& sellers, const Unit& unit,
+                 std::vector<Unit>* units) {
     const std::size_t size = std::max<std::size_t>(1, options_.settings.sellersPerQuery);
-    for (std::size_t i = 0; i < scope.size(); i += size) {
+    for (std::size_t i = 0; i < sellers.size(); i += size) {
       chunks_.emplace_back(
-          scope.begin() + static_cast<std::ptrdiff_t>(i),
-          scope.begin() + static_cast<std::ptrdiff_t>(std::min(scope.size(), i + size)));
+          sellers.begin() + static_cast<std::ptrdiff_t>(i),
+          sellers.begin() + static_cast<std::ptrdiff_t>(std::min(sellers.size(), i + size)));
+      units->push_back(unit);
+      units->back().sellers = &chunks_.back();
     }
+  }
+
+  // An incremental read: the sellers read whole; of the others, what lies
+  // outside the window, and each bucket to read with the sellers that read
+  // it.
+  std::vector<Unit> unitsOfTheScope() {
     std::vector<Unit> units;
-    for (const std::vector<std::int64_t>& chunk : chunks_) units.push_back({&chunk, {}, true});
+    addChunks(whole_, {}, &units);
+    std::vector<std::int64_t> partial;
+    std::map<std::int64_t, std::vector<std::int64_t>> byBucket;
+    for (const auto& [seller, buckets] : partial_) {
+      partial.push_back(seller);
+      for (std::int64_t b : buckets) byBucket[b].push_back(seller);
+    }
+    addChunks(partial, {nullptr, {}, true, false}, &units);
+    for (const auto& [b, sellers] : byBucket) {
+      addChunks(sellers, {nullptr, {b * kBucketSeconds, (b + 1) * kBucketSeconds}, false, true},
+                &units);
+    }
     return units;
+  }
+
+  // The window orders of the buckets the partial sellers read, as the
+  // previous run counted them.
+  std::int64_t ordersInBucketsToRead() const {
+    std::int64_t orders = 0;
+    for (const auto& [seller, buckets] : partial_) {
+      const SellerBuckets& was = buckets_->previous->at(seller);
+      for (std::int64_t b : buckets) {
+        if (auto it = was.buckets.find(b); it != was.buckets.end())
+          orders += it->second.tally.orders();
+      }
+    }
+    return orders;
   }
 
   // A full read: the window in one share per session. A table whose keys
@@ -141,7 +189,7 @@ class Reader {
     const std::size_t shares = options_.mayRepeatKeys.empty() ? sessions_ : 1;
     std::vector<Unit> units;
     for (const WindowShare& share : splitWindow(windowAt(now_, rules_), static_cast<int>(shares))) {
-      units.push_back({nullptr, share, units.empty()});
+      units.push_back({nullptr, share, units.empty(), true});
     }
     return units;
   }
@@ -158,7 +206,7 @@ class Reader {
       sessions.push_back(options_.openSession());
       sessions.back()->beginRead();
       helpers.push_back(std::make_unique<Reader>(*sessions.back(), dialect_, now_, rules_, cancel_,
-                                                 changes_, options_));
+                                                 changes_, buckets_, options_));
       helpers.back()->stopped_ = &stop_;
     }
     // Reader i reads units i, i + readers, ...
@@ -231,6 +279,13 @@ class Reader {
     data_.tallies.merge(from.tallies);
     for (const auto& [seller, tally] : from.tallies) data_.tallies[seller].add(tally);
     for (const auto& [seller, due] : from.dueAt) dueBy(seller, due);
+    for (const auto& [seller, theirs] : from.buckets) {
+      for (const auto& [b, bucket] : theirs.buckets) {
+        TallyBucket& mine = data_.buckets[seller].buckets[b];
+        mine.tally.add(bucket.tally);
+        if (bucket.due) dueBy(&mine.due, *bucket.due);
+      }
+    }
     // Moves the lists of sellers new to this reader, merges the others'.
     data_.defects.merge(from.defects);
     for (auto& [seller, defects] : from.defects) {
@@ -278,17 +333,108 @@ class Reader {
   }
 
   // The sellers an incremental read covers, ascending: those with changed
-  // rows or orders across the window's edges, and the due ones.
+  // rows or orders across the window's edges, and the due ones. Each is
+  // read whole (whole_), or only in the buckets that changed or are due
+  // (partial_).
   std::vector<std::int64_t> readScope() {
     std::set<std::int64_t> scope(changes_->dueSellers.begin(), changes_->dueSellers.end());
+    std::map<std::int64_t, std::set<std::int64_t>> changed;
     const std::string sql =
         changedSellersQuery(dialect_, changes_->changedSince,
                             windowAt(changes_->previousNow, rules_), windowAt(now_, rules_));
     each("finding the sellers with changes", sql, [&](SqlRows& row) {
       // A value that is not an id names no seller a run reads.
-      if (!row.isNull(0) && row.getInt64(0) > 0) scope.insert(row.getInt64(0));
+      if (row.isNull(0) || row.getInt64(0) <= 0) return;
+      scope.insert(row.getInt64(0));
+      if (!row.isNull(1)) changed[row.getInt64(0)].insert(row.getInt64(1));
     });
+    for (std::int64_t seller : scope) {
+      const SellerBuckets* was = previousBuckets(seller);
+      if (was == nullptr) {
+        whole_.push_back(seller);
+        continue;
+      }
+      std::set<std::int64_t>& read = partial_[seller];
+      read = std::move(changed[seller]);
+      for (const auto& [b, bucket] : was->buckets) {
+        if (bucket.due && *bucket.due <= now_) read.insert(b);
+      }
+    }
+    fprintf(stderr, "DEBUG whole %zu partial %zu\n", whole_.size(), partial_.size());
     return {scope.begin(), scope.end()};
+  }
+
+  // The buckets the previous run left of a seller that may be read in
+  // part, or nullptr: one tallied in buckets, with nothing due outside them.
+  const SellerBuckets* previousBuckets(std::int64_t seller) const {
+    if (buckets_ == nullptr || buckets_->previous == nullptr ||
+        !std::binary_search(buckets_->sellers.begin(), buckets_->sellers.end(), seller)) {
+      return nullptr;
+    }
+    auto it = buckets_->previous->find(seller);
+    if (it == buckets_->previous->end() || it->second.otherDue) return nullptr;
+    return &it->second;
+  }
+
+  // Turns what was read of the sellers tallied in buckets into their
+  // buckets after this run (those read replace the previous run's, the
+  // rest are kept) and their tally, due time and defect rows (the sums).
+  void combineBuckets(bool incremental) {
+    if (buckets_ == nullptr) return;
+    std::vector<std::int64_t> sellers;
+    if (!incremental) {
+      sellers = buckets_->sellers;
+    } else {
+      for (std::int64_t seller : whole_) {
+        if (std::binary_search(buckets_->sellers.begin(), buckets_->sellers.end(), seller)) {
+          sellers.push_back(seller);
+        }
+      }
+      for (const auto& entry : partial_) sellers.push_back(entry.first);
+    }
+    for (std::int64_t seller : sellers) {
+      SellerBuckets next;
+      const auto partial = partial_.find(seller);
+      if (partial != partial_.end()) {
+        next.buckets = buckets_->previous->at(seller).buckets;
+        for (std::int64_t b : partial->second) next.buckets.erase(b);
+      }
+      if (auto read = data_.buckets.find(seller); read != data_.buckets.end()) {
+        for (auto& [b, bucket] : read->second.buckets) next.buckets[b] = std::move(bucket);
+      }
+      // What lies outside the buckets was read whole: a seller with any is
+      // never read in part.
+      if (auto due = data_.dueAt.find(seller); due != data_.dueAt.end()) {
+        next.otherDue = due->second;
+      }
+      SellerTally sum;
+      for (const auto& [b, bucket] : next.buckets) {
+        sum.add(bucket.tally);
+        if (bucket.due) dueBy(seller, *bucket.due);
+      }
+      if (!next.buckets.empty()) data_.tallies[seller] = std::move(sum);
+      if (partial != partial_.end()) keepDefectsOutside(seller, partial->second);
+      data_.buckets[seller] = std::move(next);
+    }
+  }
+
+  // Adds to the defect rows read of a seller read in part its previous
+  // rows in the buckets it did not read.
+  void keepDefectsOutside(std::int64_t seller, const std::set<std::int64_t>& read) {
+    std::vector<Defect> defects;
+    for (const Defect& d : buckets_->previousDefects(seller).decode()) {
+      if (read.count(bucketOf(d.orderedAt)) == 0) defects.push_back(d);
+    }
+    if (auto found = data_.defects.find(seller); found != data_.defects.end()) {
+      const std::vector<Defect> fresh = found->second.decode();
+      defects.insert(defects.end(), fresh.begin(), fresh.end());
+    }
+    sortDefects(&defects);
+    if (defects.empty()) {
+      data_.defects.erase(seller);
+    } else {
+      data_.defects[seller] = DefectList(defects);
+    }
   }
 
   // Everything a run reads about one unit.
@@ -298,6 +444,14 @@ class Reader {
     known_ = {};
     rebuildQueries();
     if (unit.outsideWindow) readSellerRows();
+    if (unit.window) readWindow();
+    if (!unit.outsideWindow) return;
+    readAuthenticityClaims();
+    readUntimedOrders();
+  }
+
+  // The unit's window: tallies, defect rows, histograms.
+  void readWindow() {
     // Orders first: once a table's bad rows are known (unless there were
     // too many to list), the later queries leave them out by key instead of
     // checking every row again. Indexes, as queries_ is rebuilt on the way.
@@ -316,9 +470,6 @@ class Reader {
     readHistogram(
         "reading claims per product", queries_.productClaims,
         [](SellerTally & t) -> auto& { return t.productClaims; });
-    if (!unit.outsideWindow) return;
-    readAuthenticityClaims();
-    readUntimedOrders();
   }
 
   void readSellerRows() {
@@ -343,14 +494,20 @@ class Reader {
         bad_[grain.table].add(row.getInt64(2), rows, keyLimit_);
         return;
       }
-      SellerTally& t = data_.tallies[group];
+      const int bucketColumn = static_cast<int>(3 + grain.tallies.size() + grain.dueColumns);
+      TallyBucket* bucket = bucketOfRow(row, bucketColumn, group);
+      SellerTally& t = bucket != nullptr ? bucket->tally : data_.tallies[group];
       for (std::size_t i = 0; i < grain.tallies.size(); ++i) {
         t[grain.tallies[i]] += row.getInt64(static_cast<int>(3 + i));
       }
       for (std::size_t i = 0; i < grain.dueColumns; ++i) {
         const int column = static_cast<int>(3 + grain.tallies.size() + i);
         if (row.isNull(column)) continue;
-        dueBy(group, row.getInt64(column));
+        if (bucket != nullptr) {
+          dueBy(&bucket->due, row.getInt64(column));
+        } else {
+          dueBy(group, row.getInt64(column));
+        }
       }
     });
   }
@@ -380,7 +537,17 @@ class Reader {
   // its tallies count: a list that disagrees with the numbers (a bug in the
   // definition) fails the read rather than being served.
   void settleDefects() {
-    for (const auto& [seller, tally] : data_.tallies) {
+    std::set<std::int64_t> sellers;
+    for (const auto& entry : data_.tallies) sellers.insert(entry.first);
+    for (const auto& entry : data_.buckets) sellers.insert(entry.first);
+    for (std::int64_t seller : sellers) {
+      SellerTally sum;
+      const SellerTally* tally = &sum;
+      if (data_.buckets.count(seller) != 0) {
+        sum = tallyRead(seller);
+      } else {
+        tally = &data_.tallies.at(seller);
+      }
       std::vector<Defect> defects;
       if (auto found = unsorted_.find(seller); found != unsorted_.end()) {
         defects = std::move(found->second).finish().decode();
@@ -391,7 +558,7 @@ class Reader {
         const auto metric = static_cast<MetricId>(m);
         if (!hasDefects(metric)) continue;
         const std::int64_t units = countedIds(defectsOf(defects, metric));
-        const std::int64_t counted = countedBy(tally, metric);
+        const std::int64_t counted = countedBy(*tally, metric);
         if (units != counted) {
           throw SourceError("seller " + std::to_string(seller) + ": " + metricName(metric) +
                             " counts " + std::to_string(counted) + " but its defect list has " +
@@ -428,9 +595,30 @@ class Reader {
     auto [it, added] = data_.dueAt.emplace(seller, due);
     if (!added) it->second = std::min(it->second, due);
   }
+  static void dueBy(std::optional<Timestamp>* at, Timestamp due) {
+    if (!*at || due < **at) *at = due;
+  }
+
+  // The bucket a row of `seller` adds to (its column `column` not NULL: a
+  // seller tallied in buckets), or nullptr: the seller's own tally.
+  TallyBucket* bucketOfRow(SqlRows& row, int column, std::int64_t seller) {
+    if (row.isNull(column)) return nullptr;
+    return &data_.buckets[seller].buckets[row.getInt64(column)];
+  }
+
+  // The tally read of a seller: its own, or the sum of its buckets read.
+  SellerTally tallyRead(std::int64_t seller) const {
+    SellerTally sum;
+    if (auto it = data_.tallies.find(seller); it != data_.tallies.end()) sum = it->second;
+    if (auto it = data_.buckets.find(seller); it != data_.buckets.end()) {
+      for (const auto& [b, bucket] : it->second.buckets) sum.add(bucket.tally);
+    }
+    return sum;
+  }
 
   void rebuildQueries() {
-    queries_ = buildRunQueries(dialect_, now_, rules_, known_, sellers_, share_);
+    queries_ = buildRunQueries(dialect_, now_, rules_, known_, sellers_, share_,
+                               buckets_ != nullptr ? &buckets_->sellers : nullptr);
   }
 
   // In a table that may repeat keys, the keys of the window that do: bad
@@ -470,14 +658,19 @@ class Reader {
   }
 
   void readUnion(const UnionQuery& u) {
-    each(std::string("aggregating ") + tallyName(u.tally), u.sql,
-         [&](SqlRows& row) { data_.tallies[row.getInt64(0)][u.tally] += row.getInt64(1); });
+    each(std::string("aggregating ") + tallyName(u.tally), u.sql, [&](SqlRows& row) {
+      TallyBucket* bucket = bucketOfRow(row, 2, row.getInt64(0));
+      (bucket != nullptr ? bucket->tally : data_.tallies[row.getInt64(0)])[u.tally] +=
+          row.getInt64(1);
+    });
   }
 
   template <typename Field>
   void readHistogram(const std::string& what, const std::string& sql, Field field) {
     each(what, sql, [&](SqlRows& row) {
-      field(data_.tallies[row.getInt64(0)])[row.getInt64(1)] += row.getInt64(2);
+      TallyBucket* bucket = bucketOfRow(row, 3, row.getInt64(0));
+      field(bucket != nullptr ? bucket->tally : data_.tallies[row.getInt64(0)])[row.getInt64(1)] +=
+          row.getInt64(2);
     });
   }
 
@@ -611,6 +804,11 @@ class Reader {
   RunQueries queries_;
   const CancelToken& cancel_;
   const ChangeScope* const changes_;
+  const BucketScope* const buckets_;  // null: no seller tallied in buckets
+  // An incremental read's sellers: those read whole, and those read in
+  // part with the buckets they read.
+  std::vector<std::int64_t> whole_;
+  std::map<std::int64_t, std::set<std::int64_t>> partial_;
   const std::vector<std::int64_t>* sellers_ = nullptr;  // the sellers read now; null: all
   WindowShare share_;                                   // the share of their window read now
   const std::size_t keyLimit_;
@@ -625,7 +823,8 @@ class Reader {
   std::map<std::string, std::map<std::int64_t, std::int64_t>> repeated_;
   KnownRows known_;
   std::set<std::int64_t> noProduct_;
-  std::vector<std::vector<std::int64_t>> chunks_;  // an incremental read's units' sellers
+  // An incremental read's units' sellers (a deque: units point into it).
+  std::deque<std::vector<std::int64_t>> chunks_;
   // Set when one of the readers side by side fails, so that the others
   // stop: a helper's stopped_ is the reader's that started it.
   std::atomic<bool> stop_{false};
@@ -644,8 +843,8 @@ void probeTables(SqlSession& session) {
 
 SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now,
                       const Rules& rules, const CancelToken& cancel, const ChangeScope* changes,
-                      const ReadOptions& options) {
-  Reader reader(session, dialect, now, rules, cancel, changes, options);
+                      const BucketScope* buckets, const ReadOptions& options) {
+  Reader reader(session, dialect, now, rules, cancel, changes, buckets, options);
   return reader.run();
 }
 

@@ -218,14 +218,15 @@ SqliteSource::SqliteSource(std::string path, source::ReadSettings settings)
     : path_(std::move(path)), settings_(settings) {}
 
 SourceData SqliteSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                              const ChangeScope* changes) {
+                              const ChangeScope* changes, const BucketScope* buckets) {
   SqliteSession session(path_, &cancel);
   source::ReadOptions options;
   options.settings = settings_;
   // The catalogue of a file costs microseconds: read it every run.
   options.mayRepeatKeys = source::tablesWithoutUniqueKey(readSchema(session));
   options.openSession = [this, &cancel] { return openSqliteSession(path_, &cancel); };
-  return source::readSource(session, source::sqliteDialect(), now, rules, cancel, changes, options);
+  return source::readSource(session, source::sqliteDialect(), now, rules, cancel, changes, buckets,
+                            options);
 }
 
 void SqliteSource::requireFile() const {

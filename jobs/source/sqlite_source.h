@@ -40,8 +40,9 @@ class SqliteSource : public Source {
   // watermark was read. Throws SourceError, RunCancelled (also
   // in the middle of a long query) and std::invalid_argument for invalid
   // rules.
+  using Source::read;
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                  const ChangeScope* changes) override;
+                  const ChangeScope* changes, const BucketScope* buckets) override;
   // The file exists, is an SQLite database and holds every table.
   void probe() override;
   // From sqlite_master and the table_info / index_list pragmas

@@ -34,7 +34,7 @@ CREATE TABLE ratings (rating_id INTEGER PRIMARY KEY, order_id INTEGER, seller_id
 CREATE TABLE chargebacks (chargeback_id INTEGER PRIMARY KEY, order_id INTEGER,
   seller_id INTEGER, created_at TEXT, liability TEXT, updated_at TEXT);
 CREATE INDEX orders_ordered_at ON orders(ordered_at);
-CREATE INDEX orders_seller_id ON orders(seller_id);
+CREATE INDEX orders_seller_id_ordered_at ON orders(seller_id, ordered_at);
 CREATE INDEX tickets_order_id ON tickets(order_id);
 CREATE INDEX tickets_kind ON tickets(kind);
 CREATE INDEX refunds_order_id ON refunds(order_id);

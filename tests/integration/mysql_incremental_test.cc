@@ -8,17 +8,23 @@
 namespace sellertrust::testing {
 namespace {
 
-class MysqlIncrementalRunTest : public MariadbTest,
-                                public ::testing::WithParamInterface<std::uint32_t> {};
+// A seed, and whether the incremental job tallies sellers in buckets.
+class MysqlIncrementalRunTest
+    : public MariadbTest,
+      public ::testing::WithParamInterface<std::tuple<std::uint32_t, bool>> {};
 
 TEST_P(MysqlIncrementalRunTest, GivesWhatAFullRunGivesAfterEveryStep) {
-  incremental::RandomMarketplace market(
-      GetParam(), [&](const std::string& sql) { root().execute("changing the source", sql); });
+  incremental::RandomMarketplace market(std::get<0>(GetParam()), [&](const std::string& sql) {
+    root().execute("changing the source", sql);
+  });
   MysqlSource source(env().readOnly(), incremental::sideBySide());
-  incremental::expectIncrementalRunsEqualFullOnes(market, source);
+  incremental::expectIncrementalRunsEqualFullOnes(market, source, std::get<1>(GetParam()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, MysqlIncrementalRunTest, ::testing::Values(1u, 2u, 3u));
+INSTANTIATE_TEST_SUITE_P(Seeds, MysqlIncrementalRunTest,
+                         ::testing::Values(std::make_tuple(1u, false), std::make_tuple(2u, false),
+                                           std::make_tuple(3u, false), std::make_tuple(1u, true),
+                                           std::make_tuple(2u, true), std::make_tuple(3u, true)));
 
 }  // namespace
 }  // namespace sellertrust::testing

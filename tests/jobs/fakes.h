@@ -22,8 +22,9 @@ class FakeSource : public Source {
   // The scope of the last read (nullopt: a full read).
   std::optional<ChangeScope> lastChanges;
 
-  SourceData read(Timestamp, const Rules&, const CancelToken& cancel,
-                  const ChangeScope* changes) override {
+  using Source::read;
+  SourceData read(Timestamp, const Rules&, const CancelToken& cancel, const ChangeScope* changes,
+                  const BucketScope*) override {
     ++reads;
     lastChanges = changes ? std::optional<ChangeScope>(*changes) : std::nullopt;
     if (duringRead) duringRead();
@@ -42,7 +43,7 @@ class FakeSource : public Source {
     for (const auto& entry : data.sellers) ids.insert(entry.first);
     for (const auto& entry : data.tallies) ids.insert(entry.first);
     scoped.scope = std::vector<std::int64_t>(ids.begin(), ids.end());
-    if (changes->cheaperToReadAll && changes->cheaperToReadAll(*scoped.scope)) return data;
+    if (changes->cheaperToReadAll && changes->cheaperToReadAll(*scoped.scope, 0)) return data;
     return scoped;
   }
   void probe() override {

@@ -336,26 +336,59 @@ inline source::ReadSettings sideBySide() {
   return settings;
 }
 
-// Runs 200 random steps on `market`, and after most of them a full run and
-// an incremental run over `source` at the market's clock, each job with its
-// own results; fails at the first step where their snapshots differ. With
-// sideBySide() the full run reads its window in shares of time and the
-// incremental one reads each seller's whole window: they check each other.
-inline void expectIncrementalRunsEqualFullOnes(RandomMarketplace& market, Source& source) {
-  const Rules rules = testRules();
-  FakeStore fullStore, incStore;
-  SnapshotHolder fullSnapshots, incSnapshots;
-  ScoreJob::Options options;
-  options.keepDays = 30;
-  // Days-long clock steps empty a short window: what is compared here is
-  // the results, not the guard against a vanishing source.
-  options.maxShrink = 1;
-  ScoreJob full(&source, &fullStore, &fullSnapshots, rules, options);
-  // Never full on its own: every run after the first reads by seller.
-  options.fullEverySeconds = 365 * kDay;
-  options.fullReadShare = 0;
-  ScoreJob incremental(&source, &incStore, &incSnapshots, rules, options);
+// Two jobs over one source, each with its own results: one runs in full
+// every time, the other incrementally (never full on its own). With
+// `buckets`, the incremental one tallies every seller with a window order in
+// buckets (ScoreJob::Options::bucketMinOrders 1) and reads them in part;
+// the full one never does.
+class FullAndIncremental {
+ public:
+  FullAndIncremental(Source& source, bool buckets)
+      : full_(&source, &fullStore_, &fullSnapshots_, testRules(), options(0)),
+        incremental_(&source, &incStore_, &incSnapshots_, testRules(),
+                     incrementalOptions(buckets)) {}
 
+  // Runs both at `at`; the incremental run's summary.
+  ScoreRunSummary run(Timestamp at) {
+    full_.run(at, CancelToken(), RunKind::kFull);
+    return incremental_.run(at, CancelToken(), RunKind::kIncremental);
+  }
+  // Every difference between their snapshots ("" if none).
+  std::string differences() const {
+    return incremental::differences(*fullSnapshots_.current(), *incSnapshots_.current());
+  }
+
+ private:
+  static ScoreJob::Options options(std::int64_t bucketMinOrders) {
+    ScoreJob::Options o;
+    o.keepDays = 30;
+    // Days-long clock steps empty a short window: what is compared here is
+    // the results, not the guard against a vanishing source.
+    o.maxShrink = 1;
+    o.bucketMinOrders = bucketMinOrders;
+    return o;
+  }
+  static ScoreJob::Options incrementalOptions(bool buckets) {
+    ScoreJob::Options o = options(buckets ? 1 : 0);
+    o.fullEverySeconds = 365 * kDay;
+    o.fullReadShare = 0;
+    return o;
+  }
+
+  FakeStore fullStore_, incStore_;
+  SnapshotHolder fullSnapshots_, incSnapshots_;
+  ScoreJob full_;
+  ScoreJob incremental_;
+};
+
+// Runs 200 random steps on `market`, and after most of them both jobs of a
+// FullAndIncremental at the market's clock; fails at the first step where
+// their snapshots differ. With sideBySide() the full run reads its window
+// in shares of time and the incremental one reads each seller's whole
+// window (or its buckets): they check each other.
+inline void expectIncrementalRunsEqualFullOnes(RandomMarketplace& market, Source& source,
+                                               bool buckets = false) {
+  FullAndIncremental jobs(source, buckets);
   int incrementalRuns = 0;
   std::int64_t recomputed = 0;
   std::string history;
@@ -363,14 +396,13 @@ inline void expectIncrementalRunsEqualFullOnes(RandomMarketplace& market, Source
     history += market.step() + "\n";
     if (step % 5 == 0) continue;  // sometimes two changes in one run
     const Timestamp at = market.clock();
-    full.run(at, CancelToken(), RunKind::kFull);
-    const ScoreRunSummary s = incremental.run(at, CancelToken(), RunKind::kIncremental);
+    const ScoreRunSummary s = jobs.run(at);
     if (s.kind == RunKind::kIncremental) {
       ++incrementalRuns;
       recomputed += s.sellersRecomputed;
     }
-    const std::string diff = differences(*fullSnapshots.current(), *incSnapshots.current());
-    ASSERT_EQ("", diff) << "after step " << step << " at " << formatUtc(at) << ":\n" << history;
+    ASSERT_EQ("", jobs.differences()) << "after step " << step << " at " << formatUtc(at) << ":\n"
+                                      << history;
   }
   // Every run but the first was incremental, and many read few sellers.
   EXPECT_EQ(incrementalRuns, 159);

@@ -10,20 +10,64 @@
 namespace sellertrust::testing::incremental {
 namespace {
 
-class IncrementalRunTest : public ::testing::TestWithParam<std::uint32_t> {};
+// A seed, and whether the incremental job tallies sellers in buckets.
+class IncrementalRunTest : public ::testing::TestWithParam<std::tuple<std::uint32_t, bool>> {};
 
 TEST_P(IncrementalRunTest, GivesWhatAFullRunGivesAfterEveryStep) {
   Poco::Data::SQLite::Connector::registerConnector();
   Poco::TemporaryFile file;
   Poco::Data::Session session("SQLite", file.path());
   createSourceSchema(session);
-  RandomMarketplace market(
-      GetParam(), [&](const std::string& sql) { session << sql, Poco::Data::Keywords::now; });
+  RandomMarketplace market(std::get<0>(GetParam()), [&](const std::string& sql) {
+    session << sql, Poco::Data::Keywords::now;
+  });
   SqliteSource source(file.path(), sideBySide());
-  expectIncrementalRunsEqualFullOnes(market, source);
+  expectIncrementalRunsEqualFullOnes(market, source, std::get<1>(GetParam()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, IncrementalRunTest, ::testing::Values(1u, 2u, 3u, 4u, 5u, 6u));
+// A seller tallied in buckets whose row in the future comes of age is read
+// whole: that row's bucket is neither due (a bad row has no due column) nor
+// changed (later changes moved the watermark past its update).
+TEST(BucketedRunTest, ARowInTheFutureComesOfAgeInABucketNotChangedSince) {
+  Poco::Data::SQLite::Connector::registerConnector();
+  Poco::TemporaryFile file;
+  Poco::Data::Session session("SQLite", file.path());
+  createSourceSchema(session);
+  const auto exec = [&](const std::string& sql) { session << sql, Poco::Data::Keywords::now; };
+  const auto order = [&](int id, Timestamp at, const std::string& shippedAt, Timestamp updated) {
+    exec(
+        "INSERT INTO orders (order_id, seller_id, product_id, ordered_at, shipped_at, "
+        "fulfilled_by, amount, currency, updated_at) VALUES (" +
+        std::to_string(id) + ", 1, 101, " + sqlTime(at) + ", " + shippedAt +
+        ", 'seller', 10, 'EUR', " + sqlTime(updated) + ")");
+  };
+  exec(
+      "INSERT INTO sellers (seller_id, name, country, created_at, updated_at) VALUES (1, 's', "
+      "'FR', " +
+      sqlTime(kStart) + ", " + sqlTime(kStart) + ")");
+  // Shipped, says the row, in an hour: beyond the 300 s of clock skew.
+  order(1, kStart - 3 * kDay, sqlTime(kStart + kHour), kStart);
+  order(2, kStart - kDay, "NULL", kStart);
+  SqliteSource source(file.path());
+  FullAndIncremental jobs(source, /*buckets=*/true);
+  jobs.run(kStart);
+  ASSERT_EQ("", jobs.differences());
+  // Two later orders, today: the watermark moves on past order 1's update.
+  order(3, kStart + 10 * kMinute, "NULL", kStart + 10 * kMinute);
+  jobs.run(kStart + 10 * kMinute);
+  order(4, kStart + 20 * kMinute, "NULL", kStart + 20 * kMinute);
+  jobs.run(kStart + 20 * kMinute);
+  ASSERT_EQ("", jobs.differences());
+  // Order 1 is sound now: it counts.
+  const ScoreRunSummary s = jobs.run(kStart + 2 * kHour);
+  EXPECT_EQ(s.kind, RunKind::kIncremental);
+  EXPECT_EQ(s.rowsRead.at("orders"), 4);
+  EXPECT_EQ("", jobs.differences());
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, IncrementalRunTest,
+                         ::testing::Combine(::testing::Values(1u, 2u, 3u, 4u, 5u, 6u),
+                                            ::testing::Bool()));
 
 }  // namespace
 }  // namespace sellertrust::testing::incremental

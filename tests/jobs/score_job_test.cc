@@ -542,10 +542,14 @@ TEST_F(ScoreJobTest, SellersHoldingMoreThanAFifthOfTheOrdersAreReadInOnePass) {
   job.run(kNow + 60, cancel_, RunKind::kIncremental);
   ASSERT_TRUE(source_.lastChanges->cheaperToReadAll);
   // Seller 3 holds 3 of the 2003 window orders; 1 and 2 hold 1000 each.
-  EXPECT_FALSE(source_.lastChanges->cheaperToReadAll({3}));
-  EXPECT_FALSE(source_.lastChanges->cheaperToReadAll({3, 99}));
-  EXPECT_TRUE(source_.lastChanges->cheaperToReadAll({1}));
-  EXPECT_TRUE(source_.lastChanges->cheaperToReadAll({2, 3}));
+  EXPECT_FALSE(source_.lastChanges->cheaperToReadAll({3}, 0));
+  EXPECT_FALSE(source_.lastChanges->cheaperToReadAll({3, 99}, 0));
+  EXPECT_TRUE(source_.lastChanges->cheaperToReadAll({1}, 0));
+  EXPECT_TRUE(source_.lastChanges->cheaperToReadAll({2, 3}, 0));
+  // Orders of the buckets to read count as well: 3 + 397 = 400 are less
+  // than a fifth of 2003, 401 more.
+  EXPECT_FALSE(source_.lastChanges->cheaperToReadAll({3}, 397));
+  EXPECT_TRUE(source_.lastChanges->cheaperToReadAll({3}, 398));
 
   ScoreJob::Options never;
   never.fullReadShare = 0;

@@ -144,7 +144,7 @@ TEST_F(BadRowsSideBySideTest, ASessionThatFailsFailsTheReadWithItsError) {
     };
     try {
       source::readSource(*session, source::sqliteDialect(), testing::kNow, Rules(), cancel, nullptr,
-                         options);
+                         nullptr, options);
       ADD_FAILURE() << "the read went through";
     } catch (const SourceError& e) {
       EXPECT_EQ(std::string(e.what()).rfind("the helper's connection broke while ", 0), 0u)

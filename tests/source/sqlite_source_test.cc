@@ -436,7 +436,7 @@ TEST_F(SqliteContractTest, ATableWithoutAnIntegerPrimaryKeyNeedsAnIndexOnIt) {
       "cancelled_by TEXT, tracking_valid INTEGER, fulfilled_by TEXT, amount REAL, currency TEXT, "
       "updated_at TEXT)");
   execute("CREATE INDEX orders_ordered_at ON orders(ordered_at)");
-  execute("CREATE INDEX orders_seller_id ON orders(seller_id)");
+  execute("CREATE INDEX orders_seller_id_ordered_at ON orders(seller_id, ordered_at)");
   execute("CREATE INDEX orders_updated_at ON orders(updated_at)");
   EXPECT_EQ(SqliteSource(path_).checkContract().problems,
             (std::vector<std::string>{"table orders: missing index on (order_id), needed by the "

@@ -11,7 +11,8 @@
 --
 -- The indexes are the ones the daemon's queries need (jobs/source/definition.cc;
 -- `sellertrustd --check-config` verifies them): orders(ordered_at) for the
--- window range, orders(seller_id) for reading changed sellers, every
+-- window range, orders(seller_id, ordered_at) for reading changed sellers
+-- and the days of the largest sellers that changed, every
 -- after-sales table's order_id for the joins to window orders, tickets(kind)
 -- for the authenticity claims, and updated_at everywhere for incremental runs.
 
@@ -41,7 +42,7 @@ CREATE TABLE orders (
   currency       CHAR(3)       NOT NULL,
   updated_at     DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   KEY orders_ordered_at (ordered_at),
-  KEY orders_seller_id (seller_id),
+  KEY orders_seller_id_ordered_at (seller_id, ordered_at),
   KEY orders_updated_at (updated_at)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 
