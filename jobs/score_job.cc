@@ -23,6 +23,7 @@ std::string ScoreRunSummary::line() const {
   std::string why;
   if (!readInFullBecause.empty()) why = " (read in full: " + readInFullBecause + ")";
   if (!shrinkAccepted.empty()) why = " (accepting the loss of " + shrinkAccepted + ")";
+  if (!bucketsNotSaved.empty()) why += " (buckets not saved: " + bucketsNotSaved + ")";
   return std::string(runKindName(kind)) + " run" + why + ": " + std::to_string(sellersRecomputed) +
          " of " + std::to_string(sellers) + " sellers recomputed (" + std::to_string(scored) +
          " scored), " + std::to_string(totalRowsRead()) + " rows read, " +
@@ -234,10 +235,24 @@ std::shared_ptr<const Snapshot> ScoreJob::previousState(Timestamp now) {
   // the results database, not this process's memory, is then the truth.
   const std::optional<Timestamp> persisted = store_->latestRunAt();
   if (state_ && (!persisted || *persisted == state_->computedAt)) return state_;
-  buckets_.clear();  // of other results
   const Timestamp keepSince = now - static_cast<Timestamp>(options_.keepDays) * kSecondsPerDay;
   std::shared_ptr<const Snapshot> loaded = store_->loadSnapshot(keepSince);
-  return loaded ? loaded : std::make_shared<const Snapshot>();
+  if (!loaded) loaded = std::make_shared<const Snapshot>();
+  loadBucketsOf(*loaded);
+  return loaded;
+}
+
+void ScoreJob::resumeFrom(std::shared_ptr<const Snapshot> persisted) {
+  state_ = std::move(persisted);
+  if (state_) loadBucketsOf(*state_);
+}
+
+void ScoreJob::loadBucketsOf(const Snapshot& results) {
+  buckets_.clear();
+  if (options_.bucketsFile.empty()) return;
+  std::optional<BucketState> loaded =
+      loadBuckets(options_.bucketsFile, results.computedAt, results.rulesVersion);
+  if (loaded) buckets_ = std::move(*loaded);
 }
 
 ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind kind,
@@ -500,6 +515,9 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     buckets_.merge(readBuckets);
   } else {
     buckets_ = std::move(readBuckets);
+  }
+  if (!options_.bucketsFile.empty()) {
+    summary.bucketsNotSaved = saveBuckets(options_.bucketsFile, now, rulesVersion_, buckets_);
   }
   snapshots_->publish(next);
   summary.writeSeconds = lap(&clock);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "jobs/bucket_file.h"
 #include "jobs/result_store.h"
 #include "jobs/snapshot.h"
 #include "jobs/source/source.h"
@@ -87,6 +88,10 @@ struct ScoreRunSummary {
   // Set when the run published a loss beyond Options::maxShrink because it
   // was told to: what was lost.
   std::string shrinkAccepted;
+  // Set when the buckets could not be written to Options::bucketsFile: why
+  // (the run is saved; after a restart the largest sellers are read whole
+  // once).
+  std::string bucketsNotSaved;
 
   std::int64_t totalRowsRead() const;
   // One log line, ending "(read R s, evaluate E s, write W s)".
@@ -127,6 +132,9 @@ class ScoreJob {
     // run reads again only the days that changed or are due rather than
     // their whole window. 0: none.
     std::int64_t bucketMinOrders = 1000;
+    // Where the buckets are kept between runs and restarts (bucket_file.h);
+    // "": in memory only.
+    std::string bucketsFile;
   };
 
   ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots, const Rules& rules,
@@ -145,7 +153,7 @@ class ScoreJob {
   // Takes `persisted`, just loaded from the results store by the caller, as
   // the previous state, so the job need not load a second copy. Call from
   // the job's thread (or before the jobs start).
-  void resumeFrom(std::shared_ptr<const Snapshot> persisted) { state_ = std::move(persisted); }
+  void resumeFrom(std::shared_ptr<const Snapshot> persisted);
 
   // New rules (a configuration reload), from any thread: the next run uses
   // them, and since its rules version differs from the last run's, it is a
@@ -154,6 +162,9 @@ class ScoreJob {
 
  private:
   std::shared_ptr<const Snapshot> previousState(Timestamp now);
+  // Takes the buckets of `results` from Options::bucketsFile, if it holds
+  // them; else none.
+  void loadBucketsOf(const Snapshot& results);
 
   Source* source_;
   ResultStore* store_;
@@ -166,7 +177,7 @@ class ScoreJob {
   std::shared_ptr<const Snapshot> state_;  // what the last run saved
   // The buckets of state_'s sellers tallied in buckets (the job's own
   // state, not published).
-  std::map<std::int64_t, SellerBuckets> buckets_;
+  BucketState buckets_;
 };
 
 }  // namespace sellertrust

@@ -25,30 +25,41 @@ TEST_P(IncrementalRunTest, GivesWhatAFullRunGivesAfterEveryStep) {
   expectIncrementalRunsEqualFullOnes(market, source, std::get<1>(GetParam()));
 }
 
-// A seller tallied in buckets whose row in the future comes of age is read
-// whole: that row's bucket is neither due (a bad row has no due column) nor
-// changed (later changes moved the watermark past its update).
-TEST(BucketedRunTest, ARowInTheFutureComesOfAgeInABucketNotChangedSince) {
-  Poco::Data::SQLite::Connector::registerConnector();
-  Poco::TemporaryFile file;
-  Poco::Data::Session session("SQLite", file.path());
-  createSourceSchema(session);
-  const auto exec = [&](const std::string& sql) { session << sql, Poco::Data::Keywords::now; };
-  const auto order = [&](int id, Timestamp at, const std::string& shippedAt, Timestamp updated) {
+// One seller's orders in an SQLite source, placed on chosen days.
+class BucketedRunTest : public ::testing::Test {
+ protected:
+  BucketedRunTest() : session_(registered(), file_.path()) {
+    createSourceSchema(session_);
+    exec(
+        "INSERT INTO sellers (seller_id, name, country, created_at, updated_at) VALUES (1, 's', "
+        "'FR', " +
+        sqlTime(kStart) + ", " + sqlTime(kStart) + ")");
+  }
+  static std::string registered() {
+    Poco::Data::SQLite::Connector::registerConnector();
+    return "SQLite";
+  }
+  void exec(const std::string& sql) { session_ << sql, Poco::Data::Keywords::now; }
+  void order(int id, Timestamp at, const std::string& shippedAt, Timestamp updated) {
     exec(
         "INSERT INTO orders (order_id, seller_id, product_id, ordered_at, shipped_at, "
         "fulfilled_by, amount, currency, updated_at) VALUES (" +
         std::to_string(id) + ", 1, 101, " + sqlTime(at) + ", " + shippedAt +
         ", 'seller', 10, 'EUR', " + sqlTime(updated) + ")");
-  };
-  exec(
-      "INSERT INTO sellers (seller_id, name, country, created_at, updated_at) VALUES (1, 's', "
-      "'FR', " +
-      sqlTime(kStart) + ", " + sqlTime(kStart) + ")");
+  }
+
+  Poco::TemporaryFile file_;
+  Poco::Data::Session session_;
+};
+
+// A seller tallied in buckets whose row in the future comes of age is read
+// whole: that row's bucket is neither due (a bad row has no due column) nor
+// changed (later changes moved the watermark past its update).
+TEST_F(BucketedRunTest, ARowInTheFutureComesOfAgeInABucketNotChangedSince) {
   // Shipped, says the row, in an hour: beyond the 300 s of clock skew.
   order(1, kStart - 3 * kDay, sqlTime(kStart + kHour), kStart);
   order(2, kStart - kDay, "NULL", kStart);
-  SqliteSource source(file.path());
+  SqliteSource source(file_.path());
   FullAndIncremental jobs(source, /*buckets=*/true);
   jobs.run(kStart);
   ASSERT_EQ("", jobs.differences());
@@ -63,6 +74,38 @@ TEST(BucketedRunTest, ARowInTheFutureComesOfAgeInABucketNotChangedSince) {
   EXPECT_EQ(s.kind, RunKind::kIncremental);
   EXPECT_EQ(s.rowsRead.at("orders"), 4);
   EXPECT_EQ("", jobs.differences());
+}
+
+// The buckets outlive the job that built them (Options::bucketsFile): a job
+// that resumes from the saved results reads only the day that changed.
+TEST_F(BucketedRunTest, ARestartContinuesWithTheBucketsOfTheSavedRun) {
+  for (int day = 1; day <= 3; ++day) order(day, kStart - day * kDay, "NULL", kStart);
+  SqliteSource source(file_.path());
+  Poco::TemporaryFile buckets;
+  ScoreJob::Options options;
+  options.keepDays = 30;
+  options.bucketMinOrders = 1;
+  options.bucketsFile = buckets.path();
+  FakeStore store;
+  SnapshotHolder snapshots;
+  {
+    ScoreJob job(&source, &store, &snapshots, testRules(), options);
+    job.run(kStart, CancelToken(), RunKind::kFull);  // no results yet: no buckets
+    order(4, kStart + 10 * kMinute, "NULL", kStart + 10 * kMinute);
+    // In buckets from now on: its whole window is read, by day.
+    EXPECT_EQ(
+        job.run(kStart + 10 * kMinute, CancelToken(), RunKind::kIncremental).rowsRead.at("orders"),
+        4);
+  }
+  order(5, kStart + 20 * kMinute, "NULL", kStart + 20 * kMinute);
+  ScoreJob restarted(&source, &store, &snapshots, testRules(), options);
+  restarted.resumeFrom(snapshots.current());
+  const ScoreRunSummary s =
+      restarted.run(kStart + 20 * kMinute, CancelToken(), RunKind::kIncremental);
+  EXPECT_EQ(s.kind, RunKind::kIncremental);
+  EXPECT_EQ(s.bucketsNotSaved, "");
+  EXPECT_EQ(s.rowsRead.at("orders"), 2);  // today's: orders 4 and 5
+  EXPECT_EQ(snapshots.current()->sellers.at(1)->counts[0], 5);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, IncrementalRunTest,
