@@ -69,7 +69,8 @@ std::string saveBuckets(const std::string& path, Timestamp computedAt,
   {
     std::ofstream out(temporary, std::ios::trunc);
     out << kMagic << ' ' << kFormat << ' ' << computedAt << ' ' << rulesVersion << '\n';
-    for (const auto& [seller, state] : buckets) {
+    for (const auto& [seller, packed] : buckets) {
+      const SellerBuckets state = packed.unpack();
       out << "s " << seller;
       writeTime(out, state.otherDue);
       out << '\n';
@@ -114,16 +115,25 @@ std::optional<BucketState> loadBuckets(const std::string& path, Timestamp comput
     }
   }
   BucketState buckets;
+  std::int64_t id = 0;
+  SellerBuckets current;
   SellerBuckets* seller = nullptr;
+  const auto done = [&] {
+    if (seller != nullptr) buckets[id] = PackedBuckets(current);
+  };
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string kind;
     fields >> kind;
-    if (kind == "end") return buckets;
+    if (kind == "end") {
+      done();
+      return buckets;
+    }
     if (kind == "s") {
-      std::int64_t id = 0;
+      done();
+      current = SellerBuckets();
+      seller = &current;
       if (!(fields >> id)) return std::nullopt;
-      seller = &buckets[id];
       if (!readTime(fields, &seller->otherDue)) return std::nullopt;
     } else if (kind == "b" && seller != nullptr) {
       std::int64_t b = 0;

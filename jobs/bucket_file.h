@@ -13,7 +13,7 @@
 
 namespace sellertrust {
 
-using BucketState = std::map<std::int64_t, SellerBuckets>;
+using BucketState = std::map<std::int64_t, PackedBuckets>;
 
 // Writes `buckets`, the state after the run saved at `computedAt` with
 // rules `rulesVersion`, to `path` in one step (a temporary file renamed

@@ -459,7 +459,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   checkCancel(cancel);
 
   firings.insert(firings.end(), ladder.begin(), ladder.end());
-  std::map<std::int64_t, SellerBuckets> readBuckets = std::move(data.buckets);
+  BucketState readBuckets = std::move(data.buckets);
   // Memory grows with sellers: what was read is no longer needed.
   data = SourceData();
 

@@ -1,6 +1,7 @@
 // SQL generation from the one definition.
 #include "jobs/source/queries.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -361,14 +362,23 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   const auto ofSellers = [&](const std::string& column) {
     return sellers == nullptr ? "" : " AND " + column + " IN (" + sellerList + ")";
   };
-  std::string window = kWindow + ofSellers("o.seller_id");
+  // The window, or the share of it: one range, so that the engine's index
+  // range is the share's (SQLite takes one of two ranges on a column, not
+  // their intersection).
+  std::string window = kWindow;
+  if (share.from || share.until) {
+    const Window whole = windowAt(now, rules);
+    const Timestamp from = share.from ? std::max(whole.begin, *share.from) : whole.begin;
+    window = "o.ordered_at >= " + dialect.timeLiteral(from) + " AND o.ordered_at ";
+    window += share.until && *share.until <= whole.end ? "< " + dialect.timeLiteral(*share.until)
+                                                       : "<= " + dialect.timeLiteral(whole.end);
+  }
+  window += ofSellers("o.seller_id");
   // The bucket of a row's order, for the sellers tallied in buckets.
   const std::string bucket = bucketed == nullptr || bucketed->empty()
                                  ? "NULL"
                                  : "CASE WHEN o.seller_id IN (" + keyList(*bucketed) + ") THEN " +
                                        dialect.bucketOf("o.ordered_at") + " END";
-  if (share.from) window += " AND o.ordered_at >= " + dialect.timeLiteral(*share.from);
-  if (share.until) window += " AND o.ordered_at < " + dialect.timeLiteral(*share.until);
 
   // A tally with parts on several tables is a union; the others are columns
   // of their table's grain query.

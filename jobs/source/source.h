@@ -17,6 +17,7 @@
 #include "sellertrust/metrics.h"
 #include "sellertrust/records.h"
 #include "sellertrust/rules.h"
+#include "sellertrust/tally_buckets.h"
 #include "sellertrust/warnings.h"
 
 namespace sellertrust {
@@ -63,36 +64,6 @@ struct ChangeScope {
   std::function<bool(const std::vector<std::int64_t>&, std::int64_t)> cheaperToReadAll;
 };
 
-// A seller's window tallied in buckets of order time, so that a run can
-// read again only the buckets that can have changed: kept for the largest
-// sellers, whose whole window an incremental run cannot afford to re-read
-// every minute (docs/incremental.md).
-inline constexpr Timestamp kBucketSeconds = kSecondsPerDay;
-
-// The bucket of an order placed at `orderedAt`: whole buckets since the
-// epoch, truncated as the queries' integer division does.
-inline std::int64_t bucketOf(Timestamp orderedAt) { return orderedAt / kBucketSeconds; }
-
-struct TallyBucket {
-  SellerTally tally;  // of the bucket's window orders
-  // When the clock alone next changes the tally (the grain queries' due
-  // columns); nullopt: never.
-  std::optional<Timestamp> due;
-  bool operator==(const TallyBucket& other) const {
-    return tally == other.tally && due == other.due;
-  }
-};
-
-struct SellerBuckets {
-  std::map<std::int64_t, TallyBucket> buckets;  // bucketOf -> its tally
-  // When the seller is next due for what lies in no bucket (its rows with
-  // times in the future, which the problem queries time); nullopt: never.
-  std::optional<Timestamp> otherDue;
-  bool operator==(const SellerBuckets& other) const {
-    return buckets == other.buckets && otherDue == other.otherDue;
-  }
-};
-
 // Which sellers a read tallies in buckets, and what the previous run left
 // of them.
 struct BucketScope {
@@ -102,7 +73,7 @@ struct BucketScope {
   // that changed rows or the window's edges touch and those that are due;
   // the rest of its window is taken from here, and its defect rows in them
   // from previousDefects. Any other seller is read whole.
-  const std::map<std::int64_t, SellerBuckets>* previous = nullptr;
+  const std::map<std::int64_t, PackedBuckets>* previous = nullptr;
   std::function<DefectList(std::int64_t seller)> previousDefects;
 };
 
@@ -125,7 +96,7 @@ struct SourceData {
   std::map<std::int64_t, DefectList> defects;
   // Every bucketed seller read (BucketScope::sellers): its buckets after
   // this read. Its tally, due time and defect rows above are their sum.
-  std::map<std::int64_t, SellerBuckets> buckets;
+  std::map<std::int64_t, PackedBuckets> buckets;
   // Every authenticity claim (any time, any status), for the ladder.
   std::vector<AuthenticityClaim> authenticityClaims;
   // Rows skipped for unknown enums, NULLs or impossible values, sorted by

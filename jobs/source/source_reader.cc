@@ -174,10 +174,11 @@ class Reader {
   std::int64_t ordersInBucketsToRead() const {
     std::int64_t orders = 0;
     for (const auto& [seller, buckets] : partial_) {
-      const SellerBuckets& was = buckets_->previous->at(seller);
+      const SellerBuckets& was = previous_.at(seller);
       for (std::int64_t b : buckets) {
-        if (auto it = was.buckets.find(b); it != was.buckets.end())
+        if (auto it = was.buckets.find(b); it != was.buckets.end()) {
           orders += it->second.tally.orders();
+        }
       }
     }
     return orders;
@@ -279,9 +280,9 @@ class Reader {
     data_.tallies.merge(from.tallies);
     for (const auto& [seller, tally] : from.tallies) data_.tallies[seller].add(tally);
     for (const auto& [seller, due] : from.dueAt) dueBy(seller, due);
-    for (const auto& [seller, theirs] : from.buckets) {
-      for (const auto& [b, bucket] : theirs.buckets) {
-        TallyBucket& mine = data_.buckets[seller].buckets[b];
+    for (const auto& [seller, theirs] : other.read_) {
+      for (const auto& [b, bucket] : theirs) {
+        TallyBucket& mine = read_[seller][b];
         mine.tally.add(bucket.tally);
         if (bucket.due) dueBy(&mine.due, *bucket.due);
       }
@@ -365,15 +366,18 @@ class Reader {
   }
 
   // The buckets the previous run left of a seller that may be read in
-  // part, or nullptr: one tallied in buckets, with nothing due outside them.
-  const SellerBuckets* previousBuckets(std::int64_t seller) const {
+  // part (unpacked into previous_), or nullptr: one tallied in buckets, with
+  // nothing due outside them.
+  const SellerBuckets* previousBuckets(std::int64_t seller) {
     if (buckets_ == nullptr || buckets_->previous == nullptr ||
         !std::binary_search(buckets_->sellers.begin(), buckets_->sellers.end(), seller)) {
       return nullptr;
     }
     auto it = buckets_->previous->find(seller);
-    if (it == buckets_->previous->end() || it->second.otherDue) return nullptr;
-    return &it->second;
+    if (it == buckets_->previous->end()) return nullptr;
+    SellerBuckets was = it->second.unpack();
+    if (was.otherDue) return nullptr;
+    return &(previous_[seller] = std::move(was));
   }
 
   // Turns what was read of the sellers tallied in buckets into their
@@ -396,11 +400,11 @@ class Reader {
       SellerBuckets next;
       const auto partial = partial_.find(seller);
       if (partial != partial_.end()) {
-        next.buckets = buckets_->previous->at(seller).buckets;
+        next.buckets = std::move(previous_.at(seller).buckets);
         for (std::int64_t b : partial->second) next.buckets.erase(b);
       }
-      if (auto read = data_.buckets.find(seller); read != data_.buckets.end()) {
-        for (auto& [b, bucket] : read->second.buckets) next.buckets[b] = std::move(bucket);
+      if (auto read = read_.find(seller); read != read_.end()) {
+        for (auto& [b, bucket] : read->second) next.buckets[b] = std::move(bucket);
       }
       // What lies outside the buckets was read whole: a seller with any is
       // never read in part.
@@ -412,9 +416,13 @@ class Reader {
         sum.add(bucket.tally);
         if (bucket.due) dueBy(seller, *bucket.due);
       }
-      if (!next.buckets.empty()) data_.tallies[seller] = std::move(sum);
+      if (next.buckets.empty()) {
+        data_.tallies.erase(seller);
+      } else {
+        data_.tallies[seller] = std::move(sum);
+      }
       if (partial != partial_.end()) keepDefectsOutside(seller, partial->second);
-      data_.buckets[seller] = std::move(next);
+      data_.buckets.emplace(seller, PackedBuckets(next));
     }
   }
 
@@ -537,16 +545,14 @@ class Reader {
   // its tallies count: a list that disagrees with the numbers (a bug in the
   // definition) fails the read rather than being served.
   void settleDefects() {
-    std::set<std::int64_t> sellers;
-    for (const auto& entry : data_.tallies) sellers.insert(entry.first);
-    for (const auto& entry : data_.buckets) sellers.insert(entry.first);
-    for (std::int64_t seller : sellers) {
+    for (const auto& entry : read_) data_.tallies.try_emplace(entry.first);
+    for (const auto& [seller, own] : data_.tallies) {
       SellerTally sum;
-      const SellerTally* tally = &sum;
-      if (data_.buckets.count(seller) != 0) {
-        sum = tallyRead(seller);
-      } else {
-        tally = &data_.tallies.at(seller);
+      const SellerTally* tally = &own;
+      if (auto buckets = read_.find(seller); buckets != read_.end()) {
+        sum = own;
+        for (const auto& [b, bucket] : buckets->second) sum.add(bucket.tally);
+        tally = &sum;
       }
       std::vector<Defect> defects;
       if (auto found = unsorted_.find(seller); found != unsorted_.end()) {
@@ -603,17 +609,7 @@ class Reader {
   // seller tallied in buckets), or nullptr: the seller's own tally.
   TallyBucket* bucketOfRow(SqlRows& row, int column, std::int64_t seller) {
     if (row.isNull(column)) return nullptr;
-    return &data_.buckets[seller].buckets[row.getInt64(column)];
-  }
-
-  // The tally read of a seller: its own, or the sum of its buckets read.
-  SellerTally tallyRead(std::int64_t seller) const {
-    SellerTally sum;
-    if (auto it = data_.tallies.find(seller); it != data_.tallies.end()) sum = it->second;
-    if (auto it = data_.buckets.find(seller); it != data_.buckets.end()) {
-      for (const auto& [b, bucket] : it->second.buckets) sum.add(bucket.tally);
-    }
-    return sum;
+    return &read_[seller][row.getInt64(column)];
   }
 
   void rebuildQueries() {
@@ -809,6 +805,10 @@ class Reader {
   // part with the buckets they read.
   std::vector<std::int64_t> whole_;
   std::map<std::int64_t, std::set<std::int64_t>> partial_;
+  // The previous buckets of the sellers read in part, unpacked.
+  std::map<std::int64_t, SellerBuckets> previous_;
+  // The buckets read (of sellers tallied in buckets), until combined.
+  std::map<std::int64_t, std::map<std::int64_t, TallyBucket>> read_;
   const std::vector<std::int64_t>* sellers_ = nullptr;  // the sellers read now; null: all
   WindowShare share_;                                   // the share of their window read now
   const std::size_t keyLimit_;

@@ -11,8 +11,7 @@ namespace sellertrust {
 namespace {
 
 BucketState twoSellers() {
-  BucketState state;
-  SellerBuckets& a = state[7];
+  SellerBuckets a;
   TallyBucket& day = a.buckets[20513];
   day.tally[TallyId::kOrders] = 12;
   day.tally[TallyId::kDefectOrders] = 1;
@@ -21,7 +20,11 @@ BucketState twoSellers() {
   day.tally.productClaims[101] = 1;
   day.due = 1772366400;
   a.buckets[20514].tally[TallyId::kOrders] = 3;
-  state[9].otherDue = 1772370000;  // no bucket: its window is empty
+  SellerBuckets b;
+  b.otherDue = 1772370000;  // no bucket: its window is empty
+  BucketState state;
+  state.emplace(7, PackedBuckets(a));
+  state.emplace(9, PackedBuckets(b));
   return state;
 }
 
