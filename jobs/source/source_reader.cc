@@ -213,6 +213,7 @@ class Reader {
     // Reader i reads units i, i + readers, ...
     const auto readDealt = [&](Reader& reader, std::size_t first) {
       for (std::size_t u = first; u < units.size(); u += readers) reader.readUnit(units[u]);
+      reader.packBuckets();
       reader.settleDefects();
     };
     std::vector<std::exception_ptr> failures(readers);
@@ -280,12 +281,17 @@ class Reader {
     data_.tallies.merge(from.tallies);
     for (const auto& [seller, tally] : from.tallies) data_.tallies[seller].add(tally);
     for (const auto& [seller, due] : from.dueAt) dueBy(seller, due);
-    for (const auto& [seller, theirs] : other.read_) {
-      for (const auto& [b, bucket] : theirs) {
-        TallyBucket& mine = read_[seller][b];
-        mine.tally.add(bucket.tally);
-        if (bucket.due) dueBy(&mine.due, *bucket.due);
+    // A bucket may lie across two shares: its halves add up.
+    for (auto& [seller, theirs] : other.packed_) {
+      auto [mine, added] = packed_.try_emplace(seller, std::move(theirs));
+      if (added) continue;
+      SellerBuckets both = mine->second.unpack();
+      for (const auto& [b, bucket] : theirs.unpack().buckets) {
+        TallyBucket& half = both.buckets[b];
+        half.tally.add(bucket.tally);
+        if (bucket.due) dueBy(&half.due, *bucket.due);
       }
+      mine->second = PackedBuckets(both);
     }
     // Moves the lists of sellers new to this reader, merges the others'.
     data_.defects.merge(from.defects);
@@ -403,8 +409,9 @@ class Reader {
         next.buckets = std::move(previous_.at(seller).buckets);
         for (std::int64_t b : partial->second) next.buckets.erase(b);
       }
-      if (auto read = read_.find(seller); read != read_.end()) {
-        for (auto& [b, bucket] : read->second) next.buckets[b] = std::move(bucket);
+      if (auto read = packed_.find(seller); read != packed_.end()) {
+        for (auto& [b, bucket] : read->second.unpack().buckets) next.buckets[b] = std::move(bucket);
+        packed_.erase(read);
       }
       // What lies outside the buckets was read whole: a seller with any is
       // never read in part.
@@ -535,6 +542,19 @@ class Reader {
     });
   }
 
+  // Packs the buckets read (a few dozen bytes each, not a few hundred),
+  // and adds each seller's to its tally: what was read of it.
+  void packBuckets() {
+    for (auto& [seller, buckets] : read_) {
+      SellerBuckets read;
+      read.buckets = std::move(buckets);
+      SellerTally& tally = data_.tallies[seller];
+      for (const auto& [b, bucket] : read.buckets) tally.add(bucket.tally);
+      packed_.emplace(seller, PackedBuckets(read));
+    }
+    read_.clear();
+  }
+
   // How many ids a metric's tallies count against the seller.
   static std::int64_t countedBy(const SellerTally& tally, MetricId metric) {
     const Ratio r = tally.rate(metric);
@@ -545,15 +565,7 @@ class Reader {
   // its tallies count: a list that disagrees with the numbers (a bug in the
   // definition) fails the read rather than being served.
   void settleDefects() {
-    for (const auto& entry : read_) data_.tallies.try_emplace(entry.first);
-    for (const auto& [seller, own] : data_.tallies) {
-      SellerTally sum;
-      const SellerTally* tally = &own;
-      if (auto buckets = read_.find(seller); buckets != read_.end()) {
-        sum = own;
-        for (const auto& [b, bucket] : buckets->second) sum.add(bucket.tally);
-        tally = &sum;
-      }
+    for (const auto& [seller, tally] : data_.tallies) {
       std::vector<Defect> defects;
       if (auto found = unsorted_.find(seller); found != unsorted_.end()) {
         defects = std::move(found->second).finish().decode();
@@ -564,7 +576,7 @@ class Reader {
         const auto metric = static_cast<MetricId>(m);
         if (!hasDefects(metric)) continue;
         const std::int64_t units = countedIds(defectsOf(defects, metric));
-        const std::int64_t counted = countedBy(*tally, metric);
+        const std::int64_t counted = countedBy(tally, metric);
         if (units != counted) {
           throw SourceError("seller " + std::to_string(seller) + ": " + metricName(metric) +
                             " counts " + std::to_string(counted) + " but its defect list has " +
@@ -807,8 +819,10 @@ class Reader {
   std::map<std::int64_t, std::set<std::int64_t>> partial_;
   // The previous buckets of the sellers read in part, unpacked.
   std::map<std::int64_t, SellerBuckets> previous_;
-  // The buckets read (of sellers tallied in buckets), until combined.
+  // The buckets read (of sellers tallied in buckets) while a reader reads,
+  // then packed until combined.
   std::map<std::int64_t, std::map<std::int64_t, TallyBucket>> read_;
+  std::map<std::int64_t, PackedBuckets> packed_;
   const std::vector<std::int64_t>* sellers_ = nullptr;  // the sellers read now; null: all
   WindowShare share_;                                   // the share of their window read now
   const std::size_t keyLimit_;
