@@ -297,6 +297,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     }
   }
   if (!data.scope) {
+    buckets_.clear();  // a full read's replace them all
     // Other rules may mean another window: only the sellers compare.
     const SourceShrink lost =
         measureShrink(*previous, data, previous->rulesVersion == rulesVersion_);

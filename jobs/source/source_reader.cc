@@ -105,6 +105,7 @@ class Reader {
       scope.reset();  // one pass over every seller
       whole_.clear();
       partial_.clear();
+      previous_.clear();
     }
     readUnits(scope ? unitsOfTheScope() : sharesOfTheWindow());
     const bool incremental = scope.has_value();
@@ -162,7 +163,11 @@ class Reader {
       for (std::int64_t b : buckets) byBucket[b].push_back(seller);
     }
     addChunks(partial, {nullptr, {}, true, false}, &units);
+    // A bucket outside the window (a changed order placed in the year 9999)
+    // has no window rows to read.
+    const Window window = windowAt(now_, rules_);
     for (const auto& [b, sellers] : byBucket) {
+      if ((b + 1) * kBucketSeconds <= window.begin || b * kBucketSeconds > window.end) continue;
       addChunks(sellers, {nullptr, {b * kBucketSeconds, (b + 1) * kBucketSeconds}, false, true},
                 &units);
     }
@@ -213,7 +218,6 @@ class Reader {
     // Reader i reads units i, i + readers, ...
     const auto readDealt = [&](Reader& reader, std::size_t first) {
       for (std::size_t u = first; u < units.size(); u += readers) reader.readUnit(units[u]);
-      reader.packBuckets();
       reader.settleDefects();
     };
     std::vector<std::exception_ptr> failures(readers);
@@ -282,17 +286,7 @@ class Reader {
     for (const auto& [seller, tally] : from.tallies) data_.tallies[seller].add(tally);
     for (const auto& [seller, due] : from.dueAt) dueBy(seller, due);
     // A bucket may lie across two shares: its halves add up.
-    for (auto& [seller, theirs] : other.packed_) {
-      auto [mine, added] = packed_.try_emplace(seller, std::move(theirs));
-      if (added) continue;
-      SellerBuckets both = mine->second.unpack();
-      for (const auto& [b, bucket] : theirs.unpack().buckets) {
-        TallyBucket& half = both.buckets[b];
-        half.tally.add(bucket.tally);
-        if (bucket.due) dueBy(&half.due, *bucket.due);
-      }
-      mine->second = PackedBuckets(both);
-    }
+    for (auto& [seller, theirs] : other.packed_) addBuckets(seller, theirs.unpack().buckets);
     // Moves the lists of sellers new to this reader, merges the others'.
     data_.defects.merge(from.defects);
     for (auto& [seller, defects] : from.defects) {
@@ -325,6 +319,7 @@ class Reader {
       onRow(*rows);
       if (++n % kRowsBetweenCancelChecks == 0) checkCancelled();
     }
+    flushBuckets();
   }
 
   // The latest updated_at of any table, at most now.
@@ -367,7 +362,6 @@ class Reader {
         if (bucket.due && *bucket.due <= now_) read.insert(b);
       }
     }
-    fprintf(stderr, "DEBUG whole %zu partial %zu\n", whole_.size(), partial_.size());
     return {scope.begin(), scope.end()};
   }
 
@@ -542,17 +536,29 @@ class Reader {
     });
   }
 
-  // Packs the buckets read (a few dozen bytes each, not a few hundred),
-  // and adds each seller's to its tally: what was read of it.
-  void packBuckets() {
-    for (auto& [seller, buckets] : read_) {
-      SellerBuckets read;
-      read.buckets = std::move(buckets);
-      SellerTally& tally = data_.tallies[seller];
-      for (const auto& [b, bucket] : read.buckets) tally.add(bucket.tally);
-      packed_.emplace(seller, PackedBuckets(read));
+  // Adds the buckets a query gave of the seller it was reading (its rows
+  // come seller by seller) to the seller's packed ones (a few dozen bytes
+  // a bucket, not a few hundred), and their sum to its tally: what was read
+  // of it.
+  void flushBuckets() {
+    if (reading_.empty()) return;
+    SellerTally& tally = data_.tallies[readingSeller_];
+    for (const auto& [b, bucket] : reading_) tally.add(bucket.tally);
+    addBuckets(readingSeller_, reading_);
+    reading_.clear();
+  }
+
+  // Adds `buckets` of `seller` to packed_.
+  void addBuckets(std::int64_t seller, const std::map<std::int64_t, TallyBucket>& buckets) {
+    auto [packed, added] = packed_.try_emplace(seller);
+    SellerBuckets all;
+    if (!added) all = packed->second.unpack();
+    for (const auto& [b, bucket] : buckets) {
+      TallyBucket& into = all.buckets[b];
+      into.tally.add(bucket.tally);
+      if (bucket.due) dueBy(&into.due, *bucket.due);
     }
-    read_.clear();
+    packed->second = PackedBuckets(all);
   }
 
   // How many ids a metric's tallies count against the seller.
@@ -621,7 +627,11 @@ class Reader {
   // seller tallied in buckets), or nullptr: the seller's own tally.
   TallyBucket* bucketOfRow(SqlRows& row, int column, std::int64_t seller) {
     if (row.isNull(column)) return nullptr;
-    return &read_[seller][row.getInt64(column)];
+    if (seller != readingSeller_) {
+      flushBuckets();
+      readingSeller_ = seller;
+    }
+    return &reading_[row.getInt64(column)];
   }
 
   void rebuildQueries() {
@@ -819,10 +829,11 @@ class Reader {
   std::map<std::int64_t, std::set<std::int64_t>> partial_;
   // The previous buckets of the sellers read in part, unpacked.
   std::map<std::int64_t, SellerBuckets> previous_;
-  // The buckets read (of sellers tallied in buckets) while a reader reads,
-  // then packed until combined.
-  std::map<std::int64_t, std::map<std::int64_t, TallyBucket>> read_;
+  // The buckets read of sellers tallied in buckets, packed until combined;
+  // and those of the seller whose rows a query is giving.
   std::map<std::int64_t, PackedBuckets> packed_;
+  std::int64_t readingSeller_ = 0;
+  std::map<std::int64_t, TallyBucket> reading_;
   const std::vector<std::int64_t>* sellers_ = nullptr;  // the sellers read now; null: all
   WindowShare share_;                                   // the share of their window read now
   const std::size_t keyLimit_;

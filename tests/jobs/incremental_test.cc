@@ -76,6 +76,23 @@ TEST_F(BucketedRunTest, ARowInTheFutureComesOfAgeInABucketNotChangedSince) {
   EXPECT_EQ("", jobs.differences());
 }
 
+// A changed order far outside the window (a bad row) names a bucket no
+// query can bound on MySQL's DATETIME: it is not read, and the run goes on.
+TEST_F(BucketedRunTest, AChangedOrderOutsideTheWindowIsNoBucketToRead) {
+  order(1, kStart - kDay, "NULL", kStart);
+  SqliteSource source(file_.path());
+  FullAndIncremental jobs(source, /*buckets=*/true);
+  jobs.run(kStart);
+  jobs.run(kStart + kMinute);  // seller 1 in buckets from now on
+  exec(
+      "INSERT INTO orders (order_id, seller_id, product_id, ordered_at, fulfilled_by, amount, "
+      "currency, updated_at) VALUES (2, 1, 101, '9999-12-31 12:00:00', 'seller', 10, 'EUR', " +
+      sqlTime(kStart + 2 * kMinute) + ")");
+  const ScoreRunSummary s = jobs.run(kStart + 2 * kMinute);
+  EXPECT_EQ(s.kind, RunKind::kIncremental);
+  EXPECT_EQ("", jobs.differences());
+}
+
 // The buckets outlive the job that built them (Options::bucketsFile): a job
 // that resumes from the saved results reads only the day that changed.
 TEST_F(BucketedRunTest, ARestartContinuesWithTheBucketsOfTheSavedRun) {
