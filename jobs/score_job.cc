@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iterator>
 #include <set>
+#include <utility>
 
 #include "sellertrust/seller.h"
 
@@ -84,7 +85,7 @@ ScoreJob::ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots
       snapshots_(snapshots),
       rules_(std::make_shared<const Rules>(rules)),
       rulesVersion_(rulesVersion(rules)),
-      options_(options) {}
+      options_(std::move(options)) {}
 
 void ScoreJob::setRules(const Rules& rules) {
   std::lock_guard<std::mutex> lock(pendingMutex_);
