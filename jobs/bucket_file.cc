@@ -115,11 +115,10 @@ std::optional<BucketState> loadBuckets(const std::string& path, Timestamp comput
     }
   }
   BucketState buckets;
-  std::int64_t id = 0;
-  SellerBuckets current;
-  SellerBuckets* seller = nullptr;
+  std::optional<std::int64_t> id;  // of the seller whose lines these are
+  SellerBuckets seller;
   const auto done = [&] {
-    if (seller != nullptr) buckets[id] = PackedBuckets(current);
+    if (id) buckets[*id] = PackedBuckets(seller);
   };
   while (std::getline(in, line)) {
     std::istringstream fields(line);
@@ -131,14 +130,14 @@ std::optional<BucketState> loadBuckets(const std::string& path, Timestamp comput
     }
     if (kind == "s") {
       done();
-      current = SellerBuckets();
-      seller = &current;
-      if (!(fields >> id)) return std::nullopt;
-      if (!readTime(fields, &seller->otherDue)) return std::nullopt;
-    } else if (kind == "b" && seller != nullptr) {
+      seller = SellerBuckets();
+      id.emplace();
+      if (!(fields >> *id)) return std::nullopt;
+      if (!readTime(fields, &seller.otherDue)) return std::nullopt;
+    } else if (kind == "b" && id) {
       std::int64_t b = 0;
       if (!(fields >> b)) return std::nullopt;
-      TallyBucket& bucket = seller->buckets[b];
+      TallyBucket& bucket = seller.buckets[b];
       if (!readTime(fields, &bucket.due)) return std::nullopt;
       for (std::int64_t& count : bucket.tally.counts) {
         if (!(fields >> count)) return std::nullopt;

@@ -5,19 +5,12 @@
 namespace sellertrust {
 namespace {
 
-using varint::get;
-using varint::getSigned;
-using varint::minus;
-using varint::plus;
-using varint::put;
-using varint::putSigned;
-
 // 0 for none, else 1 + the zigzagged time.
 void putTime(std::string* out, const std::optional<Timestamp>& t) {
-  put(out, t ? varint::zigzag(*t) + 1 : 0);
+  varint::put(out, t ? varint::zigzag(*t) + 1 : 0);
 }
 std::optional<Timestamp> getTime(const std::string& in, std::size_t* at) {
-  const std::uint64_t v = get(in, at);
+  const std::uint64_t v = varint::get(in, at);
   if (v == 0) return std::nullopt;
   return varint::unzigzag(v - 1);
 }
@@ -25,20 +18,20 @@ std::optional<Timestamp> getTime(const std::string& in, std::size_t* at) {
 // The number of entries, then each key as a delta from the one before and
 // its count.
 void putHistogram(std::string* out, const Histogram& h) {
-  put(out, h.size());
+  varint::put(out, h.size());
   std::int64_t previous = 0;
   for (const auto& [key, count] : h) {
-    putSigned(out, minus(key, previous));
-    putSigned(out, count);
+    varint::putSigned(out, varint::minus(key, previous));
+    varint::putSigned(out, count);
     previous = key;
   }
 }
 void getHistogram(const std::string& in, std::size_t* at, Histogram* h) {
-  const std::uint64_t n = get(in, at);
+  const std::uint64_t n = varint::get(in, at);
   std::int64_t key = 0;
   for (std::uint64_t i = 0; i < n; ++i) {
-    key = plus(key, getSigned(in, at));
-    (*h)[key] = getSigned(in, at);
+    key = varint::plus(key, varint::getSigned(in, at));
+    (*h)[key] = varint::getSigned(in, at);
   }
 }
 
@@ -50,10 +43,10 @@ PackedBuckets::PackedBuckets(const SellerBuckets& buckets) {
   putTime(&bytes_, buckets.otherDue);
   std::int64_t previous = 0;
   for (const auto& [b, bucket] : buckets.buckets) {
-    putSigned(&bytes_, minus(b, previous));
+    varint::putSigned(&bytes_, varint::minus(b, previous));
     previous = b;
     putTime(&bytes_, bucket.due);
-    for (std::int64_t count : bucket.tally.counts) putSigned(&bytes_, count);
+    for (std::int64_t count : bucket.tally.counts) varint::putSigned(&bytes_, count);
     putHistogram(&bytes_, bucket.tally.responseSeconds);
     putHistogram(&bytes_, bucket.tally.productClaims);
   }
@@ -67,10 +60,10 @@ SellerBuckets PackedBuckets::unpack() const {
   out.otherDue = getTime(bytes_, &at);
   std::int64_t b = 0;
   while (at < bytes_.size()) {
-    b = plus(b, getSigned(bytes_, &at));
+    b = varint::plus(b, varint::getSigned(bytes_, &at));
     TallyBucket& bucket = out.buckets[b];
     bucket.due = getTime(bytes_, &at);
-    for (std::int64_t& count : bucket.tally.counts) count = getSigned(bytes_, &at);
+    for (std::int64_t& count : bucket.tally.counts) count = varint::getSigned(bytes_, &at);
     getHistogram(bytes_, &at, &bucket.tally.responseSeconds);
     getHistogram(bytes_, &at, &bucket.tally.productClaims);
   }

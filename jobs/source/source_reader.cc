@@ -108,7 +108,6 @@ class Reader {
       previous_.clear();
     }
     readUnits(scope ? unitsOfTheScope() : sharesOfTheWindow());
-    const bool incremental = scope.has_value();
     if (scope) data_.scope = std::move(scope);
     dropRepeatedClaims();
     if (data_.scope) {
@@ -120,7 +119,7 @@ class Reader {
     }
     readProblems();
     // Last: the problem texts tell when rows in the future come of age.
-    combineBuckets(incremental);
+    combineBuckets();
     session_.endRead();
     return std::move(data_);
   }
@@ -290,12 +289,7 @@ class Reader {
     // Moves the lists of sellers new to this reader, merges the others'.
     data_.defects.merge(from.defects);
     for (auto& [seller, defects] : from.defects) {
-      DefectList& mine = data_.defects[seller];
-      std::vector<Defect> both = mine.decode();
-      const std::vector<Defect> theirs = defects.decode();
-      both.insert(both.end(), theirs.begin(), theirs.end());
-      sortDefects(&both);
-      mine = DefectList(both);
+      addDefects(seller, defects.decode());
       defects = DefectList();
     }
     data_.authenticityClaims.insert(data_.authenticityClaims.end(), from.authenticityClaims.begin(),
@@ -383,10 +377,10 @@ class Reader {
   // Turns what was read of the sellers tallied in buckets into their
   // buckets after this run (those read replace the previous run's, the
   // rest are kept) and their tally, due time and defect rows (the sums).
-  void combineBuckets(bool incremental) {
+  void combineBuckets() {
     if (buckets_ == nullptr) return;
     std::vector<std::int64_t> sellers;
-    if (!incremental) {
+    if (!data_.scope) {
       sellers = buckets_->sellers;
     } else {
       for (std::int64_t seller : whole_) {
@@ -430,19 +424,26 @@ class Reader {
   // Adds to the defect rows read of a seller read in part its previous
   // rows in the buckets it did not read.
   void keepDefectsOutside(std::int64_t seller, const std::set<std::int64_t>& read) {
-    std::vector<Defect> defects;
+    std::vector<Defect> kept;
     for (const Defect& d : buckets_->previousDefects(seller).decode()) {
-      if (read.count(bucketOf(d.orderedAt)) == 0) defects.push_back(d);
+      if (read.count(bucketOf(d.orderedAt)) == 0) kept.push_back(d);
     }
+    addDefects(seller, std::move(kept));
+  }
+
+  // Adds `rows` (of other rows than it holds) to the seller's defect rows,
+  // in their order.
+  void addDefects(std::int64_t seller, std::vector<Defect> rows) {
     if (auto found = data_.defects.find(seller); found != data_.defects.end()) {
-      const std::vector<Defect> fresh = found->second.decode();
-      defects.insert(defects.end(), fresh.begin(), fresh.end());
+      std::vector<Defect> held = found->second.decode();
+      held.insert(held.end(), rows.begin(), rows.end());
+      rows = std::move(held);
     }
-    sortDefects(&defects);
-    if (defects.empty()) {
+    sortDefects(&rows);
+    if (rows.empty()) {
       data_.defects.erase(seller);
     } else {
-      data_.defects[seller] = DefectList(defects);
+      data_.defects[seller] = DefectList(rows);
     }
   }
 
