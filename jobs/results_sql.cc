@@ -8,11 +8,13 @@ namespace sellertrust::results_sql {
 namespace {
 
 // Rows per multi-row statement: one round trip per batch, and well under
-// both engines' limits on bound parameters (SQLite 32766, MySQL 65535).
+// SQLite's limit on bound parameters (32766).
 constexpr std::size_t kRowsPerStatement = 500;
-// Text bound per statement: a seller's defect list can be long, and a
-// statement must stay well under MySQL's max_allowed_packet (16 MB default).
-constexpr std::size_t kTextBytesPerStatement = 4 << 20;
+// Text per statement: a seller's defect list can be long, and a statement
+// must stay well under MySQL's max_allowed_packet (16 MB default), where
+// text goes as hexadecimal, twice its size (withLiterals); and each
+// statement's text is held twice while it is built.
+constexpr std::size_t kTextBytesPerStatement = 1 << 20;
 
 std::size_t textBytes(const std::vector<Value>& values) {
   std::size_t n = 0;

@@ -7,17 +7,20 @@
 
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
-#include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
+#include <string_view>
 
 namespace sellertrust {
 namespace {
@@ -107,31 +110,71 @@ MysqlRows MysqlConnection::stream(const std::string& what, const std::string& sq
 
 namespace {
 
-std::unique_ptr<sql::PreparedStatement> bind(sql::Connection* connection, const std::string& sql,
-                                             const std::vector<MysqlConnection::Value>& values) {
-  std::unique_ptr<sql::PreparedStatement> statement(connection->prepareStatement(sql));
-  for (unsigned i = 0; i < values.size(); ++i) {
-    const unsigned index = i + 1;
-    const MysqlConnection::Value& v = values[i];
-    if (std::holds_alternative<std::nullptr_t>(v)) {
-      statement->setNull(index, 0);
-    } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
-      statement->setInt64(index, *n);
-    } else if (const auto* d = std::get_if<double>(&v)) {
-      statement->setDouble(index, *d);
-    } else {
-      statement->setString(index, std::get<std::string>(v));
-    }
-  }
-  return statement;
+// Whether `text` can go between single quotes as it is: it holds neither of
+// the two bytes a '...' literal gives a meaning to (in utf8mb4, the
+// session's character set, no multibyte character holds either), nor a NUL.
+bool quotable(const std::string& text) {
+  return text.find_first_of(std::string_view("'\\\0", 3)) == std::string::npos;
 }
 
 }  // namespace
 
+std::string withLiterals(const std::string& sql,
+                         const std::vector<MysqlConnection::Value>& values) {
+  // Reserved whole: a statement can carry megabytes of text.
+  std::size_t size = sql.size();
+  for (const MysqlConnection::Value& v : values) {
+    const auto* text = std::get_if<std::string>(&v);
+    size += text == nullptr ? 24 : quotable(*text) ? text->size() + 2 : 2 * text->size() + 12;
+  }
+  std::string out;
+  out.reserve(size);
+  std::size_t next = 0;
+  bool quoted = false;
+  for (const char c : sql) {
+    if (c == '\'') quoted = !quoted;  // '' inside a literal toggles twice
+    if (c != '?' || quoted) {
+      out += c;
+      continue;
+    }
+    if (next == values.size()) {
+      throw std::invalid_argument("more placeholders than values in: " + sql.substr(0, 80));
+    }
+    const MysqlConnection::Value& v = values[next++];
+    if (std::holds_alternative<std::nullptr_t>(v)) {
+      out += "NULL";
+    } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+      out += std::to_string(*n);
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      if (!std::isfinite(*d)) throw std::invalid_argument("not a finite number");
+      char digits[32];
+      const std::to_chars_result r = std::to_chars(std::begin(digits), std::end(digits), *d);
+      out.append(digits, r.ptr);
+    } else if (const std::string& text = std::get<std::string>(v); quotable(text)) {
+      out += '\'';
+      out += text;
+      out += '\'';
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += "_utf8mb4 X'";
+      for (const unsigned char byte : text) {
+        out += kHex[byte >> 4];
+        out += kHex[byte & 0xF];
+      }
+      out += '\'';
+    }
+  }
+  if (next != values.size()) {
+    throw std::invalid_argument("more values than placeholders in: " + sql.substr(0, 80));
+  }
+  return out;
+}
+
 std::int64_t MysqlConnection::update(const std::string& what, const std::string& sql,
                                      const std::vector<Value>& values) {
   try {
-    return bind(connection_.get(), sql, values)->executeUpdate();
+    std::unique_ptr<sql::Statement> statement(connection_->createStatement());
+    return statement->executeUpdate(withLiterals(sql, values));
   } catch (const sql::SQLException& e) {
     fail(what, e);
   }
@@ -141,8 +184,8 @@ std::optional<std::int64_t> MysqlConnection::queryInt(const std::string& what,
                                                       const std::string& sql,
                                                       const std::vector<Value>& values) {
   try {
-    std::unique_ptr<sql::PreparedStatement> statement = bind(connection_.get(), sql, values);
-    std::unique_ptr<sql::ResultSet> rows(statement->executeQuery());
+    std::unique_ptr<sql::Statement> statement(connection_->createStatement());
+    std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(withLiterals(sql, values)));
     if (!rows->next() || rows->isNull(1)) return std::nullopt;
     return rows->getInt64(1);
   } catch (const sql::SQLException& e) {

@@ -108,16 +108,16 @@ class MysqlConnection {
   // process formatted itself.
   MysqlRows stream(const std::string& what, const std::string& sql);
 
-  // A value bound to a `?` of a prepared statement.
+  // A value put in place of a `?` (see withLiterals).
   using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 
-  // Runs a prepared statement that returns no rows with `values` bound in
-  // order; returns the number of rows it changed.
+  // Runs a statement that returns no rows with `values` in place of its
+  // `?`s, in order; returns the number of rows it changed.
   std::int64_t update(const std::string& what, const std::string& sql,
                       const std::vector<Value>& values);
 
-  // Runs a prepared query returning one integer (NULL: nullopt), e.g.
-  // SELECT GET_LOCK(?, 0).
+  // Runs a query returning one integer (NULL: nullopt) with `values` in
+  // place of its `?`s, e.g. SELECT GET_LOCK(?, 0).
   std::optional<std::int64_t> queryInt(const std::string& what, const std::string& sql,
                                        const std::vector<Value>& values);
 
@@ -132,6 +132,18 @@ class MysqlConnection {
   std::string password_;  // only to scrub it from messages
   std::unique_ptr<sql::Connection> connection_;
 };
+
+// `sql` with each `?` outside a quoted literal replaced by the literal of
+// the value in its place: NULL, an integer's digits, a double's shortest
+// digits that read back to the same double, a string between single quotes
+// when it holds no ', \ or NUL, else as _utf8mb4 X'<hex>'. No value can end
+// its literal or carry SQL, whatever its bytes and the server's sql_mode
+// (the session's character set is utf8mb4). Not prepared statements:
+// Connector/C++ spends a prepare, a parameter map and a close on each, and
+// writing a run's 390 k result rows took 8.3 s instead of 5.4 s. Throws
+// std::invalid_argument when the values do not match the placeholders or a
+// double is not finite.
+std::string withLiterals(const std::string& sql, const std::vector<MysqlConnection::Value>& values);
 
 // Returns the password of `options`: the content of passwordFile (without
 // its trailing newline) when set, else `password`. Throws SourceError naming

@@ -1,6 +1,7 @@
 // SQL of the results database. The schema comes from the migration files
 // (etc/sql/mysql/results/NNN_*.sql, compiled in as kMigrations); the queries
-// below are the only other SQL, and every outside value is a bound parameter.
+// below are the only other SQL, and every outside value goes in as a
+// literal that cannot carry SQL (withLiterals).
 #include "jobs/mysql/mysql_result_store.h"
 
 #include <algorithm>

@@ -11,6 +11,9 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
 
 #include "jobs/source/mysql_source.h"
 #include "tests/integration/mariadb_test.h"
@@ -113,6 +116,72 @@ TEST_F(MysqlConnectionTest, ReadWriteAccountOwnsTheResultsDatabaseOnly) {
   } catch (const MysqlError& e) {
     EXPECT_EQ(e.errorCode(), kErTableAccessDenied) << e.what();
   }
+}
+
+// Values go into statements as literals (withLiterals): every one must read
+// back as it went in, and none may change the statement, under the server's
+// default sql_mode and under NO_BACKSLASH_ESCAPES alike.
+TEST_F(MysqlConnectionTest, ValuesReadBackExactlyAsWrittenWhateverTheirBytes) {
+  const std::vector<std::string> texts = {
+      "",
+      "plain:1,2,3",
+      "O'Brien",
+      "back\\slash\\",
+      "quote at the end'",
+      "'); DROP TABLE probe; --",
+      "\\'); DROP TABLE probe; --",
+      "question? mark",
+      std::string("nul\0byte", 8),
+      "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+  };
+  const std::vector<double> doubles = {0.1, 87.3, -1e-300, 1.7976931348623157e308, 0.0};
+  const std::vector<std::int64_t> ints = {std::numeric_limits<std::int64_t>::min(), -1, 0,
+                                          std::numeric_limits<std::int64_t>::max()};
+  MysqlConnection rw(env().readWrite());
+  rw.execute("dropping the probe", "DROP TABLE IF EXISTS probe");
+  rw.execute("creating the probe",
+             "CREATE TABLE probe (id INT PRIMARY KEY, t TEXT, d DOUBLE, n BIGINT) "
+             "DEFAULT CHARSET = utf8mb4");
+  for (const char* mode : {"DEFAULT", "'NO_BACKSLASH_ESCAPES'"}) {
+    SCOPED_TRACE(mode);
+    rw.execute("setting sql_mode", std::string("SET SESSION sql_mode = ") + mode);
+    rw.execute("emptying the probe", "DELETE FROM probe");
+    int id = 0;
+    for (const std::string& text : texts) {
+      EXPECT_EQ(rw.update("writing text", "INSERT INTO probe (id, t) VALUES (?, ?)", {++id, text}),
+                1);
+    }
+    for (double d : doubles) {
+      rw.update("writing a double", "INSERT INTO probe (id, d) VALUES (?, ?)", {++id, d});
+    }
+    for (std::int64_t n : ints) {
+      rw.update("writing an integer", "INSERT INTO probe (id, n, t) VALUES (?, ?, ?)",
+                {++id, n, nullptr});
+    }
+    // A '?' inside a quoted literal of the statement is no placeholder.
+    rw.update("writing a quoted mark", "INSERT INTO probe (id, t) VALUES (?, 'a ''?'' b')", {++id});
+    EXPECT_EQ(rw.queryInt("counting", "SELECT COUNT(*) FROM probe WHERE t = ?", {texts[2]}), 1);
+
+    MysqlRows rows = rw.stream(
+        "reading the probe", "SELECT id, t, CAST(d AS CHAR), n, t IS NULL FROM probe ORDER BY id");
+    for (const std::string& text : texts) {
+      ASSERT_TRUE(rows.next());
+      EXPECT_EQ(rows.getString(2), text);
+    }
+    for (double d : doubles) {
+      ASSERT_TRUE(rows.next());
+      EXPECT_EQ(std::stod(rows.getString(3)), d);
+    }
+    for (std::int64_t n : ints) {
+      ASSERT_TRUE(rows.next());
+      EXPECT_EQ(rows.getInt64(4), n);
+      EXPECT_EQ(rows.getInt64(5), 1);  // NULL went in as NULL
+    }
+    ASSERT_TRUE(rows.next());
+    EXPECT_EQ(rows.getString(2), "a '?' b");
+    EXPECT_FALSE(rows.next());
+  }
+  rw.execute("dropping the probe", "DROP TABLE probe");
 }
 
 TEST_F(MysqlConnectionTest, SessionTimeZoneIsUtc) {

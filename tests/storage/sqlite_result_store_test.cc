@@ -271,15 +271,15 @@ TEST_F(SqliteResultStoreTest, WritesAndRemovesManyRowsAcrossStatementBatches) {
 }
 
 TEST_F(SqliteResultStoreTest, SplitsLongDefectListsAcrossStatements) {
-  // Three sellers with about 1.6 MB of defect list each: the writer puts at
-  // most about 4 MB of text in one statement, so two statements, and every
+  // Three sellers with about 0.47 MB of defect list each: the writer puts at
+  // most about 1 MB of text in one statement, so two statements, and every
   // list reads back whole.
   OwnedRun run;
   run.computedAt = kT0;
   for (std::int64_t id = 1; id <= 3; ++id) {
     SellerResult r = seller(id, Badge::kAtRisk, 40.0);
     std::vector<Defect> defects;
-    for (std::int64_t order = 1; order <= 40000; ++order) {
+    for (std::int64_t order = 1; order <= 10000; ++order) {
       defects.push_back(defect(id * 1000000 + order, id * 1000000 + order, "tracking_missing", 0));
     }
     r.defects = DefectList(defects);
