@@ -43,6 +43,11 @@ Backends openBackends(const DaemonConfig& config) {
     b.results = std::make_unique<SqliteResultStore>(config.sqliteResults);
   }
   b.description = describeSource(config) + ", " + describeResults(config);
+  // Measured at 10 M orders: an incremental read of 28 % of the window's
+  // orders took 26 s on SQLite, where a full run took 55 s; one of 31 % took
+  // 56 s on MariaDB, where a full run took 40 s (its reads through an index
+  // cost more against its scans).
+  b.fullReadShare = config.sourceBackend == "mysql" ? 5 : 2;
   return b;
 }
 

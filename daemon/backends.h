@@ -17,6 +17,10 @@ struct Backends {
   std::unique_ptr<Source> source;
   std::unique_ptr<ResultStore> results;
   std::string description;  // e.g. "source mysql 10.0.0.5:3306/shop, results sqlite ..."
+  // ScoreJob::Options::fullReadShare for this source: beyond 1 / it of the
+  // window's orders, an incremental run's read by seller costs more than
+  // one pass over the window.
+  std::int64_t fullReadShare = 5;
 };
 
 // Constructs the backends (no connection is opened yet for MySQL; the

@@ -387,6 +387,7 @@ class Daemon : public Poco::Util::ServerApplication {
     scoreOptions.changeOverlapSeconds = cfg.scoreChangeOverlapSeconds;
     scoreOptions.fullEverySeconds = cfg.scoreFullIntervalSeconds;
     scoreOptions.maxShrink = cfg.scoreMaxShrink;
+    scoreOptions.fullReadShare = backends.fullReadShare;
     scoreOptions.bucketsFile = cfg.dataDir + "/score-buckets";
     ScoreJob scoreJob(&source, &store, &snapshots, cfg.rules, scoreOptions);
     // Publishes the persisted results if they are newer than what is served:
