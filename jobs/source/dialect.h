@@ -38,6 +38,11 @@ class Dialect {
   // an order) in the whole table rather than in the rows changed since its
   // window began: the cheaper of the two scans on this engine.
   virtual bool scansWholeTablesForOrphans() const = 0;
+  // Ends a subquery whose rows an outer query groups, so that the engine
+  // groups the subquery's few values per row: SQLite would flatten it into
+  // the outer query and sort the table's columns (LIMIT -1 keeps it apart);
+  // MySQL merges it into the same plan either way.
+  virtual std::string keepApart() const = 0;
 
   // The condition that holds iff `check` finds the row of `alias` bad, or
   // "" when the engine's typed columns cannot hold such a value.

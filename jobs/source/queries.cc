@@ -77,19 +77,30 @@ std::string orIfEmpty(const std::string& condition) {
   return condition.empty() ? "1 = 1" : "(" + condition + ")";
 }
 
-std::string tallyColumn(const TallyDef& t) {
+// A column of a grain query: `perRow` of each row in an inner query, and
+// `aggregate` of it (by `name`) over the group in the outer one. So the
+// engine groups a few small values per row rather than the columns they
+// come from (SQLite sorts the rows it groups: a full read of 10 M orders
+// took 53 s instead of 58 s).
+struct GrainColumn {
+  std::string name;
+  std::string perRow;  // "": none (COUNT(*))
+  std::string aggregate;
+};
+
+GrainColumn tallyColumn(const TallyDef& t) {
   const std::string name = tallyName(t.id);
+  const std::string when = "CASE WHEN " + orIfEmpty(t.where) + " THEN ";
   switch (t.aggregate) {
     case Aggregate::kCountRows:
-      if (t.where.empty()) return "COUNT(*) AS " + name;
-      // COUNT of a CASE, not SUM: MariaDB sums integers as DECIMAL, and
-      // counted 10 M orders' tallies in 12.5 s instead of 15.5 s.
-      return "COUNT(CASE WHEN " + orIfEmpty(t.where) + " THEN 1 END) AS " + name;
+      if (t.where.empty()) return {name, "", "COUNT(*)"};
+      // COUNT, not SUM: MariaDB sums integers as DECIMAL, and counted
+      // 10 M orders' tallies in 12.5 s instead of 15.5 s.
+      return {name, when + "1 END", "COUNT(" + name + ")"};
     case Aggregate::kCountOrders:
-      return "COUNT(DISTINCT CASE WHEN " + orIfEmpty(t.where) + " THEN o.order_id END) AS " + name;
+      return {name, when + "o.order_id END", "COUNT(DISTINCT " + name + ")"};
     case Aggregate::kSum:
-      return "COALESCE(SUM(CASE WHEN " + orIfEmpty(t.where) + " THEN " + t.sumOf +
-             " ELSE 0 END), 0) AS " + name;
+      return {name, when + t.sumOf + " ELSE 0 END", "COALESCE(SUM(" + name + "), 0)"};
   }
   throw std::logic_error("unknown aggregate");
 }
@@ -122,7 +133,7 @@ std::string soundAt(const Dialect& dialect, const TableDef& table) {
 
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
                       const std::vector<const TallyDef*>& own, const KnownRows& known,
-                      const std::string& window, const std::vector<std::string>& dueColumns,
+                      const std::string& window, const std::vector<GrainColumn>& dueColumns,
                       const std::string& bucket) {
   const std::string a = table.alias();
   // Negative, so it cannot meet a seller id; signed first, or MySQL refuses
@@ -142,15 +153,22 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
   group += " ELSE o.seller_id END";
   GrainQuery q;
   q.table = table.name;
-  q.sql = "SELECT " + group + " AS g, COUNT(*) AS n, MIN(" + a + "." + table.key + ") AS k";
+  std::vector<GrainColumn> columns;
   for (const TallyDef* t : own) {
-    q.sql += ",\n  " + tallyColumn(*t);
+    columns.push_back(tallyColumn(*t));
     q.tallies.push_back(t->id);
   }
-  for (const std::string& due : dueColumns) q.sql += ",\n  " + due;
+  columns.insert(columns.end(), dueColumns.begin(), dueColumns.end());
   q.dueColumns = dueColumns.size();
-  q.sql += ",\n  " + bucket + " AS b\nFROM " + fromWindowRows(table) + "\nWHERE " + window +
-           "\nGROUP BY g, b";
+  std::string rows = "SELECT " + group + " AS g, " + a + "." + table.key + " AS k";
+  q.sql = "SELECT g, COUNT(*) AS n, MIN(k) AS k";
+  for (const GrainColumn& c : columns) {
+    if (!c.perRow.empty()) rows += ",\n  " + c.perRow + " AS " + c.name;
+    q.sql += ",\n  " + c.aggregate + " AS " + c.name;
+  }
+  rows += ",\n  " + bucket + " AS b\nFROM " + fromWindowRows(table) + "\nWHERE " + window +
+          dialect.keepApart();
+  q.sql += ", b\nFROM (\n" + rows + "\n) r\nGROUP BY g, b";
   return q;
 }
 
@@ -321,7 +339,7 @@ Params runParams(const Dialect& dialect, Timestamp now, const Rules& rules) {
 // passed, of that time plus the limit plus one second (the condition is
 // strict, and times are whole seconds); the column is NULL when there is
 // none. nullopt for a tally that does not depend on the clock.
-std::optional<std::string> dueColumn(const TallyDef& t, const Expansion& e) {
+std::optional<GrainColumn> dueColumn(const TallyDef& t, const Expansion& e) {
   const std::vector<Macro> passed = passedMacros(t.where);
   if (passed.empty()) return std::nullopt;
   if (passed.size() > 1) {
@@ -333,10 +351,14 @@ std::optional<std::string> dueColumn(const TallyDef& t, const Expansion& e) {
   const Macro& m = passed[0];
   // Only a row whose time has not passed yet can come to count: the guard
   // spares every other row the two conditions (and gives the same MIN).
-  return "MIN(CASE WHEN " + m.a + " >= " + e.dialect.timeLiteral(e.now - e.limit(m.b)) +
-         " THEN CASE WHEN " + expand(orIfEmpty(t.where), e) + " THEN NULL WHEN " +
-         expand(orIfEmpty(t.where), holds) + " THEN " + e.dialect.epochSeconds(m.a) + " + " +
-         std::to_string(e.limit(m.b) + 1) + " END END) AS due_" + tallyName(t.id);
+  const std::string name = std::string("due_") + tallyName(t.id);
+  return GrainColumn{name,
+                     "CASE WHEN " + m.a + " >= " + e.dialect.timeLiteral(e.now - e.limit(m.b)) +
+                         " THEN CASE WHEN " + expand(orIfEmpty(t.where), e) + " THEN NULL WHEN " +
+                         expand(orIfEmpty(t.where), holds) + " THEN " +
+                         e.dialect.epochSeconds(m.a) + " + " + std::to_string(e.limit(m.b) + 1) +
+                         " END END",
+                     "MIN(" + name + ")"};
 }
 
 }  // namespace
@@ -392,11 +414,11 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   for (const TableDef& table : tables()) {
     if (table.name == "sellers") continue;
     std::vector<const TallyDef*> own;
-    std::vector<std::string> dues;
+    std::vector<GrainColumn> dues;
     for (const TallyDef& t : tallies()) {
       if (t.table != table.name || parts[t.id] != 1) continue;
       own.push_back(&t);
-      if (std::optional<std::string> due = dueColumn(t, e)) dues.push_back(std::move(*due));
+      if (std::optional<GrainColumn> due = dueColumn(t, e)) dues.push_back(std::move(*due));
     }
     GrainQuery grain = grainQuery(dialect, table, own, known, window, dues, bucket);
     grain.sql = sql(grain.sql);
