@@ -101,6 +101,7 @@ class SqliteDialect : public Dialect {
   // 7.9 s for the half changed since the window began, by updated_at.
   bool scansWholeTablesForOrphans() const override { return true; }
   std::string keepApart() const override { return " LIMIT -1"; }
+  std::string joinInOrder() const override { return "CROSS JOIN"; }
   // typeof() answers NULL, wrong type and (for the NULL-less comparisons
   // below) absence in one call; an optional time needs no NULL test, as
   // the time check is 0 for NULL.
@@ -189,6 +190,7 @@ class MysqlDialect : public Dialect {
   // against 5.6 s for the whole table.
   bool scansWholeTablesForOrphans() const override { return false; }
   std::string keepApart() const override { return ""; }
+  std::string joinInOrder() const override { return ""; }
 
  protected:
   // MariaDB stores zero dates, zero days ('2024-05-00') and, under

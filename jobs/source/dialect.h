@@ -43,6 +43,12 @@ class Dialect {
   // the outer query and sort the table's columns (LIMIT -1 keeps it apart);
   // MySQL merges it into the same plan either way.
   virtual std::string keepApart() const = 0;
+  // The join that reads its left table first, for an engine that plans
+  // without statistics (SQLite: CROSS JOIN; without statistics it looks
+  // each window order up in an after-sales table, 3 s against 0.4 s for
+  // reading the table's 280 k refunds first at 10 M orders); "" for one
+  // whose optimizer chooses from its statistics (MySQL).
+  virtual std::string joinInOrder() const = 0;
 
   // The condition that holds iff `check` finds the row of `alias` bad, or
   // "" when the engine's typed columns cannot hold such a value.

@@ -66,9 +66,13 @@ std::string withOrder(const TableDef& table) {
   return table.name + " c LEFT JOIN orders o ON o.order_id = c.order_id";
 }
 
-std::string fromWindowRows(const TableDef& table) {
+// The rows of `table` with their order: an after-sales table in
+// known.scanFirst is read first, its orders found by key.
+std::string fromWindowRows(const Dialect& dialect, const TableDef& table, const KnownRows& known) {
   if (!table.afterSales) return "orders o";
-  return table.name + " c JOIN orders o ON o.order_id = c.order_id";
+  const bool first = known.scanFirst.count(table.name) != 0 && !dialect.joinInOrder().empty();
+  const std::string join = first ? dialect.joinInOrder() : std::string("JOIN");
+  return table.name + " c " + join + " orders o ON o.order_id = c.order_id";
 }
 
 const char* const kWindow = "o.ordered_at BETWEEN {window_begin} AND {window_end}";
@@ -166,8 +170,8 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
     if (!c.perRow.empty()) rows += ",\n  " + c.perRow + " AS " + c.name;
     q.sql += ",\n  " + c.aggregate + " AS " + c.name;
   }
-  rows += ",\n  " + bucket + " AS b\nFROM " + fromWindowRows(table) + "\nWHERE " + window +
-          dialect.keepApart();
+  rows += ",\n  " + bucket + " AS b\nFROM " + fromWindowRows(dialect, table, known) + "\nWHERE " +
+          window + dialect.keepApart();
   q.sql += ", b\nFROM (\n" + rows + "\n) r\nGROUP BY g, b";
   return q;
 }
@@ -176,8 +180,8 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
 // sound, whose order is sound, and that satisfy `where`.
 std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const std::string& where,
                             const KnownRows& known, const std::string& window) {
-  std::string sql =
-      "FROM " + fromWindowRows(table) + "\nWHERE " + window + " AND " + orIfEmpty(where);
+  std::string sql = "FROM " + fromWindowRows(dialect, table, known) + "\nWHERE " + window +
+                    " AND " + orIfEmpty(where);
   const auto keepSound = [&](const TableDef& t) {
     const std::string sound = soundRow(dialect, t, known);
     if (!sound.empty()) sql += "\n  AND " + sound;
@@ -459,6 +463,11 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
           authenticityClaim() + ofSellers("c.seller_id"));
   q.untimedOrders = "SELECT o.order_id FROM orders o WHERE " + dialect.untimed("o.ordered_at") +
                     ofSellers("o.seller_id");
+  q.sizes = "SELECT (SELECT COUNT(*) FROM orders o WHERE " + std::string(kWindow) + ")";
+  for (const TableDef& t : tables()) {
+    if (t.afterSales) q.sizes += ", (SELECT COUNT(*) FROM " + t.name + ")";
+  }
+  q.sizes = sql(q.sizes);
   for (const TableDef& t : tables()) {
     const std::string sound = soundAt(dialect, t);
     if (sound.empty()) continue;
@@ -466,13 +475,14 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     for (const std::string& c : eventTimes(t)) {
       future += (future.empty() ? "" : " OR ") + c + " > " + kLatestTime;
     }
-    q.futureRows[t.name] = sql("SELECT o.seller_id, MIN(" + sound + ")\nFROM " + fromWindowRows(t) +
-                               "\nWHERE " + window + " AND (" + future + ")\nGROUP BY o.seller_id");
+    q.futureRows[t.name] =
+        sql("SELECT o.seller_id, MIN(" + sound + ")\nFROM " + fromWindowRows(dialect, t, known) +
+            "\nWHERE " + window + " AND (" + future + ")\nGROUP BY o.seller_id");
   }
   for (const TableDef& t : tables()) {
     if (t.name == "sellers") continue;
     std::string rows = "SELECT " + t.alias() + "." + t.key + ", COUNT(*)\nFROM " +
-                       fromWindowRows(t) + "\nWHERE " + window;
+                       fromWindowRows(dialect, t, known) + "\nWHERE " + window;
     if (t.afterSales) {
       const std::string orderSound = soundRow(dialect, ordersTable(), known);
       if (!orderSound.empty()) rows += " AND " + orderSound;
@@ -481,6 +491,17 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
         sql(rows + "\nGROUP BY " + t.alias() + "." + t.key + " HAVING COUNT(*) > 1");
   }
   return q;
+}
+
+std::set<std::string> tablesToScanFirst(const std::vector<std::int64_t>& sizes) {
+  std::set<std::string> out;
+  std::size_t i = 1;
+  for (const TableDef& t : tables()) {
+    if (!t.afterSales) continue;
+    if (i < sizes.size() && sizes[i] <= sizes[0]) out.insert(t.name);
+    ++i;
+  }
+  return out;
 }
 
 std::string changedSellersQuery(const Dialect& dialect, Timestamp since, const Window& previous,

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,9 @@ struct RunQueries {
   // (after-sales rows of sound orders only), for tables that may repeat
   // keys; every table but sellers.
   std::map<std::string, std::string> repeatedKeys;
+  // One row: the window's orders, then the rows of each after-sales table
+  // (in tables() order), for tablesToScanFirst.
+  std::string sizes;
 };
 
 // What a read has learnt of the window's rows so far, for the queries it
@@ -84,7 +88,17 @@ struct KnownRows {
   // Keys that appear in more than one window row of the table (its
   // repeatedKeys query): such rows are bad whatever their checks say.
   std::map<std::string, std::vector<std::int64_t>> repeated;
+  // After-sales tables a read of every seller reads first, finding each
+  // row's order by key, instead of looking each window order up in them;
+  // on an engine that needs the order told (Dialect::joinInOrder).
+  std::set<std::string> scanFirst;
 };
+
+// The after-sales tables with no more rows than the window has orders:
+// `sizes` is the row of RunQueries::sizes. Reading such a table first and
+// finding the orders by key reads fewer rows, and sequentially; a larger
+// one (a long history against the window) is read through its orders.
+std::set<std::string> tablesToScanFirst(const std::vector<std::int64_t>& sizes);
 
 // One share of the window for reads that run side by side on several
 // sessions: the window orders with from <= ordered_at < until (a bound

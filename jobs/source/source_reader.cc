@@ -107,6 +107,7 @@ class Reader {
       partial_.clear();
       previous_.clear();
     }
+    if (!scope) chooseScans();
     readUnits(scope ? unitsOfTheScope() : sharesOfTheWindow());
     if (scope) data_.scope = std::move(scope);
     dropRepeatedClaims();
@@ -213,6 +214,7 @@ class Reader {
       helpers.push_back(std::make_unique<Reader>(*sessions.back(), dialect_, now_, rules_, cancel_,
                                                  changes_, buckets_, options_));
       helpers.back()->stopped_ = &stop_;
+      helpers.back()->scanFirst_ = scanFirst_;
     }
     // Reader i reads units i, i + readers, ...
     const auto readDealt = [&](Reader& reader, std::size_t first) {
@@ -314,6 +316,19 @@ class Reader {
       if (++n % kRowsBetweenCancelChecks == 0) checkCancelled();
     }
     flushBuckets();
+  }
+
+  // For a read of every seller, on an engine that needs the order of a
+  // join told: the after-sales tables to read before their orders.
+  void chooseScans() {
+    if (dialect_.joinInOrder().empty()) return;
+    const auto columns = 1 + std::count_if(tables().begin(), tables().end(),
+                                           [](const TableDef& t) { return t.afterSales; });
+    std::vector<std::int64_t> sizes;
+    each("sizing the tables", queries_.sizes, [&](SqlRows& row) {
+      for (int i = 0; i < columns; ++i) sizes.push_back(row.getInt64(i));
+    });
+    scanFirst_ = tablesToScanFirst(sizes);
   }
 
   // The latest updated_at of any table, at most now.
@@ -452,6 +467,7 @@ class Reader {
     sellers_ = unit.sellers;
     share_ = unit.share;
     known_ = {};
+    if (sellers_ == nullptr) known_.scanFirst = scanFirst_;
     rebuildQueries();
     if (unit.outsideWindow) readSellerRows();
     if (unit.window) readWindow();
@@ -835,6 +851,7 @@ class Reader {
   std::map<std::int64_t, PackedBuckets> packed_;
   std::int64_t readingSeller_ = 0;
   std::map<std::int64_t, TallyBucket> reading_;
+  std::set<std::string> scanFirst_;                     // KnownRows::scanFirst of a full read
   const std::vector<std::int64_t>* sellers_ = nullptr;  // the sellers read now; null: all
   WindowShare share_;                                   // the share of their window read now
   const std::size_t keyLimit_;

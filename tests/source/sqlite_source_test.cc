@@ -10,8 +10,11 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
+#include <set>
 #include <tuple>
 
+#include "jobs/source/queries.h"
 #include "tests/source/raw_rows.h"
 #include "tests/storage/temp_dir.h"
 
@@ -354,6 +357,60 @@ TEST_F(SqliteSourceTest, ThrowsRunCancelledWhenCancelled) {
 }
 
 TEST_F(SqliteSourceTest, PingAnswersForAnOpenableFile) { EXPECT_TRUE(SqliteSource(path_).ping()); }
+
+// Sizes in the order of RunQueries::sizes: the window's orders, then each
+// after-sales table's rows.
+std::vector<std::int64_t> sizes(std::int64_t windowOrders,
+                                const std::map<std::string, std::int64_t>& rows) {
+  std::vector<std::int64_t> out = {windowOrders};
+  for (const source::TableDef& t : source::tables()) {
+    if (t.afterSales) out.push_back(rows.at(t.name));
+  }
+  return out;
+}
+
+TEST(JoinOrderTest, ScansFirstTheAfterSalesTablesNoLargerThanTheWindow) {
+  EXPECT_EQ(source::tablesToScanFirst(sizes(1000, {{"tickets", 1000},
+                                                   {"refunds", 1001},
+                                                   {"return_requests", 0},
+                                                   {"ratings", 50000},
+                                                   {"chargebacks", 3}})),
+            (std::set<std::string>{"tickets", "return_requests", "chargebacks"}));
+  // An empty window: only empty tables.
+  EXPECT_EQ(source::tablesToScanFirst(sizes(0, {{"tickets", 0},
+                                                {"refunds", 1},
+                                                {"return_requests", 1},
+                                                {"ratings", 1},
+                                                {"chargebacks", 1}})),
+            (std::set<std::string>{"tickets"}));
+}
+
+// What SQLite's planner, without statistics, does with the refunds of the
+// window: each window order looked up in refunds (by refunds_order_id) —
+// unless refunds are to be read first, by the join that keeps that order.
+TEST(JoinOrderTest, TheAfterSalesTableToScanFirstIsReadFirstOnSqlite) {
+  TempDir dir;
+  const std::string path = dir.file("source.db");
+  testing::writeSqliteSource(path, {});
+  const std::unique_ptr<source::SqlSession> session = openSqliteSession(path, nullptr);
+  const auto planOf = [&](const source::KnownRows& known) {
+    const source::RunQueries q =
+        source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), known);
+    const auto refunds = std::find_if(q.defects.begin(), q.defects.end(),
+                                      [](const auto& d) { return d.table == "refunds"; });
+    std::string plan;
+    std::unique_ptr<source::SqlRows> rows =
+        session->query("planning", "EXPLAIN QUERY PLAN " + refunds->sql);
+    while (rows->next()) plan += rows->getString(3) + "\n";
+    return plan;
+  };
+  EXPECT_EQ(planOf({}).find("SCAN c"), std::string::npos) << planOf({});
+  source::KnownRows known;
+  known.scanFirst = {"refunds"};
+  const std::string plan = planOf(known);
+  EXPECT_EQ(plan.find("SCAN c"), 0u) << plan;
+  EXPECT_NE(plan.find("SEARCH o USING INTEGER PRIMARY KEY"), std::string::npos) << plan;
+}
 
 TEST(SqliteSourceErrorTest, MissingFileFailsPingAndReadAndIsNotCreated) {
   TempDir dir;
