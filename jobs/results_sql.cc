@@ -12,8 +12,9 @@ namespace {
 constexpr std::size_t kRowsPerStatement = 500;
 // Text per statement: a seller's defect list can be long, and a statement
 // must stay well under MySQL's max_allowed_packet (16 MB default), where
-// text goes as hexadecimal, twice its size (withLiterals); and each
-// statement's text is held twice while it is built.
+// text with a quote, a backslash or a NUL goes as hexadecimal, twice its
+// size (withLiterals); and each statement's text is held twice while it is
+// built.
 constexpr std::size_t kTextBytesPerStatement = 1 << 20;
 
 std::size_t textBytes(const std::vector<Value>& values) {
