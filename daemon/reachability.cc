@@ -27,7 +27,7 @@ auto observed(const std::function<void(bool)>& report, Call call) -> decltype(ca
 }  // namespace
 
 SourceData ObservedSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                                const ChangeScope* changes, const BucketScope* buckets) {
+                                const ChangeScope* changes, const CarriedState* buckets) {
   return observed(report_, [&] { return inner_.read(now, rules, cancel, changes, buckets); });
 }
 

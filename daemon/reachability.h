@@ -26,7 +26,7 @@ class ObservedSource : public Source {
 
   using Source::read;
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                  const ChangeScope* changes, const BucketScope* buckets) override;
+                  const ChangeScope* changes, const CarriedState* buckets) override;
   void probe() override;
   ContractReport checkContract() override { return inner_.checkContract(); }
 

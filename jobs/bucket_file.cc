@@ -1,5 +1,6 @@
 #include "jobs/bucket_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,11 +14,12 @@ namespace {
 //   sellertrust-buckets 1 <computedAt> <rulesVersion>
 //   s <seller> <otherDue or ->
 //   b <bucket> <due or -> <kTallyCount counts> <n> <key count>... <n> <key count>...
+//   r <table> <key> <digest>
 //   end
 // (a bucket line follows its seller's line; the histograms are the response
-// seconds, then the product claims).
+// seconds, then the product claims; r lines, the recent rows, come last).
 constexpr const char* kMagic = "sellertrust-buckets";
-constexpr int kFormat = 1;
+constexpr int kFormat = 2;
 
 void writeTime(std::ostream& out, const std::optional<Timestamp>& t) {
   if (t) {
@@ -63,7 +65,8 @@ bool readHistogram(std::istream& in, Histogram* h) {
 }  // namespace
 
 std::string saveBuckets(const std::string& path, Timestamp computedAt,
-                        const std::string& rulesVersion, const BucketState& buckets) {
+                        const std::string& rulesVersion, const BucketState& buckets,
+                        const RecentRows& recent) {
   const std::string temporary = path + ".new";
   errno = 0;
   {
@@ -83,6 +86,11 @@ std::string saveBuckets(const std::string& path, Timestamp computedAt,
         out << '\n';
       }
     }
+    for (const auto& [table, rows] : recent.rows) {
+      for (const auto& [key, digest] : rows) {
+        out << "r " << table << ' ' << key << ' ' << digest << '\n';
+      }
+    }
     out << "end\n";
     out.flush();
     if (!out) {
@@ -98,8 +106,8 @@ std::string saveBuckets(const std::string& path, Timestamp computedAt,
   return "";
 }
 
-std::optional<BucketState> loadBuckets(const std::string& path, Timestamp computedAt,
-                                       const std::string& rulesVersion) {
+std::optional<SavedJobState> loadBuckets(const std::string& path, Timestamp computedAt,
+                                         const std::string& rulesVersion) {
   std::ifstream in(path);
   std::string line;
   if (!std::getline(in, line)) return std::nullopt;
@@ -114,7 +122,8 @@ std::optional<BucketState> loadBuckets(const std::string& path, Timestamp comput
       return std::nullopt;
     }
   }
-  BucketState buckets;
+  SavedJobState state;
+  BucketState& buckets = state.buckets;
   std::optional<std::int64_t> id;  // of the seller whose lines these are
   SellerBuckets seller;
   const auto done = [&] {
@@ -126,7 +135,8 @@ std::optional<BucketState> loadBuckets(const std::string& path, Timestamp comput
     fields >> kind;
     if (kind == "end") {
       done();
-      return buckets;
+      for (auto& [table, rows] : state.recent.rows) std::sort(rows.begin(), rows.end());
+      return state;
     }
     if (kind == "s") {
       done();
@@ -146,6 +156,12 @@ std::optional<BucketState> loadBuckets(const std::string& path, Timestamp comput
           !readHistogram(fields, &bucket.tally.productClaims)) {
         return std::nullopt;
       }
+    } else if (kind == "r") {
+      std::string table;
+      std::int64_t key = 0;
+      std::uint64_t digest = 0;
+      if (!(fields >> table >> key >> digest)) return std::nullopt;
+      state.recent.rows[table].emplace_back(key, digest);
     } else {
       return std::nullopt;
     }

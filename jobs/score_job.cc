@@ -250,10 +250,13 @@ void ScoreJob::resumeFrom(std::shared_ptr<const Snapshot> persisted) {
 
 void ScoreJob::loadBucketsOf(const Snapshot& results) {
   buckets_.clear();
+  recent_ = RecentRows();
   if (options_.bucketsFile.empty()) return;
-  std::optional<BucketState> loaded =
+  std::optional<SavedJobState> loaded =
       loadBuckets(options_.bucketsFile, results.computedAt, results.rulesVersion);
-  if (loaded) buckets_ = std::move(*loaded);
+  if (!loaded) return;
+  buckets_ = std::move(loaded->buckets);
+  recent_ = std::move(loaded->recent);
 }
 
 ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind kind,
@@ -271,7 +274,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   if (kind == RunKind::kIncremental && !acceptShrink) {
     changes = changeScope(previous, rulesVersion_, now, options_);
   }
-  BucketScope buckets;
+  CarriedState buckets;
   if (options_.bucketMinOrders > 0) {
     for (const auto& [id, seller] : previous->sellers) {
       if (seller->counts[kOrders] >= options_.bucketMinOrders) buckets.sellers.push_back(id);
@@ -279,6 +282,8 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     std::sort(buckets.sellers.begin(), buckets.sellers.end());
   }
   buckets.previous = &buckets_;
+  buckets.changeOverlap = options_.changeOverlapSeconds;
+  buckets.recent = &recent_;
   buckets.previousDefects = [&previous](std::int64_t id) {
     auto it = previous->sellers.find(id);
     return it == previous->sellers.end() ? DefectList() : it->second->defects;
@@ -462,6 +467,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
 
   firings.insert(firings.end(), ladder.begin(), ladder.end());
   BucketState readBuckets = std::move(data.buckets);
+  RecentRows recent = std::move(data.recent);
   // Memory grows with sellers: what was read is no longer needed.
   data = SourceData();
 
@@ -518,8 +524,10 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   } else {
     buckets_ = std::move(readBuckets);
   }
+  recent_ = std::move(recent);
   if (!options_.bucketsFile.empty()) {
-    summary.bucketsNotSaved = saveBuckets(options_.bucketsFile, now, rulesVersion_, buckets_);
+    summary.bucketsNotSaved =
+        saveBuckets(options_.bucketsFile, now, rulesVersion_, buckets_, recent_);
   }
   snapshots_->publish(next);
   summary.writeSeconds = lap(&clock);

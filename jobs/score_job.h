@@ -162,8 +162,8 @@ class ScoreJob {
 
  private:
   std::shared_ptr<const Snapshot> previousState(Timestamp now);
-  // Takes the buckets of `results` from Options::bucketsFile, if it holds
-  // them; else none.
+  // Takes the buckets and recent rows of `results` from
+  // Options::bucketsFile, if it holds them; else none.
   void loadBucketsOf(const Snapshot& results);
 
   Source* source_;
@@ -178,6 +178,8 @@ class ScoreJob {
   // The buckets of state_'s sellers tallied in buckets (the job's own
   // state, not published).
   BucketState buckets_;
+  // The source rows state_'s read saw lately updated (SourceData::recent).
+  RecentRows recent_;
 };
 
 }  // namespace sellertrust

@@ -128,7 +128,7 @@ std::unique_ptr<MysqlConnection> MysqlSource::connect() const {
 }
 
 SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                             const ChangeScope* changes, const BucketScope* buckets) {
+                             const ChangeScope* changes, const CarriedState* buckets) {
   if (cancel.cancelled()) throw RunCancelled();
   std::unique_ptr<MysqlConnection> db = connect();
   // The catalogue costs a few queries of information_schema: read at every

@@ -35,7 +35,7 @@ class MysqlSource : public Source {
   // std::invalid_argument for invalid rules or a `now` outside DATETIME.
   using Source::read;
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                  const ChangeScope* changes, const BucketScope* buckets) override;
+                  const ChangeScope* changes, const CarriedState* buckets) override;
 
   // A new connection reads every table's columns (no row), or a
   // SourceError with the server's reason (and a hint when no password was

@@ -504,37 +504,31 @@ std::set<std::string> tablesToScanFirst(const std::vector<std::int64_t>& sizes) 
   return out;
 }
 
-std::string changedSellersQuery(const Dialect& dialect, Timestamp since, const Window& previous,
-                                const Window& current) {
-  const auto at = [&](Timestamp t) { return dialect.timeLiteral(t); };
-  std::string sql;
-  const auto add = [&](const std::string& select) {
-    sql += (sql.empty() ? "" : "\nUNION\n") + select;
-  };
-  const std::string bucket = ", " + dialect.bucketOf("o.ordered_at");
-  for (const TableDef& t : tables()) {
-    const std::string changed = " WHERE " + t.alias() + ".updated_at >= " + at(since);
-    if (t.name == "sellers") {
-      add("SELECT o.seller_id, NULL FROM sellers o" + changed);
-    } else if (!t.afterSales) {
-      add("SELECT o.seller_id" + bucket + " FROM orders o" + changed);
-    } else {
-      add("SELECT o.seller_id" + bucket + " FROM " + t.name +
-          " c JOIN orders o ON o.order_id = c.order_id" + changed);
-      for (const ColumnDef& column : t.columns) {
-        // The ladder counts a claim for the ticket's own seller: its row
-        // is read whatever the bucket.
-        if (column.name == "seller_id" && column.read) {
-          add("SELECT c.seller_id, NULL FROM " + t.name + " c" + changed);
-        }
-      }
+std::string changedRowsQuery(const Dialect& dialect, const TableDef& table, Timestamp since) {
+  const std::string a = table.alias();
+  const bool ofOrder = table.name == "orders" || table.afterSales;
+  std::string ownSeller = "NULL";
+  for (const ColumnDef& column : table.columns) {
+    // The ladder counts a claim for the ticket's own seller.
+    if (column.name == "seller_id" && column.read && table.name != "orders") {
+      ownSeller = a + ".seller_id";
     }
   }
-  add("SELECT o.seller_id" + bucket + " FROM orders o WHERE o.ordered_at >= " + at(previous.begin) +
-      " AND o.ordered_at < " + at(current.begin));
-  add("SELECT o.seller_id" + bucket + " FROM orders o WHERE o.ordered_at > " + at(previous.end) +
-      " AND o.ordered_at <= " + at(current.end));
-  return sql;
+  std::string sql = "SELECT " + dialect.epochSeconds(a + ".updated_at") + ", " + a + "." +
+                    table.key + ", " + (ofOrder ? "o.seller_id, " : "NULL, ") +
+                    (ofOrder ? dialect.bucketOf("o.ordered_at") : "NULL") + ", " + ownSeller;
+  for (const ColumnDef& column : table.columns) sql += ", " + a + "." + column.name;
+  return sql + "\nFROM " + withOrder(table) + "\nWHERE " + a +
+         ".updated_at >= " + dialect.timeLiteral(since);
+}
+
+std::string windowEdgesQuery(const Dialect& dialect, const Window& previous,
+                             const Window& current) {
+  const auto at = [&](Timestamp t) { return dialect.timeLiteral(t); };
+  const std::string select = "SELECT o.seller_id, " + dialect.bucketOf("o.ordered_at") +
+                             " FROM orders o WHERE o.ordered_at ";
+  return select + ">= " + at(previous.begin) + " AND o.ordered_at < " + at(current.begin) +
+         "\nUNION\n" + select + "> " + at(previous.end) + " AND o.ordered_at <= " + at(current.end);
 }
 
 std::string watermarkQuery(const Dialect& dialect, Timestamp now) {

@@ -123,14 +123,22 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
                            const WindowShare& share = {},
                            const std::vector<std::int64_t>* bucketed = nullptr);
 
-// Columns: seller ids (NULL or not an id included, as found), and the
-// bucket (bucketOf) of the order that changed (NULL for a change of the
-// seller's own row): the sellers whose window can have changed since a run
-// whose window was `previous`, other than by the clock's {passed:...}
-// conditions: those with a row of any table updated at or after `since`,
-// and those with an order that left or entered the window since.
-std::string changedSellersQuery(const Dialect& dialect, Timestamp since, const Window& previous,
-                                const Window& current);
+// The rows of `table` updated at or after `since`. Columns: updated_at
+// (epoch seconds), the row's key, then from kFirstDigestColumn what the
+// row's digest covers: the seller and the bucket (bucketOf) of its order
+// (orders and after-sales rows; NULL for an orphan), its own seller_id
+// (sellers, and tickets, whose claims count for their own seller on the
+// ladder; else NULL), then every column of the table. As found: NULL or
+// not an id included.
+std::string changedRowsQuery(const Dialect& dialect, const TableDef& table, Timestamp since);
+inline constexpr int kFirstDigestColumn = 2;
+inline int changedRowsColumns(const TableDef& table) {
+  return 5 + static_cast<int>(table.columns.size());
+}
+
+// Columns: seller, bucket (bucketOf): the orders that left or entered the
+// window since a run whose window was `previous`.
+std::string windowEdgesQuery(const Dialect& dialect, const Window& previous, const Window& current);
 
 // One row, one column per table (NULL for none): the latest updated_at at or
 // before `now`, in epoch seconds.

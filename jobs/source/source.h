@@ -4,6 +4,7 @@
 // time.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sellertrust/defect_list.h"
@@ -58,15 +60,37 @@ struct ChangeScope {
   Timestamp previousNow = 0;   // the previous run's now: its window's edges
   std::vector<std::int64_t> dueSellers;
   // Given the sellers to read whole (ascending) and the window orders of
-  // the buckets to read of the others (BucketScope), true when reading
+  // the buckets to read of the others (CarriedState), true when reading
   // every seller costs less than reading these one by one; the read is then
   // full. Unset: never.
   std::function<bool(const std::vector<std::int64_t>&, std::int64_t)> cheaperToReadAll;
 };
 
-// Which sellers a read tallies in buckets, and what the previous run left
-// of them.
-struct BucketScope {
+// More rows updated within the change overlap than this, and a read keeps
+// none of them (SourceData::recent): bounds its memory when a bulk change
+// touches most of the source, whose next read is a full one anyway.
+inline constexpr std::size_t kMaxRecentRows = 100000;
+
+// The source rows lately updated, as one read saw them: per table, the key
+// and a digest of every column of each row updated at or after the
+// watermark less the change overlap. An incremental read re-reads the rows
+// updated since then (ChangeScope::changedSince); those it finds as the
+// previous read saw them changed nothing, and no seller is read for them.
+struct RecentRows {
+  // Table -> (key, digest), sorted; a key that repeats has a pair per row.
+  std::map<std::string, std::vector<std::pair<std::int64_t, std::uint64_t>>> rows;
+  bool saw(const std::string& table, std::int64_t key, std::uint64_t digest) const {
+    auto it = rows.find(table);
+    return it != rows.end() &&
+           std::binary_search(it->second.begin(), it->second.end(), std::make_pair(key, digest));
+  }
+  bool operator==(const RecentRows& other) const { return rows == other.rows; }
+};
+
+// What the score job carries from one read to the next: which sellers a
+// read tallies in buckets and what the previous run left of them; the rows
+// the previous read saw lately updated.
+struct CarriedState {
   std::vector<std::int64_t> sellers;  // ascending
   // (Incremental reads.) The buckets the previous run saved. A seller of
   // `sellers` found here, without an otherDue, is read only in the buckets
@@ -75,6 +99,11 @@ struct BucketScope {
   // from previousDefects. Any other seller is read whole.
   const std::map<std::int64_t, PackedBuckets>* previous = nullptr;
   std::function<DefectList(std::int64_t seller)> previousDefects;
+  // SourceData::recent holds the rows updated at or after the read's
+  // watermark less this many seconds (the job's change overlap).
+  Timestamp changeOverlap = 0;
+  // (Incremental reads.) The previous read's SourceData::recent.
+  const RecentRows* recent = nullptr;
 };
 
 struct SourceData {
@@ -94,7 +123,12 @@ struct SourceData {
   // metric, then by what the metric counts (the order, or the ticket or
   // return request), then by row: exactly the rows its tallies count.
   std::map<std::int64_t, DefectList> defects;
-  // Every bucketed seller read (BucketScope::sellers): its buckets after
+  // The rows updated at or after the watermark less the change overlap
+  // (CarriedState::changeOverlap), for the next incremental read; empty
+  // when there were more than kMaxRecentRows of them (the next read then
+  // takes every one it re-reads for a change).
+  RecentRows recent;
+  // Every bucketed seller read (CarriedState::sellers): its buckets after
   // this read. Its tally, due time and defect rows above are their sum.
   std::map<std::int64_t, PackedBuckets> buckets;
   // Every authenticity claim (any time, any status), for the ladder.
@@ -127,7 +161,7 @@ class Source {
   // `cancel` is set.
   // With `buckets`, the sellers it names are tallied in buckets.
   virtual SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                          const ChangeScope* changes, const BucketScope* buckets) = 0;
+                          const ChangeScope* changes, const CarriedState* buckets) = 0;
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                   const ChangeScope* changes) {
     return read(now, rules, cancel, changes, nullptr);

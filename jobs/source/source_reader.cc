@@ -14,6 +14,8 @@
 #include <set>
 #include <thread>
 
+#include <Poco/SHA2Engine.h>
+
 #include "jobs/source/queries.h"
 
 namespace sellertrust::source {
@@ -23,6 +25,26 @@ constexpr std::int64_t kRowsBetweenCancelChecks = 4096;
 // Keys per problem query; keeps the IN list short.
 constexpr std::size_t kKeysPerProblemQuery = 500;
 constexpr std::size_t kMaxQuotedChars = 40;
+
+// A digest of columns [first, end) of the row: rows alike give the same.
+// SHA-256, so that no one writing rows can make a change look like none.
+std::uint64_t rowDigest(const SqlRows& row, int first, int end) {
+  Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+  for (int c = first; c < end; ++c) {
+    // Each value after its length (- for NULL): no two rows run together.
+    if (row.isNull(c)) {
+      sha.update("-;");
+      continue;
+    }
+    const std::string value = row.getString(c);
+    sha.update(std::to_string(value.size()) + ";");
+    sha.update(value);
+  }
+  const Poco::DigestEngine::Digest& digest = sha.digest();
+  std::uint64_t out = 0;
+  for (std::size_t i = 0; i < sizeof out; ++i) out = out << 8U | digest[i];
+  return out;
+}
 
 // A source value quoted for a problem message; long values are cut, since
 // the text comes from the operator's data and ends up in logs.
@@ -66,7 +88,7 @@ class BadRows {
 class Reader {
  public:
   Reader(SqlSession& session, const Dialect& dialect, Timestamp now, const Rules& rules,
-         const CancelToken& cancel, const ChangeScope* changes, const BucketScope* buckets,
+         const CancelToken& cancel, const ChangeScope* changes, const CarriedState* buckets,
          const ReadOptions& options)
       : session_(session),
         dialect_(dialect),
@@ -76,6 +98,7 @@ class Reader {
         queries_(buildRunQueries(dialect, now, rules)),
         cancel_(cancel),
         changes_(changes),
+        carried_(buckets),
         // A table that may repeat keys is read whole (see sharesOfTheWindow):
         // no buckets then.
         buckets_(options.mayRepeatKeys.empty() && buckets != nullptr && !buckets->sellers.empty()
@@ -99,7 +122,11 @@ class Reader {
     session_.beginRead();
     readWatermark();
     std::optional<std::vector<std::int64_t>> scope;
-    if (changes_ != nullptr) scope = readScope();
+    if (changes_ != nullptr) {
+      scope = readScope();
+    } else if (std::optional<Timestamp> since = recentSince()) {
+      readRecentRows(*since, [](const SqlRows&) {});
+    }
     if (scope && changes_->cheaperToReadAll &&
         changes_->cheaperToReadAll(whole_, ordersInBucketsToRead())) {
       scope.reset();  // one pass over every seller
@@ -343,6 +370,42 @@ class Reader {
     });
   }
 
+  // When the rows the next incremental read re-reads begin (the watermark
+  // less the change overlap); nullopt: no row has an updated_at, or no
+  // job carries them to the next read.
+  std::optional<Timestamp> recentSince() const {
+    if (carried_ == nullptr || !data_.watermark) return std::nullopt;
+    return *data_.watermark - carried_->changeOverlap;
+  }
+
+  // Reads the rows of every table updated at or after `since`, keeps in
+  // data_.recent those at or after recentSince(), and calls onChange(row)
+  // (changedRowsQuery's columns) for each row the previous read did not see
+  // as it is now.
+  template <typename OnChange>
+  void readRecentRows(Timestamp since, OnChange onChange) {
+    const RecentRows* seen = carried_ != nullptr ? carried_->recent : nullptr;
+    // Rows before `since` are not read: kept from a later time only.
+    std::optional<Timestamp> keepSince = recentSince();
+    if (keepSince && *keepSince < since) keepSince.reset();
+    std::size_t kept = 0;
+    for (const TableDef& t : tables()) {
+      auto& keep = data_.recent.rows[t.name];
+      const int end = changedRowsColumns(t);
+      each("finding the changed rows of " + t.name, changedRowsQuery(dialect_, t, since),
+           [&](SqlRows& row) {
+             const std::int64_t key = row.getInt64(1);
+             const std::uint64_t digest = rowDigest(row, kFirstDigestColumn, end);
+             if (keepSince && row.getInt64(0) >= *keepSince && ++kept <= kMaxRecentRows) {
+               keep.emplace_back(key, digest);
+             }
+             if (seen == nullptr || !seen->saw(t.name, key, digest)) onChange(row);
+           });
+      std::sort(keep.begin(), keep.end());
+    }
+    if (kept > kMaxRecentRows) data_.recent = RecentRows();
+  }
+
   // The sellers an incremental read covers, ascending: those with changed
   // rows or orders across the window's edges, and the due ones. Each is
   // read whole (whole_), or only in the buckets that changed or are due
@@ -350,15 +413,24 @@ class Reader {
   std::vector<std::int64_t> readScope() {
     std::set<std::int64_t> scope(changes_->dueSellers.begin(), changes_->dueSellers.end());
     std::map<std::int64_t, std::set<std::int64_t>> changed;
-    const std::string sql =
-        changedSellersQuery(dialect_, changes_->changedSince,
-                            windowAt(changes_->previousNow, rules_), windowAt(now_, rules_));
-    each("finding the sellers with changes", sql, [&](SqlRows& row) {
-      // A value that is not an id names no seller a run reads.
-      if (row.isNull(0) || row.getInt64(0) <= 0) return;
-      scope.insert(row.getInt64(0));
-      if (!row.isNull(1)) changed[row.getInt64(0)].insert(row.getInt64(1));
+    // The seller in column `seller` of the row, and the bucket in column
+    // `bucket` (if any). A value that is not an id names no seller a run
+    // reads.
+    const auto add = [&](const SqlRows& row, int seller, std::optional<int> bucket) {
+      if (row.isNull(seller) || row.getInt64(seller) <= 0) return;
+      scope.insert(row.getInt64(seller));
+      if (bucket && !row.isNull(*bucket)) {
+        changed[row.getInt64(seller)].insert(row.getInt64(*bucket));
+      }
+    };
+    readRecentRows(changes_->changedSince, [&](const SqlRows& row) {
+      add(row, 2, 3);             // the row's order's seller, in its bucket
+      add(row, 4, std::nullopt);  // its own seller (a ticket's)
     });
+    const std::string edges =
+        windowEdgesQuery(dialect_, windowAt(changes_->previousNow, rules_), windowAt(now_, rules_));
+    each("finding the orders across the window's edges", edges,
+         [&](const SqlRows& row) { add(row, 0, 1); });
     for (std::int64_t seller : scope) {
       const SellerBuckets* was = previousBuckets(seller);
       if (was == nullptr) {
@@ -839,7 +911,8 @@ class Reader {
   RunQueries queries_;
   const CancelToken& cancel_;
   const ChangeScope* const changes_;
-  const BucketScope* const buckets_;  // null: no seller tallied in buckets
+  const CarriedState* const carried_;  // null: none (no recent rows kept)
+  const CarriedState* const buckets_;  // null: no seller tallied in buckets
   // An incremental read's sellers: those read whole, and those read in
   // part with the buckets they read.
   std::vector<std::int64_t> whole_;
@@ -886,7 +959,7 @@ void probeTables(SqlSession& session) {
 
 SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now,
                       const Rules& rules, const CancelToken& cancel, const ChangeScope* changes,
-                      const BucketScope* buckets, const ReadOptions& options) {
+                      const CarriedState* buckets, const ReadOptions& options) {
   Reader reader(session, dialect, now, rules, cancel, changes, buckets, options);
   return reader.run();
 }

@@ -72,7 +72,7 @@ struct ReadOptions {
 // std::invalid_argument for invalid rules or a `now` the engine cannot hold.
 SourceData readSource(SqlSession& session, const Dialect& dialect, Timestamp now,
                       const Rules& rules, const CancelToken& cancel, const ChangeScope* changes,
-                      const BucketScope* buckets, const ReadOptions& options);
+                      const CarriedState* buckets, const ReadOptions& options);
 
 // More repeated keys than this in one table's window: not a few bad rows but
 // a broken view (a join that multiplies rows); the read fails, naming it.

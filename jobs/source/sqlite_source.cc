@@ -218,7 +218,7 @@ SqliteSource::SqliteSource(std::string path, source::ReadSettings settings)
     : path_(std::move(path)), settings_(settings) {}
 
 SourceData SqliteSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                              const ChangeScope* changes, const BucketScope* buckets) {
+                              const ChangeScope* changes, const CarriedState* buckets) {
   SqliteSession session(path_, &cancel);
   source::ReadOptions options;
   options.settings = settings_;

@@ -42,7 +42,7 @@ class SqliteSource : public Source {
   // rules.
   using Source::read;
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                  const ChangeScope* changes, const BucketScope* buckets) override;
+                  const ChangeScope* changes, const CarriedState* buckets) override;
   // The file exists, is an SQLite database and holds every table.
   void probe() override;
   // From sqlite_master and the table_info / index_list pragmas

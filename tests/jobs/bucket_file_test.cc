@@ -10,7 +10,7 @@
 namespace sellertrust {
 namespace {
 
-BucketState twoSellers() {
+SavedJobState twoSellers() {
   SellerBuckets a;
   TallyBucket& day = a.buckets[20513];
   day.tally[TallyId::kOrders] = 12;
@@ -22,9 +22,12 @@ BucketState twoSellers() {
   a.buckets[20514].tally[TallyId::kOrders] = 3;
   SellerBuckets b;
   b.otherDue = 1772370000;  // no bucket: its window is empty
-  BucketState state;
-  state.emplace(7, PackedBuckets(a));
-  state.emplace(9, PackedBuckets(b));
+  SavedJobState state;
+  state.buckets.emplace(7, PackedBuckets(a));
+  state.buckets.emplace(9, PackedBuckets(b));
+  // A key twice (a view may repeat one), and digests beyond INT64_MAX.
+  state.recent.rows["orders"] = {{5, 1}, {5, 18446744073709551615U}, {6, 42}};
+  state.recent.rows["tickets"] = {{-3, 9223372036854775808U}};
   return state;
 }
 
@@ -37,8 +40,8 @@ std::string contents(const std::string& path) {
 
 TEST(BucketFileTest, GivesBackWhatWasSavedForTheSameRunOnly) {
   Poco::TemporaryFile file;
-  const BucketState state = twoSellers();
-  ASSERT_EQ(saveBuckets(file.path(), 1000, "v1", state), "");
+  const SavedJobState state = twoSellers();
+  ASSERT_EQ(saveBuckets(file.path(), 1000, "v1", state.buckets, state.recent), "");
   EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), state);
   // The results of another run, or other rules: the file is not theirs.
   EXPECT_EQ(loadBuckets(file.path(), 1060, "v1"), std::nullopt);
@@ -47,7 +50,8 @@ TEST(BucketFileTest, GivesBackWhatWasSavedForTheSameRunOnly) {
 
 TEST(BucketFileTest, AFileCutShortOrDamagedIsNotRead) {
   Poco::TemporaryFile file;
-  ASSERT_EQ(saveBuckets(file.path(), 1000, "v1", twoSellers()), "");
+  const SavedJobState state = twoSellers();
+  ASSERT_EQ(saveBuckets(file.path(), 1000, "v1", state.buckets, state.recent), "");
   const std::string whole = contents(file.path());
   ASSERT_EQ(whole.substr(whole.size() - 4), "end\n");
   std::ofstream(file.path(), std::ios::trunc) << whole.substr(0, whole.size() - 4);
@@ -56,11 +60,15 @@ TEST(BucketFileTest, AFileCutShortOrDamagedIsNotRead) {
   damaged.replace(damaged.find("b 20514"), 7, "b x0514");
   std::ofstream(file.path(), std::ios::trunc) << damaged;
   EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt);
+  damaged = whole;
+  damaged.replace(damaged.find("r orders 6 42"), 13, "r orders 6 x2");
+  std::ofstream(file.path(), std::ios::trunc) << damaged;
+  EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt);
   EXPECT_EQ(loadBuckets(file.path() + ".absent", 1000, "v1"), std::nullopt);
 }
 
 TEST(BucketFileTest, AnUnwritableDirectorySaysWhy) {
-  const std::string why = saveBuckets("/nonexistent-dir/score-buckets", 1000, "v1", twoSellers());
+  const std::string why = saveBuckets("/nonexistent-dir/score-buckets", 1000, "v1", {}, {});
   EXPECT_EQ(why.rfind("cannot write /nonexistent-dir/score-buckets.new", 0), 0u) << why;
 }
 

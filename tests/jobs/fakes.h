@@ -24,7 +24,7 @@ class FakeSource : public Source {
 
   using Source::read;
   SourceData read(Timestamp, const Rules&, const CancelToken& cancel, const ChangeScope* changes,
-                  const BucketScope*) override {
+                  const CarriedState*) override {
     ++reads;
     lastChanges = changes ? std::optional<ChangeScope>(*changes) : std::nullopt;
     if (duringRead) duringRead();

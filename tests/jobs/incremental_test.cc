@@ -93,6 +93,32 @@ TEST_F(BucketedRunTest, AChangedOrderOutsideTheWindowIsNoBucketToRead) {
   EXPECT_EQ("", jobs.differences());
 }
 
+// The previous read saw the rows updated within the change overlap: those
+// it would find as they were are no change, and the seller is not read
+// again; a row changed since, even in the same second, is.
+TEST_F(BucketedRunTest, ARowInTheOverlapIsAChangeOnlyIfItChanged) {
+  for (int day = 1; day <= 3; ++day) order(day, kStart - day * kDay, "NULL", kStart);
+  SqliteSource source(file_.path());
+  FullAndIncremental jobs(source, /*buckets=*/true);
+  jobs.run(kStart);
+  order(4, kStart + 10 * kMinute, "NULL", kStart + 10 * kMinute);
+  EXPECT_EQ(jobs.run(kStart + 10 * kMinute).rowsRead.at("orders"), 4);  // in buckets from now
+  // Nothing changed: order 4, within the overlap, is as it was.
+  ScoreRunSummary s = jobs.run(kStart + 11 * kMinute);
+  EXPECT_EQ(s.kind, RunKind::kIncremental);
+  EXPECT_EQ(s.sellersRecomputed, 0);
+  EXPECT_EQ(s.rowsRead.at("orders"), 0);
+  // Order 2 ships, in a transaction that set updated_at in the second the
+  // previous read saw last: only its day is read.
+  exec("UPDATE orders SET shipped_at = " + sqlTime(kStart + 9 * kMinute) +
+       ", tracking_valid = 1, updated_at = " + sqlTime(kStart + 10 * kMinute) +
+       " WHERE order_id = 2");
+  s = jobs.run(kStart + 12 * kMinute);
+  EXPECT_EQ(s.sellersRecomputed, 1);
+  EXPECT_EQ(s.rowsRead.at("orders"), 1);
+  EXPECT_EQ("", jobs.differences());
+}
+
 // The buckets outlive the job that built them (Options::bucketsFile): a job
 // that resumes from the saved results reads only the day that changed.
 TEST_F(BucketedRunTest, ARestartContinuesWithTheBucketsOfTheSavedRun) {
@@ -114,9 +140,13 @@ TEST_F(BucketedRunTest, ARestartContinuesWithTheBucketsOfTheSavedRun) {
         job.run(kStart + 10 * kMinute, CancelToken(), RunKind::kIncremental).rowsRead.at("orders"),
         4);
   }
-  order(5, kStart + 20 * kMinute, "NULL", kStart + 20 * kMinute);
   ScoreJob restarted(&source, &store, &snapshots, testRules(), options);
   restarted.resumeFrom(snapshots.current());
+  // Order 4 lies in the change overlap, and is as the saved run saw it.
+  EXPECT_EQ(restarted.run(kStart + 11 * kMinute, CancelToken(), RunKind::kIncremental)
+                .rowsRead.at("orders"),
+            0);
+  order(5, kStart + 20 * kMinute, "NULL", kStart + 20 * kMinute);
   const ScoreRunSummary s =
       restarted.run(kStart + 20 * kMinute, CancelToken(), RunKind::kIncremental);
   EXPECT_EQ(s.kind, RunKind::kIncremental);
