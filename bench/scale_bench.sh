@@ -287,14 +287,16 @@ for engine in mariadb sqlite; do
   log "the $engine statement returns one row for each of the $rows sellers with window orders"
 done
 
-# One line per run in $work/runs: "case seconds rss_kib read evaluate write".
+# One line per run in $work/runs: "case seconds rss_kib read evaluate write
+# run": seconds of the process, then of the score run itself (without the
+# start-up and the loading of the results it starts from).
 : >"$work/runs"
 daemon_run() {
   local name="$1" figures split
   shift
   figures="$(measured /dev/null "$work/daemon.out" "$work/daemon.err" "$SELLERTRUSTD" \
     --run-once=score "$@")"
-  split="$(sed -n 's/.*(read \([0-9.]*\) s, evaluate \([0-9.]*\) s, write \([0-9.]*\) s)$/\1 \2 \3/p' \
+  split="$(sed -n 's/^score: ok in \([0-9.]*\) s: .*(read \([0-9.]*\) s, evaluate \([0-9.]*\) s, write \([0-9.]*\) s)$/\2 \3 \4 \1/p' \
     "$work/daemon.out")"
   [[ -n $split ]] || {
     cat "$work/daemon.out" >&2
@@ -307,7 +309,7 @@ statement_run() {
   local name="$1" figures
   shift
   figures="$(measured "$work/statement.sql" /dev/null "$work/statement.err" "$@")"
-  echo "$name $figures - - -" >>"$work/runs"
+  echo "$name $figures - - - -" >>"$work/runs"
   log "  $name: ${figures%% *} s"
 }
 
@@ -342,7 +344,9 @@ for engine in mariadb sqlite; do
   opts_name=$([[ $engine == mariadb ]] && echo mysql_opts || echo sqlite_opts)
   declare -n opts="$opts_name"
   daemon_run ${engine}_settle "${opts[@]}"
+  [[ $engine == mariadb ]] && before="$(handler_reads)"
   daemon_run ${engine}_idle "${opts[@]}"
+  [[ $engine == mariadb ]] && examined[idle]=$(($(handler_reads) - before))
   kinds[${engine}_idle]="$(summary_field 's/.*: \([a-z]*\) run: .*/\1/p')"
   [[ $engine == mariadb ]] && before="$(handler_reads)"
   daemon_run ${engine}_full_repeat "${opts[@]}" --full
@@ -399,9 +403,10 @@ echo
 printf 'full run on an unchanged source: MariaDB %s s, %s result rows written; SQLite %s s, %s result rows written\n' \
   "$(median mariadb_full_repeat 2)" "${repeat_rows[mariadb]}" \
   "$(median sqlite_full_repeat 2)" "${repeat_rows[sqlite]}"
-printf 'idle incremental run (%s / %s): MariaDB %s s, %s MiB; SQLite %s s, %s MiB\n' \
+printf 'idle incremental run (%s / %s): MariaDB %s s (the run itself %s s), %s MiB; SQLite %s s (the run itself %s s), %s MiB\n' \
   "${kinds[mariadb_idle]}" "${kinds[sqlite_idle]}" "$(median mariadb_idle 2)" \
-  "$(peak_mib mariadb_idle)" "$(median sqlite_idle 2)" "$(peak_mib sqlite_idle)"
+  "$(median mariadb_idle 7)" "$(peak_mib mariadb_idle)" "$(median sqlite_idle 2)" \
+  "$(median sqlite_idle 7)" "$(peak_mib sqlite_idle)"
 for engine in mariadb sqlite; do
   label=$([[ $engine == mariadb ]] && echo "MariaDB" || echo "SQLite ")
   printf '%s after %s changed rows: %s run, %s sellers recomputed, %s s = %s%% of the full run, %s MiB (full run %s MiB)\n' \
@@ -415,6 +420,6 @@ done
 # results it starts from beside the ones it makes.
 printf 'peak RSS of any daemon run: %s\n' "$(awk '$1 !~ /_statement$/ && $3 > m { m = $3; n = $1 }
   END { printf "%.0f MiB = %.0f MB (%s)", m / 1024, m * 1024 / 1e6, n }' "$work/runs")"
-printf 'MariaDB rows examined (Handler_read_*): full run %s; after %s changed rows %s (%s per changed row)\n' \
-  "${examined[full]}" "$changes" "${examined[changed]}" \
+printf 'MariaDB rows examined (Handler_read_*): full run %s; idle run %s; after %s changed rows %s (%s per changed row)\n' \
+  "${examined[full]}" "${examined[idle]}" "$changes" "${examined[changed]}" \
   "$(awk -v a="${examined[changed]}" -v b="$changes" 'BEGIN { printf "%.1f", a / b }')"
