@@ -274,21 +274,21 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   if (kind == RunKind::kIncremental && !acceptShrink) {
     changes = changeScope(previous, rulesVersion_, now, options_);
   }
-  CarriedState buckets;
+  CarriedState carried;
   if (options_.bucketMinOrders > 0) {
     for (const auto& [id, seller] : previous->sellers) {
-      if (seller->counts[kOrders] >= options_.bucketMinOrders) buckets.sellers.push_back(id);
+      if (seller->counts[kOrders] >= options_.bucketMinOrders) carried.sellers.push_back(id);
     }
-    std::sort(buckets.sellers.begin(), buckets.sellers.end());
+    std::sort(carried.sellers.begin(), carried.sellers.end());
   }
-  buckets.previous = &buckets_;
-  buckets.changeOverlap = options_.changeOverlapSeconds;
-  buckets.recent = &recent_;
-  buckets.previousDefects = [&previous](std::int64_t id) {
+  carried.previous = &buckets_;
+  carried.changeOverlap = options_.changeOverlapSeconds;
+  carried.recent = &recent_;
+  carried.previousDefects = [&previous](std::int64_t id) {
     auto it = previous->sellers.find(id);
     return it == previous->sellers.end() ? DefectList() : it->second->defects;
   };
-  SourceData data = source_->read(now, *rules_, cancel, changes ? &*changes : nullptr, &buckets);
+  SourceData data = source_->read(now, *rules_, cancel, changes ? &*changes : nullptr, &carried);
   checkCancel(cancel);
 
   ScoreRunSummary summary;
@@ -298,7 +298,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   if (data.scope) {
     summary.readInFullBecause = readInFullBecause(*previous, data, options_.maxShrink);
     if (!summary.readInFullBecause.empty()) {
-      data = source_->read(now, *rules_, cancel, nullptr, &buckets);
+      data = source_->read(now, *rules_, cancel, nullptr, &carried);
       checkCancel(cancel);
     }
   }

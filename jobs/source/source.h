@@ -159,9 +159,10 @@ class Source {
   // only the sellers whose window changed since the previous run and the
   // due ones. Throws SourceError on a database failure, RunCancelled when
   // `cancel` is set.
-  // With `buckets`, the sellers it names are tallied in buckets.
+  // With `carried` (the previous read's state), the sellers it names are
+  // tallied in buckets, and the rows lately updated kept (SourceData::recent).
   virtual SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
-                          const ChangeScope* changes, const CarriedState* buckets) = 0;
+                          const ChangeScope* changes, const CarriedState* carried) = 0;
   SourceData read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                   const ChangeScope* changes) {
     return read(now, rules, cancel, changes, nullptr);
