@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "jobs/source/definition.h"
+#include "sellertrust/utf8.h"
 
 namespace sellertrust {
 namespace {
@@ -25,34 +26,6 @@ void key(std::string* out, const char* name) {
 }
 
 std::string jsonOptional(std::optional<double> v) { return v ? jsonNumber(*v) : "null"; }
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not
-// valid (overlong forms, surrogates and code points above U+10FFFF are not).
-std::size_t utf8Length(const std::string& s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b = byte(i);
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b >= 0xC2 && b <= 0xDF) {
-    n = 2;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    n = 3;
-    if (b == 0xE0) lo = 0xA0;
-    if (b == 0xED) hi = 0x9F;  // U+D800..DFFF are surrogates
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    n = 4;
-    if (b == 0xF0) lo = 0x90;
-    if (b == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
 
 std::string renderEvidence(const std::vector<Evidence>& evidence) {
   std::string out = "{";

@@ -17,6 +17,7 @@
 #include <Poco/SHA2Engine.h>
 
 #include "jobs/source/queries.h"
+#include "sellertrust/utf8.h"
 
 namespace sellertrust::source {
 namespace {
@@ -573,10 +574,11 @@ class Reader {
   void readSellerRows() {
     each("reading sellers", queries_.sellers, [&](SqlRows& row) {
       ++data_.rowsRead["sellers"];
-      // name and country are descriptive only; a NULL is read as empty
-      // rather than dropping a seller whose orders still count.
+      // name and country are descriptive only: a NULL is read as empty
+      // rather than dropping a seller whose orders still count, and a byte
+      // that is not UTF-8 as U+FFFD (a utf8mb4 results column refuses it).
       const std::int64_t id = row.getInt64(0);
-      data_.sellers[id] = {id, row.getString(1), row.getString(2)};
+      data_.sellers[id] = {id, validUtf8(row.getString(1)), validUtf8(row.getString(2))};
     });
   }
 

@@ -281,6 +281,19 @@ TEST_F(SqliteSourceTest, ReadsEverySeller) {
   EXPECT_EQ("DE", data.sellers.at(8).country);
 }
 
+// SQLite's TEXT holds any bytes; the results (a MySQL utf8mb4 column)
+// and the API take UTF-8 only. The found bug: one such name failed every
+// run writing to MySQL.
+TEST_F(SqliteSourceTest, ReadsANameThatIsNotUtf8WithReplacementCharacters) {
+  Poco::Data::Session session("SQLite", path_);
+  session << "UPDATE sellers SET name = 'S' || X'FF' || 'v' || X'C3A9', country = X'E282' "
+             "WHERE seller_id = 7",
+      now;
+  const SourceData data = read();
+  EXPECT_EQ("S\xEF\xBF\xBDv\xC3\xA9", data.sellers.at(7).name);
+  EXPECT_EQ("\xEF\xBF\xBD\xEF\xBF\xBD", data.sellers.at(7).country);
+}
+
 TEST_F(SqliteSourceTest, ReadsAuthenticityClaimsOfAllTimeWithTheOrdersProductWhenTheTicketHasNone) {
   const SourceData data = read();
   ASSERT_EQ(2u, data.authenticityClaims.size());
