@@ -86,6 +86,9 @@ class Histogram {
   std::int64_t at(std::int64_t key) const;
   // Adds every count of `other`.
   void add(const Histogram& other);
+  // Takes away every count of `other` (a part of these counts); a key whose
+  // count comes to 0 goes, as if never added.
+  void subtract(const Histogram& other);
 
   const_iterator begin() const { return entries_.begin(); }
   const_iterator end() const { return entries_.end(); }
@@ -119,6 +122,8 @@ struct SellerTally {
   // Adds the tally of other rows of the same seller (another share of the
   // window): every field is a sum.
   void add(const SellerTally& other);
+  // Takes away `other`, a part of this tally (Histogram::subtract).
+  void subtract(const SellerTally& other);
 
   bool operator==(const SellerTally& other) const {
     return counts == other.counts && responseSeconds == other.responseSeconds &&

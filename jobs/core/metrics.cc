@@ -118,6 +118,22 @@ void Histogram::add(const Histogram& other) {
   entries_ = std::move(both);
 }
 
+void Histogram::subtract(const Histogram& other) {
+  Histogram negated;
+  negated.entries_.reserve(other.entries_.size());
+  for (const auto& [key, count] : other.entries_) negated.entries_.emplace_back(key, -count);
+  add(negated);
+  entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
+                                [](const Entry& e) { return e.second == 0; }),
+                 entries_.end());
+}
+
+void SellerTally::subtract(const SellerTally& other) {
+  for (std::size_t i = 0; i < counts.size(); ++i) counts[i] -= other.counts[i];
+  responseSeconds.subtract(other.responseSeconds);
+  productClaims.subtract(other.productClaims);
+}
+
 void SellerTally::add(const SellerTally& other) {
   for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += other.counts[i];
   responseSeconds.add(other.responseSeconds);

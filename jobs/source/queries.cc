@@ -525,10 +525,13 @@ std::string changedRowsQuery(const Dialect& dialect, const TableDef& table, Time
 std::string windowEdgesQuery(const Dialect& dialect, const Window& previous,
                              const Window& current) {
   const auto at = [&](Timestamp t) { return dialect.timeLiteral(t); };
-  const std::string select = "SELECT o.seller_id, " + dialect.bucketOf("o.ordered_at") +
-                             " FROM orders o WHERE o.ordered_at ";
-  return select + ">= " + at(previous.begin) + " AND o.ordered_at < " + at(current.begin) +
-         "\nUNION\n" + select + "> " + at(previous.end) + " AND o.ordered_at <= " + at(current.end);
+  const auto select = [&](const char* left) {
+    return "SELECT o.seller_id, " + dialect.bucketOf("o.ordered_at") + ", " + left +
+           " FROM orders o WHERE o.ordered_at ";
+  };
+  return select("1") + ">= " + at(previous.begin) + " AND o.ordered_at < " + at(current.begin) +
+         "\nUNION\n" + select("0") + "> " + at(previous.end) +
+         " AND o.ordered_at <= " + at(current.end);
 }
 
 std::string watermarkQuery(const Dialect& dialect, Timestamp now) {

@@ -136,8 +136,9 @@ inline int changedRowsColumns(const TableDef& table) {
   return 5 + static_cast<int>(table.columns.size());
 }
 
-// Columns: seller, bucket (bucketOf): the orders that left or entered the
-// window since a run whose window was `previous`.
+// Columns: seller, bucket (bucketOf), left (1: the order left the window,
+// 0: it entered it): the orders that crossed an edge of the window since a
+// run whose window was `previous`.
 std::string windowEdgesQuery(const Dialect& dialect, const Window& previous, const Window& current);
 
 // One row, one column per table (NULL for none): the latest updated_at at or

@@ -133,8 +133,10 @@ class Reader {
       scope.reset();  // one pass over every seller
       whole_.clear();
       partial_.clear();
+      leaving_.clear();
       previous_.clear();
     }
+    if (scope) subtractLeaving();
     if (!scope) chooseScans();
     readUnits(scope ? unitsOfTheScope() : sharesOfTheWindow());
     if (scope) data_.scope = std::move(scope);
@@ -428,10 +430,14 @@ class Reader {
       add(row, 2, 3);             // the row's order's seller, in its bucket
       add(row, 4, std::nullopt);  // its own seller (a ticket's)
     });
+    std::map<std::int64_t, std::set<std::int64_t>> leaving;
     const std::string edges =
         windowEdgesQuery(dialect_, windowAt(changes_->previousNow, rules_), windowAt(now_, rules_));
-    each("finding the orders across the window's edges", edges,
-         [&](const SqlRows& row) { add(row, 0, 1); });
+    each("finding the orders across the window's edges", edges, [&](const SqlRows& row) {
+      if (row.getInt64(2) == 0) return add(row, 0, 1);
+      add(row, 0, std::nullopt);
+      if (!row.isNull(0) && !row.isNull(1)) leaving[row.getInt64(0)].insert(row.getInt64(1));
+    });
     for (std::int64_t seller : scope) {
       const SellerBuckets* was = previousBuckets(seller);
       if (was == nullptr) {
@@ -443,8 +449,49 @@ class Reader {
       for (const auto& [b, bucket] : was->buckets) {
         if (bucket.due && *bucket.due <= now_) read.insert(b);
       }
+      for (std::int64_t b : leaving[seller]) {
+        if (read.count(b) == 0) leaving_[seller].insert(b);
+      }
     }
     return {scope.begin(), scope.end()};
+  }
+
+  // The buckets of the sellers read in part that only orders leaving the
+  // window touch (leaving_): the previous run's tallies less those of the
+  // orders that left, read as the previous run counted them (at its now:
+  // no due time of the bucket passed since, or it would be read). A bucket
+  // whose due time may be one of those orders' is read instead, and so is
+  // one that does not add up.
+  void subtractLeaving() {
+    std::vector<std::int64_t> sellers;
+    for (const auto& entry : leaving_) sellers.push_back(entry.first);
+    if (sellers.empty()) return;
+    const Timestamp then = changes_->previousNow;
+    Reader left(session_, dialect_, then, rules_, cancel_, nullptr, buckets_, options_);
+    left.stopped_ = stopped_;
+    const WindowShare share{windowAt(then, rules_).begin, windowAt(now_, rules_).begin};
+    std::vector<Unit> units;
+    addChunks(sellers, {nullptr, share, false, true}, &units);
+    for (const Unit& unit : units) left.readUnit(unit);
+    for (const auto& [table, rows] : left.data_.rowsRead) data_.rowsRead[table] += rows;
+    for (auto& [seller, candidates] : leaving_) {
+      std::map<std::int64_t, TallyBucket>& was = previous_.at(seller).buckets;
+      const auto found = left.packed_.find(seller);
+      const SellerBuckets gone =
+          found == left.packed_.end() ? SellerBuckets() : found->second.unpack();
+      for (std::int64_t b : candidates) {
+        const auto part = gone.buckets.find(b);
+        if (part == gone.buckets.end()) continue;  // no sound row left: nothing counted
+        const auto whole = was.find(b);
+        const TallyBucket& p = part->second;
+        if (whole == was.end() || (p.due && (!whole->second.due || *p.due <= *whole->second.due))) {
+          partial_.at(seller).insert(b);
+          continue;
+        }
+        whole->second.tally.subtract(p.tally);
+        if (whole->second.tally.orders() <= 0) was.erase(whole);
+      }
+    }
   }
 
   // The buckets the previous run left of a seller that may be read in
@@ -513,8 +560,9 @@ class Reader {
   // rows in the buckets it did not read.
   void keepDefectsOutside(std::int64_t seller, const std::set<std::int64_t>& read) {
     std::vector<Defect> kept;
+    const Timestamp begin = windowAt(now_, rules_).begin;
     for (const Defect& d : buckets_->previousDefects(seller).decode()) {
-      if (read.count(bucketOf(d.orderedAt)) == 0) kept.push_back(d);
+      if (read.count(bucketOf(d.orderedAt)) == 0 && d.orderedAt >= begin) kept.push_back(d);
     }
     addDefects(seller, std::move(kept));
   }
@@ -919,6 +967,9 @@ class Reader {
   // part with the buckets they read.
   std::vector<std::int64_t> whole_;
   std::map<std::int64_t, std::set<std::int64_t>> partial_;
+  // Of those read in part, the buckets that only orders leaving the window
+  // touch (subtractLeaving).
+  std::map<std::int64_t, std::set<std::int64_t>> leaving_;
   // The previous buckets of the sellers read in part, unpacked.
   std::map<std::int64_t, SellerBuckets> previous_;
   // The buckets read of sellers tallied in buckets, packed until combined;

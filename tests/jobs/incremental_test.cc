@@ -119,6 +119,45 @@ TEST_F(BucketedRunTest, ARowInTheOverlapIsAChangeOnlyIfItChanged) {
   EXPECT_EQ("", jobs.differences());
 }
 
+// An order leaving the window is taken out of its day's tallies without
+// reading the day again; unless the day's due time may be that order's:
+// then the day is read, or the seller would stay due for an order that no
+// longer counts.
+TEST_F(BucketedRunTest, AnOrderLeavingTheWindowLeavesItsDayAndItsDueTime) {
+  const auto unshipped = [&](int id, Timestamp at, Timestamp shipBy, Timestamp updated) {
+    exec(
+        "INSERT INTO orders (order_id, seller_id, product_id, ordered_at, ship_by_at, "
+        "fulfilled_by, amount, currency, updated_at) VALUES (" +
+        std::to_string(id) + ", 1, 101, " + sqlTime(at) + ", " + sqlTime(shipBy) +
+        ", 'seller', 10, 'EUR', " + sqlTime(updated) + ")");
+  };
+  const Timestamp firstDay = kStart - 6 * kDay;  // the window's first day, at 12:00
+  unshipped(1, firstDay + 30 * kMinute, kStart + 2 * kHour, kStart);
+  unshipped(2, firstDay + 40 * kMinute, kStart + 5 * kHour, kStart);
+  unshipped(3, firstDay + 50 * kMinute, kStart + 9 * kHour, kStart);
+  order(4, kStart - 2 * kDay, "NULL", kStart);
+  SqliteSource source(file_.path());
+  FullAndIncremental jobs(source, /*buckets=*/true);
+  jobs.run(kStart);
+  jobs.run(kStart + kMinute);  // in buckets from now on
+  ASSERT_EQ("", jobs.differences());
+  // Order 1 left, whose ship-by was the first day's due time: the day is
+  // read (orders 2 and 3) besides order 1.
+  EXPECT_EQ(jobs.run(kStart + 35 * kMinute).rowsRead.at("orders"), 3);
+  EXPECT_EQ("", jobs.differences());
+  EXPECT_EQ(jobs.run(kStart + 45 * kMinute).rowsRead.at("orders"), 2);  // order 2 the same
+  EXPECT_EQ("", jobs.differences());
+  // A new order of that day is due first: order 3, leaving next, is taken
+  // out of the day's tallies, and the day is not read.
+  unshipped(5, firstDay + 55 * kMinute, kStart + kHour, kStart + 46 * kMinute);
+  jobs.run(kStart + 47 * kMinute);
+  ASSERT_EQ("", jobs.differences());
+  const ScoreRunSummary s = jobs.run(kStart + 51 * kMinute);
+  EXPECT_EQ(s.kind, RunKind::kIncremental);
+  EXPECT_EQ(s.rowsRead.at("orders"), 1);  // order 3, as it was counted
+  EXPECT_EQ("", jobs.differences());
+}
+
 // The buckets outlive the job that built them (Options::bucketsFile): a job
 // that resumes from the saved results reads only the day that changed.
 TEST_F(BucketedRunTest, ARestartContinuesWithTheBucketsOfTheSavedRun) {

@@ -65,6 +65,23 @@ TEST(HistogramTest, AddsAnotherHistogramKeyByKey) {
   EXPECT_EQ(a.size(), 6u);
 }
 
+TEST(HistogramTest, SubtractsAPartOfItselfAndDropsTheKeysThatComeToZero) {
+  Histogram a{{0, 10}, {1, 1}, {3, 33}, {5, 50}};
+  a.subtract(Histogram{{1, 1}, {3, 30}, {5, 50}});
+  EXPECT_EQ(a, (Histogram{{0, 10}, {3, 3}}));
+  // As a histogram built from the rows that stay.
+  EXPECT_EQ(a.size(), 2u);
+  SellerTally t;
+  t[TallyId::kOrders] = 5;
+  t.responseSeconds = Histogram{{60, 2}};
+  SellerTally part;
+  part[TallyId::kOrders] = 2;
+  part.responseSeconds = Histogram{{60, 2}};
+  t.subtract(part);
+  EXPECT_EQ(t[TallyId::kOrders], 3);
+  EXPECT_TRUE(t.responseSeconds.empty());
+}
+
 TEST(WilsonTest, MatchesHandComputedBounds) {
   const double z = Rules().wilsonZ;
   const Interval small = wilsonInterval(1, 3, z);
