@@ -434,8 +434,11 @@ class Reader {
     const std::string edges =
         windowEdgesQuery(dialect_, windowAt(changes_->previousNow, rules_), windowAt(now_, rules_));
     each("finding the orders across the window's edges", edges, [&](const SqlRows& row) {
-      if (row.getInt64(2) == 0) return add(row, 0, 1);
-      add(row, 0, std::nullopt);
+      if (row.getInt64(2) == 0) {
+        add(row, 0, 1);  // entered: its day is read
+        return;
+      }
+      add(row, 0, std::nullopt);  // left: its day may be read, or subtracted from
       if (!row.isNull(0) && !row.isNull(1)) leaving[row.getInt64(0)].insert(row.getInt64(1));
     });
     for (std::int64_t seller : scope) {
