@@ -32,8 +32,12 @@ std::size_t utf8Length(const std::string& s, std::size_t i) {
 }
 
 std::string validUtf8(std::string text) {
-  std::size_t i = 0;
-  while (i < text.size() && utf8Length(text, i) != 0) i += utf8Length(text, i);
+  std::size_t i = 0;  // the valid text before the first stray byte
+  while (i < text.size()) {
+    const std::size_t n = utf8Length(text, i);
+    if (n == 0) break;
+    i += n;
+  }
   if (i == text.size()) return text;
   std::string out = text.substr(0, i);
   while (i < text.size()) {
