@@ -481,7 +481,7 @@ std::string reasonJson(const Defect& d) {
 }  // namespace
 
 std::string renderDefectSummary(const SellerResult& seller, const Snapshot& snapshot) {
-  const std::vector<Defect> defects = seller.defects.decode();
+  const std::vector<Defect> defects = source::sortedDefects(seller.defects);
   std::string metrics;
   for (std::size_t m = 0; m < kMetricCount; ++m) {
     const auto metric = static_cast<MetricId>(m);
@@ -516,7 +516,7 @@ std::string renderDefectSummary(const SellerResult& seller, const Snapshot& snap
 
 std::string renderDefectPage(const SellerResult& seller, const Snapshot& snapshot, MetricId metric,
                              std::size_t limit, std::int64_t after) {
-  const std::vector<Defect> defects = seller.defects.decode();
+  const std::vector<Defect> defects = source::sortedDefects(seller.defects);
   const auto [first, last] = source::defectsOf(defects, metric);
   // The cursor is an id, not an offset: a page never splits one id's reasons.
   auto it =

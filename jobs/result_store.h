@@ -27,7 +27,12 @@ struct RunRecord {
   // double the memory of a run.
   std::vector<const SellerResult*> sellersChanged;  // inserted or replaced
   std::vector<std::int64_t> sellersRemoved;         // no longer in the source
-  std::vector<ProductResult> productsChanged;       // inserted or replaced
+  // The days of changed sellers' defect rows (SellerResult::defects) that
+  // changed: (seller, day) of a seller in sellersChanged, the day written
+  // whole; and the days left without rows (not those of removed sellers).
+  std::vector<std::pair<const SellerResult*, std::int64_t>> defectDaysChanged;
+  std::vector<std::pair<std::int64_t, std::int64_t>> defectDaysRemoved;
+  std::vector<ProductResult> productsChanged;  // inserted or replaced
   std::vector<std::int64_t> productsRemoved;
   std::vector<AuthenticityClaim> claimsChanged;  // inserted or replaced
   std::vector<std::int64_t> claimsRemoved;       // ticket ids
@@ -36,6 +41,10 @@ struct RunRecord {
   std::vector<const Warning*> warningsUpdated;   // new detail or evidence
   std::vector<Warning> warningsCleared;          // closed at clearedAt
 
+  // Adds the days of `now`'s defect rows that differ from the rows the
+  // seller had (`was`; nullptr: a seller new to the results), and those
+  // left without rows. `now` is in sellersChanged.
+  void addDefectDays(const SellerResult& now, const DefectList* was);
   // The number of result rows the run writes (run_meta not included).
   std::int64_t rowsWritten() const;
 };

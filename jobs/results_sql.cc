@@ -49,8 +49,14 @@ std::vector<Value> sellerValues(const SellerResult& s) {
                           seconds(s.responseTime.p90Hours)};
   for (std::int64_t count : s.counts) v.emplace_back(count);
   v.push_back(nullableTime(s.dueAt));
-  v.push_back(s.defects.empty() ? Value(nullptr) : Value(source::formatDefectList(s.defects)));
   return v;
+}
+
+const std::vector<std::string> kDefectDayColumns = {"seller_id", "day", "defects"};
+
+std::vector<Value> defectDayValues(const std::pair<const SellerResult*, std::int64_t>& day) {
+  const auto& [seller, number] = day;
+  return {seller->sellerId, number, source::formatDefectList(seller->defects.day(number))};
 }
 
 std::vector<Value> productValues(const ProductResult& p) {
@@ -157,6 +163,26 @@ void deleteAll(const char* table, const char* key, const std::vector<std::int64_
   }
 }
 
+// Deletes the (seller, day) rows of seller_defects, a few hundred a
+// statement: each pair a lookup of the primary key (an OR chain, which
+// both engines run as one range per pair and SQLite parses within its
+// expression depth of 1000).
+void deleteDays(const std::vector<std::pair<std::int64_t, std::int64_t>>& days,
+                const Execute& execute) {
+  constexpr std::size_t kPairsPerStatement = 200;
+  for (std::size_t first = 0; first < days.size(); first += kPairsPerStatement) {
+    const std::size_t last = std::min(days.size(), first + kPairsPerStatement);
+    std::string sql = "DELETE FROM seller_defects WHERE ";
+    std::vector<Value> values;
+    for (std::size_t i = first; i < last; ++i) {
+      sql += (i == first ? "" : " OR ") + std::string("(seller_id = ? AND day = ?)");
+      values.emplace_back(days[i].first);
+      values.emplace_back(days[i].second);
+    }
+    execute("deleting from seller_defects", sql, values);
+  }
+}
+
 }  // namespace
 
 Value nullable(const std::optional<double>& value) {
@@ -175,7 +201,6 @@ const std::vector<std::string>& sellerColumns() {
       c.emplace_back(tallyName(static_cast<TallyId>(i)));
     }
     c.emplace_back("due_at");
-    c.emplace_back("defects");
     return c;
   }();
   return kColumns;
@@ -194,6 +219,10 @@ const std::vector<std::string>& claimColumns() {
   return kColumns;
 }
 
+std::string selectDefectDays() {
+  return "SELECT seller_id, day, defects FROM seller_defects ORDER BY seller_id, day";
+}
+
 std::string selectSellers() { return "SELECT " + join(sellerColumns()) + " FROM seller_results"; }
 std::string selectProducts() {
   return "SELECT " + join(productColumns()) + " FROM product_results";
@@ -203,6 +232,10 @@ std::string selectClaims() { return "SELECT " + join(claimColumns()) + " FROM la
 void writeRunRows(const RunRecord& run, const Execute& execute) {
   writeAll("REPLACE", "seller_results", run.sellersChanged, sellerColumns(), sellerValues, execute);
   deleteAll("seller_results", "seller_id", run.sellersRemoved, execute);
+  writeAll("REPLACE", "seller_defects", run.defectDaysChanged, kDefectDayColumns, defectDayValues,
+           execute);
+  deleteAll("seller_defects", "seller_id", run.sellersRemoved, execute);
+  deleteDays(run.defectDaysRemoved, execute);
   writeAll("REPLACE", "product_results", run.productsChanged, productColumns(), productValues,
            execute);
   deleteAll("product_results", "product_id", run.productsRemoved, execute);

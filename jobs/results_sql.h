@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -44,11 +45,18 @@ const std::vector<std::string>& claimColumns();
 std::string selectSellers();
 std::string selectProducts();
 std::string selectClaims();
+// seller_id, day, defects: every seller's defect rows, a day a row, in
+// order of seller and day.
+std::string selectDefectDays();
 
 // Builds a result from one row of the select above. `Row` has isNull(i),
 // getInt64(i) and getString(i) with columns numbered from 1.
 template <typename Row>
 SellerResult sellerFromRow(const Row& row);
+// Every seller's defect rows, from the rows of selectDefectDays() (`Rows`
+// has next() and the row's getters).
+template <typename Rows>
+std::unordered_map<std::int64_t, DefectList> readDefectDays(Rows& rows);
 template <typename Row>
 ProductResult productFromRow(const Row& row);
 template <typename Row>
@@ -110,15 +118,36 @@ SellerResult sellerFromRow(const Row& row) {
     s.counts[i] = row.getInt64(static_cast<unsigned>(10 + i));
   }
   s.dueAt = optionalTime(row, static_cast<unsigned>(10 + kTallyCount), where);
-  const auto defects = static_cast<unsigned>(11 + kTallyCount);
-  if (!row.isNull(defects)) {
+  return s;
+}
+
+template <typename Rows>
+std::unordered_map<std::int64_t, DefectList> readDefectDays(Rows& rows) {
+  std::unordered_map<std::int64_t, DefectList> out;
+  std::int64_t seller = 0;
+  std::vector<DefectList> days;
+  const auto finish = [&] {
+    if (!days.empty()) out.emplace(seller, DefectList::joined(days));
+    days.clear();
+  };
+  while (rows.next()) {
+    const std::int64_t id = rows.getInt64(1);
+    const std::int64_t day = rows.getInt64(2);
+    const std::string where = "results database, seller_defects of seller " + std::to_string(id) +
+                              ", day " + std::to_string(day) + ": ";
+    if (id != seller) finish();
+    seller = id;
     try {
-      s.defects = source::parseDefectList(row.getString(defects));
+      days.push_back(source::parseDefectList(rows.getString(3)));
     } catch (const std::invalid_argument& e) {
-      throw SourceError("results database, " + where + ": defects: " + e.what());
+      throw SourceError(where + e.what());
+    }
+    if (days.back().days() != std::vector<std::int64_t>{day}) {
+      throw SourceError(where + "it holds rows of orders of another day");
     }
   }
-  return s;
+  finish();
+  return out;
 }
 
 template <typename Row>

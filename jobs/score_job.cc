@@ -224,11 +224,29 @@ std::string readInFullBecause(const Snapshot& previous, const SourceData& data, 
 
 }  // namespace
 
+void RunRecord::addDefectDays(const SellerResult& now, const DefectList* was) {
+  if (was != nullptr && *was == now.defects) return;
+  std::set<std::int64_t> days;
+  for (std::int64_t day : now.defects.days()) days.insert(day);
+  if (was != nullptr) {
+    for (std::int64_t day : was->days()) days.insert(day);
+  }
+  for (std::int64_t day : days) {
+    const DefectList rows = now.defects.day(day);
+    if (rows.empty()) {
+      defectDaysRemoved.emplace_back(now.sellerId, day);
+    } else if (was == nullptr || was->day(day) != rows) {
+      defectDaysChanged.emplace_back(&now, day);
+    }
+  }
+}
+
 std::int64_t RunRecord::rowsWritten() const {
   return static_cast<std::int64_t>(
-      sellersChanged.size() + sellersRemoved.size() + productsChanged.size() +
-      productsRemoved.size() + claimsChanged.size() + claimsRemoved.size() + badgeChanges.size() +
-      warningsRaised.size() + warningsUpdated.size() + warningsCleared.size());
+      sellersChanged.size() + sellersRemoved.size() + defectDaysChanged.size() +
+      defectDaysRemoved.size() + productsChanged.size() + productsRemoved.size() +
+      claimsChanged.size() + claimsRemoved.size() + badgeChanges.size() + warningsRaised.size() +
+      warningsUpdated.size() + warningsCleared.size());
 }
 
 std::shared_ptr<const Snapshot> ScoreJob::previousState(Timestamp now) {
@@ -441,6 +459,8 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     } else {
       auto changed = std::make_shared<const SellerResult>(std::move(r));
       record.sellersChanged.push_back(changed.get());
+      record.addDefectDays(*changed,
+                           was == previous->sellers.end() ? nullptr : &was->second->defects);
       next->sellers.emplace(id, std::move(changed));
     }
     // What was read of this seller is in its result now: its room goes

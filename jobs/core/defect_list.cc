@@ -1,8 +1,14 @@
 #include "sellertrust/defect_list.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <tuple>
 #include <utility>
 
+#include "sellertrust/tally_buckets.h"
 #include "sellertrust/varint.h"
 
 namespace sellertrust {
@@ -19,13 +25,133 @@ using varint::putSigned;
 // The most bytes one defect takes: five integers of up to ten bytes each.
 constexpr std::size_t kMaxEntryBytes = 50;
 
+// The order of the rows in a day.
+bool inListOrder(const Defect& a, const Defect& b) {
+  return std::tie(a.orderId, a.rowId, a.reason, a.value, a.orderedAt) <
+         std::tie(b.orderId, b.rowId, b.reason, b.value, b.orderedAt);
+}
+
+// One row after `last` (the row before it in the same stream).
+void putRow(std::string* out, const Defect& d, const Defect& last) {
+  put(out, d.reason);
+  putSigned(out, minus(d.orderId, last.orderId));
+  putSigned(out, minus(d.rowId, d.orderId));
+  putSigned(out, minus(d.orderedAt, last.orderedAt));
+  putSigned(out, minus(d.value, last.value));
+}
+
+Defect getRow(const std::string& in, std::size_t* at, const Defect& last) {
+  const auto reason = static_cast<std::uint16_t>(get(in, at));
+  const std::int64_t orderId = plus(last.orderId, getSigned(in, at));
+  const std::int64_t rowId = plus(orderId, getSigned(in, at));
+  const Timestamp orderedAt = plus(last.orderedAt, getSigned(in, at));
+  const std::int64_t value = plus(last.value, getSigned(in, at));
+  return Defect{orderId, rowId, orderedAt, value, reason};
+}
+
+// The row a day's first row is stored as the difference from: the day's
+// start keeps its time small.
+Defect dayStart(std::int64_t day) {
+  Defect d;
+  d.orderedAt = day * kBucketSeconds;
+  return d;
+}
+
+// The rows of a stream that holds nothing else (a Builder's).
+std::vector<Defect> decodeRows(const std::string& in, std::size_t at, std::size_t end,
+                               Defect last) {
+  std::vector<Defect> out;
+  while (at < end) {
+    last = getRow(in, &at, last);
+    out.push_back(last);
+  }
+  return out;
+}
+
 }  // namespace
 
-DefectList::DefectList(const std::vector<Defect>& defects) {
-  Builder builder;
-  for (const Defect& d : defects) builder.add(d);
-  *this = std::move(builder).finish();
-}
+// Appends days in ascending order.
+class DefectList::Writer {
+ public:
+  // `rows` of `day`, in the list's order.
+  void add(std::int64_t day, const Defect* first, const Defect* last) {
+    if (first == last) return;
+    std::string rows;
+    Defect before = dayStart(day);
+    for (const Defect* d = first; d != last; ++d) {
+      putRow(&rows, *d, before);
+      before = *d;
+    }
+    add(day, rows, 0, rows.size());
+  }
+  // The `size` bytes of a day's rows at `at` of `from`, as they are.
+  void add(std::int64_t day, const std::string& from, std::size_t at, std::size_t size) {
+    putSigned(&bytes_, minus(day, lastDay_));
+    put(&bytes_, size);
+    bytes_.append(from, at, size);
+    lastDay_ = day;
+  }
+  // Every row of `rows` (any order).
+  void addAll(std::vector<Defect> rows) {
+    std::sort(rows.begin(), rows.end(), [](const Defect& a, const Defect& b) {
+      const std::int64_t da = bucketOf(a.orderedAt);
+      const std::int64_t db = bucketOf(b.orderedAt);
+      return da != db ? da < db : inListOrder(a, b);
+    });
+    for (std::size_t i = 0; i < rows.size();) {
+      const std::int64_t day = bucketOf(rows[i].orderedAt);
+      std::size_t end = i;
+      while (end < rows.size() && bucketOf(rows[end].orderedAt) == day) ++end;
+      add(day, rows.data() + i, rows.data() + end);
+      i = end;
+    }
+  }
+  DefectList finish() && {
+    DefectList list;
+    list.bytes_ = std::move(bytes_);
+    list.bytes_.shrink_to_fit();
+    return list;
+  }
+
+ private:
+  std::string bytes_;
+  std::int64_t lastDay_ = 0;
+};
+
+// Walks the days of a list.
+class DefectList::Days {
+ public:
+  explicit Days(const DefectList& list) : bytes_(list.bytes_) { step(); }
+  bool done() const { return done_; }
+  std::int64_t day() const { return day_; }
+  std::size_t at() const { return at_; }
+  std::size_t size() const { return size_; }
+  const std::string& bytes() const { return bytes_; }
+  std::vector<Defect> rows() const { return decodeRows(bytes_, at_, at_ + size_, dayStart(day_)); }
+  void next() {
+    next_ = at_ + size_;
+    step();
+  }
+
+ private:
+  void step() {
+    if (next_ >= bytes_.size()) {
+      done_ = true;
+      return;
+    }
+    std::size_t at = next_;
+    day_ = plus(day_, getSigned(bytes_, &at));
+    size_ = get(bytes_, &at);
+    at_ = at;
+  }
+
+  const std::string& bytes_;
+  std::size_t next_ = 0;
+  std::size_t at_ = 0;
+  std::size_t size_ = 0;
+  std::int64_t day_ = 0;
+  bool done_ = false;
+};
 
 void DefectList::Builder::add(const Defect& d) {
   // A quarter more room at a time, not twice as much: every seller's list
@@ -33,40 +159,111 @@ void DefectList::Builder::add(const Defect& d) {
   if (bytes_.capacity() - bytes_.size() < kMaxEntryBytes) {
     bytes_.reserve(bytes_.capacity() + bytes_.capacity() / 4 + kMaxEntryBytes);
   }
-  put(&bytes_, d.reason);
-  putSigned(&bytes_, minus(d.orderId, last_.orderId));
-  putSigned(&bytes_, minus(d.rowId, d.orderId));
-  putSigned(&bytes_, minus(d.orderedAt, last_.orderedAt));
-  putSigned(&bytes_, minus(d.value, last_.value));
+  putRow(&bytes_, d, last_);
   last_ = d;
 }
 
 DefectList DefectList::Builder::finish() && {
-  DefectList list;
-  list.bytes_ = std::move(bytes_);
-  list.bytes_.shrink_to_fit();
-  return list;
+  std::vector<Defect> rows = decodeRows(bytes_, 0, bytes_.size(), Defect());
+  bytes_ = std::string();  // its room goes before the list takes its own
+  return DefectList(std::move(rows));
+}
+
+DefectList::DefectList(std::vector<Defect> defects) {
+  Writer writer;
+  writer.addAll(std::move(defects));
+  *this = std::move(writer).finish();
 }
 
 std::vector<Defect> DefectList::decode() const {
   // Every defect is five integers, and every integer ends in one byte
-  // below 0x80.
+  // below 0x80 (a day's two numbers count for a little less than one row).
   std::size_t ends = 0;
   for (char c : bytes_) ends += static_cast<std::uint8_t>(c) < 0x80 ? 1 : 0;
   std::vector<Defect> out;
   out.reserve(ends / 5);
-  Defect previous;
-  std::size_t at = 0;
-  while (at < bytes_.size()) {
-    const auto reason = static_cast<std::uint16_t>(get(bytes_, &at));
-    const std::int64_t orderId = plus(previous.orderId, getSigned(bytes_, &at));
-    const std::int64_t rowId = plus(orderId, getSigned(bytes_, &at));
-    const Timestamp orderedAt = plus(previous.orderedAt, getSigned(bytes_, &at));
-    const std::int64_t value = plus(previous.value, getSigned(bytes_, &at));
-    previous = Defect{orderId, rowId, orderedAt, value, reason};
-    out.push_back(previous);
+  for (Days d(*this); !d.done(); d.next()) {
+    Defect last = dayStart(d.day());
+    for (std::size_t at = d.at(); at < d.at() + d.size();) {
+      last = getRow(bytes_, &at, last);
+      out.push_back(last);
+    }
   }
   return out;
+}
+
+std::vector<std::int64_t> DefectList::days() const {
+  std::vector<std::int64_t> out;
+  for (Days d(*this); !d.done(); d.next()) out.push_back(d.day());
+  return out;
+}
+
+DefectList DefectList::day(std::int64_t day) const {
+  Writer writer;
+  for (Days d(*this); !d.done() && d.day() <= day; d.next()) {
+    if (d.day() == day) writer.add(day, bytes_, d.at(), d.size());
+  }
+  return std::move(writer).finish();
+}
+
+DefectList DefectList::without(const std::set<std::int64_t>& days, Timestamp begin) const {
+  const std::int64_t first = bucketOf(begin);
+  Writer writer;
+  for (Days d(*this); !d.done(); d.next()) {
+    if (d.day() < first || days.count(d.day()) != 0) continue;
+    if (d.day() > first) {
+      writer.add(d.day(), bytes_, d.at(), d.size());
+      continue;
+    }
+    std::vector<Defect> rows = d.rows();
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](const Defect& r) { return r.orderedAt < begin; }),
+               rows.end());
+    writer.add(d.day(), rows.data(), rows.data() + rows.size());
+  }
+  return std::move(writer).finish();
+}
+
+DefectList DefectList::merge(const DefectList& a, const DefectList& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  Writer writer;
+  Days x(a);
+  Days y(b);
+  while (!x.done() || !y.done()) {
+    if (y.done() || (!x.done() && x.day() < y.day())) {
+      writer.add(x.day(), a.bytes_, x.at(), x.size());
+      x.next();
+    } else if (x.done() || y.day() < x.day()) {
+      writer.add(y.day(), b.bytes_, y.at(), y.size());
+      y.next();
+    } else {
+      std::vector<Defect> rows = x.rows();
+      std::vector<Defect> more = y.rows();
+      rows.insert(rows.end(), more.begin(), more.end());
+      std::sort(rows.begin(), rows.end(), inListOrder);
+      writer.add(x.day(), rows.data(), rows.data() + rows.size());
+      x.next();
+      y.next();
+    }
+  }
+  return std::move(writer).finish();
+}
+
+DefectList DefectList::joined(const std::vector<DefectList>& lists) {
+  Writer writer;
+  std::optional<std::int64_t> last;
+  for (const DefectList& list : lists) {
+    for (Days d(list); !d.done(); d.next()) {
+      if (last && d.day() <= *last) {
+        throw std::invalid_argument("day " + std::to_string(d.day()) + " comes after day " +
+                                    std::to_string(*last));
+      }
+      writer.add(d.day(), list.bytes_, d.at(), d.size());
+      last = d.day();
+    }
+  }
+  return std::move(writer).finish();
 }
 
 }  // namespace sellertrust

@@ -225,10 +225,19 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
       }
     }
     {
+      std::unordered_map<std::int64_t, DefectList> defects;
+      {
+        MysqlRows days = c.stream("reading defects", results_sql::selectDefectDays());
+        defects = results_sql::readDefectDays(days);
+      }
       MysqlRows rows = c.stream("reading seller results", results_sql::selectSellers());
       while (rows.next()) {
-        auto s = std::make_shared<const SellerResult>(results_sql::sellerFromRow(rows));
-        snapshot->sellers.emplace(s->sellerId, std::move(s));
+        SellerResult s = results_sql::sellerFromRow(rows);
+        if (auto list = defects.find(s.sellerId); list != defects.end()) {
+          s.defects = std::move(list->second);
+        }
+        const std::int64_t id = s.sellerId;
+        snapshot->sellers.emplace(id, std::make_shared<const SellerResult>(std::move(s)));
       }
     }
     {

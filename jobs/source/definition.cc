@@ -461,6 +461,12 @@ void sortDefects(std::vector<Defect>* defects) {
             [&](const Defect& a, const Defect& b) { return key(a) < key(b); });
 }
 
+std::vector<Defect> sortedDefects(const DefectList& defects) {
+  std::vector<Defect> out = defects.decode();
+  sortDefects(&out);
+  return out;
+}
+
 std::string formatDefectList(const DefectList& defects) {
   std::string out;
   for (const Defect& d : defects.decode()) {

@@ -180,8 +180,10 @@ DefectRange defectsOf(const std::vector<Defect>& defects, MetricId metric);
 std::int64_t countedIds(const DefectRange& range);
 // Orders defects by metric, then counted id, then reason, then row.
 void sortDefects(std::vector<Defect>* defects);
-// Defects as text, the form the results database keeps (one column per
-// seller): "order:row:ordered_at:reason:value:" per defect
+// The defects of a list, so ordered.
+std::vector<Defect> sortedDefects(const DefectList& defects);
+// Defects as text, the form the results database keeps (a row per seller
+// and day): "order:row:ordered_at:reason:value:" per defect
 // (ordered_at in epoch seconds, the reason by name, the value empty for a
 // reason without one; the last ':' shows the entry whole), joined by ','.
 std::string formatDefectList(const DefectList& defects);

@@ -321,7 +321,7 @@ class Reader {
     // Moves the lists of sellers new to this reader, merges the others'.
     data_.defects.merge(from.defects);
     for (auto& [seller, defects] : from.defects) {
-      addDefects(seller, defects.decode());
+      addDefects(seller, defects);
       defects = DefectList();
     }
     data_.authenticityClaims.insert(data_.authenticityClaims.end(), from.authenticityClaims.begin(),
@@ -560,30 +560,17 @@ class Reader {
   }
 
   // Adds to the defect rows read of a seller read in part its previous
-  // rows in the buckets it did not read.
+  // rows in the days it did not read that are still in the window.
   void keepDefectsOutside(std::int64_t seller, const std::set<std::int64_t>& read) {
-    std::vector<Defect> kept;
-    const Timestamp begin = windowAt(now_, rules_).begin;
-    for (const Defect& d : buckets_->previousDefects(seller).decode()) {
-      if (read.count(bucketOf(d.orderedAt)) == 0 && d.orderedAt >= begin) kept.push_back(d);
-    }
-    addDefects(seller, std::move(kept));
+    addDefects(seller,
+               buckets_->previousDefects(seller).without(read, windowAt(now_, rules_).begin));
   }
 
-  // Adds `rows` (of other rows than it holds) to the seller's defect rows,
-  // in their order.
-  void addDefects(std::int64_t seller, std::vector<Defect> rows) {
-    if (auto found = data_.defects.find(seller); found != data_.defects.end()) {
-      std::vector<Defect> held = found->second.decode();
-      held.insert(held.end(), rows.begin(), rows.end());
-      rows = std::move(held);
-    }
-    sortDefects(&rows);
-    if (rows.empty()) {
-      data_.defects.erase(seller);
-    } else {
-      data_.defects[seller] = DefectList(rows);
-    }
+  // Adds `rows` (other rows than it holds) to the seller's defect rows.
+  void addDefects(std::int64_t seller, const DefectList& rows) {
+    DefectList& held = data_.defects[seller];
+    held = DefectList::merge(held, rows);
+    if (held.empty()) data_.defects.erase(seller);
   }
 
   // Everything a run reads about one unit.
@@ -714,12 +701,12 @@ class Reader {
   // definition) fails the read rather than being served.
   void settleDefects() {
     for (const auto& [seller, tally] : data_.tallies) {
-      std::vector<Defect> defects;
+      DefectList list;
       if (auto found = unsorted_.find(seller); found != unsorted_.end()) {
-        defects = std::move(found->second).finish().decode();
+        list = std::move(found->second).finish();
         unsorted_.erase(found);  // its room goes seller by seller
-        sortDefects(&defects);
       }
+      const std::vector<Defect> defects = sortedDefects(list);
       for (std::size_t m = 0; m < kMetricCount; ++m) {
         const auto metric = static_cast<MetricId>(m);
         if (!hasDefects(metric)) continue;
@@ -731,7 +718,7 @@ class Reader {
                             std::to_string(units) + " (a bug: please report it)");
         }
       }
-      if (!defects.empty()) data_.defects.emplace(seller, DefectList(defects));
+      if (!list.empty()) data_.defects.emplace(seller, std::move(list));
     }
     if (!unsorted_.empty()) {
       throw SourceError("seller " + std::to_string(unsorted_.begin()->first) +

@@ -182,6 +182,19 @@ constexpr const char* kSchemaV4[] = {
     "UPDATE run_meta SET full_run_at = NULL",
 };
 
+// Version 5: defects by day (see etc/sql/mysql/results/006_*.sql). The
+// next run is a full one, which lists every seller's.
+constexpr const char* kSchemaV5[] = {
+    R"sql(CREATE TABLE seller_defects (
+  seller_id INTEGER NOT NULL,
+  day       INTEGER NOT NULL,
+  defects   TEXT NOT NULL,
+  PRIMARY KEY (seller_id, day)
+))sql",
+    "ALTER TABLE seller_results DROP COLUMN defects",
+    "UPDATE run_meta SET full_run_at = NULL",
+};
+
 struct Migration {
   int version;
   const char* const* begin;
@@ -192,6 +205,7 @@ constexpr Migration kMigrations[] = {
     {2, std::begin(kSchemaV2), std::end(kSchemaV2)},
     {3, std::begin(kSchemaV3), std::end(kSchemaV3)},
     {4, std::begin(kSchemaV4), std::end(kSchemaV4)},
+    {5, std::begin(kSchemaV5), std::end(kSchemaV5)},
 };
 
 constexpr const char* kUpsertRunMeta =
@@ -444,10 +458,16 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
       }
 
       {
+        SqliteStatement days = statement(s, "reading defects", results_sql::selectDefectDays());
+        std::unordered_map<std::int64_t, DefectList> defects = results_sql::readDefectDays(days);
         SqliteStatement rows = statement(s, "reading seller results", results_sql::selectSellers());
         while (rows.next()) {
-          auto r = std::make_shared<const SellerResult>(results_sql::sellerFromRow(rows));
-          snapshot->sellers.emplace(r->sellerId, std::move(r));
+          SellerResult r = results_sql::sellerFromRow(rows);
+          if (auto list = defects.find(r.sellerId); list != defects.end()) {
+            r.defects = std::move(list->second);
+          }
+          const std::int64_t id = r.sellerId;
+          snapshot->sellers.emplace(id, std::make_shared<const SellerResult>(std::move(r)));
         }
       }
       {

@@ -23,7 +23,7 @@ class SqliteResultStore : public ResultStore {
  public:
   // The schema version this build writes; migrate() upgrades older files and
   // refuses newer ones.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Opens (creating if needed) the results file at `path`. Throws SourceError.
   explicit SqliteResultStore(const std::string& path);

@@ -96,9 +96,21 @@ TEST_F(MysqlResultStoreTest, RoundTripsResultsExactly) {
   OwnedRun run = runAt(kT0);
   run.sellersChanged.clear();
   for (std::int64_t id = 1; id <= 1203; ++id) {
-    run.sellersChanged.push_back(run.keep(seller(
-        id, id % 3 ? std::optional<double>(static_cast<double>(id % 1000) / 10.0) : std::nullopt)));
+    SellerResult r = seller(
+        id, id % 3 ? std::optional<double>(static_cast<double>(id % 1000) / 10.0) : std::nullopt);
+    // Every fifth seller with defects on two days: reasons with a number
+    // (low_rating: stars, defect_claim: a product), one with a time
+    // (unshipped: ship_by_at) and one without a value (service_chargeback).
+    if (id % 5 == 0) {
+      r.defects = DefectList({{id * 10, id * 10 + 1, kT0 - 3 * kSecondsPerDay, 1, 0},
+                              {id * 10, id * 10 + 2, kT0 - 3 * kSecondsPerDay, 701, 1},
+                              {id * 10, id * 10 + 3, kT0 - 3 * kSecondsPerDay, 0, 2},
+                              {id * 10 + 5, id * 10 + 5, kT0 - kSecondsPerDay, kT0, 5}});
+    }
+    run.sellersChanged.push_back(run.keep(r));
+    run.addDefectDays(*run.sellersChanged.back(), nullptr);
   }
+  ASSERT_EQ(run.defectDaysChanged.size(), 2u * (1203 / 5));
   ProductResult p;
   p.ladder = {701,
               7,
@@ -133,6 +145,8 @@ TEST_F(MysqlResultStoreTest, RoundTripsResultsExactly) {
   store.saveRun(removal);
   s = store.loadSnapshot(0);
   EXPECT_EQ(s->sellers.size(), 1u);
+  root().execute("use", "USE " + env().resultsDb());
+  EXPECT_EQ(root().queryInt("counting defect days", "SELECT COUNT(*) FROM seller_defects", {}), 0);
   EXPECT_TRUE(s->products.empty());
   EXPECT_TRUE(s->claimsByProduct.empty());
 }

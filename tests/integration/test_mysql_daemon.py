@@ -147,7 +147,7 @@ class MysqlDaemonTest(unittest.TestCase):
             self.assertIn('sellertrust_rows_skipped{reason="unknown status",table="tickets"} 1',
                           metrics)
         # What the daemon persisted, read back with SQL.
-        self.assertEqual(self.db.scalar("SELECT MAX(version) FROM schema_version", self.results), "5")
+        self.assertEqual(self.db.scalar("SELECT MAX(version) FROM schema_version", self.results), "6")
         self.assertEqual(self.db.scalar(
             "SELECT CONCAT(badge, ' ', IFNULL(score, 'NULL')) FROM seller_results ORDER BY seller_id",
             self.results).split("\n"), ["top 100.0", "at_risk 57.0", "new NULL"])
@@ -271,7 +271,7 @@ class MysqlDaemonTest(unittest.TestCase):
             d.wait_ready()
             d.wait_until(lambda: score_job(d)["runs"] >= 1, what="a run")
         self.assertEqual(self.db.scalar("SELECT GROUP_CONCAT(version ORDER BY version) "
-                                        "FROM schema_version", self.results), "1,2,3,4,5")
+                                        "FROM schema_version", self.results), "1,2,3,4,5,6")
         # Seller 2's badge survived the move to results as data: the run's
         # badge change starts from it (hysteresis needs the previous badge).
         self.assertEqual(self.db.scalar(
@@ -292,7 +292,7 @@ class MysqlDaemonTest(unittest.TestCase):
         r = subprocess.run([DAEMON, f"--set=data.dir={self.dir}", "--set=http.port=0",
                             *self.db.options(self.dir)], capture_output=True, timeout=60)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("schema version 99, newer than this sellertrustd understands (5)",
+        self.assertIn("schema version 99, newer than this sellertrustd understands (6)",
                       r.stderr.decode())
 
     def test_check_config_names_the_servers_reason(self):

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <utility>
 
 #include "jobs/result_store.h"
@@ -31,7 +32,12 @@ class OwnedRun : public RunRecord {
 
  private:
   void ownPointees() {
-    for (const SellerResult*& s : sellersChanged) s = keep(*s);
+    std::map<const SellerResult*, const SellerResult*> kept;
+    for (const SellerResult*& s : sellersChanged) s = kept[s] = keep(*s);
+    for (auto& [s, day] : defectDaysChanged) {
+      const auto found = kept.find(s);
+      s = found != kept.end() ? found->second : keep(*s);
+    }
     for (const Warning*& w : warningsRaised) w = keep(*w);
     for (const Warning*& w : warningsUpdated) w = keep(*w);
   }

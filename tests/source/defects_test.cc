@@ -32,7 +32,7 @@ std::vector<std::string> defectsOf(const std::vector<Order>& orders, MetricId me
   std::vector<std::string> out;
   auto it = data.defects.find(7);
   if (it == data.defects.end()) return out;
-  for (const Defect& d : it->second.decode()) {
+  for (const Defect& d : source::sortedDefects(it->second)) {
     if (source::defectMetric(d) != metric) continue;
     out.push_back(defectReasons()[d.reason].name + " " + std::to_string(d.orderId) + " " +
                   std::to_string(d.rowId) + " " + std::to_string(d.value));

@@ -134,6 +134,7 @@ OwnedRun firstRun() {
       DefectList({defect(1001, 1001, "shipped_late", 10800), defect(1001, 1004, "low_rating", 2),
                   defect(1002, 1002, "seller_cancelled", kT0 - kDay)});
   run.sellersChanged = {run.keep(due), run.keep(unscored)};
+  run.addDefectDays(*run.sellersChanged[0], nullptr);
   run.productsChanged = {product(701, 7)};
   run.sourceWatermark = kT0 - 5;
   run.fullRunAt = kT0 - kHour;
@@ -162,6 +163,7 @@ OwnedRun secondRun() {
   run.computedAt = t1;
   run.rulesVersion = "1.0badcafe";
   run.sellersChanged = {run.keep(seller(7, Badge::kGood, 84.0))};
+  run.addDefectDays(*run.sellersChanged[0], &firstRun().sellersChanged[0]->defects);
   run.sellersRemoved = {8};
   run.claimsChanged = {{9001, 7, 701, kT0 - kDay, TicketStatus::kWithdrawn}};
   run.badgeChanges = {{7, Badge::kTop, Badge::kGood, 84.0, t1, "score fell below 88"}};
@@ -190,9 +192,9 @@ class SqliteResultStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteResultStoreTest, MigrateCreatesTheLatestVersionAndIsIdempotent) {
-  EXPECT_EQ(4, store_.schemaVersion());
+  EXPECT_EQ(5, store_.schemaVersion());
   store_.migrate();
-  EXPECT_EQ(4, store_.schemaVersion());
+  EXPECT_EQ(5, store_.schemaVersion());
 }
 
 TEST_F(SqliteResultStoreTest, LoadSnapshotIsNullBeforeAnyRun) {
@@ -284,12 +286,13 @@ TEST_F(SqliteResultStoreTest, SplitsLongDefectListsAcrossStatements) {
     }
     r.defects = DefectList(defects);
     run.sellersChanged.push_back(run.keep(r));
+    run.addDefectDays(*run.sellersChanged.back(), nullptr);
   }
   std::vector<std::size_t> rowsPerStatement;
   results_sql::writeRunRows(run, [&](const std::string&, const std::string& sql,
                                      const std::vector<results_sql::Value>& values) {
-    if (sql.find("seller_results") != std::string::npos) {
-      rowsPerStatement.push_back(values.size() / results_sql::sellerColumns().size());
+    if (sql.find("INTO seller_defects") != std::string::npos) {
+      rowsPerStatement.push_back(values.size() / 3);  // seller_id, day, defects
     }
   });
   EXPECT_EQ(rowsPerStatement, (std::vector<std::size_t>{2, 1}));
@@ -396,27 +399,93 @@ TEST_F(SqliteResultStoreTest, LoadSnapshotKeepsBadgeChangesSinceTheGivenTime) {
   EXPECT_EQ(0u, s->badgeChanges.count(8));
 }
 
-TEST_F(SqliteResultStoreTest, UpgradingToDefectListsMakesTheNextRunAFullOne) {
+TEST_F(SqliteResultStoreTest, UpgradingToDefectDaysMakesTheNextRunAFullOne) {
   store_.saveRun(firstRun());
   ASSERT_EQ(kT0 - kHour, store_.loadSnapshot(0)->fullRunAt);
   {
-    // Back to version 3, as a results file of the previous release.
+    // Back to version 4, as a results file of the previous release: the
+    // lists in seller_results.defects.
     Poco::Data::Session session("SQLite", path_);
-    session << "ALTER TABLE seller_results DROP COLUMN defects", now;
-    session << "DELETE FROM schema_version WHERE version = 4", now;
+    session << "DROP TABLE seller_defects", now;
+    session << "ALTER TABLE seller_results ADD COLUMN defects TEXT", now;
+    session << "UPDATE seller_results SET defects = '1001:1001:1772150400:shipped_late:10800:' "
+               "WHERE seller_id = 7",
+        now;
+    session << "DELETE FROM schema_version WHERE version = 5", now;
   }
   SqliteResultStore upgraded(path_);
   upgraded.migrate();
-  EXPECT_EQ(4, upgraded.schemaVersion());
+  EXPECT_EQ(5, upgraded.schemaVersion());
   const std::shared_ptr<Snapshot> s = upgraded.loadSnapshot(0);
-  EXPECT_FALSE(s->fullRunAt.has_value());  // no incremental run without lists
+  EXPECT_FALSE(s->fullRunAt.has_value());  // the next run lists them again
   EXPECT_TRUE(s->sellers.at(7)->defects.empty());
+  EXPECT_TRUE(s->sellers.at(7)->badge == Badge::kTop);  // the rest is kept
+}
+
+TEST_F(SqliteResultStoreTest, ARunWritesOnlyTheDaysOfDefectsThatChanged) {
+  // Seller 7 has defects on three days; the next run adds one on the
+  // second day and loses the first day's: one day written, one deleted,
+  // the third day left alone.
+  const auto on = [](Timestamp day, std::int64_t order, const char* reason) {
+    Defect d = defect(order, order, reason, 0);
+    d.orderedAt = day + 600;
+    return d;
+  };
+  const Timestamp d1 = kT0 - 3 * kDay - 12 * kHour;  // 2026-02-26 00:00
+  OwnedRun first;
+  first.computedAt = kT0;
+  SellerResult before = seller(7, Badge::kGood, 80.0);
+  before.defects = DefectList({on(d1, 1, "tracking_missing"), on(d1 + kDay, 2, "tracking_missing"),
+                               on(d1 + 2 * kDay, 3, "tracking_missing")});
+  first.sellersChanged = {first.keep(before)};
+  first.addDefectDays(before, nullptr);
+  ASSERT_EQ(3u, first.defectDaysChanged.size());
+  store_.saveRun(first);
+
+  OwnedRun second;
+  second.computedAt = kT0 + 60;
+  SellerResult after = before;
+  after.defects =
+      DefectList({on(d1 + kDay, 2, "tracking_missing"), on(d1 + kDay, 4, "tracking_missing"),
+                  on(d1 + 2 * kDay, 3, "tracking_missing")});
+  second.sellersChanged = {second.keep(after)};
+  second.addDefectDays(*second.sellersChanged[0], &before.defects);
+  const std::int64_t day1 = d1 / kDay;
+  ASSERT_EQ(1u, second.defectDaysChanged.size());
+  EXPECT_EQ(day1 + 1, second.defectDaysChanged[0].second);
+  EXPECT_EQ((std::vector<std::pair<std::int64_t, std::int64_t>>{{7, day1}}),
+            second.defectDaysRemoved);
+  EXPECT_EQ(3, second.rowsWritten());  // the seller, one day written, one deleted
+  store_.saveRun(second);
+
+  const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
+  EXPECT_TRUE(s->sellers.at(7)->defects == after.defects);
+  Poco::Data::Session session("SQLite", path_);
+  std::vector<Poco::Int64> days;
+  session << "SELECT day FROM seller_defects WHERE seller_id = 7 ORDER BY day", into(days), now;
+  EXPECT_EQ((std::vector<Poco::Int64>{day1 + 1, day1 + 2}), days);
+}
+
+TEST_F(SqliteResultStoreTest, RefusesADayThatHoldsRowsOfAnotherDay) {
+  store_.saveRun(firstRun());
+  {
+    Poco::Data::Session session("SQLite", path_);
+    session << "UPDATE seller_defects SET day = day + 1", now;
+  }
+  try {
+    store_.loadSnapshot(0);
+    FAIL() << "a day holding another day's rows was loaded";
+  } catch (const SourceError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(std::string::npos, message.find("seller_defects of seller 7, day 20511")) << message;
+    EXPECT_NE(std::string::npos, message.find("rows of orders of another day")) << message;
+  }
 }
 
 TEST_F(SqliteResultStoreTest, RefusesANewerSchemaNamingBothVersions) {
   {
     Poco::Data::Session session("SQLite", path_);
-    session << "INSERT INTO schema_version (version) VALUES (5)", now;
+    session << "INSERT INTO schema_version (version) VALUES (6)", now;
   }
   SqliteResultStore newer(path_);
   try {
@@ -424,8 +493,8 @@ TEST_F(SqliteResultStoreTest, RefusesANewerSchemaNamingBothVersions) {
     FAIL() << "migrate() accepted a newer schema";
   } catch (const SourceError& e) {
     const std::string message = e.what();
-    EXPECT_NE(std::string::npos, message.find("schema version 5")) << message;
-    EXPECT_NE(std::string::npos, message.find("version 4")) << message;
+    EXPECT_NE(std::string::npos, message.find("schema version 6")) << message;
+    EXPECT_NE(std::string::npos, message.find("version 5")) << message;
   }
 }
 
