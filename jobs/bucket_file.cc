@@ -1,65 +1,101 @@
 #include "jobs/bucket_file.h"
 
-#include <algorithm>
+#include <Poco/Checksum.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+
+#include "sellertrust/varint.h"
 
 namespace sellertrust {
 namespace {
 
-// Line by line:
-//   sellertrust-buckets 1 <computedAt> <rulesVersion>
-//   s <seller> <otherDue or ->
-//   b <bucket> <due or -> <kTallyCount counts> <n> <key count>... <n> <key count>...
-//   r <table> <key> <digest>
-//   end
-// (a bucket line follows its seller's line; the histograms are the response
-// seconds, then the product claims; r lines, the recent rows, come last).
+// A text line, then the state as variable-length integers, then a text
+// line that closes it:
+//   sellertrust-buckets 3 <computedAt> <rulesVersion>\n
+//   <sellers> then per seller: its id less the one before, the size of its
+//     packed buckets (PackedBuckets), those bytes;
+//   <tables> then per table: the size of its name, the name, <rows>, then
+//     per row: its key less the one before, its digest;
+//   end <payload bytes> <CRC-32 of the payload>\n
+// The buckets go as they are packed in memory: a run saves them without
+// unpacking any. The CRC guards what unpack() trusts.
 constexpr const char* kMagic = "sellertrust-buckets";
-constexpr int kFormat = 2;
+constexpr int kFormat = 3;
+// Bytes the writer gathers before each write.
+constexpr std::size_t kChunk = 1 << 16;
 
-void writeTime(std::ostream& out, const std::optional<Timestamp>& t) {
-  if (t) {
-    out << ' ' << *t;
-  } else {
-    out << " -";
-  }
-}
-
-bool readTime(std::istream& in, std::optional<Timestamp>* t) {
-  std::string word;
-  if (!(in >> word)) return false;
-  if (word == "-") {
-    t->reset();
-    return true;
-  }
-  try {
-    std::size_t used = 0;
-    *t = std::stoll(word, &used);
-    return used == word.size();
-  } catch (const std::exception&) {
+// The payload, checked for size at every step.
+class Payload {
+ public:
+  explicit Payload(const std::string& bytes) : bytes_(bytes) {}
+  bool number(std::uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (at_ >= bytes_.size()) return false;
+      const auto byte = static_cast<std::uint8_t>(bytes_[at_++]);
+      *v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
     return false;
   }
-}
-
-void writeHistogram(std::ostream& out, const Histogram& h) {
-  out << ' ' << h.size();
-  for (const auto& [key, count] : h) out << ' ' << key << ' ' << count;
-}
-
-bool readHistogram(std::istream& in, Histogram* h) {
-  std::size_t n = 0;
-  if (!(in >> n)) return false;
-  for (std::size_t i = 0; i < n; ++i) {
-    std::int64_t key = 0;
-    std::int64_t count = 0;
-    if (!(in >> key >> count)) return false;
-    (*h)[key] += count;
+  bool delta(std::int64_t* v) {
+    std::uint64_t u = 0;
+    if (!number(&u)) return false;
+    *v = varint::plus(*v, varint::unzigzag(u));
+    return true;
   }
-  return true;
+  bool text(std::string* out) {
+    std::uint64_t size = 0;
+    if (!number(&size) || size > bytes_.size() - at_) return false;
+    out->assign(bytes_, at_, size);
+    at_ += size;
+    return true;
+  }
+  bool done() const { return at_ == bytes_.size(); }
+
+ private:
+  const std::string& bytes_;
+  std::size_t at_ = 0;
+};
+
+void putText(std::string* out, const std::string& text) {
+  varint::put(out, text.size());
+  out->append(text);
+}
+
+std::optional<SavedJobState> parse(const std::string& bytes) {
+  Payload in(bytes);
+  SavedJobState state;
+  std::uint64_t sellers = 0;
+  if (!in.number(&sellers)) return std::nullopt;
+  std::int64_t seller = 0;
+  for (std::uint64_t i = 0; i < sellers; ++i) {
+    std::string packed;
+    if (!in.delta(&seller) || !in.text(&packed)) return std::nullopt;
+    state.buckets.emplace_hint(state.buckets.end(), seller,
+                               PackedBuckets::fromBytes(std::move(packed)));
+  }
+  std::uint64_t tables = 0;
+  if (!in.number(&tables)) return std::nullopt;
+  for (std::uint64_t t = 0; t < tables; ++t) {
+    std::string table;
+    std::uint64_t rows = 0;
+    if (!in.text(&table) || !in.number(&rows)) return std::nullopt;
+    auto& keys = state.recent.rows[table];
+    std::int64_t key = 0;
+    for (std::uint64_t r = 0; r < rows; ++r) {
+      std::uint64_t digest = 0;
+      if (!in.delta(&key) || !in.number(&digest)) return std::nullopt;
+      keys.emplace_back(key, digest);
+    }
+  }
+  if (!in.done()) return std::nullopt;
+  return state;
 }
 
 }  // namespace
@@ -70,28 +106,40 @@ std::string saveBuckets(const std::string& path, Timestamp computedAt,
   const std::string temporary = path + ".new";
   errno = 0;
   {
-    std::ofstream out(temporary, std::ios::trunc);
+    std::ofstream out(temporary, std::ios::trunc | std::ios::binary);
     out << kMagic << ' ' << kFormat << ' ' << computedAt << ' ' << rulesVersion << '\n';
+    Poco::Checksum crc(Poco::Checksum::TYPE_CRC32);
+    std::size_t size = 0;
+    std::string chunk;
+    const auto flush = [&](std::size_t atLeast) {
+      if (chunk.size() < atLeast) return;
+      crc.update(chunk.data(), static_cast<unsigned>(chunk.size()));
+      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      size += chunk.size();
+      chunk.clear();
+    };
+    varint::put(&chunk, buckets.size());
+    std::int64_t previous = 0;
     for (const auto& [seller, packed] : buckets) {
-      const SellerBuckets state = packed.unpack();
-      out << "s " << seller;
-      writeTime(out, state.otherDue);
-      out << '\n';
-      for (const auto& [b, bucket] : state.buckets) {
-        out << "b " << b;
-        writeTime(out, bucket.due);
-        for (std::int64_t count : bucket.tally.counts) out << ' ' << count;
-        writeHistogram(out, bucket.tally.responseSeconds);
-        writeHistogram(out, bucket.tally.productClaims);
-        out << '\n';
-      }
+      varint::putSigned(&chunk, varint::minus(seller, previous));
+      previous = seller;
+      putText(&chunk, packed.bytes());
+      flush(kChunk);
     }
+    varint::put(&chunk, recent.rows.size());
     for (const auto& [table, rows] : recent.rows) {
-      for (const auto& [key, digest] : rows) {
-        out << "r " << table << ' ' << key << ' ' << digest << '\n';
+      putText(&chunk, table);
+      varint::put(&chunk, rows.size());
+      std::int64_t key = 0;
+      for (const auto& [k, digest] : rows) {
+        varint::putSigned(&chunk, varint::minus(k, key));
+        key = k;
+        varint::put(&chunk, digest);
+        flush(kChunk);
       }
     }
-    out << "end\n";
+    flush(0);
+    out << "end " << size << ' ' << crc.checksum() << '\n';
     out.flush();
     if (!out) {
       return "cannot write " + temporary +
@@ -108,7 +156,7 @@ std::string saveBuckets(const std::string& path, Timestamp computedAt,
 
 std::optional<SavedJobState> loadBuckets(const std::string& path, Timestamp computedAt,
                                          const std::string& rulesVersion) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   std::string line;
   if (!std::getline(in, line)) return std::nullopt;
   {
@@ -122,51 +170,20 @@ std::optional<SavedJobState> loadBuckets(const std::string& path, Timestamp comp
       return std::nullopt;
     }
   }
-  SavedJobState state;
-  BucketState& buckets = state.buckets;
-  std::optional<std::int64_t> id;  // of the seller whose lines these are
-  SellerBuckets seller;
-  const auto done = [&] {
-    if (id) buckets[*id] = PackedBuckets(seller);
-  };
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string kind;
-    fields >> kind;
-    if (kind == "end") {
-      done();
-      for (auto& [table, rows] : state.recent.rows) std::sort(rows.begin(), rows.end());
-      return state;
-    }
-    if (kind == "s") {
-      done();
-      seller = SellerBuckets();
-      id.emplace();
-      if (!(fields >> *id)) return std::nullopt;
-      if (!readTime(fields, &seller.otherDue)) return std::nullopt;
-    } else if (kind == "b" && id) {
-      std::int64_t b = 0;
-      if (!(fields >> b)) return std::nullopt;
-      TallyBucket& bucket = seller.buckets[b];
-      if (!readTime(fields, &bucket.due)) return std::nullopt;
-      for (std::int64_t& count : bucket.tally.counts) {
-        if (!(fields >> count)) return std::nullopt;
-      }
-      if (!readHistogram(fields, &bucket.tally.responseSeconds) ||
-          !readHistogram(fields, &bucket.tally.productClaims)) {
-        return std::nullopt;
-      }
-    } else if (kind == "r") {
-      std::string table;
-      std::int64_t key = 0;
-      std::uint64_t digest = 0;
-      if (!(fields >> table >> key >> digest)) return std::nullopt;
-      state.recent.rows[table].emplace_back(key, digest);
-    } else {
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;  // cut short: no end line
+  const std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The closing line: "end <size> <crc>\n", right after the payload.
+  const std::size_t end = rest.rfind("end ");
+  if (end == std::string::npos || rest.empty() || rest.back() != '\n') return std::nullopt;
+  std::istringstream closing(rest.substr(end + 4));
+  std::size_t size = 0;
+  Poco::UInt32 expected = 0;
+  std::string extra;
+  if (!(closing >> size >> expected) || (closing >> extra) || size != end) return std::nullopt;
+  const std::string payload = rest.substr(0, end);
+  Poco::Checksum crc(Poco::Checksum::TYPE_CRC32);
+  crc.update(payload.data(), static_cast<unsigned>(payload.size()));
+  if (crc.checksum() != expected) return std::nullopt;
+  return parse(payload);
 }
 
 }  // namespace sellertrust

@@ -1,6 +1,7 @@
 // The score job's buckets file (jobs/bucket_file.h).
 #include "jobs/bucket_file.h"
 
+#include <Poco/Checksum.h>
 #include <Poco/TemporaryFile.h>
 #include <gtest/gtest.h>
 
@@ -53,18 +54,49 @@ TEST(BucketFileTest, AFileCutShortOrDamagedIsNotRead) {
   const SavedJobState state = twoSellers();
   ASSERT_EQ(saveBuckets(file.path(), 1000, "v1", state.buckets, state.recent), "");
   const std::string whole = contents(file.path());
-  ASSERT_EQ(whole.substr(whole.size() - 4), "end\n");
-  std::ofstream(file.path(), std::ios::trunc) << whole.substr(0, whole.size() - 4);
+  const auto write = [&](const std::string& text) {
+    std::ofstream(file.path(), std::ios::trunc | std::ios::binary) << text;
+  };
+  // Cut short: in the closing line, or before it.
+  write(whole.substr(0, whole.size() - 4));
   EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt);
-  std::string damaged = whole;
-  damaged.replace(damaged.find("b 20514"), 7, "b x0514");
-  std::ofstream(file.path(), std::ios::trunc) << damaged;
+  const std::size_t end = whole.rfind("end ");
+  write(whole.substr(0, end - 1) + whole.substr(end));
   EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt);
-  damaged = whole;
-  damaged.replace(damaged.find("r orders 6 42"), 13, "r orders 6 x2");
-  std::ofstream(file.path(), std::ios::trunc) << damaged;
-  EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt);
+  // One bit of the payload flipped: its CRC no longer matches.
+  const std::size_t payload = whole.find('\n') + 1;
+  for (std::size_t at = payload; at < end; at += 7) {
+    std::string damaged = whole;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x10);
+    write(damaged);
+    EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt) << "byte " << at;
+  }
+  write(whole);
+  EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), state);
   EXPECT_EQ(loadBuckets(file.path() + ".absent", 1000, "v1"), std::nullopt);
+}
+
+TEST(BucketFileTest, APayloadThatEndsTooSoonIsNotRead) {
+  // A whole file whose CRC holds, but whose one seller's bytes are missing
+  // (as a bug would write): 1 seller, id 7 (zigzag 14), 5 bytes of buckets.
+  const std::string payload = "\x01\x0e\x05";
+  Poco::Checksum crc(Poco::Checksum::TYPE_CRC32);
+  crc.update(payload.data(), static_cast<unsigned>(payload.size()));
+  Poco::TemporaryFile file;
+  std::ofstream(file.path(), std::ios::binary) << "sellertrust-buckets 3 1000 v1\n"
+                                               << payload << "end 3 " << crc.checksum() << "\n";
+  EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt);
+  // The same with its 5 bytes and no recent rows (0 tables) is read.
+  const std::string whole("\x01\x0e\x05\x00\x00\x00\x00\x00\x00", 9);
+  Poco::Checksum crc2(Poco::Checksum::TYPE_CRC32);
+  crc2.update(whole.data(), static_cast<unsigned>(whole.size()));
+  std::ofstream(file.path(), std::ios::binary | std::ios::trunc)
+      << "sellertrust-buckets 3 1000 v1\n"
+      << whole << "end " << whole.size() << ' ' << crc2.checksum() << "\n";
+  const std::optional<SavedJobState> read = loadBuckets(file.path(), 1000, "v1");
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->buckets.at(7).byteSize(), 5u);
+  EXPECT_TRUE(read->recent.rows.empty());
 }
 
 TEST(BucketFileTest, AnUnwritableDirectorySaysWhy) {
