@@ -119,23 +119,40 @@ double lap(std::chrono::steady_clock::time_point* since) {
 }
 
 // Adds to `removed` every key of `previous` not in `next`.
+// Adds to `removed` every key of `previous` not in `next`; only those of
+// `keys` if given (the only keys that can differ).
 template <typename Map>
-void removedKeys(const Map& previous, const Map& next, std::vector<std::int64_t>* removed) {
+void removedKeys(const Map& previous, const Map& next, std::vector<std::int64_t>* removed,
+                 const std::set<std::int64_t>* keys = nullptr) {
+  if (keys != nullptr) {
+    for (std::int64_t key : *keys) {
+      if (previous.count(key) != 0 && next.count(key) == 0) removed->push_back(key);
+    }
+    return;
+  }
   for (const auto& entry : previous) {
     if (next.count(entry.first) == 0) removed->push_back(entry.first);
   }
 }
 
 // Adds to `changed` every value of `next` that is new or differs from
-// `previous`, and to `removed` every key of `previous` not in `next`.
+// `previous`, and to `removed` every key of `previous` not in `next`; only
+// of `keys` if given.
 template <typename Map, typename Value>
 void diff(const Map& previous, const Map& next, std::vector<Value>* changed,
-          std::vector<std::int64_t>* removed) {
-  for (const auto& [key, value] : next) {
+          std::vector<std::int64_t>* removed, const std::set<std::int64_t>* keys = nullptr) {
+  const auto compare = [&](std::int64_t key, const Value& value) {
     auto it = previous.find(key);
     if (it == previous.end() || it->second != value) changed->push_back(value);
+  };
+  if (keys != nullptr) {
+    for (std::int64_t key : *keys) {
+      if (auto it = next.find(key); it != next.end()) compare(key, it->second);
+    }
+  } else {
+    for (const auto& [key, value] : next) compare(key, value);
   }
-  removedKeys(previous, next, removed);
+  removedKeys(previous, next, removed, keys);
 }
 
 // The changes an incremental run after `previous` reads, or nullopt when
@@ -364,9 +381,8 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     return !incremental || scope.count(sellerId) != 0;
   };
   if (incremental) {
-    for (const auto& [id, seller] : previous->sellers) {
-      if (!inScope(id)) next->sellers.emplace(id, seller);
-    }
+    next->sellers = previous->sellers;
+    for (std::int64_t id : scope) next->sellers.erase(id);
   }
 
   // Every known seller is evaluated, also those without window orders (they
@@ -390,10 +406,15 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
 
   // A product result for every product on the ladder or drawing window claims.
   std::map<std::int64_t, AuthenticityClaim> claimsByTicket;
+  // The products whose result may differ from the previous run's: those of
+  // the sellers read, and those the ladder or the tallies name.
+  std::set<std::int64_t> productsRead;
   if (incremental) {
+    next->products = previous->products;
     for (const auto& [productId, product] : previous->products) {
-      if (!inScope(product.ladder.sellerId)) next->products.emplace(productId, product);
+      if (inScope(product.ladder.sellerId)) productsRead.insert(productId);
     }
+    for (std::int64_t productId : productsRead) next->products.erase(productId);
     for (const auto& [productId, list] : previous->claimsByProduct) {
       for (const AuthenticityClaim& c : list) {
         if (inScope(c.sellerId)) continue;
@@ -402,9 +423,13 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
       }
     }
   }
-  for (const ProductLadder& l : ladders) next->products[l.productId].ladder = l;
+  for (const ProductLadder& l : ladders) {
+    next->products[l.productId].ladder = l;
+    if (incremental) productsRead.insert(l.productId);
+  }
   for (const auto& [sellerId, tally] : data.tallies) {
     for (const auto& [productId, claims] : tally.productClaims) {
+      if (incremental) productsRead.insert(productId);
       auto [it, added] = next->products.try_emplace(productId);
       if (added) {
         it->second.ladder.productId = productId;
@@ -471,7 +496,8 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     data.dueAt.erase(id);
     data.defects.erase(id);
   }
-  removedKeys(previous->sellers, next->sellers, &record.sellersRemoved);
+  removedKeys(previous->sellers, next->sellers, &record.sellersRemoved,
+              incremental ? &scope : nullptr);
   std::int64_t defects = 0;
   std::int64_t orders = 0;
   for (const auto& [id, seller] : next->sellers) {
@@ -510,7 +536,8 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   next->nextWarningId = nextWarningId;
   next->indexWarnings();
 
-  diff(previous->products, next->products, &record.productsChanged, &record.productsRemoved);
+  diff(previous->products, next->products, &record.productsChanged, &record.productsRemoved,
+       incremental ? &productsRead : nullptr);
   std::map<std::int64_t, AuthenticityClaim> previousClaims;
   for (const auto& [productId, list] : previous->claimsByProduct) {
     for (const AuthenticityClaim& c : list) previousClaims[c.ticketId] = c;
