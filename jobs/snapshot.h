@@ -39,7 +39,7 @@ struct SellerResult {
   // passes its ship-by time, ...): an incremental run recomputes it then.
   std::optional<Timestamp> dueAt;
   // The window's rows behind each metric (SourceData::defects), for the
-  // drill-down; ordered by metric, then what it counts, then row.
+  // drill-down: day by day (source::sortedDefects orders them by metric).
   DefectList defects;
 
   bool operator==(const SellerResult& other) const;

@@ -119,9 +119,8 @@ struct SourceData {
   // When a seller's tally next changes by the clock alone (an unshipped
   // order passes its ship-by time, ...); absent: not by the clock.
   std::map<std::int64_t, Timestamp> dueAt;
-  // Per seller with any, its window's defect rows (Defect), ordered by
-  // metric, then by what the metric counts (the order, or the ticket or
-  // return request), then by row: exactly the rows its tallies count.
+  // Per seller with any, its window's defect rows (Defect), day by day:
+  // exactly the rows its tallies count.
   std::map<std::int64_t, DefectList> defects;
   // The rows updated at or after the watermark less the change overlap
   // (CarriedState::changeOverlap), for the next incremental read; empty
