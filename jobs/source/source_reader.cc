@@ -164,7 +164,8 @@ class Reader {
     const std::vector<std::int64_t>* sellers = nullptr;
     WindowShare share;
     bool outsideWindow = true;
-    bool window = true;  // false: only what lies outside the window
+    bool window = true;   // false: only what lies outside the window
+    bool defects = true;  // false: the window's tallies without defect rows
   };
 
   // Adds units that read `sellers` in chunks that keep IN lists short.
@@ -474,7 +475,8 @@ class Reader {
     left.stopped_ = stopped_;
     const WindowShare share{windowAt(then, rules_).begin, windowAt(now_, rules_).begin};
     std::vector<Unit> units;
-    addChunks(sellers, {nullptr, share, false, true}, &units);
+    // Their tallies only: their defect rows go by time (keepDefectsOutside).
+    addChunks(sellers, {nullptr, share, false, true, false}, &units);
     for (const Unit& unit : units) left.readUnit(unit);
     for (const auto& [table, rows] : left.data_.rowsRead) data_.rowsRead[table] += rows;
     for (auto& [seller, candidates] : leaving_) {
@@ -581,14 +583,14 @@ class Reader {
     if (sellers_ == nullptr) known_.scanFirst = scanFirst_;
     rebuildQueries();
     if (unit.outsideWindow) readSellerRows();
-    if (unit.window) readWindow();
+    if (unit.window) readWindow(unit.defects);
     if (!unit.outsideWindow) return;
     readAuthenticityClaims();
     readUntimedOrders();
   }
 
-  // The unit's window: tallies, defect rows, histograms.
-  void readWindow() {
+  // The unit's window: tallies, histograms and (if `defects`) defect rows.
+  void readWindow(bool defects) {
     // Orders first: once a table's bad rows are known (unless there were
     // too many to list), the later queries leave them out by key instead of
     // checking every row again. Indexes, as queries_ is rebuilt on the way.
@@ -600,7 +602,9 @@ class Reader {
       learnBadRows(table);
     }
     for (const UnionQuery& u : queries_.unions) readUnion(u);
-    for (const DefectQuery& d : queries_.defects) readDefects(d);
+    if (defects) {
+      for (const DefectQuery& d : queries_.defects) readDefects(d);
+    }
     readHistogram(
         "reading response times", queries_.responseHistogram,
         [](SellerTally & t) -> auto& { return t.responseSeconds; });
