@@ -2,6 +2,7 @@
 
 #include <Poco/Checksum.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -93,6 +94,7 @@ std::optional<SavedJobState> parse(const std::string& bytes) {
       if (!in.delta(&key) || !in.number(&digest)) return std::nullopt;
       keys.emplace_back(key, digest);
     }
+    std::sort(keys.begin(), keys.end());  // RecentRows::saw() searches them
   }
   if (!in.done()) return std::nullopt;
   return state;

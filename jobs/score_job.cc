@@ -118,7 +118,6 @@ double lap(std::chrono::steady_clock::time_point* since) {
   return seconds;
 }
 
-// Adds to `removed` every key of `previous` not in `next`.
 // Adds to `removed` every key of `previous` not in `next`; only those of
 // `keys` if given (the only keys that can differ).
 template <typename Map>
