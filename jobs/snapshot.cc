@@ -26,23 +26,27 @@ bool ProductResult::operator==(const ProductResult& o) const {
 void Snapshot::indexWarnings() {
   warningsBySeller_.clear();
   warningsByProduct_.clear();
+  warningsBySeller_.reserve(warnings.size());
   for (std::size_t i = 0; i < warnings.size(); ++i) {
     const Firing& f = warnings[i]->firing;
-    warningsBySeller_[f.sellerId].push_back(i);
-    if (f.productId) warningsByProduct_[*f.productId].push_back(i);
+    warningsBySeller_.emplace_back(f.sellerId, i);
+    if (f.productId) warningsByProduct_.emplace_back(*f.productId, i);
   }
+  std::sort(warningsBySeller_.begin(), warningsBySeller_.end());
+  std::sort(warningsByProduct_.begin(), warningsByProduct_.end());
 }
 
 namespace {
 
 std::vector<Warning> pick(const std::vector<SharedWarning>& all,
-                          const std::unordered_map<std::int64_t, std::vector<std::size_t>>& index,
+                          const std::vector<std::pair<std::int64_t, std::size_t>>& index,
                           std::int64_t key) {
+  const auto first =
+      std::lower_bound(index.begin(), index.end(), std::make_pair(key, std::size_t{0}));
   std::vector<Warning> out;
-  auto it = index.find(key);
-  if (it == index.end()) return out;
-  out.reserve(it->second.size());
-  for (std::size_t i : it->second) out.push_back(*all[i]);
+  for (auto it = first; it != index.end() && it->first == key; ++it) {
+    out.push_back(*all[it->second]);
+  }
   return out;
 }
 

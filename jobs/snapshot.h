@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sellertrust/defect_list.h"
@@ -116,8 +117,10 @@ struct Snapshot {
   void indexWarnings();
 
  private:
-  std::unordered_map<std::int64_t, std::vector<std::size_t>> warningsBySeller_;
-  std::unordered_map<std::int64_t, std::vector<std::size_t>> warningsByProduct_;
+  // (seller or product id, index in `warnings`), ascending: two sorted
+  // arrays, not a map of vectors (a few MB less at 100 k warnings).
+  std::vector<std::pair<std::int64_t, std::size_t>> warningsBySeller_;
+  std::vector<std::pair<std::int64_t, std::size_t>> warningsByProduct_;
 };
 
 class SnapshotHolder {
