@@ -24,7 +24,7 @@ namespace {
 //     per row: its key less the one before, its digest;
 //   end <payload bytes> <CRC-32 of the payload>\n
 // The buckets go as they are packed in memory: a run saves them without
-// unpacking any. The CRC guards what unpack() trusts.
+// unpacking any; each seller's are checked whole as they are read back.
 constexpr const char* kMagic = "sellertrust-buckets";
 constexpr int kFormat = 3;
 // Bytes the writer gathers before each write.
@@ -34,16 +34,7 @@ constexpr std::size_t kChunk = 1 << 16;
 class Payload {
  public:
   explicit Payload(const std::string& bytes) : bytes_(bytes) {}
-  bool number(std::uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (at_ >= bytes_.size()) return false;
-      const auto byte = static_cast<std::uint8_t>(bytes_[at_++]);
-      *v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;
-  }
+  bool number(std::uint64_t* v) { return varint::tryGet(bytes_, &at_, v); }
   bool delta(std::int64_t* v) {
     std::uint64_t u = 0;
     if (!number(&u)) return false;
@@ -76,10 +67,11 @@ std::optional<SavedJobState> parse(const std::string& bytes) {
   if (!in.number(&sellers)) return std::nullopt;
   std::int64_t seller = 0;
   for (std::uint64_t i = 0; i < sellers; ++i) {
-    std::string packed;
-    if (!in.delta(&seller) || !in.text(&packed)) return std::nullopt;
-    state.buckets.emplace_hint(state.buckets.end(), seller,
-                               PackedBuckets::fromBytes(std::move(packed)));
+    std::string bytes;
+    if (!in.delta(&seller) || !in.text(&bytes)) return std::nullopt;
+    std::optional<PackedBuckets> packed = PackedBuckets::fromBytes(std::move(bytes));
+    if (!packed) return std::nullopt;
+    state.buckets.emplace_hint(state.buckets.end(), seller, std::move(*packed));
   }
   std::uint64_t tables = 0;
   if (!in.number(&tables)) return std::nullopt;

@@ -133,17 +133,25 @@ std::unordered_map<std::int64_t, DefectList> readDefectDays(Rows& rows) {
   while (rows.next()) {
     const std::int64_t id = rows.getInt64(1);
     const std::int64_t day = rows.getInt64(2);
-    const std::string where = "results database, seller_defects of seller " + std::to_string(id) +
-                              ", day " + std::to_string(day) + ": ";
-    if (id != seller) finish();
+    const auto fail = [&](const std::string& why) {
+      return SourceError("results database, seller_defects of seller " + std::to_string(id) +
+                         ", day " + std::to_string(day) + ": " + why);
+    };
+    if (id != seller) {
+      finish();
+    } else if (!days.empty() && day <= days.back().days().back()) {
+      // A day that is no whole number (SQLite keeps any type) reads back as
+      // one that sorts out of place.
+      throw fail("not after the seller's day before (is it a whole number?)");
+    }
     seller = id;
     try {
       days.push_back(source::parseDefectList(rows.getString(3)));
     } catch (const std::invalid_argument& e) {
-      throw SourceError(where + e.what());
+      throw fail(e.what());
     }
     if (days.back().days() != std::vector<std::int64_t>{day}) {
-      throw SourceError(where + "it holds rows of orders of another day");
+      throw fail("it holds rows of orders of another day");
     }
   }
   finish();

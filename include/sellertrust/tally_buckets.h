@@ -8,7 +8,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <utility>
 
 #include "sellertrust/metrics.h"
 #include "sellertrust/time.h"
@@ -49,14 +48,10 @@ class PackedBuckets {
   explicit PackedBuckets(const SellerBuckets& buckets);
   SellerBuckets unpack() const;
   std::size_t byteSize() const { return bytes_.size(); }
-  // The packed bytes, to store as they are, and back: only bytes that
-  // bytes() gave (unpack() trusts them).
+  // The packed bytes, to store as they are, and back: nullopt for bytes
+  // that are not whole buckets (a damaged file).
   const std::string& bytes() const { return bytes_; }
-  static PackedBuckets fromBytes(std::string bytes) {
-    PackedBuckets p;
-    p.bytes_ = std::move(bytes);
-    return p;
-  }
+  static std::optional<PackedBuckets> fromBytes(std::string bytes);
   bool operator==(const PackedBuckets& other) const { return bytes_ == other.bytes_; }
 
  private:

@@ -1,5 +1,6 @@
 // Variable-length integers: the compact encodings of defect lists and tally
-// buckets. For bytes this process wrote (no bounds checks on reading).
+// buckets. get() is for bytes this process wrote (no bounds checks);
+// tryGet() for bytes read back from a file.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +40,25 @@ inline std::uint64_t get(const std::string& in, std::size_t* at) {
     v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
     if ((byte & 0x80) == 0) return v;
   }
+}
+
+// As get(), for bytes that may be damaged: false (and `at` anywhere) when
+// they end before the number does or it runs past 64 bits.
+inline bool tryGet(const std::string& in, std::size_t* at, std::uint64_t* v) {
+  *v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*at >= in.size()) return false;
+    const auto byte = static_cast<std::uint8_t>(in[(*at)++]);
+    *v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+inline bool tryGetSigned(const std::string& in, std::size_t* at, std::int64_t* v) {
+  std::uint64_t u = 0;
+  if (!tryGet(in, at, &u)) return false;
+  *v = unzigzag(u);
+  return true;
 }
 
 // A signed value.

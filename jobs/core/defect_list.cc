@@ -53,7 +53,10 @@ Defect getRow(const std::string& in, std::size_t* at, const Defect& last) {
 // start keeps its time small.
 Defect dayStart(std::int64_t day) {
   Defect d;
-  d.orderedAt = day * kBucketSeconds;
+  // Wrapping, as varint's arithmetic: a day read from damaged bytes may be
+  // any number.
+  d.orderedAt = static_cast<Timestamp>(static_cast<std::uint64_t>(day) *
+                                       static_cast<std::uint64_t>(kBucketSeconds));
   return d;
 }
 

@@ -1,5 +1,8 @@
 #include "sellertrust/tally_buckets.h"
 
+#include <stdexcept>
+#include <utility>
+
 #include "sellertrust/varint.h"
 
 namespace sellertrust {
@@ -9,10 +12,11 @@ namespace {
 void putTime(std::string* out, const std::optional<Timestamp>& t) {
   varint::put(out, t ? varint::zigzag(*t) + 1 : 0);
 }
-std::optional<Timestamp> getTime(const std::string& in, std::size_t* at) {
-  const std::uint64_t v = varint::get(in, at);
-  if (v == 0) return std::nullopt;
-  return varint::unzigzag(v - 1);
+bool getTime(const std::string& in, std::size_t* at, std::optional<Timestamp>* t) {
+  std::uint64_t v = 0;
+  if (!varint::tryGet(in, at, &v)) return false;
+  *t = v == 0 ? std::nullopt : std::optional<Timestamp>(varint::unzigzag(v - 1));
+  return true;
 }
 
 // The number of entries, then each key as a delta from the one before and
@@ -26,13 +30,44 @@ void putHistogram(std::string* out, const Histogram& h) {
     previous = key;
   }
 }
-void getHistogram(const std::string& in, std::size_t* at, Histogram* h) {
-  const std::uint64_t n = varint::get(in, at);
+bool getHistogram(const std::string& in, std::size_t* at, Histogram* h) {
+  std::uint64_t n = 0;
+  if (!varint::tryGet(in, at, &n)) return false;
   std::int64_t key = 0;
   for (std::uint64_t i = 0; i < n; ++i) {
-    key = varint::plus(key, varint::getSigned(in, at));
-    (*h)[key] = varint::getSigned(in, at);
+    std::int64_t delta = 0;
+    std::int64_t count = 0;
+    if (!varint::tryGetSigned(in, at, &delta) || !varint::tryGetSigned(in, at, &count)) {
+      return false;
+    }
+    key = varint::plus(key, delta);
+    (*h)[key] = count;
   }
+  return true;
+}
+
+// The buckets of `bytes`, checked as they are read: false if they are not
+// whole.
+bool decode(const std::string& bytes, SellerBuckets* out) {
+  if (bytes.empty()) return true;
+  std::size_t at = 0;
+  if (!getTime(bytes, &at, &out->otherDue)) return false;
+  std::int64_t b = 0;
+  while (at < bytes.size()) {
+    std::int64_t delta = 0;
+    if (!varint::tryGetSigned(bytes, &at, &delta)) return false;
+    b = varint::plus(b, delta);
+    TallyBucket& bucket = out->buckets[b];
+    if (!getTime(bytes, &at, &bucket.due)) return false;
+    for (std::int64_t& count : bucket.tally.counts) {
+      if (!varint::tryGetSigned(bytes, &at, &count)) return false;
+    }
+    if (!getHistogram(bytes, &at, &bucket.tally.responseSeconds) ||
+        !getHistogram(bytes, &at, &bucket.tally.productClaims)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -55,19 +90,16 @@ PackedBuckets::PackedBuckets(const SellerBuckets& buckets) {
 
 SellerBuckets PackedBuckets::unpack() const {
   SellerBuckets out;
-  if (bytes_.empty()) return out;
-  std::size_t at = 0;
-  out.otherDue = getTime(bytes_, &at);
-  std::int64_t b = 0;
-  while (at < bytes_.size()) {
-    b = varint::plus(b, varint::getSigned(bytes_, &at));
-    TallyBucket& bucket = out.buckets[b];
-    bucket.due = getTime(bytes_, &at);
-    for (std::int64_t& count : bucket.tally.counts) count = varint::getSigned(bytes_, &at);
-    getHistogram(bytes_, &at, &bucket.tally.responseSeconds);
-    getHistogram(bytes_, &at, &bucket.tally.productClaims);
-  }
+  if (!decode(bytes_, &out)) throw std::logic_error("packed buckets that are not whole");
   return out;
+}
+
+std::optional<PackedBuckets> PackedBuckets::fromBytes(std::string bytes) {
+  SellerBuckets ignored;
+  if (!decode(bytes, &ignored)) return std::nullopt;
+  PackedBuckets p;
+  p.bytes_ = std::move(bytes);
+  return p;
 }
 
 }  // namespace sellertrust

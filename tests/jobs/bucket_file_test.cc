@@ -76,26 +76,31 @@ TEST(BucketFileTest, AFileCutShortOrDamagedIsNotRead) {
   EXPECT_EQ(loadBuckets(file.path() + ".absent", 1000, "v1"), std::nullopt);
 }
 
-TEST(BucketFileTest, APayloadThatEndsTooSoonIsNotRead) {
-  // A whole file whose CRC holds, but whose one seller's bytes are missing
-  // (as a bug would write): 1 seller, id 7 (zigzag 14), 5 bytes of buckets.
-  const std::string payload = "\x01\x0e\x05";
+// A file whose closing line and CRC hold, with `payload` in it.
+void writeWithCrc(const std::string& path, const std::string& payload) {
   Poco::Checksum crc(Poco::Checksum::TYPE_CRC32);
   crc.update(payload.data(), static_cast<unsigned>(payload.size()));
-  Poco::TemporaryFile file;
-  std::ofstream(file.path(), std::ios::binary) << "sellertrust-buckets 3 1000 v1\n"
-                                               << payload << "end 3 " << crc.checksum() << "\n";
-  EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt);
-  // The same with its 5 bytes and no recent rows (0 tables) is read.
-  const std::string whole("\x01\x0e\x05\x00\x00\x00\x00\x00\x00", 9);
-  Poco::Checksum crc2(Poco::Checksum::TYPE_CRC32);
-  crc2.update(whole.data(), static_cast<unsigned>(whole.size()));
-  std::ofstream(file.path(), std::ios::binary | std::ios::trunc)
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
       << "sellertrust-buckets 3 1000 v1\n"
-      << whole << "end " << whole.size() << ' ' << crc2.checksum() << "\n";
+      << payload << "end " << payload.size() << ' ' << crc.checksum() << "\n";
+}
+
+TEST(BucketFileTest, APayloadThatIsNotWholeIsNotReadEvenWithItsCrc) {
+  // As a bug would write it: 1 seller, id 7 (zigzag 14), 5 bytes of
+  // buckets, which are missing.
+  Poco::TemporaryFile file;
+  writeWithCrc(file.path(), std::string("\x01\x0e\x05", 3));
+  EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt);
+  // The 5 bytes there, then no recent rows (0 tables): still no whole
+  // buckets (a bucket has a count per tally), so nothing is read.
+  writeWithCrc(file.path(), std::string("\x01\x0e\x05\x00\x00\x00\x00\x00\x00", 9));
+  EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt);
+  // One seller with no bucket but an otherDue (zigzag 1000 + 1 = 2001:
+  // 0xd1 0x0f) is whole.
+  writeWithCrc(file.path(), std::string("\x01\x0e\x02\xd1\x0f\x00", 6));
   const std::optional<SavedJobState> read = loadBuckets(file.path(), 1000, "v1");
   ASSERT_TRUE(read.has_value());
-  EXPECT_EQ(read->buckets.at(7).byteSize(), 5u);
+  EXPECT_EQ(read->buckets.at(7).unpack().otherDue, 1000);
   EXPECT_TRUE(read->recent.rows.empty());
 }
 

@@ -466,6 +466,69 @@ TEST_F(SqliteResultStoreTest, ARunWritesOnlyTheDaysOfDefectsThatChanged) {
   EXPECT_EQ((std::vector<Poco::Int64>{day1 + 1, day1 + 2}), days);
 }
 
+TEST_F(SqliteResultStoreTest, DeletesManyEmptiedDaysInStatementsOfAFewHundred) {
+  // 450 days of one defect each, then a run that leaves only the last: 449
+  // days deleted, in three statements (200, 200, 49 pairs).
+  const Timestamp first = (kT0 / kDay - 449) * kDay;
+  std::vector<Defect> rows;
+  for (std::int64_t d = 0; d < 450; ++d) {
+    Defect x = defect(1000 + d, 1000 + d, "tracking_missing", 0);
+    x.orderedAt = first + d * kDay + 60;
+    rows.push_back(x);
+  }
+  OwnedRun full;
+  full.computedAt = kT0;
+  SellerResult before = seller(7, Badge::kGood, 80.0);
+  before.defects = DefectList(rows);
+  full.sellersChanged = {full.keep(before)};
+  full.addDefectDays(before, nullptr);
+  ASSERT_EQ(450u, full.defectDaysChanged.size());
+  store_.saveRun(full);
+
+  OwnedRun emptied;
+  emptied.computedAt = kT0 + 60;
+  SellerResult after = before;
+  after.defects = DefectList({rows.back()});
+  emptied.sellersChanged = {emptied.keep(after)};
+  emptied.addDefectDays(after, &before.defects);
+  EXPECT_TRUE(emptied.defectDaysChanged.empty());
+  ASSERT_EQ(449u, emptied.defectDaysRemoved.size());
+  std::vector<std::size_t> pairsPerStatement;
+  results_sql::writeRunRows(emptied, [&](const std::string&, const std::string& sql,
+                                         const std::vector<results_sql::Value>& values) {
+    if (sql.rfind("DELETE FROM seller_defects", 0) == 0) {
+      pairsPerStatement.push_back(values.size() / 2);
+    }
+  });
+  EXPECT_EQ(pairsPerStatement, (std::vector<std::size_t>{200, 200, 49}));
+  store_.saveRun(emptied);
+  Poco::Data::Session session("SQLite", path_);
+  std::vector<Poco::Int64> days;
+  session << "SELECT day FROM seller_defects WHERE seller_id = 7", into(days), now;
+  EXPECT_EQ((std::vector<Poco::Int64>{kT0 / kDay}), days);
+  EXPECT_TRUE(store_.loadSnapshot(0)->sellers.at(7)->defects == after.defects);
+}
+
+TEST_F(SqliteResultStoreTest, RefusesADayThatIsNoWholeNumber) {
+  // SQLite keeps a REAL where an INTEGER was meant: 20510.5 sorts after
+  // 20510 but reads back as 20510.
+  store_.saveRun(firstRun());
+  {
+    Poco::Data::Session session("SQLite", path_);
+    session << "INSERT INTO seller_defects (seller_id, day, defects) "
+               "SELECT seller_id, day + 0.5, defects FROM seller_defects",
+        now;
+  }
+  try {
+    store_.loadSnapshot(0);
+    FAIL() << "a day that is no whole number was loaded";
+  } catch (const SourceError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(std::string::npos, message.find("seller_defects of seller 7, day 20510: not after"))
+        << message;
+  }
+}
+
 TEST_F(SqliteResultStoreTest, RefusesADayThatHoldsRowsOfAnotherDay) {
   store_.saveRun(firstRun());
   {

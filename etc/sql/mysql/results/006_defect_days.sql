@@ -5,7 +5,7 @@
 -- is a full one, which lists every seller's.
 CREATE TABLE IF NOT EXISTS seller_defects (
   seller_id BIGINT NOT NULL,
-  day INT NOT NULL,
+  day BIGINT NOT NULL,
   defects LONGTEXT NOT NULL,
   PRIMARY KEY (seller_id, day)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
