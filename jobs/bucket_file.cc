@@ -36,9 +36,9 @@ class Payload {
   explicit Payload(const std::string& bytes) : bytes_(bytes) {}
   bool number(std::uint64_t* v) { return varint::tryGet(bytes_, &at_, v); }
   bool delta(std::int64_t* v) {
-    std::uint64_t u = 0;
-    if (!number(&u)) return false;
-    *v = varint::plus(*v, varint::unzigzag(u));
+    std::int64_t d = 0;
+    if (!varint::tryGetSigned(bytes_, &at_, &d)) return false;
+    *v = varint::plus(*v, d);
     return true;
   }
   bool text(std::string* out) {

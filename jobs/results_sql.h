@@ -57,6 +57,11 @@ SellerResult sellerFromRow(const Row& row);
 // has next() and the row's getters).
 template <typename Rows>
 std::unordered_map<std::int64_t, DefectList> readDefectDays(Rows& rows);
+// Adds every seller of the rows of selectSellers() to `sellers`, each
+// with its defect rows, taken from `defects` (readDefectDays).
+template <typename Rows>
+void readSellers(Rows& rows, std::unordered_map<std::int64_t, DefectList>* defects,
+                 std::unordered_map<std::int64_t, SharedSeller>* sellers);
 template <typename Row>
 ProductResult productFromRow(const Row& row);
 template <typename Row>
@@ -156,6 +161,19 @@ std::unordered_map<std::int64_t, DefectList> readDefectDays(Rows& rows) {
   }
   finish();
   return out;
+}
+
+template <typename Rows>
+void readSellers(Rows& rows, std::unordered_map<std::int64_t, DefectList>* defects,
+                 std::unordered_map<std::int64_t, SharedSeller>* sellers) {
+  while (rows.next()) {
+    SellerResult s = sellerFromRow(rows);
+    if (auto list = defects->find(s.sellerId); list != defects->end()) {
+      s.defects = std::move(list->second);
+    }
+    const std::int64_t id = s.sellerId;
+    sellers->emplace(id, std::make_shared<const SellerResult>(std::move(s)));
+  }
 }
 
 template <typename Row>

@@ -60,15 +60,14 @@ Defect dayStart(std::int64_t day) {
   return d;
 }
 
-// The rows of a stream that holds nothing else (a Builder's).
-std::vector<Defect> decodeRows(const std::string& in, std::size_t at, std::size_t end,
-                               Defect last) {
-  std::vector<Defect> out;
+// Appends to `out` the rows of in[at, end), each stored after the one
+// before it, the first after `last`.
+void appendRows(const std::string& in, std::size_t at, std::size_t end, Defect last,
+                std::vector<Defect>* out) {
   while (at < end) {
     last = getRow(in, &at, last);
-    out.push_back(last);
+    out->push_back(last);
   }
-  return out;
 }
 
 }  // namespace
@@ -129,8 +128,10 @@ class DefectList::Days {
   std::int64_t day() const { return day_; }
   std::size_t at() const { return at_; }
   std::size_t size() const { return size_; }
-  const std::string& bytes() const { return bytes_; }
-  std::vector<Defect> rows() const { return decodeRows(bytes_, at_, at_ + size_, dayStart(day_)); }
+  // Appends the day's rows to `out`.
+  void rows(std::vector<Defect>* out) const {
+    appendRows(bytes_, at_, at_ + size_, dayStart(day_), out);
+  }
   void next() {
     next_ = at_ + size_;
     step();
@@ -167,7 +168,8 @@ void DefectList::Builder::add(const Defect& d) {
 }
 
 DefectList DefectList::Builder::finish() && {
-  std::vector<Defect> rows = decodeRows(bytes_, 0, bytes_.size(), Defect());
+  std::vector<Defect> rows;
+  appendRows(bytes_, 0, bytes_.size(), Defect(), &rows);
   bytes_ = std::string();  // its room goes before the list takes its own
   return DefectList(std::move(rows));
 }
@@ -185,13 +187,7 @@ std::vector<Defect> DefectList::decode() const {
   for (char c : bytes_) ends += static_cast<std::uint8_t>(c) < 0x80 ? 1 : 0;
   std::vector<Defect> out;
   out.reserve(ends / 5);
-  for (Days d(*this); !d.done(); d.next()) {
-    Defect last = dayStart(d.day());
-    for (std::size_t at = d.at(); at < d.at() + d.size();) {
-      last = getRow(bytes_, &at, last);
-      out.push_back(last);
-    }
-  }
+  for (Days d(*this); !d.done(); d.next()) d.rows(&out);
   return out;
 }
 
@@ -218,7 +214,8 @@ DefectList DefectList::without(const std::set<std::int64_t>& days, Timestamp beg
       writer.add(d.day(), bytes_, d.at(), d.size());
       continue;
     }
-    std::vector<Defect> rows = d.rows();
+    std::vector<Defect> rows;
+    d.rows(&rows);
     rows.erase(std::remove_if(rows.begin(), rows.end(),
                               [&](const Defect& r) { return r.orderedAt < begin; }),
                rows.end());
@@ -241,9 +238,9 @@ DefectList DefectList::merge(const DefectList& a, const DefectList& b) {
       writer.add(y.day(), b.bytes_, y.at(), y.size());
       y.next();
     } else {
-      std::vector<Defect> rows = x.rows();
-      std::vector<Defect> more = y.rows();
-      rows.insert(rows.end(), more.begin(), more.end());
+      std::vector<Defect> rows;
+      x.rows(&rows);
+      y.rows(&rows);
       std::sort(rows.begin(), rows.end(), inListOrder);
       writer.add(x.day(), rows.data(), rows.data() + rows.size());
       x.next();

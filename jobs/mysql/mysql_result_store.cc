@@ -231,14 +231,7 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
         defects = results_sql::readDefectDays(days);
       }
       MysqlRows rows = c.stream("reading seller results", results_sql::selectSellers());
-      while (rows.next()) {
-        SellerResult s = results_sql::sellerFromRow(rows);
-        if (auto list = defects.find(s.sellerId); list != defects.end()) {
-          s.defects = std::move(list->second);
-        }
-        const std::int64_t id = s.sellerId;
-        snapshot->sellers.emplace(id, std::make_shared<const SellerResult>(std::move(s)));
-      }
+      results_sql::readSellers(rows, &defects, &snapshot->sellers);
     }
     {
       MysqlRows rows = c.stream("reading product results", results_sql::selectProducts());

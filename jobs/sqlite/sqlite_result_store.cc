@@ -461,14 +461,7 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
         SqliteStatement days = statement(s, "reading defects", results_sql::selectDefectDays());
         std::unordered_map<std::int64_t, DefectList> defects = results_sql::readDefectDays(days);
         SqliteStatement rows = statement(s, "reading seller results", results_sql::selectSellers());
-        while (rows.next()) {
-          SellerResult r = results_sql::sellerFromRow(rows);
-          if (auto list = defects.find(r.sellerId); list != defects.end()) {
-            r.defects = std::move(list->second);
-          }
-          const std::int64_t id = r.sellerId;
-          snapshot->sellers.emplace(id, std::make_shared<const SellerResult>(std::move(r)));
-        }
+        results_sql::readSellers(rows, &defects, &snapshot->sellers);
       }
       {
         SqliteStatement rows =

@@ -182,6 +182,16 @@ OwnedRun secondRun() {
   return run;
 }
 
+// A run at `at` that changes `s` alone, with the days of its defect rows
+// that differ from `was` (nullptr: all of them).
+OwnedRun runChanging(Timestamp at, const SellerResult& s, const DefectList* was) {
+  OwnedRun run;
+  run.computedAt = at;
+  run.sellersChanged = {run.keep(s)};
+  run.addDefectDays(*run.sellersChanged[0], was);
+  return run;
+}
+
 class SqliteResultStoreTest : public ::testing::Test {
  protected:
   SqliteResultStoreTest() : path_(dir_.file("results.db")), store_(path_) { store_.migrate(); }
@@ -432,24 +442,18 @@ TEST_F(SqliteResultStoreTest, ARunWritesOnlyTheDaysOfDefectsThatChanged) {
     return d;
   };
   const Timestamp d1 = kT0 - 3 * kDay - 12 * kHour;  // 2026-02-26 00:00
-  OwnedRun first;
-  first.computedAt = kT0;
   SellerResult before = seller(7, Badge::kGood, 80.0);
   before.defects = DefectList({on(d1, 1, "tracking_missing"), on(d1 + kDay, 2, "tracking_missing"),
                                on(d1 + 2 * kDay, 3, "tracking_missing")});
-  first.sellersChanged = {first.keep(before)};
-  first.addDefectDays(before, nullptr);
+  const OwnedRun first = runChanging(kT0, before, nullptr);
   ASSERT_EQ(3u, first.defectDaysChanged.size());
   store_.saveRun(first);
 
-  OwnedRun second;
-  second.computedAt = kT0 + 60;
   SellerResult after = before;
   after.defects =
       DefectList({on(d1 + kDay, 2, "tracking_missing"), on(d1 + kDay, 4, "tracking_missing"),
                   on(d1 + 2 * kDay, 3, "tracking_missing")});
-  second.sellersChanged = {second.keep(after)};
-  second.addDefectDays(*second.sellersChanged[0], &before.defects);
+  const OwnedRun second = runChanging(kT0 + 60, after, &before.defects);
   const std::int64_t day1 = d1 / kDay;
   ASSERT_EQ(1u, second.defectDaysChanged.size());
   EXPECT_EQ(day1 + 1, second.defectDaysChanged[0].second);
@@ -476,21 +480,15 @@ TEST_F(SqliteResultStoreTest, DeletesManyEmptiedDaysInStatementsOfAFewHundred) {
     x.orderedAt = first + d * kDay + 60;
     rows.push_back(x);
   }
-  OwnedRun full;
-  full.computedAt = kT0;
   SellerResult before = seller(7, Badge::kGood, 80.0);
   before.defects = DefectList(rows);
-  full.sellersChanged = {full.keep(before)};
-  full.addDefectDays(before, nullptr);
+  const OwnedRun full = runChanging(kT0, before, nullptr);
   ASSERT_EQ(450u, full.defectDaysChanged.size());
   store_.saveRun(full);
 
-  OwnedRun emptied;
-  emptied.computedAt = kT0 + 60;
   SellerResult after = before;
   after.defects = DefectList({rows.back()});
-  emptied.sellersChanged = {emptied.keep(after)};
-  emptied.addDefectDays(after, &before.defects);
+  const OwnedRun emptied = runChanging(kT0 + 60, after, &before.defects);
   EXPECT_TRUE(emptied.defectDaysChanged.empty());
   ASSERT_EQ(449u, emptied.defectDaysRemoved.size());
   std::vector<std::size_t> pairsPerStatement;
