@@ -2,6 +2,7 @@
 #include "jobs/source/queries.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -402,11 +403,29 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
                                                        : "<= " + dialect.timeLiteral(whole.end);
   }
   window += ofSellers("o.seller_id");
-  // The bucket of a row's order, for the sellers tallied in buckets.
-  const std::string bucket = bucketed == nullptr || bucketed->empty()
-                                 ? "NULL"
-                                 : "CASE WHEN o.seller_id IN (" + keyList(*bucketed) + ") THEN " +
-                                       dialect.bucketOf("o.ordered_at") + " END";
+  // The bucket of a row's order, for the sellers tallied in buckets. Only
+  // those read are listed (every query parses the list, and looks it up
+  // for every row), and none when all of them are.
+  std::string bucket = "NULL";
+  if (bucketed != nullptr && !bucketed->empty()) {
+    std::vector<std::int64_t> listed = *bucketed;
+    bool all = false;
+    if (sellers != nullptr) {
+      std::vector<std::int64_t> read = *sellers;
+      std::sort(read.begin(), read.end());
+      read.erase(std::unique(read.begin(), read.end()), read.end());
+      listed.clear();
+      std::set_intersection(read.begin(), read.end(), bucketed->begin(), bucketed->end(),
+                            std::back_inserter(listed));
+      all = !read.empty() && listed.size() == read.size();
+    }
+    if (all) {
+      bucket = dialect.bucketOf("o.ordered_at");
+    } else if (!listed.empty()) {
+      bucket = "CASE WHEN o.seller_id IN (" + keyList(listed) + ") THEN " +
+               dialect.bucketOf("o.ordered_at") + " END";
+    }
+  }
 
   // A tally with parts on several tables is a union; the others are columns
   // of their table's grain query.

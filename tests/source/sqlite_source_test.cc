@@ -425,6 +425,30 @@ TEST(JoinOrderTest, TheAfterSalesTableToScanFirstIsReadFirstOnSqlite) {
   EXPECT_NE(plan.find("SEARCH o USING INTEGER PRIMARY KEY"), std::string::npos) << plan;
 }
 
+// The bucket column names the sellers tallied in buckets among those its
+// query reads, and no list at all when it reads only such sellers: the
+// list is parsed by every query and looked up for every row.
+TEST(BucketColumnTest, ListsOnlyTheBucketedSellersItsQueryReads) {
+  const std::vector<std::int64_t> bucketed{2, 5, 9};
+  const auto ordersGrain = [&](const std::vector<std::int64_t>* sellers) {
+    const source::RunQueries q =
+        source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), {}, sellers, {}, &bucketed);
+    EXPECT_EQ(q.grains.at(0).table, "orders");
+    return q.grains.at(0).sql;
+  };
+  const std::string day = source::sqliteDialect().bucketOf("o.ordered_at");
+  const std::vector<std::int64_t> all{9, 2};
+  EXPECT_NE(ordersGrain(&all).find("\n  " + day + " AS b\n"), std::string::npos)
+      << ordersGrain(&all);
+  const std::vector<std::int64_t> some{9, 1, 3, 2};
+  EXPECT_NE(ordersGrain(&some).find("CASE WHEN o.seller_id IN (2, 9) THEN " + day + " END AS b"),
+            std::string::npos);
+  const std::vector<std::int64_t> none{1, 3};
+  EXPECT_NE(ordersGrain(&none).find("\n  NULL AS b\n"), std::string::npos);
+  EXPECT_NE(ordersGrain(nullptr).find("CASE WHEN o.seller_id IN (2, 5, 9) THEN " + day),
+            std::string::npos);
+}
+
 TEST(SqliteSourceErrorTest, MissingFileFailsPingAndReadAndIsNotCreated) {
   TempDir dir;
   const std::string path = dir.file("missing.db");
