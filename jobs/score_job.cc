@@ -158,8 +158,9 @@ void diff(const Map& previous, const Map& next, std::vector<Value>* changed,
 // a full run is due or only a full run gives the right results: no full run
 // saved yet, other rules, or a clock that went back.
 std::optional<ChangeScope> changeScope(const std::shared_ptr<const Snapshot>& state,
-                                       const std::string& rulesVersion, Timestamp now,
-                                       const ScoreJob::Options& options) {
+                                       const std::vector<std::pair<Timestamp, std::int64_t>>& dues,
+                                       std::int64_t windowOrders, const std::string& rulesVersion,
+                                       Timestamp now, const ScoreJob::Options& options) {
   const Snapshot& previous = *state;
   if (!previous.fullRunAt || now - *previous.fullRunAt >= options.fullEverySeconds ||
       previous.rulesVersion != rulesVersion || now < previous.computedAt) {
@@ -170,8 +171,8 @@ std::optional<ChangeScope> changeScope(const std::shared_ptr<const Snapshot>& st
   scope.changedSince =
       previous.sourceWatermark.value_or(previous.computedAt) - options.changeOverlapSeconds;
   std::set<std::int64_t> due;
-  for (const auto& [id, seller] : previous.sellers) {
-    if (seller->dueAt && *seller->dueAt <= now) due.insert(id);
+  for (const auto& [at, id] : dues) {
+    if (at <= now) due.insert(id);
   }
   // A badge that just changed gives another reason once it holds.
   for (const auto& [id, changes] : previous.badgeChanges) {
@@ -188,10 +189,7 @@ std::optional<ChangeScope> changeScope(const std::shared_ptr<const Snapshot>& st
     }
   }
   scope.dueSellers.assign(due.begin(), due.end());
-  if (options.fullReadShare <= 0) return scope;
-  std::int64_t windowOrders = 0;
-  for (const auto& [id, seller] : previous.sellers) windowOrders += seller->counts[kOrders];
-  if (windowOrders < options.onePassMinOrders) return scope;
+  if (options.fullReadShare <= 0 || windowOrders < options.onePassMinOrders) return scope;
   const std::int64_t share = options.fullReadShare;
   scope.cheaperToReadAll = [state, windowOrders, share](const std::vector<std::int64_t>& ids,
                                                         std::int64_t orders) {
@@ -211,11 +209,19 @@ SourceShrink measureShrink(const Snapshot& previous, const SourceData& data, boo
   };
   SourceShrink s;
   s.compareOrders = compareOrders;
-  for (const auto& [id, seller] : previous.sellers) {
-    if (!read(id)) continue;
+  const auto before = [&](std::int64_t id, const SellerResult& seller) {
     ++s.sellersBefore;
-    s.ordersBefore += seller->counts[kOrders];
+    s.ordersBefore += seller.counts[kOrders];
     if (data.sellers.count(id) == 0 && data.tallies.count(id) == 0) ++s.sellersLost;
+  };
+  if (data.scope) {  // the sellers read, not every one
+    for (std::int64_t id : *data.scope) {
+      if (auto it = previous.sellers.find(id); it != previous.sellers.end()) {
+        before(id, *it->second);
+      }
+    }
+  } else {
+    for (const auto& [id, seller] : previous.sellers) before(id, *seller);
   }
   for (const auto& [id, tally] : data.tallies) {
     if (read(id)) s.ordersAfter += tally.orders();
@@ -282,6 +288,22 @@ void ScoreJob::resumeFrom(std::shared_ptr<const Snapshot> persisted) {
   if (state_) loadBucketsOf(*state_);
 }
 
+ScoreJob::SellerIndex ScoreJob::indexSellers(std::shared_ptr<const Snapshot> snapshot) const {
+  SellerIndex index;
+  for (const auto& [id, seller] : snapshot->sellers) {
+    index.windowOrders += seller->counts[kOrders];
+    index.defectOrders += seller->counts[static_cast<std::size_t>(TallyId::kDefectOrders)];
+    if (seller->score) ++index.scored;
+    if (seller->dueAt) index.due.emplace_back(*seller->dueAt, id);
+    if (options_.bucketMinOrders > 0 && seller->counts[kOrders] >= options_.bucketMinOrders) {
+      index.bucketed.push_back(id);
+    }
+  }
+  std::sort(index.bucketed.begin(), index.bucketed.end());
+  index.of = std::move(snapshot);
+  return index;
+}
+
 void ScoreJob::loadBucketsOf(const Snapshot& results) {
   buckets_.clear();
   recent_ = RecentRows();
@@ -304,17 +326,13 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     }
   }
   const std::shared_ptr<const Snapshot> previous = previousState(now);
+  if (index_.of != previous) index_ = indexSellers(previous);
   std::optional<ChangeScope> changes;
   if (kind == RunKind::kIncremental && !acceptShrink) {
-    changes = changeScope(previous, rulesVersion_, now, options_);
+    changes = changeScope(previous, index_.due, index_.windowOrders, rulesVersion_, now, options_);
   }
   CarriedState carried;
-  if (options_.bucketMinOrders > 0) {
-    for (const auto& [id, seller] : previous->sellers) {
-      if (seller->counts[kOrders] >= options_.bucketMinOrders) carried.sellers.push_back(id);
-    }
-    std::sort(carried.sellers.begin(), carried.sellers.end());
-  }
+  carried.sellers = index_.bucketed;
   carried.previous = &buckets_;
   carried.changeOverlap = options_.changeOverlapSeconds;
   carried.recent = &recent_;
@@ -497,15 +515,11 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   }
   removedKeys(previous->sellers, next->sellers, &record.sellersRemoved,
               incremental ? &scope : nullptr);
-  std::int64_t defects = 0;
-  std::int64_t orders = 0;
-  for (const auto& [id, seller] : next->sellers) {
-    defects += seller->counts[static_cast<std::size_t>(TallyId::kDefectOrders)];
-    orders += seller->counts[kOrders];
-    if (seller->score) ++summary.scored;
-  }
-  if (orders > 0) {
-    record.marketplaceOdr = static_cast<double>(defects) / static_cast<double>(orders);
+  SellerIndex nextIndex = indexSellers(next);
+  summary.scored = nextIndex.scored;
+  if (nextIndex.windowOrders > 0) {
+    record.marketplaceOdr =
+        static_cast<double>(nextIndex.defectOrders) / static_cast<double>(nextIndex.windowOrders);
   }
   next->marketplaceOdr = record.marketplaceOdr;
   checkCancel(cancel);
@@ -563,6 +577,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   }
   for (const BadgeChange& c : record.badgeChanges) next->badgeChanges[c.sellerId].push_back(c);
   state_ = next;
+  index_ = std::move(nextIndex);
   // The buckets of the sellers read replace theirs; a full read's, all.
   if (incremental) {
     for (std::int64_t id : scope) buckets_.erase(id);

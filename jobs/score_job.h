@@ -182,6 +182,19 @@ class ScoreJob {
   BucketState buckets_;
   // The source rows state_'s read saw lately updated (SourceData::recent).
   RecentRows recent_;
+  // What a run needs of all of a snapshot's sellers, gathered in the one
+  // walk over them a run makes anyway (a walk costs milliseconds at 100 k
+  // sellers), or once for results loaded.
+  struct SellerIndex {
+    std::shared_ptr<const Snapshot> of;
+    std::int64_t windowOrders = 0;
+    std::int64_t defectOrders = 0;
+    std::int64_t scored = 0;
+    std::vector<std::pair<Timestamp, std::int64_t>> due;  // (dueAt, seller), in no order
+    std::vector<std::int64_t> bucketed;  // ascending: bucketMinOrders window orders or more
+  };
+  SellerIndex indexSellers(std::shared_ptr<const Snapshot> snapshot) const;
+  SellerIndex index_;  // of state_, or of none
 };
 
 }  // namespace sellertrust
