@@ -4,15 +4,22 @@
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
-#include <Poco/TemporaryFile.h>
 
+#include <cstdlib>
+#include <stdexcept>
 #include <string>
 
 namespace sellertrust::testing {
 
 class TempDir {
  public:
-  TempDir() : path_(Poco::TemporaryFile::tempName()) { Poco::File(path_).createDirectories(); }
+  // mkdtemp, not a name made from the process id: a file left by a killed
+  // process of the same id must not fail the test.
+  TempDir() : path_(Poco::Path::temp() + "sellertrust-test-XXXXXX") {
+    if (mkdtemp(path_.data()) == nullptr) {
+      throw std::runtime_error("cannot create a temporary directory in " + Poco::Path::temp());
+    }
+  }
   ~TempDir() {
     try {
       Poco::File(path_).remove(true);
