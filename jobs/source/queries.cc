@@ -408,13 +408,14 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   // for every row), and none when all of them are.
   std::string bucket = "NULL";
   if (bucketed != nullptr && !bucketed->empty()) {
-    std::vector<std::int64_t> listed = *bucketed;
+    std::vector<std::int64_t> listed;
     bool all = false;
-    if (sellers != nullptr) {
+    if (sellers == nullptr) {
+      listed = *bucketed;
+    } else {
       std::vector<std::int64_t> read = *sellers;
       std::sort(read.begin(), read.end());
       read.erase(std::unique(read.begin(), read.end()), read.end());
-      listed.clear();
       std::set_intersection(read.begin(), read.end(), bucketed->begin(), bucketed->end(),
                             std::back_inserter(listed));
       all = !read.empty() && listed.size() == read.size();
