@@ -288,7 +288,8 @@ void ScoreJob::resumeFrom(std::shared_ptr<const Snapshot> persisted) {
   if (state_) loadBucketsOf(*state_);
 }
 
-ScoreJob::SellerIndex ScoreJob::indexSellers(std::shared_ptr<const Snapshot> snapshot) const {
+ScoreJob::SellerIndex ScoreJob::indexSellers(
+    const std::shared_ptr<const Snapshot>& snapshot) const {
   SellerIndex index;
   for (const auto& [id, seller] : snapshot->sellers) {
     index.windowOrders += seller->counts[kOrders];
@@ -300,7 +301,7 @@ ScoreJob::SellerIndex ScoreJob::indexSellers(std::shared_ptr<const Snapshot> sna
     }
   }
   std::sort(index.bucketed.begin(), index.bucketed.end());
-  index.of = std::move(snapshot);
+  index.of = snapshot;
   return index;
 }
 
@@ -326,7 +327,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     }
   }
   const std::shared_ptr<const Snapshot> previous = previousState(now);
-  if (index_.of != previous) index_ = indexSellers(previous);
+  if (!index_.describes(previous)) index_ = indexSellers(previous);
   std::optional<ChangeScope> changes;
   if (kind == RunKind::kIncremental && !acceptShrink) {
     changes = changeScope(previous, index_.due, index_.windowOrders, rulesVersion_, now, options_);

@@ -186,15 +186,20 @@ class ScoreJob {
   // walk over them a run makes anyway (a walk costs milliseconds at 100 k
   // sellers), or once for results loaded.
   struct SellerIndex {
-    std::shared_ptr<const Snapshot> of;
+    // The snapshot described; weak, so that the index never keeps one
+    // alive (its control block stays, so no other snapshot can pass for it).
+    std::weak_ptr<const Snapshot> of;
+    bool describes(const std::shared_ptr<const Snapshot>& s) const {
+      return !of.owner_before(s) && !s.owner_before(of);
+    }
     std::int64_t windowOrders = 0;
     std::int64_t defectOrders = 0;
     std::int64_t scored = 0;
     std::vector<std::pair<Timestamp, std::int64_t>> due;  // (dueAt, seller), in no order
     std::vector<std::int64_t> bucketed;  // ascending: bucketMinOrders window orders or more
   };
-  SellerIndex indexSellers(std::shared_ptr<const Snapshot> snapshot) const;
-  SellerIndex index_;  // of state_, or of none
+  SellerIndex indexSellers(const std::shared_ptr<const Snapshot>& snapshot) const;
+  SellerIndex index_;  // of the last snapshot a run started from or made
 };
 
 }  // namespace sellertrust

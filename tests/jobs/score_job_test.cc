@@ -185,6 +185,18 @@ TEST_F(ScoreJobTest, PassesTheHistoryOnWithoutCopyingIt) {
   EXPECT_EQ(snapshots_.current()->history, first->history);  // the same map
 }
 
+// A job that takes other results (a daemon serving another writer's) keeps
+// no copy of the results it made: what it knew of them goes with them.
+TEST_F(ScoreJobTest, ResumingFromOtherResultsKeepsNoneOfItsOwn) {
+  job_.run(kNow, cancel_);
+  std::weak_ptr<const Snapshot> own = snapshots_.current();
+  auto other = std::make_shared<Snapshot>(*snapshots_.current());
+  other->computedAt = kNow + 60;
+  snapshots_.publish(other);
+  job_.resumeFrom(other);
+  EXPECT_TRUE(own.expired());
+}
+
 TEST_F(ScoreJobTest, FailedSaveLeavesThePreviousSnapshot) {
   job_.run(kNow, cancel_);
   const auto before = snapshots_.current();
