@@ -607,10 +607,18 @@ class Generator {
       return random_.chance(std::min<std::int64_t>(kPpm, ppm * quality / 1000));
     };
     if (random_.chance(40000)) {
+      // A cancellation still to come has not happened: the order is open
+      // for now (not cancelled at `now`, which would stamp thousands of
+      // rows with the same updated_at).
       cancelledBy = kCancelledBy[random_.pick(kCancelledByWeights)];
-      o.cancelled = std::min(o_.now, at + random_.between(600, 2 * kDay));
-      ++counts_.cancelled;
-    } else {
+      o.cancelled = past(at + random_.between(600, 2 * kDay));
+      if (o.cancelled) {
+        ++counts_.cancelled;
+      } else {
+        cancelledBy = nullptr;
+      }
+    }
+    if (!o.cancelled) {
       Timestamp ship = 0;
       if (o.shipBy && late(40000)) {
         ship = *o.shipBy + random_.between(kHour, 3 * kDay);
