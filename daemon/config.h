@@ -31,7 +31,7 @@ struct DaemonConfig {
   // "sqlite" (embedded) or "mysql"; results default to the source's backend.
   std::string sourceBackend = "sqlite";
   std::string resultsBackend;
-  int sourceReadSessions = 1;  // connections a run reads the source on
+  int sourceReadSessions = 2;  // connections a run reads the source on
   std::string sqliteSource;    // default: <dataDir>/source.db
   std::string sqliteResults;   // default: <dataDir>/results.db
   MysqlOptions mysqlSource;    // database default: sellertrust_source

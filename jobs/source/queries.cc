@@ -368,13 +368,12 @@ std::optional<GrainColumn> dueColumn(const TallyDef& t, const Expansion& e) {
 
 }  // namespace
 
-std::vector<WindowShare> splitWindow(const Window& window, int n) {
-  if (n < 1) throw std::invalid_argument("a window is split in at least one share");
+std::vector<WindowShare> splitSellers(int n) {
+  if (n < 1) throw std::invalid_argument("the sellers are dealt out in at least one share");
   std::vector<WindowShare> shares(static_cast<std::size_t>(n));
-  for (int k = 1; k < n; ++k) {
-    const Timestamp cut = window.begin + (window.end - window.begin) * k / n;
-    shares[static_cast<std::size_t>(k - 1)].until = cut;
-    shares[static_cast<std::size_t>(k)].from = cut;
+  for (int k = 0; k < n; ++k) {
+    shares[static_cast<std::size_t>(k)].parts = n;
+    shares[static_cast<std::size_t>(k)].part = k;
   }
   return shares;
 }
@@ -403,6 +402,13 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
                                                        : "<= " + dialect.timeLiteral(whole.end);
   }
   window += ofSellers("o.seller_id");
+  if (share.parts > 1) {
+    // The remainder has the sign of the id on both engines; NULL, or a
+    // text id in SQLite, gives part 0. No ABS: it overflows on the
+    // smallest integer, which a bad row may hold.
+    window += " AND COALESCE(o.seller_id % " + std::to_string(share.parts) + ", 0) IN (" +
+              std::to_string(share.part) + ", " + std::to_string(-share.part) + ")";
+  }
   // The bucket of a row's order, for the sellers tallied in buckets. Only
   // those read are listed (every query parses the list, and looks it up
   // for every row), and none when all of them are.

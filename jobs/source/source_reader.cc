@@ -220,12 +220,13 @@ class Reader {
     return orders;
   }
 
-  // A full read: the window in one share per session. A table whose keys
-  // may repeat is read whole, as a key may repeat across shares.
+  // A full read: the sellers dealt out, one part per session. When a
+  // table's keys may repeat, one session reads everything, as a key may
+  // repeat across parts.
   std::vector<Unit> sharesOfTheWindow() const {
     const std::size_t shares = options_.mayRepeatKeys.empty() ? sessions_ : 1;
     std::vector<Unit> units;
-    for (const WindowShare& share : splitWindow(windowAt(now_, rules_), static_cast<int>(shares))) {
+    for (const WindowShare& share : splitSellers(static_cast<int>(shares))) {
       units.push_back({nullptr, share, units.empty(), true});
     }
     return units;
@@ -317,8 +318,13 @@ class Reader {
     data_.tallies.merge(from.tallies);
     for (const auto& [seller, tally] : from.tallies) data_.tallies[seller].add(tally);
     for (const auto& [seller, due] : from.dueAt) dueBy(seller, due);
-    // A bucket may lie across two shares: its halves add up.
-    for (auto& [seller, theirs] : other.packed_) addBuckets(seller, theirs.unpack().buckets);
+    // A seller new to this reader keeps its packed buckets as they are; a
+    // bucket may lie across two shares of a window: its halves add up.
+    for (auto& [seller, theirs] : other.packed_) {
+      if (!packed_.try_emplace(seller, std::move(theirs)).second) {
+        addBuckets(seller, theirs.unpack().buckets);
+      }
+    }
     // Moves the lists of sellers new to this reader, merges the others'.
     data_.defects.merge(from.defects);
     for (auto& [seller, defects] : from.defects) {

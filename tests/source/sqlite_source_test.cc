@@ -449,6 +449,35 @@ TEST(BucketColumnTest, ListsOnlyTheBucketedSellersItsQueryReads) {
             std::string::npos);
 }
 
+// A read on n sessions deals the sellers out by id: every window query of
+// part k keeps the sellers whose id is k modulo n, of either sign (the
+// remainder has the id's sign), and part 0 those without an integer id.
+TEST(SellerPartsTest, EveryWindowQueryOfAPartKeepsItsSellers) {
+  EXPECT_THROW(source::splitSellers(0), std::invalid_argument);
+  const std::vector<source::WindowShare> parts = source::splitSellers(3);
+  ASSERT_EQ(parts.size(), 3u);
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(parts[static_cast<std::size_t>(k)].parts, 3);
+    EXPECT_EQ(parts[static_cast<std::size_t>(k)].part, k);
+    EXPECT_FALSE(parts[static_cast<std::size_t>(k)].from ||
+                 parts[static_cast<std::size_t>(k)].until);
+  }
+  const source::RunQueries q =
+      source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), {}, nullptr, parts[2]);
+  const std::string kept = "COALESCE(o.seller_id % 3, 0) IN (2, -2)";
+  for (const auto& g : q.grains) EXPECT_NE(g.sql.find(kept), std::string::npos) << g.sql;
+  for (const auto& d : q.defects) {
+    if (!d.sql.empty()) {
+      EXPECT_NE(d.sql.find(kept), std::string::npos) << d.sql;
+    }
+  }
+  EXPECT_NE(q.responseHistogram.find(kept), std::string::npos);
+  // One part: no condition at all.
+  const source::RunQueries whole = source::buildRunQueries(source::sqliteDialect(), kNow, Rules(),
+                                                           {}, nullptr, source::splitSellers(1)[0]);
+  EXPECT_EQ(whole.grains.at(0).sql.find(" % "), std::string::npos);
+}
+
 TEST(SqliteSourceErrorTest, MissingFileFailsPingAndReadAndIsNotCreated) {
   TempDir dir;
   const std::string path = dir.file("missing.db");
