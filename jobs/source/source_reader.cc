@@ -248,9 +248,12 @@ class Reader {
       helpers.back()->stopped_ = &stop_;
       helpers.back()->scanFirst_ = scanFirst_;
     }
-    // Reader i reads units i, i + readers, ...
-    const auto readDealt = [&](Reader& reader, std::size_t first) {
-      for (std::size_t u = first; u < units.size(); u += readers) reader.readUnit(units[u]);
+    // Each reader takes the next unit not yet taken: units differ in size
+    // (a large seller's days against many small sellers), so dealing them
+    // out in turn left one session idle while the other read.
+    std::atomic<std::size_t> nextUnit{0};
+    const auto readDealt = [&](Reader& reader) {
+      for (std::size_t u = nextUnit++; u < units.size(); u = nextUnit++) reader.readUnit(units[u]);
       reader.settleDefects();
     };
     std::vector<std::exception_ptr> failures(readers);
@@ -259,7 +262,7 @@ class Reader {
       for (std::size_t i = 1; i < readers; ++i) {
         threads.emplace_back([&, i] {
           try {
-            readDealt(*helpers[i - 1], i);
+            readDealt(*helpers[i - 1]);
           } catch (...) {
             failures[i] = std::current_exception();
             stop_.store(true);
@@ -272,7 +275,7 @@ class Reader {
       throw;
     }
     try {
-      readDealt(*this, 0);
+      readDealt(*this);
     } catch (...) {
       failures[0] = std::current_exception();
       stop_.store(true);
