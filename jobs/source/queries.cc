@@ -403,11 +403,19 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   }
   window += ofSellers("o.seller_id");
   if (share.parts > 1) {
-    // The remainder has the sign of the id on both engines; NULL, or a
-    // text id in SQLite, gives part 0. No ABS: it overflows on the
-    // smallest integer, which a bad row may hold.
-    window += " AND COALESCE(o.seller_id % " + std::to_string(share.parts) + ", 0) IN (" +
-              std::to_string(share.part) + ", " + std::to_string(-share.part) + ")";
+    // Part k > 0 keeps the remainders k and -k (the remainder has the sign
+    // of the id on both engines); part 0 every other row: NULL, and an id
+    // that is no integer (a MySQL view's DECIMAL or text), whatever its
+    // remainder. No ABS: it overflows on the smallest integer.
+    std::string others;
+    for (int k = 1; k < share.parts; ++k) {
+      others += (others.empty() ? "" : ", ") + std::to_string(k) + ", " + std::to_string(-k);
+    }
+    const std::string remainder = "COALESCE(o.seller_id % " + std::to_string(share.parts) + ", 0)";
+    window += " AND " + remainder +
+              (share.part == 0 ? " NOT IN (" + others + ")"
+                               : " IN (" + std::to_string(share.part) + ", " +
+                                     std::to_string(-share.part) + ")");
   }
   // The bucket of a row's order, for the sellers tallied in buckets. Only
   // those read are listed (every query parses the list, and looks it up

@@ -103,9 +103,10 @@ std::set<std::string> tablesToScanFirst(const std::vector<std::int64_t>& sizes);
 // One share of the window for reads that run side by side on several
 // sessions: the window orders with from <= ordered_at < until (a bound
 // nullopt: none), of the sellers in part `part` of `parts` (seller_id
-// modulo parts, of either sign; NULL is in part 0), with their after-sales
-// rows. Every window order is in exactly one share of a split,
-// so the shares' tallies add up to the window's.
+// modulo parts, of either sign; part 0 holds every id that is in no other
+// part, NULL included), with their after-sales rows. Every window order
+// is in exactly one share of a split, so the shares' tallies add up to the
+// window's.
 struct WindowShare {
   std::optional<Timestamp> from;
   std::optional<Timestamp> until;

@@ -253,7 +253,10 @@ class Reader {
     // out in turn left one session idle while the other read.
     std::atomic<std::size_t> nextUnit{0};
     const auto readDealt = [&](Reader& reader) {
-      for (std::size_t u = nextUnit++; u < units.size(); u = nextUnit++) reader.readUnit(units[u]);
+      for (std::size_t u = nextUnit++; u < units.size(); u = nextUnit++) {
+        reader.unitIndex_ = u;
+        reader.readUnit(units[u]);
+      }
       reader.settleDefects();
     };
     std::vector<std::exception_ptr> failures(readers);
@@ -288,6 +291,7 @@ class Reader {
       helpers[i].reset();  // what it held is gathered: its memory goes now
       sessions[i].reset();
     }
+    readSkippedFutureRows(units);
 #ifdef __GLIBC__
     // glibc keeps what each helper thread freed in that thread's own arena,
     // where the rest of the run cannot reuse it: give it back.
@@ -340,6 +344,26 @@ class Reader {
     for (const auto& [table, bad] : other.bad_) bad_[table].merge(bad, keyLimit_);
     for (auto& [table, keys] : other.repeated_) repeated_[table].merge(keys);
     noProduct_.merge(other.noProduct_);
+    for (auto& [table, skipped] : other.futureSkipped_) {
+      std::vector<std::size_t>& into = futureSkipped_[table];
+      into.insert(into.end(), skipped.begin(), skipped.end());
+    }
+  }
+
+  // A unit whose bad rows were all listed when it was read left the due
+  // times of its rows in the future to the problem texts. When the units'
+  // lists together are too long to list whole (another unit, or another
+  // session, listed more), the rows left out get theirs from the future
+  // rows query after all.
+  void readSkippedFutureRows(const std::vector<Unit>& units) {
+    for (const auto& [table, skipped] : futureSkipped_) {
+      if (bad_[table].complete()) continue;
+      for (std::size_t u : skipped) {
+        startUnit(units.at(u));
+        readFutureRows(table);
+      }
+    }
+    futureSkipped_.clear();
   }
 
   void checkCancelled() const {
@@ -584,13 +608,18 @@ class Reader {
     if (held.empty()) data_.defects.erase(seller);
   }
 
-  // Everything a run reads about one unit.
-  void readUnit(const Unit& unit) {
+  // The queries of `unit`, knowing none of its bad rows yet.
+  void startUnit(const Unit& unit) {
     sellers_ = unit.sellers;
     share_ = unit.share;
     known_ = {};
     if (sellers_ == nullptr) known_.scanFirst = scanFirst_;
     rebuildQueries();
+  }
+
+  // Everything a run reads about one unit.
+  void readUnit(const Unit& unit) {
+    startUnit(unit);
     if (unit.outsideWindow) readSellerRows();
     if (unit.window) readWindow(unit.defects);
     if (!unit.outsideWindow) return;
@@ -607,7 +636,11 @@ class Reader {
       const std::string table = queries_.grains[i].table;
       readRepeatedKeys(table);
       readGrain(queries_.grains[i]);
-      if (!bad_[table].complete()) readFutureRows(table);
+      if (bad_[table].complete()) {
+        futureSkipped_[table].push_back(unitIndex_);
+      } else {
+        readFutureRows(table);
+      }
       learnBadRows(table);
     }
     for (const UnionQuery& u : queries_.unions) readUnion(u);
@@ -978,6 +1011,10 @@ class Reader {
   // The buckets read of sellers tallied in buckets, packed until combined;
   // and those of the seller whose rows a query is giving.
   std::map<std::int64_t, PackedBuckets> packed_;
+  // The unit being read (its index in readUnits' units), and per table the
+  // units whose rows in the future were not read (readSkippedFutureRows).
+  std::size_t unitIndex_ = 0;
+  std::map<std::string, std::vector<std::size_t>> futureSkipped_;
   std::int64_t readingSeller_ = 0;
   std::map<std::int64_t, TallyBucket> reading_;
   std::set<std::string> scanFirst_;                     // KnownRows::scanFirst of a full read

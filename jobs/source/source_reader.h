@@ -45,10 +45,11 @@ inline constexpr std::int64_t kDefaultProblemKeysPerTable = 1000;
 // How a source reads, as configured.
 struct ReadSettings {
   // How many sessions read side by side (ReadOptions::openSession opens
-  // those beyond the first). A full read splits the window in as many
-  // shares of time (unless a table may repeat keys: a key may repeat across
-  // shares), an incremental one deals out its chunks of sellers. Each
-  // session reads in its own snapshot, begun after the watermark was read.
+  // those beyond the first). A full read deals the sellers out by id
+  // (splitSellers; unless a table may repeat keys: a key may repeat across
+  // sellers), an incremental one its chunks of sellers and buckets, each to
+  // the next session free. Each session reads in its own snapshot, begun
+  // after the watermark was read.
   int sessions = 1;
   // Bounds the bad rows listed per table.
   std::int64_t problemKeysPerTable = kDefaultProblemKeysPerTable;

@@ -106,7 +106,7 @@ TEST_F(ConfigTest, FullRunIntervalAndChangeOverlap) {
                 "jobs.score.change_overlap_seconds: expected an integer 0-86400, got '-1'"}));
 }
 
-// One connection reads unless set otherwise; 1 to 16.
+// Two connections read unless set otherwise; 1 to 16.
 TEST_F(ConfigTest, ReadSessions) {
   EXPECT_EQ(load({}).sourceReadSessions, 2);
   EXPECT_EQ(load({{"source.read_sessions", "16"}}).sourceReadSessions, 16);

@@ -298,7 +298,8 @@ TEST_P(MysqlSourceCrossCheckTest, MariadbAndSqliteAgreeOnEveryTallyAndProblem) {
   writeSqliteSource(sqliteFile.path(), rows);
 
   CancelToken cancel;
-  // MariaDB reads its window in three shares side by side, SQLite in one.
+  // MariaDB reads its sellers dealt out in three parts side by side
+  // (MySQL's remainder of a negative id), SQLite on one session.
   source::ReadSettings settings;
   settings.problemKeysPerTable = c.problemKeysPerTable;
   const SourceData sqlite =

@@ -328,7 +328,7 @@ inline std::string differences(const Snapshot& full, const Snapshot& inc) {
 }
 
 // Settings that read on three sessions side by side, two sellers a chunk:
-// a full read in three shares of the window, an incremental one dealt out.
+// a full read with its sellers dealt out by id, an incremental one its chunks.
 inline source::ReadSettings sideBySide() {
   source::ReadSettings settings;
   settings.sessions = 3;
@@ -383,9 +383,9 @@ class FullAndIncremental {
 
 // Runs 200 random steps on `market`, and after most of them both jobs of a
 // FullAndIncremental at the market's clock; fails at the first step where
-// their snapshots differ. With sideBySide() the full run reads its window
-// in shares of time and the incremental one reads each seller's whole
-// window (or its buckets): they check each other.
+// their snapshots differ. With sideBySide() the full run reads its sellers
+// dealt out by id and the incremental one reads each seller's whole window
+// (or its buckets) in chunks: they check each other.
 inline void expectIncrementalRunsEqualFullOnes(RandomMarketplace& market, Source& source,
                                                bool buckets = false) {
   FullAndIncremental jobs(source, buckets);

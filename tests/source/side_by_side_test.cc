@@ -141,6 +141,37 @@ TEST_F(BadRowsSideBySideTest, AFullReadDealtOutInThreeGivesWhatOneSessionGives) 
   expectSame(read(file_.path(), testing::kNow, 3, 1000, nullptr), one);
 }
 
+// Orders shipped in the future: each session lists all of its own, but
+// together they are more than the 3 keys a table lists. The seller whose
+// row is left out of the list is still due when that row may become sound,
+// as on one session (where the list is incomplete from the start).
+TEST(FutureRowsSideBySideTest, ARowLeftOutOfTheMergedListsStillMakesItsSellerDue) {
+  testing::RawSource s;
+  s.sellers = {{7, "Seven", "FR"}, {8, "Eight", "FR"}};
+  const auto shippedLater = [&](std::int64_t id, std::int64_t seller, Timestamp shipped) {
+    testing::RawOrder o = testing::sevenOrder(id, testing::kNow - 10 * testing::kDay);
+    o.sellerId = seller;
+    o.shippedAt = shipped;
+    s.orders.push_back(o);
+  };
+  // Seller 7 (part 1 of 2): three of them; seller 8 (part 0): one, of the
+  // largest key, which the merged list leaves out.
+  for (std::int64_t id = 1; id <= 3; ++id) shippedLater(id, 7, testing::kNow + 2 * testing::kDay);
+  shippedLater(9, 8, testing::kNow + 3 * testing::kDay);
+  Poco::TemporaryFile file;
+  testing::writeSqliteSource(file.path(), s);
+  const auto readOn = [&](int sessions) {
+    source::ReadSettings settings;
+    settings.sessions = sessions;
+    settings.problemKeysPerTable = 3;
+    return SqliteSource(file.path(), settings).read(testing::kNow, Rules(), CancelToken(), nullptr);
+  };
+  const SourceData one = readOn(1);
+  ASSERT_EQ(one.dueAt.count(8), 1u);
+  ASSERT_EQ(one.problems.size(), 4u);  // three listed, and "1 more rows"
+  expectSame(readOn(2), one);
+}
+
 TEST_F(BadRowsSideBySideTest, ASessionThatFailsFailsTheReadWithItsError) {
   CancelToken cancel;
   for (int failAt : {1, 3}) {

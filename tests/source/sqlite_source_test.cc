@@ -450,8 +450,8 @@ TEST(BucketColumnTest, ListsOnlyTheBucketedSellersItsQueryReads) {
 }
 
 // A read on n sessions deals the sellers out by id: every window query of
-// part k keeps the sellers whose id is k modulo n, of either sign (the
-// remainder has the id's sign), and part 0 those without an integer id.
+// part k > 0 keeps the sellers whose id is k modulo n, of either sign (the
+// remainder has the id's sign), and part 0 every id no other part keeps.
 TEST(SellerPartsTest, EveryWindowQueryOfAPartKeepsItsSellers) {
   EXPECT_THROW(source::splitSellers(0), std::invalid_argument);
   const std::vector<source::WindowShare> parts = source::splitSellers(3);
@@ -466,12 +466,22 @@ TEST(SellerPartsTest, EveryWindowQueryOfAPartKeepsItsSellers) {
       source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), {}, nullptr, parts[2]);
   const std::string kept = "COALESCE(o.seller_id % 3, 0) IN (2, -2)";
   for (const auto& g : q.grains) EXPECT_NE(g.sql.find(kept), std::string::npos) << g.sql;
+  for (const auto& u : q.unions) EXPECT_NE(u.sql.find(kept), std::string::npos) << u.sql;
   for (const auto& d : q.defects) {
     if (!d.sql.empty()) {
       EXPECT_NE(d.sql.find(kept), std::string::npos) << d.sql;
     }
   }
+  for (const auto& [table, sql] : q.futureRows) {
+    EXPECT_NE(sql.find(kept), std::string::npos) << table << ": " << sql;
+  }
   EXPECT_NE(q.responseHistogram.find(kept), std::string::npos);
+  EXPECT_NE(q.productClaims.find(kept), std::string::npos);
+  // Part 0: whatever the other parts leave, a remainder of 1.5 included.
+  const source::RunQueries zero =
+      source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), {}, nullptr, parts[0]);
+  EXPECT_NE(zero.grains.at(0).sql.find("COALESCE(o.seller_id % 3, 0) NOT IN (1, -1, 2, -2)"),
+            std::string::npos);
   // One part: no condition at all.
   const source::RunQueries whole = source::buildRunQueries(source::sqliteDialect(), kNow, Rules(),
                                                            {}, nullptr, source::splitSellers(1)[0]);
