@@ -1,10 +1,6 @@
 // Runs a run's generated queries and assembles SourceData.
 #include "jobs/source/source_reader.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include <algorithm>
 #include <atomic>
 #include <deque>
@@ -292,11 +288,6 @@ class Reader {
       sessions[i].reset();
     }
     readSkippedFutureRows(units);
-#ifdef __GLIBC__
-    // glibc keeps what each helper thread freed in that thread's own arena,
-    // where the rest of the run cannot reuse it: give it back.
-    if (!helpers.empty()) malloc_trim(0);
-#endif
   }
 
   // Rethrows a reader's failure other than cancellation if there is one
