@@ -17,7 +17,7 @@ namespace {
 
 // A text line, then the state as variable-length integers, then a text
 // line that closes it:
-//   sellertrust-buckets 3 <computedAt> <rulesVersion>\n
+//   sellertrust-buckets 4 <computedAt> <rulesVersion>\n
 //   <sellers> then per seller: its id less the one before, the size of its
 //     packed buckets (PackedBuckets), those bytes;
 //   <tables> then per table: the size of its name, the name, <rows>, then
@@ -26,7 +26,7 @@ namespace {
 // The buckets go as they are packed in memory: a run saves them without
 // unpacking any; each seller's are checked whole as they are read back.
 constexpr const char* kMagic = "sellertrust-buckets";
-constexpr int kFormat = 3;
+constexpr int kFormat = 4;
 // Bytes the writer gathers before each write.
 constexpr std::size_t kChunk = 1 << 16;
 

@@ -291,16 +291,18 @@ void ScoreJob::resumeFrom(std::shared_ptr<const Snapshot> persisted) {
 ScoreJob::SellerIndex ScoreJob::indexSellers(
     const std::shared_ptr<const Snapshot>& snapshot) const {
   SellerIndex index;
+  const Timestamp windowSeconds = static_cast<Timestamp>(rules_->windowDays) * kSecondsPerDay;
   for (const auto& [id, seller] : snapshot->sellers) {
     index.windowOrders += seller->counts[kOrders];
     index.defectOrders += seller->counts[static_cast<std::size_t>(TallyId::kDefectOrders)];
     if (seller->score) ++index.scored;
     if (seller->dueAt) index.due.emplace_back(*seller->dueAt, id);
     if (options_.bucketMinOrders > 0 && seller->counts[kOrders] >= options_.bucketMinOrders) {
-      index.bucketed.push_back(id);
+      index.bucketed.emplace_hint(
+          index.bucketed.end(), id,
+          bucketWidth(seller->counts[kOrders], windowSeconds, options_.ordersPerBucket));
     }
   }
-  std::sort(index.bucketed.begin(), index.bucketed.end());
   index.of = snapshot;
   return index;
 }

@@ -1,9 +1,10 @@
 // A seller's defect rows (Defect) held compactly, day by day: a marketplace
 // holds about one for every four window orders, and a run holds two sets of
 // them (the served snapshot's and its own). The days are those of the
-// rows' orders (bucketOf, the buckets of incremental runs): a run that
-// re-reads some days of a seller replaces those days and copies the others
-// as they are, and the results database keeps one row per seller and day.
+// rows' orders (dayOf; each bucket of incremental runs lies in one): a
+// run that re-reads some buckets of a seller replaces their rows and
+// copies the other days as they are, and the results database keeps one
+// row per seller and day.
 //
 // Each day is stored as variable-length integers, most of them the
 // difference from the row before in the day: a few bytes instead of a
@@ -49,9 +50,11 @@ class DefectList {
   std::vector<std::int64_t> days() const;
   // The rows of one day, as a list of their own (empty for a day without).
   DefectList day(std::int64_t day) const;
-  // This list without the rows of `days` and without those ordered before
-  // `begin`. Only the day of `begin` is decoded; the others are copied.
-  DefectList without(const std::set<std::int64_t>& days, Timestamp begin) const;
+  // This list without the rows of the `buckets` (bucketStart of `width`)
+  // and without those ordered before `begin`. Only the day of `begin` and
+  // the days the buckets lie in are decoded (none of those for buckets a
+  // day wide); the others are copied.
+  DefectList without(const std::set<Timestamp>& buckets, Timestamp width, Timestamp begin) const;
   // The rows of both lists (of a day in both: those of each).
   static DefectList merge(const DefectList& a, const DefectList& b);
   // The rows of lists each of whose days come after those of the list

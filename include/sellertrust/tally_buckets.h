@@ -14,11 +14,32 @@
 
 namespace sellertrust {
 
-inline constexpr Timestamp kBucketSeconds = kSecondsPerDay;
+// The day of an order placed at `orderedAt`: whole days since the epoch,
+// truncated as the queries' integer division does. Defect rows are kept
+// and stored day by day (DefectList).
+inline std::int64_t dayOf(Timestamp orderedAt) { return orderedAt / kSecondsPerDay; }
 
-// The bucket of an order placed at `orderedAt`: whole buckets since the
-// epoch, truncated as the queries' integer division does.
-inline std::int64_t bucketOf(Timestamp orderedAt) { return orderedAt / kBucketSeconds; }
+// The widths a seller's buckets may have, widest first: each divides a day,
+// so that every bucket lies in one day.
+inline constexpr Timestamp kBucketWidths[] = {86400, 43200, 21600, 10800, 7200, 3600, 1800, 900};
+
+// The bucket of an order placed at `orderedAt`, in buckets `width` seconds
+// wide: the bucket's start, in epoch seconds, truncated as the queries'
+// integer division does (so that a bucket lies in one day, dayOf).
+inline Timestamp bucketStart(Timestamp orderedAt, Timestamp width) {
+  return orderedAt / width * width;
+}
+
+// The widest of kBucketWidths whose buckets hold at most `ordersPerBucket`
+// orders on average, for a seller with `windowOrders` in a window of
+// `windowSeconds` (the narrowest if none does): the larger the seller, the
+// narrower its buckets, so that a changed row costs a run about that many
+// orders to read again whoever's it is.
+Timestamp bucketWidth(std::int64_t windowOrders, Timestamp windowSeconds,
+                      std::int64_t ordersPerBucket);
+
+// The sellers tallied in buckets: seller -> the width of its buckets.
+using BucketWidths = std::map<std::int64_t, Timestamp>;
 
 struct TallyBucket {
   SellerTally tally;  // of the bucket's window orders
@@ -31,12 +52,13 @@ struct TallyBucket {
 };
 
 struct SellerBuckets {
-  std::map<std::int64_t, TallyBucket> buckets;  // bucketOf -> its tally
+  Timestamp width = kSecondsPerDay;          // one of kBucketWidths
+  std::map<Timestamp, TallyBucket> buckets;  // bucketStart -> its tally
   // When the seller is next due for what lies in no bucket (its rows with
   // times in the future, which the problem queries time); nullopt: never.
   std::optional<Timestamp> otherDue;
   bool operator==(const SellerBuckets& other) const {
-    return buckets == other.buckets && otherDue == other.otherDue;
+    return width == other.width && buckets == other.buckets && otherDue == other.otherDue;
   }
 };
 

@@ -8,13 +8,17 @@
 
 namespace sellertrust::varint {
 
-// a - b and a + b, wrapping as unsigned arithmetic does: any two int64
+// a - b, a + b and a * b, wrapping as unsigned arithmetic does: any two int64
 // differ by an int64 modulo 2^64.
 inline std::int64_t minus(std::int64_t a, std::int64_t b) {
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
 }
 inline std::int64_t plus(std::int64_t a, std::int64_t b) {
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+
+inline std::int64_t times(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
 }
 
 // Small magnitudes, either sign, to small unsigned numbers: 0, -1, 1, -2...

@@ -56,7 +56,7 @@ Defect dayStart(std::int64_t day) {
   // Wrapping, as varint's arithmetic: a day read from damaged bytes may be
   // any number.
   d.orderedAt = static_cast<Timestamp>(static_cast<std::uint64_t>(day) *
-                                       static_cast<std::uint64_t>(kBucketSeconds));
+                                       static_cast<std::uint64_t>(kSecondsPerDay));
   return d;
 }
 
@@ -96,14 +96,14 @@ class DefectList::Writer {
   // Every row of `rows` (any order).
   void addAll(std::vector<Defect> rows) {
     std::sort(rows.begin(), rows.end(), [](const Defect& a, const Defect& b) {
-      const std::int64_t da = bucketOf(a.orderedAt);
-      const std::int64_t db = bucketOf(b.orderedAt);
+      const std::int64_t da = dayOf(a.orderedAt);
+      const std::int64_t db = dayOf(b.orderedAt);
       return da != db ? da < db : inListOrder(a, b);
     });
     for (std::size_t i = 0; i < rows.size();) {
-      const std::int64_t day = bucketOf(rows[i].orderedAt);
+      const std::int64_t day = dayOf(rows[i].orderedAt);
       std::size_t end = i;
-      while (end < rows.size() && bucketOf(rows[end].orderedAt) == day) ++end;
+      while (end < rows.size() && dayOf(rows[end].orderedAt) == day) ++end;
       add(day, rows.data() + i, rows.data() + end);
       i = end;
     }
@@ -205,19 +205,27 @@ DefectList DefectList::day(std::int64_t day) const {
   return std::move(writer).finish();
 }
 
-DefectList DefectList::without(const std::set<std::int64_t>& days, Timestamp begin) const {
-  const std::int64_t first = bucketOf(begin);
+DefectList DefectList::without(const std::set<Timestamp>& buckets, Timestamp width,
+                               Timestamp begin) const {
+  const std::int64_t first = dayOf(begin);
+  std::set<std::int64_t> daysOfBuckets;
+  for (Timestamp b : buckets) daysOfBuckets.insert(dayOf(b));
   Writer writer;
   for (Days d(*this); !d.done(); d.next()) {
-    if (d.day() < first || days.count(d.day()) != 0) continue;
-    if (d.day() > first) {
+    if (d.day() < first) continue;
+    const bool inBuckets = daysOfBuckets.count(d.day()) != 0;
+    if (inBuckets && width == kSecondsPerDay) continue;  // the day is one bucket
+    if (d.day() > first && !inBuckets) {
       writer.add(d.day(), bytes_, d.at(), d.size());
       continue;
     }
     std::vector<Defect> rows;
     d.rows(&rows);
     rows.erase(std::remove_if(rows.begin(), rows.end(),
-                              [&](const Defect& r) { return r.orderedAt < begin; }),
+                              [&](const Defect& r) {
+                                return r.orderedAt < begin ||
+                                       buckets.count(bucketStart(r.orderedAt, width)) != 0;
+                              }),
                rows.end());
     writer.add(d.day(), rows.data(), rows.data() + rows.size());
   }

@@ -1,5 +1,7 @@
 #include "sellertrust/tally_buckets.h"
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
@@ -51,13 +53,21 @@ bool getHistogram(const std::string& in, std::size_t* at, Histogram* h) {
 bool decode(const std::string& bytes, SellerBuckets* out) {
   if (bytes.empty()) return true;
   std::size_t at = 0;
+  std::uint64_t width = 0;
+  if (!varint::tryGet(bytes, &at, &width)) return false;
+  if (std::find(std::begin(kBucketWidths), std::end(kBucketWidths), width) ==
+      std::end(kBucketWidths)) {
+    return false;
+  }
+  out->width = static_cast<Timestamp>(width);
   if (!getTime(bytes, &at, &out->otherDue)) return false;
   std::int64_t b = 0;
   while (at < bytes.size()) {
     std::int64_t delta = 0;
     if (!varint::tryGetSigned(bytes, &at, &delta)) return false;
+    // In widths: starts are multiples of the width.
     b = varint::plus(b, delta);
-    TallyBucket& bucket = out->buckets[b];
+    TallyBucket& bucket = out->buckets[varint::times(b, out->width)];
     if (!getTime(bytes, &at, &bucket.due)) return false;
     for (std::int64_t& count : bucket.tally.counts) {
       if (!varint::tryGetSigned(bytes, &at, &count)) return false;
@@ -72,12 +82,27 @@ bool decode(const std::string& bytes, SellerBuckets* out) {
 
 }  // namespace
 
-// otherDue, then per bucket: its delta from the bucket before, due, every
-// count, the two histograms.
+Timestamp bucketWidth(std::int64_t windowOrders, Timestamp windowSeconds,
+                      std::int64_t ordersPerBucket) {
+  for (Timestamp width : kBucketWidths) {
+    // windowOrders * width / windowSeconds <= ordersPerBucket, in doubles:
+    // no product overflows.
+    if (static_cast<double>(windowOrders) * static_cast<double>(width) <=
+        static_cast<double>(ordersPerBucket) * static_cast<double>(windowSeconds)) {
+      return width;
+    }
+  }
+  return std::end(kBucketWidths)[-1];
+}
+
+// The width, otherDue, then per bucket: its start's delta from the bucket
+// before in widths, due, every count, the two histograms.
 PackedBuckets::PackedBuckets(const SellerBuckets& buckets) {
+  varint::put(&bytes_, static_cast<std::uint64_t>(buckets.width));
   putTime(&bytes_, buckets.otherDue);
   std::int64_t previous = 0;
-  for (const auto& [b, bucket] : buckets.buckets) {
+  for (const auto& [start, bucket] : buckets.buckets) {
+    const std::int64_t b = start / buckets.width;
     varint::putSigned(&bytes_, varint::minus(b, previous));
     previous = b;
     putTime(&bytes_, bucket.due);

@@ -82,8 +82,9 @@ class SqliteDialect : public Dialect {
   std::string epochSeconds(const std::string& time) const override {
     return "CAST(strftime('%s', " + time + ") AS INTEGER)";
   }
-  std::string bucketOf(const std::string& time) const override {
-    return "(" + epochSeconds(time) + " / " + std::to_string(kBucketSeconds) + ")";
+  std::string bucketStart(const std::string& time, Timestamp width) const override {
+    const std::string w = std::to_string(width);
+    return "(" + epochSeconds(time) + " / " + w + " * " + w + ")";
   }
   std::string timeLiteral(Timestamp t) const override { return sqlString(formatUtc(t)); }
   // NULL, integers (which sort before text), zero dates, and text that
@@ -164,8 +165,9 @@ class MysqlDialect : public Dialect {
   std::string epochSeconds(const std::string& time) const override {
     return "TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', " + time + ")";
   }
-  std::string bucketOf(const std::string& time) const override {
-    return "(" + epochSeconds(time) + " DIV " + std::to_string(kBucketSeconds) + ")";
+  std::string bucketStart(const std::string& time, Timestamp width) const override {
+    const std::string w = std::to_string(width);
+    return "(" + epochSeconds(time) + " DIV " + w + " * " + w + ")";
   }
   std::string timeLiteral(Timestamp t) const override {
     if (t < kMinDatetime || t > kMaxDatetime) {

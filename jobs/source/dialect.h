@@ -20,9 +20,9 @@ class Dialect {
   virtual std::string secondsBetween(const std::string& a, const std::string& b) const = 0;
   // The seconds since the Unix epoch of a time.
   virtual std::string epochSeconds(const std::string& time) const = 0;
-  // The bucket (kBucketSeconds, source.h) of a time, as bucketOf() gives it;
-  // NULL for NULL.
-  virtual std::string bucketOf(const std::string& time) const = 0;
+  // The bucket `width` seconds wide of a time, as bucketStart()
+  // (tally_buckets.h) gives it; NULL for NULL.
+  virtual std::string bucketStart(const std::string& time, Timestamp width) const = 0;
   // A time literal. Throws std::invalid_argument when the engine's time
   // type cannot hold it.
   virtual std::string timeLiteral(Timestamp t) const = 0;

@@ -380,7 +380,7 @@ std::vector<WindowShare> splitSellers(int n) {
 
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
                            const KnownRows& known, const std::vector<std::int64_t>* sellers,
-                           const WindowShare& share, const std::vector<std::int64_t>* bucketed) {
+                           const WindowShare& share, const BucketWidths* bucketed) {
   const std::vector<std::string> invalid = validateRules(rules);
   if (!invalid.empty()) throw std::invalid_argument("invalid rules: " + invalid[0]);
   const Expansion e{dialect, runParams(dialect, now, rules), now};
@@ -392,16 +392,27 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   };
   // The window, or the share of it: one range, so that the engine's index
   // range is the share's (SQLite takes one of two ranges on a column, not
-  // their intersection).
+  // their intersection); with ranges, one for each.
+  const Window whole = windowAt(now, rules);
+  const auto range = [&](Timestamp from, std::optional<Timestamp> until) {
+    std::string r = "o.ordered_at >= " + dialect.timeLiteral(std::max(whole.begin, from)) +
+                    " AND o.ordered_at ";
+    return r + (until && *until <= whole.end ? "< " + dialect.timeLiteral(*until)
+                                             : "<= " + dialect.timeLiteral(whole.end));
+  };
   std::string window = kWindow;
-  if (share.from || share.until) {
-    const Window whole = windowAt(now, rules);
-    const Timestamp from = share.from ? std::max(whole.begin, *share.from) : whole.begin;
-    window = "o.ordered_at >= " + dialect.timeLiteral(from) + " AND o.ordered_at ";
-    window += share.until && *share.until <= whole.end ? "< " + dialect.timeLiteral(*share.until)
-                                                       : "<= " + dialect.timeLiteral(whole.end);
+  if (!share.ranges.empty()) {
+    std::string any;
+    for (const SellersInRange& r : share.ranges) {
+      if (r.sellers.empty() || r.until <= whole.begin || r.from > whole.end) continue;
+      any += std::string(any.empty() ? "" : "\n    OR ") + "(o.seller_id IN (" +
+             keyList(r.sellers) + ") AND " + range(r.from, r.until) + ")";
+    }
+    window = any.empty() ? "1 = 0" : "(" + any + ")";
+  } else {
+    if (share.from || share.until) window = range(share.from.value_or(whole.begin), share.until);
+    window += ofSellers("o.seller_id");
   }
-  window += ofSellers("o.seller_id");
   if (share.parts > 1) {
     // Part k > 0 keeps the remainders k and -k (the remainder has the sign
     // of the id on both engines); part 0 every other row: NULL, and an id
@@ -417,29 +428,62 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
                                : " IN (" + std::to_string(share.part) + ", " +
                                      std::to_string(-share.part) + ")");
   }
-  // The bucket of a row's order, for the sellers tallied in buckets. Only
-  // those read are listed (every query parses the list, and looks it up
-  // for every row), and none when all of them are.
+  // The bucket of a row's order, for the sellers tallied in buckets, by
+  // the width of each. Only those read are listed (every query parses the
+  // lists, and looks them up for every row), and the last list is left out
+  // when all of them are. The sellers of buckets narrower than a day (the
+  // largest, few) come first in one list: a row of any other seller looks
+  // up two lists at most, not one per width.
   std::string bucket = "NULL";
   if (bucketed != nullptr && !bucketed->empty()) {
-    std::vector<std::int64_t> listed;
+    std::map<Timestamp, std::vector<std::int64_t>> byWidth;  // narrowest first
     bool all = false;
     if (sellers == nullptr) {
-      listed = *bucketed;
+      for (const auto& [seller, width] : *bucketed) byWidth[width].push_back(seller);
     } else {
       std::vector<std::int64_t> read = *sellers;
       std::sort(read.begin(), read.end());
       read.erase(std::unique(read.begin(), read.end()), read.end());
-      std::set_intersection(read.begin(), read.end(), bucketed->begin(), bucketed->end(),
-                            std::back_inserter(listed));
-      all = !read.empty() && listed.size() == read.size();
+      std::size_t listed = 0;
+      for (std::int64_t seller : read) {
+        if (auto it = bucketed->find(seller); it != bucketed->end()) {
+          byWidth[it->second].push_back(seller);
+          ++listed;
+        }
+      }
+      all = !read.empty() && listed == read.size();
     }
-    if (all) {
-      bucket = dialect.bucketOf("o.ordered_at");
-    } else if (!listed.empty()) {
-      bucket = "CASE WHEN o.seller_id IN (" + keyList(listed) + ") THEN " +
-               dialect.bucketOf("o.ordered_at") + " END";
+    // (sellers, value) arms: CASE WHEN o.seller_id IN (sellers) THEN value
+    // ..., the last arm's list left out if `whole` (every row is one of
+    // them).
+    using Arm = std::pair<std::vector<std::int64_t>, std::string>;
+    const auto cases = [](const std::vector<Arm>& arms, bool whole) {
+      if (arms.size() == 1 && whole) return arms[0].second;
+      std::string out = "CASE";
+      for (std::size_t i = 0; i < arms.size(); ++i) {
+        out += whole && i + 1 == arms.size()
+                   ? " ELSE " + arms[i].second
+                   : " WHEN o.seller_id IN (" + keyList(arms[i].first) + ") THEN " + arms[i].second;
+      }
+      return out + " END";
+    };
+    std::vector<Arm> narrower;
+    std::vector<std::int64_t> ofNarrower;
+    std::vector<Arm> arms;
+    for (const auto& [width, listed] : byWidth) {
+      Arm arm{listed, dialect.bucketStart("o.ordered_at", width)};
+      if (width == kSecondsPerDay) {
+        arms.push_back(std::move(arm));
+        continue;
+      }
+      ofNarrower.insert(ofNarrower.end(), listed.begin(), listed.end());
+      narrower.push_back(std::move(arm));
     }
+    if (!narrower.empty()) {
+      std::sort(ofNarrower.begin(), ofNarrower.end());
+      arms.insert(arms.begin(), Arm{ofNarrower, cases(narrower, true)});
+    }
+    if (!arms.empty()) bucket = cases(arms, all);
   }
 
   // A tally with parts on several tables is a union; the others are columns
@@ -550,7 +594,7 @@ std::string changedRowsQuery(const Dialect& dialect, const TableDef& table, Time
   }
   std::string sql = "SELECT " + dialect.epochSeconds(a + ".updated_at") + ", " + a + "." +
                     table.key + ", " + (ofOrder ? "o.seller_id, " : "NULL, ") +
-                    (ofOrder ? dialect.bucketOf("o.ordered_at") : "NULL") + ", " + ownSeller;
+                    (ofOrder ? dialect.epochSeconds("o.ordered_at") : "NULL") + ", " + ownSeller;
   for (const ColumnDef& column : table.columns) sql += ", " + a + "." + column.name;
   return sql + "\nFROM " + withOrder(table) + "\nWHERE " + a +
          ".updated_at >= " + dialect.timeLiteral(since);
@@ -560,7 +604,7 @@ std::string windowEdgesQuery(const Dialect& dialect, const Window& previous,
                              const Window& current) {
   const auto at = [&](Timestamp t) { return dialect.timeLiteral(t); };
   const auto select = [&](const char* left) {
-    return "SELECT o.seller_id, " + dialect.bucketOf("o.ordered_at") + ", " + left +
+    return "SELECT o.seller_id, " + dialect.epochSeconds("o.ordered_at") + ", " + left +
            " FROM orders o WHERE o.ordered_at ";
   };
   return select("1") + ">= " + at(previous.begin) + " AND o.ordered_at < " + at(current.begin) +

@@ -15,6 +15,7 @@
 #include "jobs/source/definition.h"
 #include "jobs/source/dialect.h"
 #include "sellertrust/rules.h"
+#include "sellertrust/tally_buckets.h"
 
 namespace sellertrust::source {
 
@@ -24,8 +25,8 @@ namespace sellertrust::source {
 // After the tallies, dueColumns columns of epoch seconds (or NULL): when a
 // tally of the group next changes by the clock alone (a {passed:...}
 // condition comes to hold on one of its rows). Last, b: the bucket
-// (bucketOf) of the group's orders for a seller tallied in buckets, else
-// NULL; a seller's groups are then one per bucket.
+// (bucketStart, of the seller's width) of the group's orders for a seller
+// tallied in buckets, else NULL; a seller's groups are then one per bucket.
 struct GrainQuery {
   std::string table;
   std::string sql;
@@ -100,18 +101,27 @@ struct KnownRows {
 // one (a long history against the window) is read through its orders.
 std::set<std::string> tablesToScanFirst(const std::vector<std::int64_t>& sizes);
 
+// The window orders of `sellers` with from <= ordered_at < until.
+struct SellersInRange {
+  std::vector<std::int64_t> sellers;
+  Timestamp from = 0;
+  Timestamp until = 0;
+};
+
 // One share of the window for reads that run side by side on several
 // sessions: the window orders with from <= ordered_at < until (a bound
 // nullopt: none), of the sellers in part `part` of `parts` (seller_id
 // modulo parts, of either sign; part 0 holds every id that is in no other
 // part, NULL included), with their after-sales rows. Every window order
 // is in exactly one share of a split, so the shares' tallies add up to the
-// window's.
+// window's. Or, when `ranges` is not empty, the window orders in any of
+// them (the buckets of an incremental read, one index range each).
 struct WindowShare {
   std::optional<Timestamp> from;
   std::optional<Timestamp> until;
   int parts = 1;
   int part = 0;
+  std::vector<SellersInRange> ranges;
 };
 
 // The window dealt out in `n` shares by seller (n >= 1): each seller's
@@ -121,19 +131,19 @@ struct WindowShare {
 std::vector<WindowShare> splitSellers(int n);
 
 // Every seller's window, or (sellers not null) only that of the sellers
-// listed, or only the share of it `share` bounds; the sellers `bucketed`
-// lists (ascending) are tallied per bucket. Throws std::invalid_argument
-// when the rules are invalid or a time is outside what the engine can hold.
+// listed, or only the share of it `share` bounds (with ranges, `sellers`
+// lists theirs); the sellers `bucketed` lists are tallied per bucket of
+// their width. Throws std::invalid_argument when the rules are invalid or a
+// time is outside what the engine can hold.
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
                            const KnownRows& known = {},
                            const std::vector<std::int64_t>* sellers = nullptr,
-                           const WindowShare& share = {},
-                           const std::vector<std::int64_t>* bucketed = nullptr);
+                           const WindowShare& share = {}, const BucketWidths* bucketed = nullptr);
 
 // The rows of `table` updated at or after `since`. Columns: updated_at
 // (epoch seconds), the row's key, then from kFirstDigestColumn what the
-// row's digest covers: the seller and the bucket (bucketOf) of its order
-// (orders and after-sales rows; NULL for an orphan), its own seller_id
+// row's digest covers: the seller and the ordered_at (epoch seconds) of its
+// order (orders and after-sales rows; NULL for an orphan), its own seller_id
 // (sellers, and tickets, whose claims count for their own seller on the
 // ladder; else NULL), then every column of the table. As found: NULL or
 // not an id included.
@@ -143,8 +153,8 @@ inline int changedRowsColumns(const TableDef& table) {
   return 5 + static_cast<int>(table.columns.size());
 }
 
-// Columns: seller, bucket (bucketOf), left (1: the order left the window,
-// 0: it entered it): the orders that crossed an edge of the window since a
+// Columns: seller, ordered_at (epoch seconds), left (1: the order left the
+// window, 0: it entered it): the orders that crossed an edge of the window since a
 // run whose window was `previous`.
 std::string windowEdgesQuery(const Dialect& dialect, const Window& previous, const Window& current);
 

@@ -91,7 +91,9 @@ struct RecentRows {
 // read tallies in buckets and what the previous run left of them; the rows
 // the previous read saw lately updated.
 struct CarriedState {
-  std::vector<std::int64_t> sellers;  // ascending
+  // The sellers a read tallies in buckets, each in buckets of its width
+  // (one it reads in part: the width of its previous buckets).
+  BucketWidths sellers;
   // (Incremental reads.) The buckets the previous run saved. A seller of
   // `sellers` found here, without an otherDue, is read only in the buckets
   // that changed rows or the window's edges touch and those that are due;

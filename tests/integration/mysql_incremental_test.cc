@@ -18,7 +18,9 @@ TEST_P(MysqlIncrementalRunTest, GivesWhatAFullRunGivesAfterEveryStep) {
     root().execute("changing the source", sql);
   });
   MysqlSource source(env().readOnly(), incremental::sideBySide());
-  incremental::expectIncrementalRunsEqualFullOnes(market, source, std::get<1>(GetParam()));
+  incremental::expectIncrementalRunsEqualFullOnes(market, source, std::get<1>(GetParam()),
+                                                  // Even seeds: every bucket the narrowest.
+                                                  std::get<0>(GetParam()) % 2 == 0 ? 0 : 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, MysqlIncrementalRunTest,

@@ -144,7 +144,8 @@ TEST_F(MysqlResultStoreTest, RoundTripsResultsExactly) {
   for (const SellerResult* r : run.sellersChanged) {
     if (r->defects.empty()) continue;
     SellerResult after = *r;
-    after.defects = r->defects.without({r->defects.days().front()}, 0);
+    after.defects =
+        r->defects.without({r->defects.days().front() * kSecondsPerDay}, kSecondsPerDay, 0);
     lost.sellersChanged.push_back(lost.keep(after));
     lost.addDefectDays(*lost.sellersChanged.back(), &r->defects);
   }

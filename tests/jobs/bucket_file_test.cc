@@ -81,7 +81,7 @@ void writeWithCrc(const std::string& path, const std::string& payload) {
   Poco::Checksum crc(Poco::Checksum::TYPE_CRC32);
   crc.update(payload.data(), static_cast<unsigned>(payload.size()));
   std::ofstream(path, std::ios::binary | std::ios::trunc)
-      << "sellertrust-buckets 3 1000 v1\n"
+      << "sellertrust-buckets 4 1000 v1\n"
       << payload << "end " << payload.size() << ' ' << crc.checksum() << "\n";
 }
 
@@ -91,13 +91,14 @@ TEST(BucketFileTest, APayloadThatIsNotWholeIsNotReadEvenWithItsCrc) {
   Poco::TemporaryFile file;
   writeWithCrc(file.path(), std::string("\x01\x0e\x05", 3));
   EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt);
-  // The 5 bytes there, then no recent rows (0 tables): still no whole
-  // buckets (a bucket has a count per tally), so nothing is read.
-  writeWithCrc(file.path(), std::string("\x01\x0e\x05\x00\x00\x00\x00\x00\x00", 9));
+  // The 5 bytes there (the width, 86400: 0x80 0xa3 0x05; no other due; a
+  // bucket at 0), then no recent rows (0 tables): still no whole buckets (a
+  // bucket has a count per tally), so nothing is read.
+  writeWithCrc(file.path(), std::string("\x01\x0e\x05\x80\xa3\x05\x00\x00\x00", 9));
   EXPECT_EQ(loadBuckets(file.path(), 1000, "v1"), std::nullopt);
   // One seller with no bucket but an otherDue (zigzag 1000 + 1 = 2001:
   // 0xd1 0x0f) is whole.
-  writeWithCrc(file.path(), std::string("\x01\x0e\x02\xd1\x0f\x00", 6));
+  writeWithCrc(file.path(), std::string("\x01\x0e\x05\x80\xa3\x05\xd1\x0f\x00", 9));
   const std::optional<SavedJobState> read = loadBuckets(file.path(), 1000, "v1");
   ASSERT_TRUE(read.has_value());
   EXPECT_EQ(read->buckets.at(7).unpack().otherDue, 1000);

@@ -339,14 +339,16 @@ inline source::ReadSettings sideBySide() {
 // Two jobs over one source, each with its own results: one runs in full
 // every time, the other incrementally (never full on its own). With
 // `buckets`, the incremental one tallies every seller with a window order in
-// buckets (ScoreJob::Options::bucketMinOrders 1) and reads them in part;
-// the full one never does.
+// buckets (ScoreJob::Options::bucketMinOrders 1), as wide as
+// `ordersPerBucket` makes them (1: a day for a seller with up to one window
+// order a day, narrower the more it has; 0: the narrowest for everyone), and
+// reads them in part; the full one never does.
 class FullAndIncremental {
  public:
-  FullAndIncremental(Source& source, bool buckets)
+  FullAndIncremental(Source& source, bool buckets, std::int64_t ordersPerBucket = 1)
       : full_(&source, &fullStore_, &fullSnapshots_, testRules(), options(0)),
         incremental_(&source, &incStore_, &incSnapshots_, testRules(),
-                     incrementalOptions(buckets)) {}
+                     incrementalOptions(buckets, ordersPerBucket)) {}
 
   // Runs both at `at`; the incremental run's summary.
   ScoreRunSummary run(Timestamp at) {
@@ -368,8 +370,9 @@ class FullAndIncremental {
     o.bucketMinOrders = bucketMinOrders;
     return o;
   }
-  static ScoreJob::Options incrementalOptions(bool buckets) {
+  static ScoreJob::Options incrementalOptions(bool buckets, std::int64_t ordersPerBucket) {
     ScoreJob::Options o = options(buckets ? 1 : 0);
+    o.ordersPerBucket = ordersPerBucket;
     o.fullEverySeconds = 365 * kDay;
     o.fullReadShare = 0;
     return o;
@@ -387,8 +390,9 @@ class FullAndIncremental {
 // dealt out by id and the incremental one reads each seller's whole window
 // (or its buckets) in chunks: they check each other.
 inline void expectIncrementalRunsEqualFullOnes(RandomMarketplace& market, Source& source,
-                                               bool buckets = false) {
-  FullAndIncremental jobs(source, buckets);
+                                               bool buckets = false,
+                                               std::int64_t ordersPerBucket = 1) {
+  FullAndIncremental jobs(source, buckets, ordersPerBucket);
   int incrementalRuns = 0;
   std::int64_t recomputed = 0;
   std::string history;

@@ -22,7 +22,9 @@ TEST_P(IncrementalRunTest, GivesWhatAFullRunGivesAfterEveryStep) {
     session << sql, Poco::Data::Keywords::now;
   });
   SqliteSource source(file.path(), sideBySide());
-  expectIncrementalRunsEqualFullOnes(market, source, std::get<1>(GetParam()));
+  expectIncrementalRunsEqualFullOnes(market, source, std::get<1>(GetParam()),
+                                     // Even seeds: every bucket the narrowest.
+                                     std::get<0>(GetParam()) % 2 == 0 ? 0 : 1);
 }
 
 // One seller's orders in an SQLite source, placed on chosen days.
@@ -116,6 +118,27 @@ TEST_F(BucketedRunTest, ARowInTheOverlapIsAChangeOnlyIfItChanged) {
   s = jobs.run(kStart + 12 * kMinute);
   EXPECT_EQ(s.sellersRecomputed, 1);
   EXPECT_EQ(s.rowsRead.at("orders"), 1);
+  EXPECT_EQ("", jobs.differences());
+}
+
+// A seller with more orders has narrower buckets: a changed order costs a
+// run the orders of its bucket, not those of its day.
+TEST_F(BucketedRunTest, ALargerSellerReadsAgainOnlyItsNarrowerBucketThatChanged) {
+  const Timestamp midnight = kStart - 2 * kDay - 12 * kHour;  // kStart is at 12:00
+  for (int i = 0; i < 24; ++i) order(i + 1, midnight + i * kHour + 10 * kMinute, "NULL", kStart);
+  SqliteSource source(file_.path());
+  FullAndIncremental jobs(source, /*buckets=*/true);
+  jobs.run(kStart);
+  // In buckets from now on: 24 window orders in 6 days, at most one order
+  // a day in a bucket on average (ordersPerBucket 1), gives buckets of 6
+  // hours (bucketWidth).
+  EXPECT_EQ(jobs.run(kStart + kMinute).rowsRead.at("orders"), 24);
+  exec("UPDATE orders SET shipped_at = " + sqlTime(kStart + kMinute) +
+       ", tracking_valid = 1, updated_at = " + sqlTime(kStart + 2 * kMinute) +
+       " WHERE order_id = 9");  // placed at 08:10
+  const ScoreRunSummary s = jobs.run(kStart + 3 * kMinute);
+  EXPECT_EQ(s.kind, RunKind::kIncremental);
+  EXPECT_EQ(s.rowsRead.at("orders"), 6);  // orders 7 to 12: 06:00 to 12:00
   EXPECT_EQ("", jobs.differences());
 }
 

@@ -426,26 +426,37 @@ TEST(JoinOrderTest, TheAfterSalesTableToScanFirstIsReadFirstOnSqlite) {
 }
 
 // The bucket column names the sellers tallied in buckets among those its
-// query reads, and no list at all when it reads only such sellers: the
-// list is parsed by every query and looked up for every row.
+// query reads, those in buckets narrower than a day first in one list, and
+// leaves the last list out when the query reads only such sellers: the
+// lists are parsed by every query and looked up for every row.
 TEST(BucketColumnTest, ListsOnlyTheBucketedSellersItsQueryReads) {
-  const std::vector<std::int64_t> bucketed{2, 5, 9};
+  const BucketWidths bucketed{{2, 86400}, {5, 3600}, {7, 900}, {9, 86400}};
   const auto ordersGrain = [&](const std::vector<std::int64_t>* sellers) {
     const source::RunQueries q =
         source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), {}, sellers, {}, &bucketed);
     EXPECT_EQ(q.grains.at(0).table, "orders");
     return q.grains.at(0).sql;
   };
-  const std::string day = source::sqliteDialect().bucketOf("o.ordered_at");
-  const std::vector<std::int64_t> all{9, 2};
-  EXPECT_NE(ordersGrain(&all).find("\n  " + day + " AS b\n"), std::string::npos)
-      << ordersGrain(&all);
-  const std::vector<std::int64_t> some{9, 1, 3, 2};
-  EXPECT_NE(ordersGrain(&some).find("CASE WHEN o.seller_id IN (2, 9) THEN " + day + " END AS b"),
-            std::string::npos);
-  const std::vector<std::int64_t> none{1, 3};
-  EXPECT_NE(ordersGrain(&none).find("\n  NULL AS b\n"), std::string::npos);
-  EXPECT_NE(ordersGrain(nullptr).find("CASE WHEN o.seller_id IN (2, 5, 9) THEN " + day),
+  const std::string day = source::sqliteDialect().bucketStart("o.ordered_at", 86400);
+  const std::string hour = source::sqliteDialect().bucketStart("o.ordered_at", 3600);
+  const std::string quarter = source::sqliteDialect().bucketStart("o.ordered_at", 900);
+  const auto has = [&](const std::vector<std::int64_t>& sellers, const std::string& column) {
+    EXPECT_NE(ordersGrain(&sellers).find("\n  " + column + " AS b\n"), std::string::npos)
+        << ordersGrain(&sellers);
+  };
+  has({9, 2}, day);
+  has({5}, hour);
+  has({9, 5}, "CASE WHEN o.seller_id IN (5) THEN " + hour + " ELSE " + day + " END");
+  has({7, 5}, "CASE WHEN o.seller_id IN (7) THEN " + quarter + " ELSE " + hour + " END");
+  has({9, 1, 3, 2}, "CASE WHEN o.seller_id IN (2, 9) THEN " + day + " END");
+  has({1, 3}, "NULL");
+  has({1, 5, 7, 9}, "CASE WHEN o.seller_id IN (5, 7) THEN CASE WHEN o.seller_id IN (7) THEN " +
+                        quarter + " ELSE " + hour + " END WHEN o.seller_id IN (9) THEN " + day +
+                        " END");
+  EXPECT_NE(ordersGrain(nullptr).find("CASE WHEN o.seller_id IN (5, 7) THEN CASE WHEN "
+                                      "o.seller_id IN (7) THEN " +
+                                      quarter + " ELSE " + hour +
+                                      " END WHEN o.seller_id IN (2, 9) THEN " + day + " END"),
             std::string::npos);
 }
 

@@ -92,13 +92,28 @@ TEST(DefectListTest, GivesADayAsAListOfItsOwn) {
 }
 
 TEST(DefectListTest, DropsDaysAndWhatWasOrderedBeforeABeginning) {
+  const auto day = [](std::int64_t d) { return d * kSeconds; };
   // The beginning cuts the first day between its two rows.
-  EXPECT_EQ(kThreeDays.without({kDay + 1}, kDayStart + 200), DefectList({kFirstLate, kThird}));
+  EXPECT_EQ(kThreeDays.without({day(kDay + 1)}, kSeconds, kDayStart + 200),
+            DefectList({kFirstLate, kThird}));
   // A beginning on a later day drops the whole first day.
-  EXPECT_EQ(kThreeDays.without({}, kDayStart + kSeconds), DefectList({kSecond, kThird}));
+  EXPECT_EQ(kThreeDays.without({}, kSeconds, kDayStart + kSeconds), DefectList({kSecond, kThird}));
   // A beginning after every row of its day leaves that day out.
-  EXPECT_EQ(kThreeDays.without({kDay + 2}, kDayStart + 6000), DefectList({kSecond}));
-  EXPECT_EQ(kThreeDays.without({}, 0), kThreeDays);
+  EXPECT_EQ(kThreeDays.without({day(kDay + 2)}, kSeconds, kDayStart + 6000), DefectList({kSecond}));
+  EXPECT_EQ(kThreeDays.without({}, kSeconds, 0), kThreeDays);
+}
+
+TEST(DefectListTest, DropsTheRowsOfBucketsNarrowerThanADay) {
+  // Hours: kFirstEarly (+100 s) is in the day's first hour, kFirstLate
+  // (+5000 s) in its second, kSecond in the next day's first.
+  EXPECT_EQ(kThreeDays.without({kDayStart}, 3600, 0), DefectList({kFirstLate, kSecond, kThird}));
+  EXPECT_EQ(kThreeDays.without({kDayStart + 3600, kDayStart + kSeconds}, 3600, 0),
+            DefectList({kFirstEarly, kThird}));
+  // An hour without rows drops none.
+  EXPECT_EQ(kThreeDays.without({kDayStart + 7200}, 3600, 0), kThreeDays);
+  // A quarter of an hour (+4500 s to +5400 s) and a beginning in one day.
+  EXPECT_EQ(kThreeDays.without({kDayStart + 4500}, 900, kDayStart + 200),
+            DefectList({kSecond, kThird}));
 }
 
 TEST(DefectListTest, MergesListsAlsoWhereTheyShareADay) {
@@ -112,7 +127,7 @@ TEST(DefectListTest, MergesListsAlsoWhereTheyShareADay) {
 
 TEST(DefectListTest, JoinsDaysInOrderAndRefusesThemOutOfOrder) {
   const DefectList first = kThreeDays.day(kDay);
-  const DefectList rest = kThreeDays.without({kDay}, 0);
+  const DefectList rest = kThreeDays.without({kDayStart}, kSeconds, 0);
   EXPECT_EQ(DefectList::joined({first, DefectList(), rest}), kThreeDays);
   EXPECT_THROW(DefectList::joined({rest, first}), std::invalid_argument);
   EXPECT_THROW(DefectList::joined({first, first}), std::invalid_argument);
