@@ -128,6 +128,35 @@ void Histogram::subtract(const Histogram& other) {
                  entries_.end());
 }
 
+Histogram Histogram::sumOf(std::vector<Entry> entries) {
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.first < b.first; });
+  Histogram sum;
+  for (const auto& [key, count] : entries) {
+    if (sum.entries_.empty() || sum.entries_.back().first != key) {
+      sum.entries_.emplace_back(key, count);
+    } else {
+      sum.entries_.back().second += count;
+    }
+  }
+  sum.entries_.shrink_to_fit();
+  return sum;
+}
+
+SellerTally SellerTally::sumOf(const std::vector<const SellerTally*>& tallies) {
+  SellerTally sum;
+  std::vector<Histogram::Entry> response;
+  std::vector<Histogram::Entry> claims;
+  for (const SellerTally* t : tallies) {
+    for (std::size_t i = 0; i < sum.counts.size(); ++i) sum.counts[i] += t->counts[i];
+    response.insert(response.end(), t->responseSeconds.begin(), t->responseSeconds.end());
+    claims.insert(claims.end(), t->productClaims.begin(), t->productClaims.end());
+  }
+  sum.responseSeconds = Histogram::sumOf(std::move(response));
+  sum.productClaims = Histogram::sumOf(std::move(claims));
+  return sum;
+}
+
 void SellerTally::subtract(const SellerTally& other) {
   for (std::size_t i = 0; i < counts.size(); ++i) counts[i] -= other.counts[i];
   responseSeconds.subtract(other.responseSeconds);

@@ -293,7 +293,7 @@ class Reader {
       helpers.back()->widths_ = widths_;
     }
     // Each reader takes the next unit not yet taken: units differ in size
-    // (a large seller's days against many small sellers), so dealing them
+    // (a large seller's buckets against many small sellers), so dealing them
     // out in turn left one session idle while the other read.
     std::atomic<std::size_t> nextUnit{0};
     const auto readDealt = [&](Reader& reader) {
@@ -622,11 +622,13 @@ class Reader {
       if (auto due = data_.dueAt.find(seller); due != data_.dueAt.end()) {
         next.otherDue = due->second;
       }
-      SellerTally sum;
+      std::vector<const SellerTally*> tallies;
+      tallies.reserve(next.buckets.size());
       for (const auto& [b, bucket] : next.buckets) {
-        sum.add(bucket.tally);
+        tallies.push_back(&bucket.tally);
         if (bucket.due) dueBy(seller, *bucket.due);
       }
+      SellerTally sum = SellerTally::sumOf(tallies);
       if (next.buckets.empty()) {
         data_.tallies.erase(seller);
       } else {
@@ -761,7 +763,9 @@ class Reader {
   void flushBuckets() {
     if (reading_.empty()) return;
     SellerTally& tally = data_.tallies[readingSeller_];
-    for (const auto& [b, bucket] : reading_) tally.add(bucket.tally);
+    std::vector<const SellerTally*> tallies{&tally};
+    for (const auto& [b, bucket] : reading_) tallies.push_back(&bucket.tally);
+    tally = SellerTally::sumOf(tallies);
     addBuckets(readingSeller_, reading_);
     reading_.clear();
   }

@@ -65,6 +65,32 @@ TEST(HistogramTest, AddsAnotherHistogramKeyByKey) {
   EXPECT_EQ(a.size(), 6u);
 }
 
+TEST(HistogramTest, SumsEntriesInAnyOrderKeyByKey) {
+  EXPECT_EQ(Histogram::sumOf({{5, 1}, {2, 3}, {5, 2}, {-1, 4}, {2, 1}}),
+            (Histogram{{-1, 4}, {2, 4}, {5, 3}}));
+  EXPECT_TRUE(Histogram::sumOf({}).empty());
+}
+
+TEST(SellerTallyTest, SumsManyTalliesAsAddingEachInTurnWould) {
+  SellerTally a;
+  a[TallyId::kOrders] = 3;
+  a.responseSeconds = Histogram{{60, 1}, {3600, 2}};
+  a.productClaims = Histogram{{101, 1}};
+  SellerTally b;
+  b[TallyId::kOrders] = 4;
+  b[TallyId::kLateShipments] = 1;
+  b.responseSeconds = Histogram{{30, 5}, {3600, 1}};
+  SellerTally c;  // empty
+  SellerTally added;
+  for (const SellerTally* t : {&a, &b, &c}) added.add(*t);
+  const SellerTally sum = SellerTally::sumOf({&a, &b, &c});
+  EXPECT_EQ(sum, added);
+  EXPECT_EQ(sum[TallyId::kOrders], 7);
+  EXPECT_EQ(sum.responseSeconds, (Histogram{{30, 5}, {60, 1}, {3600, 3}}));
+  EXPECT_EQ(sum.productClaims, (Histogram{{101, 1}}));
+  EXPECT_EQ(SellerTally::sumOf({}), SellerTally());
+}
+
 TEST(HistogramTest, SubtractsAPartOfItselfAndDropsTheKeysThatComeToZero) {
   Histogram a{{0, 10}, {1, 1}, {3, 33}, {5, 50}};
   a.subtract(Histogram{{1, 1}, {3, 30}, {5, 50}});
