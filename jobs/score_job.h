@@ -138,7 +138,7 @@ class ScoreJob {
     // than this many orders a day on average (bucketWidth): a changed row
     // of the largest sellers then costs a run a few dozen orders to read
     // again, not a day of theirs. At 10 M orders, 32 rather than a day for
-    // everyone reads 10 times fewer orders after 10 k changes, in 40 %
+    // everyone reads 5 times fewer rows after 10 k changes, in a third
     // more buckets.
     std::int64_t ordersPerBucket = 32;
     // Where the buckets are kept between runs and restarts (bucket_file.h);

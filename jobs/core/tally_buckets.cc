@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "sellertrust/varint.h"
@@ -102,6 +103,10 @@ PackedBuckets::PackedBuckets(const SellerBuckets& buckets) {
   putTime(&bytes_, buckets.otherDue);
   std::int64_t previous = 0;
   for (const auto& [start, bucket] : buckets.buckets) {
+    if (start % buckets.width != 0) {
+      throw std::logic_error("a bucket that starts at " + std::to_string(start) +
+                             ", not at a whole " + std::to_string(buckets.width) + " seconds");
+    }
     const std::int64_t b = start / buckets.width;
     varint::putSigned(&bytes_, varint::minus(b, previous));
     previous = b;

@@ -91,8 +91,9 @@ struct RecentRows {
 // read tallies in buckets and what the previous run left of them; the rows
 // the previous read saw lately updated.
 struct CarriedState {
-  // The sellers a read tallies in buckets, each in buckets of its width
-  // (one it reads in part: the width of its previous buckets).
+  // The sellers a read tallies in buckets, each in buckets of the width
+  // the job chose; a seller the read reads in part keeps the width of its
+  // previous buckets instead.
   BucketWidths sellers;
   // (Incremental reads.) The buckets the previous run saved. A seller of
   // `sellers` found here, without an otherDue, is read only in the buckets

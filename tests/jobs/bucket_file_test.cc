@@ -13,14 +13,14 @@ namespace {
 
 SavedJobState twoSellers() {
   SellerBuckets a;
-  TallyBucket& day = a.buckets[20513];
+  TallyBucket& day = a.buckets[20513 * kSecondsPerDay];
   day.tally[TallyId::kOrders] = 12;
   day.tally[TallyId::kDefectOrders] = 1;
   day.tally.responseSeconds[60] = 2;
   day.tally.responseSeconds[3600] = 1;
   day.tally.productClaims[101] = 1;
   day.due = 1772366400;
-  a.buckets[20514].tally[TallyId::kOrders] = 3;
+  a.buckets[20514 * kSecondsPerDay].tally[TallyId::kOrders] = 3;
   SellerBuckets b;
   b.otherDue = 1772370000;  // no bucket: its window is empty
   SavedJobState state;

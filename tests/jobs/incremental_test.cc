@@ -27,7 +27,9 @@ TEST_P(IncrementalRunTest, GivesWhatAFullRunGivesAfterEveryStep) {
                                      std::get<0>(GetParam()) % 2 == 0 ? 0 : 1);
 }
 
-// One seller's orders in an SQLite source, placed on chosen days.
+// One seller's orders in an SQLite source, placed on chosen days. With up
+// to 6 window orders (in the 6-day window of testRules) its buckets are a
+// day wide (FullAndIncremental's ordersPerBucket 1).
 class BucketedRunTest : public ::testing::Test {
  protected:
   BucketedRunTest() : session_(registered(), file_.path()) {

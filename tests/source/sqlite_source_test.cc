@@ -460,6 +460,32 @@ TEST(BucketColumnTest, ListsOnlyTheBucketedSellersItsQueryReads) {
             std::string::npos);
 }
 
+// An incremental read's buckets are index ranges of their sellers, OR-ed,
+// each cut to the window (whose end is in it); a range wholly outside the
+// window reads nothing.
+TEST(BucketRangesTest, EachRangeIsItsSellersInItsTimesWithinTheWindow) {
+  const source::Dialect& d = source::sqliteDialect();
+  const Window w = windowAt(kNow, Rules());
+  const auto ordersGrain = [&](const std::vector<source::SellersInRange>& ranges) {
+    source::WindowShare share;
+    share.ranges = ranges;
+    const std::vector<std::int64_t> sellers{1, 2, 3, 4};
+    return source::buildRunQueries(d, kNow, Rules(), {}, &sellers, share).grains.at(0).sql;
+  };
+  const std::string sql = ordersGrain({{{1, 2}, w.begin - 3600, w.begin + 3600},
+                                       {{3}, w.end - 60, w.end + 3600},
+                                       {{4}, w.end + 1, w.end + 3600}});
+  EXPECT_NE(sql.find("((o.seller_id IN (1, 2) AND o.ordered_at >= " + d.timeLiteral(w.begin) +
+                     " AND o.ordered_at < " + d.timeLiteral(w.begin + 3600) + ")\n    OR " +
+                     "(o.seller_id IN (3) AND o.ordered_at >= " + d.timeLiteral(w.end - 60) +
+                     " AND o.ordered_at <= " + d.timeLiteral(w.end) + "))"),
+            std::string::npos)
+      << sql;
+  EXPECT_EQ(sql.find("IN (4)"), std::string::npos);
+  EXPECT_NE(ordersGrain({{{4}, w.end + 1, w.end + 3600}}).find("WHERE 1 = 0"), std::string::npos)
+      << ordersGrain({{{4}, w.end + 1, w.end + 3600}});
+}
+
 // A read on n sessions deals the sellers out by id: every window query of
 // part k > 0 keeps the sellers whose id is k modulo n, of either sign (the
 // remainder has the id's sign), and part 0 every id no other part keeps.

@@ -47,7 +47,7 @@ TEST(TallyBucketsTest, BytesOfAWidthThatIsNoneOfTheWidthsAreNotBuckets) {
   buckets.buckets[3600].tally[TallyId::kOrders] = 1;
   std::string bytes = PackedBuckets(buckets).bytes();
   ASSERT_TRUE(PackedBuckets::fromBytes(bytes));
-  bytes[0] = 1;  // the width, 3600, is 0x90 0x1c: now 1
+  bytes[0] = '\x91';  // the width, 3600, is 0x90 0x1c: now 3601
   EXPECT_FALSE(PackedBuckets::fromBytes(bytes));
 }
 
