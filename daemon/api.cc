@@ -530,12 +530,9 @@ Reply Api::warnings(const Request& r) const {
   if (!snapshot) return noSnapshot();
   // The cursor is an id, not an offset: a warning cleared between two pages
   // neither shifts nor repeats the rest.
-  const std::vector<SharedWarning>& all = snapshot->warnings;
-  auto it = std::upper_bound(all.begin(), all.end(), paging.after,
-                             [](std::int64_t a, const SharedWarning& w) { return a < w->id; });
   std::vector<const Warning*> page;
   bool more = false;
-  for (; it != all.end(); ++it) {
+  for (auto it = snapshot->warnings.after(paging.after); it != snapshot->warnings.end(); ++it) {
     const Warning& w = **it;
     if (severity && w.firing.severity != *severity) continue;
     if (code && w.firing.code != *code) continue;

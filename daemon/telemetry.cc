@@ -416,8 +416,8 @@ void Telemetry::setWriter(bool writer) { impl_->writer.Add({}).Set(writer ? 1 : 
 void Telemetry::publishSnapshot(const Snapshot& snapshot) {
   const std::array<std::int64_t, 5> counts = snapshot.badgeCounts();
   std::map<std::pair<std::string, std::string>, std::int64_t> warnings;
-  for (const SharedWarning& w : snapshot.warnings) {
-    ++warnings[{w->firing.code.str(), toString(w->firing.severity)}];
+  for (const auto& [key, n] : snapshot.warnings.counts()) {
+    warnings[{key.first.str(), toString(key.second)}] += n;
   }
 
   std::lock_guard<std::mutex> lock(impl_->mutex);

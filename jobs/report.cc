@@ -434,6 +434,17 @@ std::string renderProductReport(const ProductLadder& ladder,
   return out;
 }
 
+namespace {
+
+std::vector<Warning> values(const std::vector<SharedWarning>& warnings) {
+  std::vector<Warning> out;
+  out.reserve(warnings.size());
+  for (const SharedWarning& w : warnings) out.push_back(*w);
+  return out;
+}
+
+}  // namespace
+
 std::string renderSellerReport(const SellerResult& result, const Snapshot& snapshot) {
   const Rules& rules = *snapshot.rules;
   SellerEvaluation e;
@@ -448,8 +459,9 @@ std::string renderSellerReport(const SellerResult& result, const Snapshot& snaps
   }
   e.badge = {result.badge, result.badgeReason};
   return renderSellerReport({result.sellerId, result.name, result.country}, e,
-                            snapshot.warningsOfSeller(result.sellerId), snapshot.computedAt,
-                            snapshot.rulesVersion, rules, result.defects.decode());
+                            values(snapshot.warnings.ofSeller(result.sellerId)),
+                            snapshot.computedAt, snapshot.rulesVersion, rules,
+                            result.defects.decode());
 }
 
 std::string renderProductReport(const ProductResult& product, const Snapshot& snapshot) {
@@ -457,8 +469,8 @@ std::string renderProductReport(const ProductResult& product, const Snapshot& sn
   auto claims = snapshot.claimsByProduct.find(product.productId());
   return renderProductReport(
       product.ladder, claims == snapshot.claimsByProduct.end() ? kNone : claims->second,
-      product.claimsInWindow, snapshot.warningsOfProduct(product.productId()), snapshot.computedAt,
-      snapshot.rulesVersion);
+      product.claimsInWindow, values(snapshot.warnings.ofProduct(product.productId())),
+      snapshot.computedAt, snapshot.rulesVersion);
 }
 
 namespace {

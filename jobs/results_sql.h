@@ -61,7 +61,7 @@ std::unordered_map<std::int64_t, DefectList> readDefectDays(Rows& rows);
 // with its defect rows, taken from `defects` (readDefectDays).
 template <typename Rows>
 void readSellers(Rows& rows, std::unordered_map<std::int64_t, DefectList>* defects,
-                 std::unordered_map<std::int64_t, SharedSeller>* sellers);
+                 SharedTable<SharedSeller>* sellers);
 template <typename Row>
 ProductResult productFromRow(const Row& row);
 template <typename Row>
@@ -165,7 +165,7 @@ std::unordered_map<std::int64_t, DefectList> readDefectDays(Rows& rows) {
 
 template <typename Rows>
 void readSellers(Rows& rows, std::unordered_map<std::int64_t, DefectList>* defects,
-                 std::unordered_map<std::int64_t, SharedSeller>* sellers) {
+                 SharedTable<SharedSeller>* sellers) {
   while (rows.next()) {
     SellerResult s = sellerFromRow(rows);
     if (auto list = defects->find(s.sellerId); list != defects->end()) {

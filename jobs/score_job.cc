@@ -430,21 +430,34 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   const std::vector<std::string> noCodes;
 
   // A product result for every product on the ladder or drawing window claims.
-  std::map<std::int64_t, AuthenticityClaim> claimsByTicket;
   // The products whose result may differ from the previous run's: those of
   // the sellers read, and those the ladder or the tallies name.
   std::set<std::int64_t> productsRead;
+  // The claims of the sellers read, before and now, by ticket; the others'
+  // stay as they were.
+  std::map<std::int64_t, AuthenticityClaim> claimsBefore;
+  std::map<std::int64_t, AuthenticityClaim> claimsNow;
   if (incremental) {
     next->products = previous->products;
     for (const auto& [productId, product] : previous->products) {
       if (inScope(product.ladder.sellerId)) productsRead.insert(productId);
     }
     for (std::int64_t productId : productsRead) next->products.erase(productId);
+    next->claimsByProduct = previous->claimsByProduct;
     for (const auto& [productId, list] : previous->claimsByProduct) {
+      std::vector<AuthenticityClaim> kept;
       for (const AuthenticityClaim& c : list) {
-        if (inScope(c.sellerId)) continue;
-        claimsByTicket[c.ticketId] = c;
-        next->claimsByProduct[c.productId].push_back(c);
+        if (inScope(c.sellerId)) {
+          claimsBefore[c.ticketId] = c;
+        } else {
+          kept.push_back(c);
+        }
+      }
+      if (kept.size() == list.size()) continue;
+      if (kept.empty()) {
+        next->claimsByProduct.erase(productId);
+      } else {
+        next->claimsByProduct[productId] = std::move(kept);
       }
     }
   }
@@ -455,22 +468,36 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   for (const auto& [sellerId, tally] : data.tallies) {
     for (const auto& [productId, claims] : tally.productClaims) {
       if (incremental) productsRead.insert(productId);
-      auto [it, added] = next->products.try_emplace(productId);
+      const bool added = next->products.count(productId) == 0;
+      ProductResult& product = next->products[productId];
       if (added) {
-        it->second.ladder.productId = productId;
-        it->second.ladder.sellerId = sellerId;
+        product.ladder.productId = productId;
+        product.ladder.sellerId = sellerId;
       }
-      it->second.claimsInWindow += claims;
+      product.claimsInWindow += claims;
     }
   }
   for (const AuthenticityClaim& c : data.authenticityClaims) {
-    claimsByTicket[c.ticketId] = c;
+    claimsNow[c.ticketId] = c;
     next->claimsByProduct[c.productId].push_back(c);
   }
 
+  // The warnings of the sellers read are reconciled with their firings; the
+  // others hold as they are.
+  std::vector<SharedWarning> readWarnings;
+  if (incremental) {
+    for (std::int64_t id : scope) {
+      std::vector<SharedWarning> of = previous->warnings.ofSeller(id);
+      std::move(of.begin(), of.end(), std::back_inserter(readWarnings));
+    }
+    std::sort(readWarnings.begin(), readWarnings.end(),
+              [](const SharedWarning& a, const SharedWarning& b) { return a->id < b->id; });
+  } else {
+    readWarnings.assign(previous->warnings.begin(), previous->warnings.end());
+  }
   std::vector<Firing> firings;
   // Most warnings hold from run to run: no regrowth of a vector this large.
-  firings.reserve(previous->warnings.size() + previous->warnings.size() / 8);
+  firings.reserve(readWarnings.size() + readWarnings.size() / 8);
   const SellerTally emptyTally;
   for (std::int64_t id : sellerIds) {
     const auto was = previous->sellers.find(id);
@@ -538,34 +565,38 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   // Memory grows with sellers: what was read is no longer needed.
   data = SourceData();
 
-  // The warnings of the sellers read are reconciled with their firings; the
-  // others hold as they are.
-  std::vector<SharedWarning> readWarnings;
-  std::vector<SharedWarning> keptWarnings;
-  for (const SharedWarning& w : previous->warnings) {
-    (inScope(w->firing.sellerId) ? readWarnings : keptWarnings).push_back(w);
-  }
   std::int64_t nextWarningId = previous->nextWarningId;
   WarningUpdate warnings = reconcileWarnings(readWarnings, std::move(firings), now, &nextWarningId);
   summary.warningsRaised = static_cast<std::int64_t>(warnings.raised.size());
   summary.warningsCleared = static_cast<std::int64_t>(warnings.cleared.size());
-  next->warnings.reserve(keptWarnings.size() + warnings.active.size());
-  std::merge(keptWarnings.begin(), keptWarnings.end(), warnings.active.begin(),
-             warnings.active.end(), std::back_inserter(next->warnings),
-             [](const SharedWarning& a, const SharedWarning& b) { return a->id < b->id; });
+  if (incremental) {
+    // Both lists ascend in id, and a warning that holds is the same object
+    // in both: it stays where it is.
+    const auto notIn = [](const std::vector<SharedWarning>& in,
+                          const std::vector<SharedWarning>& of) {
+      std::vector<SharedWarning> out;
+      std::set_difference(in.begin(), in.end(), of.begin(), of.end(), std::back_inserter(out),
+                          [](const SharedWarning& a, const SharedWarning& b) {
+                            return a->id != b->id ? a->id < b->id : a.get() < b.get();
+                          });
+      return out;
+    };
+    next->warnings = previous->warnings;
+    for (const SharedWarning& w : notIn(readWarnings, warnings.active)) {
+      next->warnings.remove(w->id);
+    }
+    for (SharedWarning& w : notIn(warnings.active, readWarnings)) next->warnings.add(std::move(w));
+  } else {
+    for (SharedWarning& w : warnings.active) next->warnings.add(std::move(w));
+  }
   summary.warningsActive = static_cast<std::int64_t>(next->warnings.size());
   next->nextWarningId = nextWarningId;
-  next->indexWarnings();
 
   diff(previous->products, next->products, &record.productsChanged, &record.productsRemoved,
        incremental ? &productsRead : nullptr);
-  std::map<std::int64_t, AuthenticityClaim> previousClaims;
-  for (const auto& [productId, list] : previous->claimsByProduct) {
-    for (const AuthenticityClaim& c : list) previousClaims[c.ticketId] = c;
-  }
-  diff(previousClaims, claimsByTicket, &record.claimsChanged, &record.claimsRemoved);
+  diff(claimsBefore, claimsNow, &record.claimsChanged, &record.claimsRemoved);
   const auto byId = [&](const std::vector<std::int64_t>& ids, std::vector<const Warning*>* out) {
-    for (std::int64_t id : ids) out->push_back(next->warning(id));
+    for (std::int64_t id : ids) out->push_back(next->warnings.find(id).get());
   };
   byId(warnings.raised, &record.warningsRaised);
   byId(warnings.changed, &record.warningsUpdated);
@@ -579,9 +610,18 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   // History is the history job's: pass on what is served.
   const std::shared_ptr<const Snapshot> served = snapshots_->current();
   next->history = served ? served->history : previous->history;
+  // Each seller's changes ascend in time: only a list whose first is too old
+  // is copied.
+  next->badgeChanges = previous->badgeChanges;
   for (const auto& [id, list] : previous->badgeChanges) {
-    next->badgeChanges[id] =
+    if (list.empty() || list.front().at >= keepSince) continue;
+    std::vector<BadgeChange> kept =
         filtered(list, [&](const BadgeChange& c) { return c.at >= keepSince; });
+    if (kept.empty()) {
+      next->badgeChanges.erase(id);
+    } else {
+      next->badgeChanges[id] = std::move(kept);
+    }
   }
   for (const BadgeChange& c : record.badgeChanges) next->badgeChanges[c.sellerId].push_back(c);
   state_ = next;

@@ -2,6 +2,8 @@
 #include "jobs/snapshot.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 
 namespace sellertrust {
@@ -23,47 +25,65 @@ bool ProductResult::operator==(const ProductResult& o) const {
                   b.delistUntil, b.delistActive, o.claimsInWindow);
 }
 
-void Snapshot::indexWarnings() {
-  warningsBySeller_.clear();
-  warningsByProduct_.clear();
-  warningsBySeller_.reserve(warnings.size());
-  for (std::size_t i = 0; i < warnings.size(); ++i) {
-    const Firing& f = warnings[i]->firing;
-    warningsBySeller_.emplace_back(f.sellerId, i);
-    if (f.productId) warningsByProduct_.emplace_back(*f.productId, i);
-  }
-  std::sort(warningsBySeller_.begin(), warningsBySeller_.end());
-  std::sort(warningsByProduct_.begin(), warningsByProduct_.end());
+SharedWarning ActiveWarnings::find(std::int64_t id) const {
+  const auto it = byId_.find(id);
+  return it == byId_.end() ? nullptr : it->second;
+}
+
+std::vector<SharedWarning> ActiveWarnings::pick(const Table& byId,
+                                                const SharedTable<std::vector<std::int64_t>>& index,
+                                                std::int64_t key) {
+  std::vector<SharedWarning> out;
+  const auto ids = index.find(key);
+  if (ids == index.end()) return out;
+  out.reserve(ids->second.size());
+  for (std::int64_t id : ids->second) out.push_back(byId.at(id));
+  return out;
+}
+
+std::vector<SharedWarning> ActiveWarnings::ofSeller(std::int64_t sellerId) const {
+  return pick(byId_, bySeller_, sellerId);
+}
+
+std::vector<SharedWarning> ActiveWarnings::ofProduct(std::int64_t productId) const {
+  return pick(byId_, byProduct_, productId);
 }
 
 namespace {
 
-std::vector<Warning> pick(const std::vector<SharedWarning>& all,
-                          const std::vector<std::pair<std::int64_t, std::size_t>>& index,
-                          std::int64_t key) {
-  const auto first =
-      std::lower_bound(index.begin(), index.end(), std::make_pair(key, std::size_t{0}));
-  std::vector<Warning> out;
-  for (auto it = first; it != index.end() && it->first == key; ++it) {
-    out.push_back(*all[it->second]);
-  }
-  return out;
+void addId(SharedTable<std::vector<std::int64_t>>* index, std::int64_t key, std::int64_t id) {
+  std::vector<std::int64_t>& ids = (*index)[key];
+  ids.insert(std::upper_bound(ids.begin(), ids.end(), id), id);
+}
+
+void removeId(SharedTable<std::vector<std::int64_t>>* index, std::int64_t key, std::int64_t id) {
+  if (index->count(key) == 0) return;
+  std::vector<std::int64_t>& ids = (*index)[key];
+  ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+  if (ids.empty()) index->erase(key);
 }
 
 }  // namespace
 
-const Warning* Snapshot::warning(std::int64_t id) const {
-  auto it = std::lower_bound(warnings.begin(), warnings.end(), id,
-                             [](const SharedWarning& w, std::int64_t key) { return w->id < key; });
-  return it != warnings.end() && (*it)->id == id ? it->get() : nullptr;
+void ActiveWarnings::add(SharedWarning warning) {
+  const std::int64_t id = warning->id;
+  const Warning& w = *warning;  // held by the table once added
+  if (!byId_.emplace(id, std::move(warning))) {
+    throw std::logic_error("two active warnings have the id " + std::to_string(id));
+  }
+  addId(&bySeller_, w.firing.sellerId, w.id);
+  if (w.firing.productId) addId(&byProduct_, *w.firing.productId, w.id);
+  ++counts_[{w.firing.code, w.firing.severity}];
 }
 
-std::vector<Warning> Snapshot::warningsOfSeller(std::int64_t sellerId) const {
-  return pick(warnings, warningsBySeller_, sellerId);
-}
-
-std::vector<Warning> Snapshot::warningsOfProduct(std::int64_t productId) const {
-  return pick(warnings, warningsByProduct_, productId);
+void ActiveWarnings::remove(std::int64_t id) {
+  const SharedWarning w = find(id);
+  if (!w) return;
+  removeId(&bySeller_, w->firing.sellerId, id);
+  if (w->firing.productId) removeId(&byProduct_, *w->firing.productId, id);
+  byId_.erase(id);
+  const auto count = counts_.find({w->firing.code, w->firing.severity});
+  if (--count->second == 0) counts_.erase(count);
 }
 
 std::array<std::int64_t, 5> Snapshot::badgeCounts() const {

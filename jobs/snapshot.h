@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstdint>
+#include <iterator>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "jobs/shared_table.h"
 #include "sellertrust/defect_list.h"
 #include "sellertrust/metrics.h"
 #include "sellertrust/rules.h"
@@ -79,6 +82,69 @@ using SharedSeller = std::shared_ptr<const SellerResult>;
 // Daily points per seller, ascending day.
 using HistoryBySeller = std::unordered_map<std::int64_t, std::vector<HistoryPoint>>;
 
+// The active warnings of a snapshot, ascending id, with their indexes by
+// seller and by product. A copy shares what it does not change, so a run
+// that reconciles a few sellers' warnings does not copy the marketplace's.
+class ActiveWarnings {
+ public:
+  using Table = SharedTable<SharedWarning>;
+  // Iterates the warnings (each never null) in ascending id.
+  class Iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = SharedWarning;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const SharedWarning*;
+    using reference = const SharedWarning&;
+
+    Iterator() = default;
+    explicit Iterator(Table::Iterator at) : at_(at) {}
+    reference operator*() const { return at_->second; }
+    pointer operator->() const { return &at_->second; }
+    Iterator& operator++() {
+      ++at_;
+      return *this;
+    }
+    bool operator==(const Iterator& o) const { return at_ == o.at_; }
+    bool operator!=(const Iterator& o) const { return at_ != o.at_; }
+
+   private:
+    Table::Iterator at_;
+  };
+
+  std::size_t size() const { return byId_.size(); }
+  bool empty() const { return byId_.empty(); }
+  Iterator begin() const { return Iterator(byId_.begin()); }
+  Iterator end() const { return Iterator(byId_.end()); }
+  // The first warning whose id is above `id`: the next page's start.
+  Iterator after(std::int64_t id) const { return Iterator(byId_.upperBound(id)); }
+  // The warning with this id, or nullptr.
+  SharedWarning find(std::int64_t id) const;
+  // The warnings of a seller (any product) or of a product, ascending id.
+  std::vector<SharedWarning> ofSeller(std::int64_t sellerId) const;
+  std::vector<SharedWarning> ofProduct(std::int64_t productId) const;
+
+  // How many warnings there are of each code and severity.
+  using Counts = std::map<std::pair<Symbol, Severity>, std::int64_t>;
+  const Counts& counts() const { return counts_; }
+
+  // Adds a warning whose id none has; throws std::logic_error otherwise.
+  void add(SharedWarning warning);
+  // Removes the warning with this id, if any.
+  void remove(std::int64_t id);
+
+ private:
+  static std::vector<SharedWarning> pick(const Table& byId,
+                                         const SharedTable<std::vector<std::int64_t>>& index,
+                                         std::int64_t key);
+
+  Table byId_;
+  // Warning ids, ascending, per seller and per product.
+  SharedTable<std::vector<std::int64_t>> bySeller_;
+  SharedTable<std::vector<std::int64_t>> byProduct_;
+  Counts counts_;  // no zero counts
+};
+
 struct Snapshot {
   Timestamp computedAt = 0;  // the run's "now"
   std::string rulesVersion;
@@ -89,38 +155,24 @@ struct Snapshot {
   // The rules the results were computed with; the edge recomputes reports
   // with them. Never null.
   std::shared_ptr<const Rules> rules = std::make_shared<const Rules>();
-  std::unordered_map<std::int64_t, SharedSeller> sellers;  // never null
-  std::unordered_map<std::int64_t, ProductResult> products;
+  SharedTable<SharedSeller> sellers;  // never null
+  SharedTable<ProductResult> products;
   // Every authenticity claim of the products, by product.
-  std::unordered_map<std::int64_t, std::vector<AuthenticityClaim>> claimsByProduct;
-  // Active warnings, ascending id (the pagination order of /v1/warnings);
-  // never null.
-  std::vector<SharedWarning> warnings;
+  SharedTable<std::vector<AuthenticityClaim>> claimsByProduct;
+  // Active warnings, ascending id (the pagination order of /v1/warnings).
+  ActiveWarnings warnings;
   // Shared between snapshots: a scoring run passes the previous snapshot's
   // history on as it is (it can be sellers x retention days large); only the
   // daily history job builds a new one. Never null.
   std::shared_ptr<const HistoryBySeller> history = std::make_shared<const HistoryBySeller>();
   // Per seller, ascending time.
-  std::unordered_map<std::int64_t, std::vector<BadgeChange>> badgeChanges;
+  SharedTable<std::vector<BadgeChange>> badgeChanges;
   // Orders with a defect / all window orders, over every seller.
   std::optional<double> marketplaceOdr;
   std::int64_t nextWarningId = 1;
 
   // Sellers per badge, indexed by Badge.
   std::array<std::int64_t, 5> badgeCounts() const;
-  // The active warning with this id, or nullptr.
-  const Warning* warning(std::int64_t id) const;
-  // The active warnings of a seller (any product) or of a product, by id.
-  std::vector<Warning> warningsOfSeller(std::int64_t sellerId) const;
-  std::vector<Warning> warningsOfProduct(std::int64_t productId) const;
-  // Builds the indexes of the two above; call once before publishing.
-  void indexWarnings();
-
- private:
-  // (seller or product id, index in `warnings`), ascending: two sorted
-  // arrays, not a map of vectors (a few MB less at 100 k warnings).
-  std::vector<std::pair<std::int64_t, std::size_t>> warningsBySeller_;
-  std::vector<std::pair<std::int64_t, std::size_t>> warningsByProduct_;
 };
 
 class SnapshotHolder {

@@ -262,7 +262,7 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
         w.firing.evidence = parseEvidenceJson(rows.getString(8), where);
         w.raisedAt = storedTime(rows.getString(9), where);
         w.updatedAt = storedTime(rows.getString(10), where);
-        snapshot->warnings.push_back(std::make_shared<const Warning>(std::move(w)));
+        snapshot->warnings.add(std::make_shared<const Warning>(std::move(w)));
       }
     }
     {
@@ -307,7 +307,6 @@ std::shared_ptr<Snapshot> MysqlResultStore::loadSnapshot(Timestamp historySince)
       }
     }
     c.execute("ending the snapshot read", "COMMIT");
-    snapshot->indexWarnings();
     return snapshot;
   });
 }

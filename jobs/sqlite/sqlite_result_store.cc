@@ -498,7 +498,7 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
           w.firing.evidence = parseEvidenceJson(evidence[i], where);
           w.raisedAt = storedTime(raisedAt[i], where);
           w.updatedAt = storedTime(updatedAt[i], where);
-          snapshot->warnings.push_back(std::make_shared<const Warning>(std::move(w)));
+          snapshot->warnings.add(std::make_shared<const Warning>(std::move(w)));
         }
       }
       std::string since = formatUtc(historySince);
@@ -541,7 +541,6 @@ std::shared_ptr<Snapshot> SqliteResultStore::loadSnapshot(Timestamp historySince
       Poco::Int64 maxId = 0;
       s << kSelectMaxWarningId, kw::into(maxId), kw::now;
       snapshot->nextWarningId = maxId + 1;
-      snapshot->indexWarnings();
       execute(s, "COMMIT");
     } catch (...) {
       try {

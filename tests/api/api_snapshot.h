@@ -86,15 +86,17 @@ inline std::shared_ptr<Snapshot> makeSnapshot() {
   s->computedAt = kComputedAt;
   s->rulesVersion = kRulesVersion;
 
-  s->warnings = {
-      warning(2, "order_defect_rate_above_target", Severity::kWarning, 7),
-      warning(3, "account_review", Severity::kCritical, 9),
-      warning(5, "claim_rate_off_target", Severity::kInfo, 9),
-      warning(8, "product_delist", Severity::kCritical, 7, 100),
-      warning(13, "late_shipment_rate_off_target", Severity::kInfo, 9),
-      warning(21, "slow_responses", Severity::kWarning, 9),
-      warning(34, "escalation_rate_off_target", Severity::kInfo, 7),
-  };
+  for (SharedWarning w : {
+           warning(2, "order_defect_rate_above_target", Severity::kWarning, 7),
+           warning(3, "account_review", Severity::kCritical, 9),
+           warning(5, "claim_rate_off_target", Severity::kInfo, 9),
+           warning(8, "product_delist", Severity::kCritical, 7, 100),
+           warning(13, "late_shipment_rate_off_target", Severity::kInfo, 9),
+           warning(21, "slow_responses", Severity::kWarning, 9),
+           warning(34, "escalation_rate_off_target", Severity::kInfo, 7),
+       }) {
+    s->warnings.add(std::move(w));
+  }
   s->nextWarningId = 35;
 
   SellerResult zoe = resultOf({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, tally(400, 2), Badge::kFair);
@@ -120,7 +122,6 @@ inline std::shared_ptr<Snapshot> makeSnapshot() {
   product.ladder.delistActive = true;
   product.claimsInWindow = 1;
   s->claimsByProduct[100] = {{51, 7, 100, kComputedAt - 2 * kDay, TicketStatus::kOpen}};
-  s->indexWarnings();
 
   const Timestamp today = startOfDay(kComputedAt);
   HistoryBySeller history;

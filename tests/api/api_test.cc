@@ -34,6 +34,11 @@
 namespace sellertrust {
 namespace {
 
+// The `i`th active warning, by ascending id.
+const SharedWarning& nth(const ActiveWarnings& warnings, std::size_t i) {
+  return *std::next(warnings.begin(), static_cast<std::ptrdiff_t>(i));
+}
+
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 using Poco::Net::HTTPRequest;
@@ -419,9 +424,10 @@ TEST(ApiTest, SellerReportIsTheEvaluationsReport) {
   EXPECT_EQ(r.header.getContentType(), "application/json");
   const auto snapshot = server.snapshots.current();
   const SellerEvaluation seven = evaluateSeller(7, tally(400, 2), Badge::kFair, Rules());
-  EXPECT_EQ(r.body,
-            renderSellerReport({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, seven,
-                               snapshot->warningsOfSeller(7), kComputedAt, kRulesVersion, Rules()));
+  EXPECT_EQ(r.body, renderSellerReport({7, "Zo\xc3\xab <Shop> & \"Co\"", "FR"}, seven,
+                                       {*nth(snapshot->warnings, 0), *nth(snapshot->warnings, 3),
+                                        *nth(snapshot->warnings, 6)},
+                                       kComputedAt, kRulesVersion, Rules()));
   const Object::Ptr report = r.json();
   EXPECT_EQ(report->getValue<std::string>("name"), "Zo\xc3\xab <Shop> & \"Co\"");
   EXPECT_EQ(report->getArray("warnings")->size(), 3u);
@@ -616,7 +622,7 @@ TEST(ApiTest, ProductReportIsRenderedFromTheStoredLadder) {
   const auto snapshot = server.snapshots.current();
   EXPECT_EQ(r.body, renderProductReport(snapshot->products.at(100).ladder,
                                         snapshot->claimsByProduct.at(100), 1,
-                                        {*snapshot->warnings[3]}, kComputedAt, kRulesVersion));
+                                        {*nth(snapshot->warnings, 3)}, kComputedAt, kRulesVersion));
   EXPECT_EQ(r.json()->getValue<std::string>("recommended_action"), "delist_product");
 }
 

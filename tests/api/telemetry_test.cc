@@ -52,7 +52,7 @@ Snapshot snapshotWith(std::vector<Warning> warnings) {
     s.sellers[id] = std::make_shared<const SellerResult>(seller);
   }
   s.marketplaceOdr = 0.0125;
-  for (Warning& w : warnings) s.warnings.push_back(std::make_shared<const Warning>(std::move(w)));
+  for (Warning& w : warnings) s.warnings.add(std::make_shared<const Warning>(std::move(w)));
   return s;
 }
 

@@ -9,6 +9,11 @@
 namespace sellertrust {
 namespace {
 
+// The `i`th active warning, by ascending id.
+const SharedWarning& nth(const ActiveWarnings& warnings, std::size_t i) {
+  return *std::next(warnings.begin(), static_cast<std::ptrdiff_t>(i));
+}
+
 using testing::FakeSource;
 using testing::FakeStore;
 
@@ -88,8 +93,8 @@ TEST_F(ScoreJobTest, PublishesWhatItSaved) {
             "capped at at_risk while the critical warning account_review is active; score 60.0 "
             "is in the fair band");
   ASSERT_EQ(snap->warnings.size(), 2u);
-  EXPECT_EQ(snap->warnings[0]->id, 1);
-  EXPECT_EQ(snap->warnings[1]->id, 2);
+  EXPECT_EQ(nth(snap->warnings, 0)->id, 1);
+  EXPECT_EQ(nth(snap->warnings, 1)->id, 2);
   EXPECT_EQ(snap->nextWarningId, 3);
   EXPECT_DOUBLE_EQ(*snap->marketplaceOdr, 50.0 / 2003);
   EXPECT_EQ(store_.runs[0].sellersChanged.size(), 3u);
@@ -117,7 +122,7 @@ TEST_F(ScoreJobTest, WritesOnlyWhatChanged) {
   EXPECT_EQ(after->sellers.at(2), before->sellers.at(2));
   EXPECT_NE(after->sellers.at(1), before->sellers.at(1));
   ASSERT_FALSE(after->warnings.empty());
-  EXPECT_EQ(after->warnings[0], before->warnings[0]);
+  EXPECT_EQ(nth(after->warnings, 0), nth(before->warnings, 0));
   const RunRecord& run = store_.runs.back();
   ASSERT_EQ(run.sellersChanged.size(), 1u);
   EXPECT_EQ(run.sellersChanged[0]->sellerId, 1);
@@ -166,9 +171,9 @@ TEST_F(ScoreJobTest, SecondRunKeepsWarningsAndBadgesAndClearsWhatStopped) {
   EXPECT_EQ(s.badgeChanges, 1);
   const auto snap = snapshots_.current();
   ASSERT_EQ(snap->warnings.size(), 1u);
-  EXPECT_EQ(snap->warnings[0]->firing.code, "order_defect_rate_above_target");
-  EXPECT_EQ(snap->warnings[0]->raisedAt, kNow);  // kept, not re-raised
-  EXPECT_EQ(snap->warnings[0]->id, 1);
+  EXPECT_EQ(nth(snap->warnings, 0)->firing.code, "order_defect_rate_above_target");
+  EXPECT_EQ(nth(snap->warnings, 0)->raisedAt, kNow);  // kept, not re-raised
+  EXPECT_EQ(nth(snap->warnings, 0)->id, 1);
   ASSERT_EQ(store_.runs[1].warningsCleared.size(), 1u);
   EXPECT_EQ(store_.runs[1].warningsCleared[0].firing.code, "account_review");
   EXPECT_EQ(store_.runs[1].warningsCleared[0].clearedAt, kNow + 300);
@@ -235,7 +240,7 @@ TEST_F(ScoreJobTest, LadderWarningsAndProductReports) {
             (std::vector<std::string>{"product_complaints", "order_defect_rate_above_target",
                                       "account_review", "product_remove", "authenticity_repeat"}));
   // Ladder warnings do not wait for volume: seller 3 has 3 orders.
-  EXPECT_EQ(snap->warnings[3]->firing.sellerId, 3);
+  EXPECT_EQ(nth(snap->warnings, 3)->firing.sellerId, 3);
   ASSERT_EQ(snap->products.count(500), 1u);
   EXPECT_EQ(snap->products.at(500).ladder.sellerId, 3);
   EXPECT_EQ(snap->products.at(500).ladder.step, LadderStep::kRemove);
@@ -392,8 +397,8 @@ TEST_F(ScoreJobTest, ASourceThatLostEverySellerIsRefusedAndNothingIsLost) {
   EXPECT_EQ(0, s.warningsCleared);
   const auto snap = snapshots_.current();
   ASSERT_EQ(2u, snap->warnings.size());
-  EXPECT_EQ(1, snap->warnings[0]->id);
-  EXPECT_EQ(kNow, snap->warnings[0]->raisedAt);
+  EXPECT_EQ(1, nth(snap->warnings, 0)->id);
+  EXPECT_EQ(kNow, nth(snap->warnings, 0)->raisedAt);
   EXPECT_EQ(Badge::kTop, snap->sellers.at(1)->badge);
 }
 

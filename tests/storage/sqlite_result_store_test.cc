@@ -18,6 +18,11 @@
 namespace sellertrust {
 namespace {
 
+// The `i`th active warning, by ascending id.
+const SharedWarning& nth(const ActiveWarnings& warnings, std::size_t i) {
+  return *std::next(warnings.begin(), static_cast<std::ptrdiff_t>(i));
+}
+
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 using testing::OwnedRun;
@@ -82,6 +87,10 @@ void expectSame(const std::vector<const T*>& expected,
   pointees.reserve(expected.size());
   for (const T* item : expected) pointees.push_back(*item);
   expectSame(pointees, values(actual));
+}
+
+std::vector<SharedWarning> all(const ActiveWarnings& warnings) {
+  return {warnings.begin(), warnings.end()};
 }
 
 SellerResult seller(std::int64_t id, Badge badge, std::optional<double> score) {
@@ -254,9 +263,9 @@ TEST_F(SqliteResultStoreTest, RoundTripsARun) {
   ASSERT_EQ(1u, s->claimsByProduct.at(701).size());
   EXPECT_EQ(TicketStatus::kUnderReview, s->claimsByProduct.at(701)[0].status);
   EXPECT_EQ(kT0 - kDay, s->claimsByProduct.at(701)[0].openedAt);
-  expectSame(run.warningsRaised, s->warnings);
-  EXPECT_EQ(1u, s->warningsOfProduct(701).size());
-  EXPECT_EQ(2u, s->warningsOfSeller(7).size());
+  expectSame(run.warningsRaised, all(s->warnings));
+  EXPECT_EQ(1u, s->warnings.ofProduct(701).size());
+  EXPECT_EQ(2u, s->warnings.ofSeller(7).size());
   expectSame({run.badgeChanges[0]}, s->badgeChanges.at(7));
   expectSame({run.badgeChanges[1]}, s->badgeChanges.at(8));
   EXPECT_EQ(0.0125, s->marketplaceOdr);
@@ -327,8 +336,8 @@ TEST_F(SqliteResultStoreTest, SecondRunReplacesResultsAndKeepsTheWarningLifecycl
   EXPECT_EQ(TicketStatus::kWithdrawn, s->claimsByProduct.at(701)[0].status);
   // Active warnings by ascending id; raisedAt kept, evidence and detail new.
   expectSame({*second.warningsUpdated[0], *firstRun().warningsRaised[2], *second.warningsRaised[0]},
-             values(s->warnings));
-  EXPECT_EQ(kT0, s->warnings[0]->raisedAt);
+             values(all(s->warnings)));
+  EXPECT_EQ(kT0, nth(s->warnings, 0)->raisedAt);
   // Badge changes accumulate, oldest first.
   const OwnedRun first = firstRun();
   expectSame({first.badgeChanges[0], second.badgeChanges[0]}, s->badgeChanges.at(7));
@@ -367,7 +376,7 @@ TEST_F(SqliteResultStoreTest, FailingRunLeavesThePreviousResults) {
   ASSERT_NE(nullptr, s);
   EXPECT_EQ(kT0, s->computedAt);
   EXPECT_EQ(Badge::kTop, s->sellers.at(7)->badge);
-  expectSame(firstRun().warningsRaised, s->warnings);
+  expectSame(firstRun().warningsRaised, all(s->warnings));
   EXPECT_EQ(1u, s->sellers.count(8));
   EXPECT_EQ(1u, s->badgeChanges.at(7).size());
   EXPECT_EQ(0.0125, s->marketplaceOdr);
