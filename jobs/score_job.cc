@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iterator>
+#include <limits>
 #include <set>
 #include <utility>
 
@@ -158,7 +159,7 @@ void diff(const Map& previous, const Map& next, std::vector<Value>* changed,
 // a full run is due or only a full run gives the right results: no full run
 // saved yet, other rules, or a clock that went back.
 std::optional<ChangeScope> changeScope(const std::shared_ptr<const Snapshot>& state,
-                                       const std::vector<std::pair<Timestamp, std::int64_t>>& dues,
+                                       const std::set<std::pair<Timestamp, std::int64_t>>& dues,
                                        std::int64_t windowOrders, const std::string& rulesVersion,
                                        Timestamp now, const ScoreJob::Options& options) {
   const Snapshot& previous = *state;
@@ -171,23 +172,7 @@ std::optional<ChangeScope> changeScope(const std::shared_ptr<const Snapshot>& st
   scope.changedSince =
       previous.sourceWatermark.value_or(previous.computedAt) - options.changeOverlapSeconds;
   std::set<std::int64_t> due;
-  for (const auto& [at, id] : dues) {
-    if (at <= now) due.insert(id);
-  }
-  // A badge that just changed gives another reason once it holds.
-  for (const auto& [id, changes] : previous.badgeChanges) {
-    if (!changes.empty() && changes.back().at == previous.computedAt) due.insert(id);
-  }
-  // The ladder's clock: a delist that ended, a claim whose time came.
-  for (const auto& [productId, product] : previous.products) {
-    const ProductLadder& l = product.ladder;
-    if (l.delistActive && l.delistUntil && now > *l.delistUntil) due.insert(l.sellerId);
-  }
-  for (const auto& [productId, claims] : previous.claimsByProduct) {
-    for (const AuthenticityClaim& c : claims) {
-      if (c.openedAt > previous.computedAt && c.openedAt <= now) due.insert(c.sellerId);
-    }
-  }
+  for (auto it = dues.begin(); it != dues.end() && it->first <= now; ++it) due.insert(it->second);
   scope.dueSellers.assign(due.begin(), due.end());
   if (options.fullReadShare <= 0 || windowOrders < options.onePassMinOrders) return scope;
   const std::int64_t share = options.fullReadShare;
@@ -285,22 +270,67 @@ std::shared_ptr<const Snapshot> ScoreJob::previousState(Timestamp now) {
 
 void ScoreJob::resumeFrom(std::shared_ptr<const Snapshot> persisted) {
   state_ = std::move(persisted);
-  if (state_) loadBucketsOf(*state_);
+  if (!state_) return;
+  loadBucketsOf(*state_);
+  index_ = indexSellers(state_);
 }
+
+void ScoreJob::countSeller(SellerIndex* index, const SellerResult& seller, int sign,
+                           bool totalsOnly) const {
+  index->windowOrders += sign * seller.counts[kOrders];
+  index->defectOrders += sign * seller.counts[static_cast<std::size_t>(TallyId::kDefectOrders)];
+  if (seller.score) index->scored += sign;
+  if (totalsOnly) return;
+  if (sign < 0) {
+    index->bucketed.erase(seller.sellerId);  // its due times may stay: a spare read at most
+    return;
+  }
+  if (seller.dueAt) index->due.emplace(*seller.dueAt, seller.sellerId);
+  if (options_.bucketMinOrders > 0 && seller.counts[kOrders] >= options_.bucketMinOrders) {
+    const Timestamp windowSeconds = static_cast<Timestamp>(rules_->windowDays) * kSecondsPerDay;
+    index->bucketed[seller.sellerId] =
+        bucketWidth(seller.counts[kOrders], windowSeconds, options_.ordersPerBucket);
+  }
+}
+
+void ScoreJob::reindex(SellerIndex* index, const Snapshot& previous, const Snapshot& next,
+                       const std::set<std::int64_t>& scope, bool totalsOnly) const {
+  for (std::int64_t id : scope) {
+    if (auto was = previous.sellers.find(id); was != previous.sellers.end()) {
+      countSeller(index, *was->second, -1, totalsOnly);
+    }
+    if (auto is = next.sellers.find(id); is != next.sellers.end()) {
+      countSeller(index, *is->second, 1, totalsOnly);
+    }
+  }
+}
+
+namespace {
+
+// The ladder's clock: a delist that ends, a claim whose time comes.
+void addProductDue(std::set<std::pair<Timestamp, std::int64_t>>* due, const ProductResult& p) {
+  const ProductLadder& l = p.ladder;
+  if (l.delistActive && l.delistUntil) due->emplace(*l.delistUntil + 1, l.sellerId);
+}
+void addClaimDue(std::set<std::pair<Timestamp, std::int64_t>>* due, const AuthenticityClaim& c,
+                 Timestamp computedAt) {
+  if (c.openedAt > computedAt) due->emplace(c.openedAt, c.sellerId);
+}
+
+}  // namespace
 
 ScoreJob::SellerIndex ScoreJob::indexSellers(
     const std::shared_ptr<const Snapshot>& snapshot) const {
   SellerIndex index;
-  const Timestamp windowSeconds = static_cast<Timestamp>(rules_->windowDays) * kSecondsPerDay;
-  for (const auto& [id, seller] : snapshot->sellers) {
-    index.windowOrders += seller->counts[kOrders];
-    index.defectOrders += seller->counts[static_cast<std::size_t>(TallyId::kDefectOrders)];
-    if (seller->score) ++index.scored;
-    if (seller->dueAt) index.due.emplace_back(*seller->dueAt, id);
-    if (options_.bucketMinOrders > 0 && seller->counts[kOrders] >= options_.bucketMinOrders) {
-      index.bucketed.emplace_hint(
-          index.bucketed.end(), id,
-          bucketWidth(seller->counts[kOrders], windowSeconds, options_.ordersPerBucket));
+  for (const auto& [id, seller] : snapshot->sellers) countSeller(&index, *seller, 1, false);
+  for (const auto& [productId, product] : snapshot->products) addProductDue(&index.due, product);
+  for (const auto& [productId, claims] : snapshot->claimsByProduct) {
+    for (const AuthenticityClaim& c : claims) addClaimDue(&index.due, c, snapshot->computedAt);
+  }
+  // A badge that just changed gives another reason once it holds.
+  for (const auto& [id, changes] : snapshot->badgeChanges) {
+    if (!changes.empty() && changes.back().at == snapshot->computedAt) {
+      index.due.emplace(snapshot->computedAt, id);
     }
   }
   index.of = snapshot;
@@ -550,7 +580,18 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   }
   removedKeys(previous->sellers, next->sellers, &record.sellersRemoved,
               incremental ? &scope : nullptr);
-  SellerIndex nextIndex = indexSellers(next);
+  // The index of `next`: a full run's is built anew; an incremental run's
+  // totals change by the sellers read, and index_ follows once the run is
+  // saved.
+  SellerIndex nextIndex;
+  if (incremental) {
+    nextIndex.windowOrders = index_.windowOrders;
+    nextIndex.defectOrders = index_.defectOrders;
+    nextIndex.scored = index_.scored;
+    reindex(&nextIndex, *previous, *next, scope, true);
+  } else {
+    nextIndex = indexSellers(next);
+  }
   summary.scored = nextIndex.scored;
   if (nextIndex.windowOrders > 0) {
     record.marketplaceOdr =
@@ -625,7 +666,26 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   }
   for (const BadgeChange& c : record.badgeChanges) next->badgeChanges[c.sellerId].push_back(c);
   state_ = next;
-  index_ = std::move(nextIndex);
+  if (incremental) {
+    // The entries due by now were acted on if their seller was read; the
+    // sellers read bring theirs.
+    const auto dueNow = index_.due.upper_bound({now, std::numeric_limits<std::int64_t>::max()});
+    for (auto it = index_.due.begin(); it != dueNow;) {
+      it = scope.count(it->second) != 0 ? index_.due.erase(it) : std::next(it);
+    }
+    reindex(&index_, *previous, *next, scope, false);
+    for (std::int64_t productId : productsRead) {
+      if (auto p = next->products.find(productId); p != next->products.end()) {
+        addProductDue(&index_.due, p->second);
+      }
+    }
+    for (const auto& [ticketId, c] : claimsNow) addClaimDue(&index_.due, c, now);
+    index_.of = next;
+  } else {
+    index_ = std::move(nextIndex);
+  }
+  // A badge that just changed gives another reason once it holds.
+  for (const BadgeChange& c : record.badgeChanges) index_.due.emplace(now, c.sellerId);
   // The buckets of the sellers read replace theirs; a full read's, all.
   if (incremental) {
     for (std::int64_t id : scope) buckets_.erase(id);

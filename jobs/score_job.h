@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -160,7 +161,8 @@ class ScoreJob {
                       bool acceptShrink = false);
 
   // Takes `persisted`, just loaded from the results store by the caller, as
-  // the previous state, so the job need not load a second copy. Call from
+  // the previous state, so the job need not load a second copy, and indexes
+  // it with its buckets, so the first run starts at once. Call from
   // the job's thread (or before the jobs start).
   void resumeFrom(std::shared_ptr<const Snapshot> persisted);
 
@@ -202,10 +204,22 @@ class ScoreJob {
     std::int64_t windowOrders = 0;
     std::int64_t defectOrders = 0;
     std::int64_t scored = 0;
-    std::vector<std::pair<Timestamp, std::int64_t>> due;  // (dueAt, seller), in no order
+    // (when, seller): the seller is read again once a run's now reaches
+    // `when`: its own next threshold, the end of a product's delist, a
+    // claim dated ahead, a badge change to confirm. An entry may outlive its
+    // reason (the seller is then read once more than it needed), never the
+    // other way round; a run drops the entries it acted on.
+    std::set<std::pair<Timestamp, std::int64_t>> due;
     BucketWidths bucketed;  // sellers with bucketMinOrders window orders or more
   };
   SellerIndex indexSellers(const std::shared_ptr<const Snapshot>& snapshot) const;
+  // Adds `seller`'s share of the totals to `index` (sign 1), with its due
+  // time and bucket width unless `totalsOnly`, or takes it away (sign -1).
+  void countSeller(SellerIndex* index, const SellerResult& seller, int sign, bool totalsOnly) const;
+  // Brings `index` from `previous` to `next`, which differ only in the
+  // sellers of `scope`: countSeller() for each.
+  void reindex(SellerIndex* index, const Snapshot& previous, const Snapshot& next,
+               const std::set<std::int64_t>& scope, bool totalsOnly) const;
   SellerIndex index_;  // of the last snapshot a run started from or made
 };
 
