@@ -463,11 +463,15 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   // The products whose result may differ from the previous run's: those of
   // the sellers read, and those the ladder or the tallies name.
   std::set<std::int64_t> productsRead;
-  // The claims of the sellers read, before and now, by ticket; the others'
-  // stay as they were.
+  // The claims of the sellers read (a full run's: all), before and now, by
+  // ticket; the others' stay as they were.
   std::map<std::int64_t, AuthenticityClaim> claimsBefore;
   std::map<std::int64_t, AuthenticityClaim> claimsNow;
-  if (incremental) {
+  if (!incremental) {
+    for (const auto& [productId, list] : previous->claimsByProduct) {
+      for (const AuthenticityClaim& c : list) claimsBefore[c.ticketId] = c;
+    }
+  } else {
     next->products = previous->products;
     for (const auto& [productId, product] : previous->products) {
       if (inScope(product.ladder.sellerId)) productsRead.insert(productId);

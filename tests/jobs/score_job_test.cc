@@ -106,7 +106,10 @@ TEST_F(ScoreJobTest, PublishesWhatItSaved) {
 }
 
 TEST_F(ScoreJobTest, WritesOnlyWhatChanged) {
+  // A claim too: a full run compares it with the one it read before.
+  source_.data.authenticityClaims = {{11, 1, 500, kNow - 2 * kSecondsPerDay, TicketStatus::kOpen}};
   job_.run(kNow, cancel_);
+  EXPECT_EQ(store_.runs.back().claimsChanged.size(), 1u);
   job_.run(kNow + 300, cancel_);  // the badge reasons lose their "first"
   const ScoreRunSummary idle = job_.run(kNow + 600, cancel_);
   EXPECT_EQ(idle.rowsWritten, 0);
