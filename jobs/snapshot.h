@@ -145,6 +145,9 @@ class ActiveWarnings {
   Counts counts_;  // no zero counts
 };
 
+// A run copies the previous snapshot and changes the copy: its tables share
+// with the previous one every chunk the run did not change, so a run that
+// reads a few sellers costs a few chunks, not the marketplace.
 struct Snapshot {
   Timestamp computedAt = 0;  // the run's "now"
   std::string rulesVersion;
