@@ -282,7 +282,10 @@ void ScoreJob::countSeller(SellerIndex* index, const SellerResult& seller, int s
   if (seller.score) index->scored += sign;
   if (totalsOnly) return;
   if (sign < 0) {
-    index->bucketed.erase(seller.sellerId);  // its due times may stay: a spare read at most
+    // Its other due times (a delist's end, a claim ahead, a badge change)
+    // are added again for the sellers read, or stay: a spare read at most.
+    if (seller.dueAt) index->due.erase({*seller.dueAt, seller.sellerId});
+    index->bucketed.erase(seller.sellerId);
     return;
   }
   if (seller.dueAt) index->due.emplace(*seller.dueAt, seller.sellerId);
@@ -447,6 +450,13 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   for (const auto& entry : data.tallies) sellerIds.insert(entry.first);
   summary.sellersRecomputed =
       static_cast<std::int64_t>(incremental ? scope.size() : sellerIds.size());
+  // The sellers whose results an incremental run may change, for the index:
+  // those it read, and any other the read returned.
+  std::set<std::int64_t> reindexed;
+  if (incremental) {
+    std::set_union(scope.begin(), scope.end(), sellerIds.begin(), sellerIds.end(),
+                   std::inserter(reindexed, reindexed.end()));
+  }
 
   // The ladder first: its critical seller warnings cap badges.
   const std::vector<ProductLadder> ladders = evaluateLadder(data.authenticityClaims, now, *rules_);
@@ -479,6 +489,8 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     for (std::int64_t productId : productsRead) next->products.erase(productId);
     next->claimsByProduct = previous->claimsByProduct;
     for (const auto& [productId, list] : previous->claimsByProduct) {
+      const auto ofScope = [&](const AuthenticityClaim& c) { return inScope(c.sellerId); };
+      if (std::none_of(list.begin(), list.end(), ofScope)) continue;
       std::vector<AuthenticityClaim> kept;
       for (const AuthenticityClaim& c : list) {
         if (inScope(c.sellerId)) {
@@ -487,7 +499,6 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
           kept.push_back(c);
         }
       }
-      if (kept.size() == list.size()) continue;
       if (kept.empty()) {
         next->claimsByProduct.erase(productId);
       } else {
@@ -592,7 +603,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     nextIndex.windowOrders = index_.windowOrders;
     nextIndex.defectOrders = index_.defectOrders;
     nextIndex.scored = index_.scored;
-    reindex(&nextIndex, *previous, *next, scope, true);
+    reindex(&nextIndex, *previous, *next, reindexed, true);
   } else {
     nextIndex = indexSellers(next);
   }
@@ -677,7 +688,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     for (auto it = index_.due.begin(); it != dueNow;) {
       it = scope.count(it->second) != 0 ? index_.due.erase(it) : std::next(it);
     }
-    reindex(&index_, *previous, *next, scope, false);
+    reindex(&index_, *previous, *next, reindexed, false);
     for (std::int64_t productId : productsRead) {
       if (auto p = next->products.find(productId); p != next->products.end()) {
         addProductDue(&index_.due, p->second);

@@ -191,9 +191,9 @@ class ScoreJob {
   BucketState buckets_;
   // The source rows state_'s read saw lately updated (SourceData::recent).
   RecentRows recent_;
-  // What a run needs of all of a snapshot's sellers, gathered in the one
-  // walk over them a run makes anyway (a walk costs milliseconds at 100 k
-  // sellers), or once for results loaded.
+  // What a run needs of all of a snapshot's sellers: built once for results
+  // loaded (or a full run's), then brought up to date by each run for the
+  // sellers it read (a walk over all costs milliseconds at 100 k sellers).
   struct SellerIndex {
     // The snapshot described; weak, so that the index never keeps one
     // alive (its control block stays, so no other snapshot can pass for it).

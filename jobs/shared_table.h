@@ -62,9 +62,7 @@ class SharedTable {
       ++*this;
       return was;
     }
-    bool operator==(const Iterator& o) const {
-      return chunk_ == o.chunk_ && entry_ == o.entry_;
-    }
+    bool operator==(const Iterator& o) const { return chunk_ == o.chunk_ && entry_ == o.entry_; }
     bool operator!=(const Iterator& o) const { return !(*this == o); }
 
    private:

@@ -104,8 +104,34 @@ TEST(SharedTableTest, ACopyAndItsOriginalChangeIndependently) {
   EXPECT_EQ(moved.size(), 999U);  // 0..999 and 2000, less 20 and 10
 }
 
-// Readers of one table on other threads while copies of it change (run
-// under TSan: the copies never write what the readers read).
+// The paths a dense copy does not take: a key that lands inside a full
+// chunk the copy shares (copied, then split), a chunk whose last entry goes,
+// and a table assigned to itself.
+TEST(SharedTableTest, SplitsAndEmptiesSharedChunksWithoutTouchingTheOriginal) {
+  SharedTable<std::string> original;
+  for (std::int64_t id = 0; id < 640; id += 2) original[id] = std::to_string(id);  // full chunks
+  const auto before = entries(original);
+  SharedTable<std::string> copy = original;
+  for (std::int64_t id = 1; id < 640; id += 2) copy[id] = "odd";
+  for (std::int64_t id = 0; id < 640; id += 2) EXPECT_EQ(copy.erase(id), 1U);
+  EXPECT_EQ(entries(original), before);
+  EXPECT_EQ(copy.size(), 320U);
+  EXPECT_EQ(copy.begin()->first, 1);
+  for (std::int64_t id = 1; id < 640; id += 2) EXPECT_EQ(copy.erase(id), 1U);
+  EXPECT_TRUE(copy.empty());
+  EXPECT_EQ(copy.begin(), copy.end());
+  copy[5] = "again";
+  EXPECT_EQ(entries(copy), (std::vector<std::pair<std::int64_t, std::string>>{{5, "again"}}));
+
+  SharedTable<std::string>& alias = original;
+  original = alias;
+  original[1] = "one";
+  EXPECT_EQ(original.size(), 321U);
+  EXPECT_EQ(original.at(0), "0");
+}
+
+// Readers of one table on other threads while copies of it change on two
+// more (run under TSan: the copies never write what the readers read).
 TEST(SharedTableTest, ReadersOfATableSeeItWholeWhileCopiesOfItChange) {
   SharedTable<std::int64_t> shared;
   for (std::int64_t id = 0; id < 5000; ++id) shared[id] = id;
@@ -121,12 +147,18 @@ TEST(SharedTableTest, ReadersOfATableSeeItWholeWhileCopiesOfItChange) {
       }
     });
   }
-  for (int round = 0; round < 20; ++round) {
-    SharedTable<std::int64_t> next = frozen;
-    for (std::int64_t id = round; id < 5000; id += 7) next[id] = -1;
-  }
+  const auto write = [&frozen](int first) {
+    for (int round = first; round < 20; round += 2) {
+      SharedTable<std::int64_t> next = frozen;
+      for (std::int64_t id = round; id < 5000; id += 7) next[id] = -1;
+    }
+  };
+  std::thread writer(write, 1);
+  write(0);
+  writer.join();
   for (std::thread& t : readers) t.join();
   EXPECT_EQ(sums, (std::vector<std::int64_t>{0, 0}));
+  for (const auto& [id, value] : frozen) ASSERT_EQ(value, id);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ SharedWarning warning(std::int64_t id, const char* code, Severity severity, std:
 
 std::vector<std::int64_t> ids(const std::vector<SharedWarning>& warnings) {
   std::vector<std::int64_t> out;
+  out.reserve(warnings.size());
   for (const SharedWarning& w : warnings) out.push_back(w->id);
   return out;
 }
