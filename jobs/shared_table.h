@@ -146,7 +146,6 @@ class SharedTable {
     if (added) *at = std::move(value);
     return added;
   }
-  void set(std::int64_t key, V value) { *slot(key, nullptr) = std::move(value); }
   // Returns the number of entries removed (0 or 1).
   std::size_t erase(std::int64_t key) {
     const std::size_t c = chunkFor(key);

@@ -10,6 +10,7 @@
 
 #include "jobs/snapshot.h"
 #include "jobs/source/definition.h"
+#include "jobs/source/source.h"
 #include "sellertrust/rules.h"
 #include "sellertrust/seller.h"
 #include "sellertrust/time.h"

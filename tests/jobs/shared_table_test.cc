@@ -24,7 +24,7 @@ TEST(SharedTableTest, KeepsEntriesInAscendingIdWhateverTheOrderOfInsertion) {
   EXPECT_TRUE(t.emplace(-3, "minus three"));
   EXPECT_TRUE(t.emplace(9, "nine"));
   EXPECT_FALSE(t.emplace(5, "other"));  // like std::map: the first stays
-  t.set(9, "NINE");
+  t[9] = "NINE";
   t[7] = "seven";
   EXPECT_EQ(entries(t), (std::vector<std::pair<std::int64_t, std::string>>{
                             {-3, "minus three"}, {5, "five"}, {7, "seven"}, {9, "NINE"}}));

@@ -7,20 +7,12 @@
 #include <vector>
 
 #include "jobs/snapshot.h"
+#include "tests/api/api_snapshot.h"
 
 namespace sellertrust {
 namespace {
 
-SharedWarning warning(std::int64_t id, const char* code, Severity severity, std::int64_t seller,
-                      std::optional<std::int64_t> product = std::nullopt) {
-  Warning w;
-  w.id = id;
-  w.firing.code = code;
-  w.firing.severity = severity;
-  w.firing.sellerId = seller;
-  w.firing.productId = product;
-  return std::make_shared<const Warning>(std::move(w));
-}
+using api_fixture::warning;
 
 std::vector<std::int64_t> ids(const std::vector<SharedWarning>& warnings) {
   std::vector<std::int64_t> out;
