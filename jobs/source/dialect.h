@@ -26,9 +26,12 @@ class Dialect {
   // A time literal. Throws std::invalid_argument when the engine's time
   // type cannot hold it.
   virtual std::string timeLiteral(Timestamp t) const = 0;
-  // A sargable condition that holds for rows whose `column` can lie in no
-  // window (NULL, or a value that sorts before any valid time or after).
-  virtual std::string untimed(const std::string& column) const = 0;
+  // Conditions that hold for rows whose `column` can lie in no window (NULL,
+  // or a value that sorts before any valid time or after): no two hold for
+  // one row, and each is one range of an index on the column (or on a
+  // seller and it), so a query can read them as a UNION ALL. As one OR,
+  // SQLite walked the whole range of each seller listed.
+  virtual std::vector<std::string> untimed(const std::string& column) const = 0;
   // A condition that holds iff `column` is exactly `name`, byte for byte
   // (on rows not yet checked, where a collation would match 'Name ').
   virtual std::string isExactly(const std::string& column, const std::string& name) const = 0;

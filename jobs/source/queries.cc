@@ -539,8 +539,10 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
           ", CASE WHEN " + kWindow + " THEN 1 ELSE 0 END, " + soundAt(dialect, tickets) +
           "\nFROM tickets c LEFT JOIN orders o ON " + "o.order_id = c.order_id\nWHERE " +
           authenticityClaim() + ofSellers("c.seller_id"));
-  q.untimedOrders = "SELECT o.order_id FROM orders o WHERE " + dialect.untimed("o.ordered_at") +
-                    ofSellers("o.seller_id");
+  for (const std::string& range : dialect.untimed("o.ordered_at")) {
+    q.untimedOrders += std::string(q.untimedOrders.empty() ? "" : "\nUNION ALL ") +
+                       "SELECT o.order_id FROM orders o WHERE " + range + ofSellers("o.seller_id");
+  }
   q.sizes = "SELECT (SELECT COUNT(*) FROM orders o WHERE " + std::string(kWindow) + ")";
   for (const TableDef& t : tables()) {
     if (t.afterSales) q.sizes += ", (SELECT COUNT(*) FROM " + t.name + ")";

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <deque>
 #include <exception>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -183,12 +184,13 @@ class Reader {
     }
   }
 
-  // An incremental read: the sellers read whole; of the others, what lies
-  // outside the window, and their buckets to read, each a range of the
-  // sellers that read it, several ranges a unit.
+  // An incremental read: what lies outside the window of every seller
+  // read (one query for all of them: the authenticity claims' walks every
+  // claim of the marketplace); the window of the sellers read whole; of the
+  // others, their buckets to read, each a range of the sellers that read
+  // it, several ranges a unit.
   std::vector<Unit> unitsOfTheScope() {
     std::vector<Unit> units;
-    addChunks(whole_, {}, &units);
     std::vector<std::int64_t> partial;
     // (width, start) -> the sellers that read that bucket.
     std::map<std::pair<Timestamp, Timestamp>, std::vector<std::int64_t>> byBucket;
@@ -197,7 +199,11 @@ class Reader {
       const Timestamp width = widths_->at(seller);
       for (Timestamp b : buckets) byBucket[{width, b}].push_back(seller);
     }
-    addChunks(partial, {nullptr, {}, true, false}, &units);
+    std::vector<std::int64_t> all;
+    std::merge(whole_.begin(), whole_.end(), partial.begin(), partial.end(),
+               std::back_inserter(all));
+    addChunks(all, {nullptr, {}, true, false}, &units);
+    addChunks(whole_, {nullptr, {}, false, true}, &units);
     // A bucket outside the window (a changed order placed in the year 9999)
     // has no window rows to read.
     const Window window = windowAt(now_, rules_);
