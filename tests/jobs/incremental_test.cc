@@ -219,6 +219,37 @@ TEST_F(BucketedRunTest, ARestartContinuesWithTheBucketsOfTheSavedRun) {
   EXPECT_EQ(snapshots.current()->sellers.at(1)->counts[0], 5);
 }
 
+// An incremental run reports the after-sales rows without an order that
+// changed since the previous run, and those without an updated_at, as a
+// full run does; not the ones it read before the change overlap.
+TEST_F(BucketedRunTest, AnIncrementalRunReportsTheChangedRowsWithoutAnOrder) {
+  order(1, kStart - kDay, "NULL", kStart);
+  const auto rating = [&](int id, int orderId, const std::string& updatedAt) {
+    exec(
+        "INSERT INTO ratings (rating_id, order_id, seller_id, product_id, stars, created_at, "
+        "updated_at) VALUES (" +
+        std::to_string(id) + ", " + std::to_string(orderId) + ", 1, 101, 2, " +
+        sqlTime(kStart - kHour) + ", " + updatedAt + ")");
+  };
+  rating(800, 997, sqlTime(kStart - kDay));  // long before the overlap
+  SqliteSource source(file_.path());
+  FullAndIncremental jobs(source, /*buckets=*/true);
+  jobs.run(kStart);
+  rating(900, 999, sqlTime(kStart + 5 * kMinute));
+  rating(901, 998, "NULL");
+  const ScoreRunSummary s = jobs.run(kStart + 10 * kMinute);
+  EXPECT_EQ(s.kind, RunKind::kIncremental);
+  std::vector<std::pair<std::int64_t, std::string>> found;
+  for (const RowProblem& p : s.problems) {
+    if (p.table == "ratings") found.emplace_back(p.key, p.problem);
+  }
+  EXPECT_EQ(found,
+            (std::vector<std::pair<std::int64_t, std::string>>{
+                {900, "order_id names no order: '999'"}, {901, "order_id names no order: '998'"}}));
+  EXPECT_EQ(s.rowsRead.at("ratings"), 2);
+  EXPECT_EQ("", jobs.differences());
+}
+
 INSTANTIATE_TEST_SUITE_P(Seeds, IncrementalRunTest,
                          ::testing::Combine(::testing::Values(1u, 2u, 3u, 4u, 5u, 6u),
                                             ::testing::Bool()));
