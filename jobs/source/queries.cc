@@ -366,6 +366,24 @@ std::optional<GrainColumn> dueColumn(const TallyDef& t, const Expansion& e) {
                      "MIN(" + name + ")"};
 }
 
+// The condition on a row of `table` (with its order, withOrder) that
+// orphanQuery lists: its kNoOrder check, but for authenticity claims, which
+// the run's claims query reports whatever their order. "" for a table whose
+// rows have no order.
+std::string orphanRow(const Dialect& dialect, const TableDef& table) {
+  std::string orphan;
+  for (const RowCheck& check : table.checks) {
+    if (check.kind == CheckKind::kNoOrder) orphan = dialect.condition(check, table.alias());
+  }
+  if (orphan.empty()) return orphan;
+  orphan = "(" + orphan + ")";
+  if (table.name == "tickets") {
+    orphan +=
+        " AND (c.kind IS NULL OR NOT (" + expand(authenticityClaim(), {dialect, {}, 0}) + "))";
+  }
+  return orphan;
+}
+
 }  // namespace
 
 std::vector<WindowShare> splitSellers(int n) {
@@ -598,6 +616,8 @@ std::string changedRowsQuery(const Dialect& dialect, const TableDef& table, Time
                     table.key + ", " + (ofOrder ? "o.seller_id, " : "NULL, ") +
                     (ofOrder ? dialect.epochSeconds("o.ordered_at") : "NULL") + ", " + ownSeller;
   for (const ColumnDef& column : table.columns) sql += ", " + a + "." + column.name;
+  const std::string orphan = orphanRow(dialect, table);
+  sql += orphan.empty() ? ", 0" : ", CASE WHEN " + orphan + " THEN 1 ELSE 0 END";
   return sql + "\nFROM " + withOrder(table) + "\nWHERE " + a +
          ".updated_at >= " + dialect.timeLiteral(since);
 }
@@ -654,18 +674,13 @@ std::string problemQuery(const Dialect& dialect, const TableDef& table,
 
 std::string orphanQuery(const Dialect& dialect, const TableDef& table,
                         std::optional<Timestamp> since) {
-  std::string orphan;
-  for (const RowCheck& check : table.checks) {
-    if (check.kind == CheckKind::kNoOrder) orphan = dialect.condition(check, table.alias());
-  }
+  const std::string orphan = orphanRow(dialect, table);
   if (orphan.empty()) throw std::logic_error(table.name + " rows have no order to miss");
   std::string sql = "SELECT c." + table.key + " FROM " + withOrder(table) + "\nWHERE " + orphan;
-  if (since) {
+  if (since == kNoUpdatedAt) {
+    sql += " AND c.updated_at IS NULL";
+  } else if (since) {
     sql += " AND (c.updated_at >= " + dialect.timeLiteral(*since) + " OR c.updated_at IS NULL)";
-  }
-  // The authenticity claims' read meets every claim, orphans included.
-  if (table.name == "tickets") {
-    sql += " AND (c.kind IS NULL OR NOT (" + expand(authenticityClaim(), {dialect, {}, 0}) + "))";
   }
   return sql;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -146,7 +147,9 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
 // order (orders and after-sales rows; NULL for an orphan), its own seller_id
 // (sellers, and tickets, whose claims count for their own seller on the
 // ladder; else NULL), then every column of the table. As found: NULL or
-// not an id included.
+// not an id included. Last, at changedRowsColumns(table): 1 for a row that
+// orphanQuery lists, else 0, so that an incremental read finds them in the
+// same pass.
 std::string changedRowsQuery(const Dialect& dialect, const TableDef& table, Timestamp since);
 inline constexpr int kFirstDigestColumn = 2;
 inline int changedRowsColumns(const TableDef& table) {
@@ -169,8 +172,10 @@ std::string probeQuery(const TableDef& table);
 
 // One column, keys: the rows of an after-sales `table` whose order_id names
 // no order (the kNoOrder check), of those updated at or after `since` (or
-// with no updated_at; nullopt: every row), but for authenticity claims,
+// with no updated_at; nullopt: every row; kNoUpdatedAt: only those with
+// none, which changedRowsQuery does not read), but for authenticity claims,
 // which the run's claims query reports.
+inline constexpr Timestamp kNoUpdatedAt = std::numeric_limits<Timestamp>::max();
 std::string orphanQuery(const Dialect& dialect, const TableDef& table,
                         std::optional<Timestamp> since);
 

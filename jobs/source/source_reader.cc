@@ -128,7 +128,7 @@ class Reader {
     if (changes_ != nullptr) {
       scope = readScope();
     } else if (std::optional<Timestamp> since = recentSince()) {
-      readRecentRows(*since, [](const SqlRows&) {});
+      readRecentRows(*since, nullptr, [](const SqlRows&) {});
     }
     if (scope && changes_->cheaperToReadAll &&
         changes_->cheaperToReadAll(whole_, ordersInBucketsToRead())) {
@@ -145,7 +145,11 @@ class Reader {
     if (scope) data_.scope = std::move(scope);
     dropRepeatedClaims();
     if (data_.scope) {
-      readOrphans(changes_->changedSince);
+      // Those updated since changedSince were among the changed rows.
+      for (const auto& [table, keys] : changedOrphans_) {
+        for (std::int64_t key : keys) addOrphan(table, key);
+      }
+      readOrphans(kNoUpdatedAt);
     } else if (dialect_.scansWholeTablesForOrphans()) {
       readOrphans(std::nullopt);
     } else {
@@ -461,11 +465,13 @@ class Reader {
   }
 
   // Reads the rows of every table updated at or after `since`, keeps in
-  // data_.recent those at or after recentSince(), and calls onChange(row)
-  // (changedRowsQuery's columns) for each row the previous read did not see
-  // as it is now.
+  // data_.recent those at or after recentSince(), adds to `orphans` (if not
+  // null) the keys of the after-sales rows without an order, and calls
+  // onChange(row) (changedRowsQuery's columns) for each row the previous
+  // read did not see as it is now.
   template <typename OnChange>
-  void readRecentRows(Timestamp since, OnChange onChange) {
+  void readRecentRows(Timestamp since, std::map<std::string, std::vector<std::int64_t>>* orphans,
+                      OnChange onChange) {
     const RecentRows* seen = carried_ != nullptr ? carried_->recent : nullptr;
     // Rows before `since` are not read: kept from a later time only.
     std::optional<Timestamp> keepSince = recentSince();
@@ -481,6 +487,7 @@ class Reader {
              if (keepSince && row.getInt64(0) >= *keepSince && ++kept <= kMaxRecentRows) {
                keep.emplace_back(key, digest);
              }
+             if (orphans != nullptr && row.getInt64(end) == 1) (*orphans)[t.name].push_back(key);
              if (seen == nullptr || !seen->saw(t.name, key, digest)) onChange(row);
            });
       std::sort(keep.begin(), keep.end());
@@ -506,7 +513,7 @@ class Reader {
         changed[row.getInt64(seller)].insert(row.getInt64(*orderedAt));
       }
     };
-    readRecentRows(changes_->changedSince, [&](const SqlRows& row) {
+    readRecentRows(changes_->changedSince, &changedOrphans_, [&](const SqlRows& row) {
       add(row, 2, 3);             // the row's order's seller, in its bucket
       add(row, 4, std::nullopt);  // its own seller (a ticket's)
     });
@@ -963,19 +970,23 @@ class Reader {
                  claims.end());
   }
 
-  // After-sales rows changed since `since` (nullopt: all) whose order is
-  // missing: a full read looks at every row changed since its window began
-  // (a row of a window order cannot be older), or at every row where that
-  // is cheaper; an incremental one at the changed rows.
+  // After-sales rows changed since `since` (nullopt: all; kNoUpdatedAt:
+  // none, only those without an updated_at) whose order is missing: a full
+  // read looks at every row changed since its window began (a row of a
+  // window order cannot be older), or at every row where that is cheaper;
+  // an incremental one found those of the changed rows among them, and
+  // looks at the rows without an updated_at.
   void readOrphans(std::optional<Timestamp> since) {
     for (const TableDef& table : tables()) {
       if (!table.afterSales) continue;
       each("finding " + table.name + " without an order", orphanQuery(dialect_, table, since),
-           [&](SqlRows& row) {
-             ++data_.rowsRead[table.name];
-             bad_[table.name].add(row.getInt64(0), 1, keyLimit_);
-           });
+           [&](SqlRows& row) { addOrphan(table.name, row.getInt64(0)); });
     }
+  }
+
+  void addOrphan(const std::string& table, std::int64_t key) {
+    ++data_.rowsRead[table];
+    bad_[table].add(key, 1, keyLimit_);
   }
 
   // The problem text of every listed bad row, then one summary line per
@@ -1091,6 +1102,9 @@ class Reader {
   std::set<std::int64_t> noProduct_;
   // An incremental read's units' sellers (a deque: units point into it).
   std::deque<std::vector<std::int64_t>> chunks_;
+  // Table -> the keys of the after-sales rows without an order among the
+  // changed rows an incremental read found (readScope).
+  std::map<std::string, std::vector<std::int64_t>> changedOrphans_;
   // Set when one of the readers side by side fails, so that the others
   // stop: a helper's stopped_ is the reader's that started it.
   std::atomic<bool> stop_{false};
