@@ -189,7 +189,7 @@ class Reader {
   }
 
   // An incremental read: what lies outside the window of every seller
-  // read (one query for all of them: the authenticity claims' walks every
+  // read (one query for all of them: the authenticity claims query walks every
   // claim of the marketplace); the window of the sellers read whole; of the
   // others, their buckets to read, each a range of the sellers that read
   // it, several ranges a unit.
