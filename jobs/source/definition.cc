@@ -328,7 +328,7 @@ const std::vector<IndexDef>& indexes() {
         {"orders", {"ordered_at"}, "the window range"},
         {"orders", {"seller_id", "ordered_at"}, "the reads of changed sellers and of their days"},
         {"tickets", {"order_id"}, "the joins to window orders"},
-        {"tickets", {"kind"}, "the authenticity claims"},
+        {"tickets", {"kind", "seller_id"}, "the authenticity claims of the sellers read"},
         {"refunds", {"order_id"}, "the joins to window orders"},
         {"return_requests", {"order_id"}, "the joins to window orders"},
         {"ratings", {"order_id"}, "the joins to window orders"},

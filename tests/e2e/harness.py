@@ -36,7 +36,7 @@ CREATE TABLE chargebacks (chargeback_id INTEGER PRIMARY KEY, order_id INTEGER,
 CREATE INDEX orders_ordered_at ON orders(ordered_at);
 CREATE INDEX orders_seller_id_ordered_at ON orders(seller_id, ordered_at);
 CREATE INDEX tickets_order_id ON tickets(order_id);
-CREATE INDEX tickets_kind ON tickets(kind);
+CREATE INDEX tickets_kind_seller_id ON tickets(kind, seller_id);
 CREATE INDEX refunds_order_id ON refunds(order_id);
 CREATE INDEX return_requests_order_id ON return_requests(order_id);
 CREATE INDEX ratings_order_id ON ratings(order_id);

@@ -13,8 +13,9 @@
 -- `sellertrustd --check-config` verifies them): orders(ordered_at) for the
 -- window range, orders(seller_id, ordered_at) for reading changed sellers
 -- and the days of the largest sellers that changed, every
--- after-sales table's order_id for the joins to window orders, tickets(kind)
--- for the authenticity claims, and updated_at everywhere for incremental runs.
+-- after-sales table's order_id for the joins to window orders,
+-- tickets(kind, seller_id) for the authenticity claims of the sellers a run
+-- reads, and updated_at everywhere for incremental runs.
 
 CREATE TABLE sellers (
   seller_id  BIGINT       NOT NULL PRIMARY KEY,
@@ -63,7 +64,7 @@ CREATE TABLE tickets (
   closed_at                DATETIME NULL,
   updated_at               DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   KEY tickets_order_id (order_id),
-  KEY tickets_kind (kind, opened_at),
+  KEY tickets_kind_seller_id (kind, seller_id),
   KEY tickets_updated_at (updated_at)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 
