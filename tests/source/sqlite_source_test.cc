@@ -468,7 +468,7 @@ TEST(AuthenticityClaimsTest, OfListedSellersAreReadAsRangesOfTheKindAndSellerInd
     std::unique_ptr<source::SqlRows> rows =
         session->query("planning", "EXPLAIN QUERY PLAN " + q.authenticityClaims);
     while (rows->next()) {
-      const std::string step = rows->getString(3);
+      std::string step = rows->getString(3);
       if (step.find(" c ") != std::string::npos) return step;
     }
     return std::string("no step on tickets in ") + q.authenticityClaims;
