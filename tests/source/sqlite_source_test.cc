@@ -398,6 +398,14 @@ TEST(JoinOrderTest, ScansFirstTheAfterSalesTablesNoLargerThanTheWindow) {
             (std::set<std::string>{"tickets"}));
 }
 
+// The steps of SQLite's plan for `sql`: EXPLAIN QUERY PLAN's detail column.
+std::vector<std::string> planSteps(source::SqlSession& session, const std::string& sql) {
+  std::vector<std::string> steps;
+  std::unique_ptr<source::SqlRows> rows = session.query("planning", "EXPLAIN QUERY PLAN " + sql);
+  while (rows->next()) steps.push_back(rows->getString(3));
+  return steps;
+}
+
 // What SQLite's planner, without statistics, does with the refunds of the
 // window: each window order looked up in refunds (by refunds_order_id) —
 // unless refunds are to be read first, by the join that keeps that order.
@@ -412,9 +420,7 @@ TEST(JoinOrderTest, TheAfterSalesTableToScanFirstIsReadFirstOnSqlite) {
     const auto refunds = std::find_if(q.defects.begin(), q.defects.end(),
                                       [](const auto& d) { return d.table == "refunds"; });
     std::string plan;
-    std::unique_ptr<source::SqlRows> rows =
-        session->query("planning", "EXPLAIN QUERY PLAN " + refunds->sql);
-    while (rows->next()) plan += rows->getString(3) + "\n";
+    for (const std::string& step : planSteps(*session, refunds->sql)) plan += step + "\n";
     return plan;
   };
   EXPECT_EQ(planOf({}).find("SCAN c"), std::string::npos) << planOf({});
@@ -438,10 +444,7 @@ TEST(UntimedOrdersTest, AreReadAsRangesOfTheSellersIndexOnSqlite) {
   const source::RunQueries q =
       source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), {}, &sellers);
   std::vector<std::string> searches;
-  std::unique_ptr<source::SqlRows> rows =
-      session->query("planning", "EXPLAIN QUERY PLAN " + q.untimedOrders);
-  while (rows->next()) {
-    const std::string step = rows->getString(3);
+  for (const std::string& step : planSteps(*session, q.untimedOrders)) {
     if (step.find("orders") != std::string::npos || step.find(" o ") != std::string::npos) {
       searches.push_back(step);
     }
@@ -465,10 +468,7 @@ TEST(AuthenticityClaimsTest, OfListedSellersAreReadAsRangesOfTheKindAndSellerInd
   const auto ticketsStep = [&](const std::vector<std::int64_t>* sellers) {
     const source::RunQueries q =
         source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), {}, sellers);
-    std::unique_ptr<source::SqlRows> rows =
-        session->query("planning", "EXPLAIN QUERY PLAN " + q.authenticityClaims);
-    while (rows->next()) {
-      std::string step = rows->getString(3);
+    for (std::string& step : planSteps(*session, q.authenticityClaims)) {
       if (step.find(" c ") != std::string::npos) return step;
     }
     return std::string("no step on tickets in ") + q.authenticityClaims;
