@@ -113,6 +113,12 @@ TableDef makeTable(const char* name, const char* keyColumn, bool afterSales,
   }
   for (RowCheck& check : conditions) t.checks.push_back(std::move(check));
   if (afterSales) {
+    // The row counts for its order's seller, and a full read deals the
+    // rows out to its sessions by their own seller_id (see
+    // buildRunQueries): they must be one. The ladder counts a claim for
+    // the ticket's own seller too.
+    t.checks.push_back(
+        condition("c.seller_id <> o.seller_id", "seller_id is not its order's seller"));
     RowCheck orphan;
     orphan.kind = CheckKind::kNoOrder;
     orphan.column = "order_id";
@@ -157,13 +163,10 @@ std::vector<TableDef> makeTables() {
                  optional("first_seller_response_at", T::kTime), optional("escalated_at", T::kTime),
                  optional("closed_at", T::kTime), unread("updated_at", T::kTime)},
                 {before("c", "first_seller_response_at", "opened_at"),
-                 before("c", "escalated_at", "opened_at"), before("c", "closed_at", "opened_at"),
-                 // The ladder counts a claim for the ticket's seller, the
-                 // metrics for its order's: they must be one.
-                 condition("c.seller_id <> o.seller_id", "seller_id is not its order's seller")}));
+                 before("c", "escalated_at", "opened_at"), before("c", "closed_at", "opened_at")}));
   out.push_back(makeTable(
       "refunds", "refund_id", true,
-      {key("refund_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
+      {key("refund_id"), unread("order_id", T::kId), required("seller_id", T::kId),
        optional("ticket_id", T::kInt), required("created_at", T::kTime),
        unread("amount", T::kAmount),
        oneOf("method", true, {"original_payment", "bank_transfer", "store_credit", "promo_code"}),
@@ -175,7 +178,7 @@ std::vector<TableDef> makeTables() {
       {}));
   out.push_back(makeTable("return_requests", "return_id", true,
                           {key("return_id"), unread("order_id", T::kId),
-                           unread("seller_id", T::kId), required("requested_at", T::kTime),
+                           required("seller_id", T::kId), required("requested_at", T::kTime),
                            optional("received_at", T::kTime), optional("resolved_at", T::kTime),
                            oneOf("resolution", false, {"refund", "replacement", "rejected"}),
                            unread("updated_at", T::kTime)},
@@ -184,13 +187,13 @@ std::vector<TableDef> makeTables() {
                                      "resolved_at and resolution must be both NULL or both set")}));
   out.push_back(
       makeTable("ratings", "rating_id", true,
-                {key("rating_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
+                {key("rating_id"), unread("order_id", T::kId), required("seller_id", T::kId),
                  unread("product_id", T::kId), required("stars", T::kInt),
                  required("created_at", T::kTime), unread("updated_at", T::kTime)},
                 {condition("c.stars NOT BETWEEN 1 AND 5", "stars is outside 1-5")}));
   out.push_back(
       makeTable("chargebacks", "chargeback_id", true,
-                {key("chargeback_id"), unread("order_id", T::kId), unread("seller_id", T::kId),
+                {key("chargeback_id"), unread("order_id", T::kId), required("seller_id", T::kId),
                  required("created_at", T::kTime), oneOf("liability", true, {"service", "fraud"}),
                  unread("updated_at", T::kTime)},
                 {}));

@@ -145,8 +145,8 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
 // (epoch seconds), the row's key, then from kFirstDigestColumn what the
 // row's digest covers: the seller and the ordered_at (epoch seconds) of its
 // order (orders and after-sales rows; NULL for an orphan), its own seller_id
-// (sellers, and tickets, whose claims count for their own seller on the
-// ladder; else NULL), then every column of the table. As found: NULL or
+// (sellers and after-sales rows, the ladder counting a ticket's claims for
+// it; NULL for orders), then every column of the table. As found: NULL or
 // not an id included. Last, at changedRowsColumns(table): 1 for a row that
 // orphanQuery lists, else 0, so that an incremental read finds them in the
 // same pass.

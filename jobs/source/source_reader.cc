@@ -515,7 +515,7 @@ class Reader {
     };
     readRecentRows(changes_->changedSince, &changedOrphans_, [&](const SqlRows& row) {
       add(row, 2, 3);             // the row's order's seller, in its bucket
-      add(row, 4, std::nullopt);  // its own seller (a ticket's)
+      add(row, 4, std::nullopt);  // its own seller (an after-sales row's)
     });
     std::map<std::int64_t, std::set<Timestamp>> leaving;
     const std::string edges =

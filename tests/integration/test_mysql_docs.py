@@ -152,6 +152,37 @@ class MysqlDocsTest(unittest.TestCase):
         badge = json.loads(self.get("/v1/sellers/1/badge"))
         self.assertEqual((badge["badge"], badge["score"]), ("top", 100.0))
 
+    def test_the_upgrade_query_counts_the_rows_of_another_seller(self):
+        """Upgrades: the page's query for after-sales rows whose seller_id is
+        not their order's, on a source of the contract's schema holding one
+        such row in each table beside sound ones."""
+        with open(PAGE) as f:
+            queries = [b for b in blocks(f.read(), "sql") if "c.seller_id <> o.seller_id" in b]
+        self.assertEqual(len(queries), 1, "one query for rows of another seller")
+        db = NAMES["sellertrust_source"]
+        with open(os.path.join(REPO, "etc", "sql", "mysql", "source_schema.sql")) as f:
+            schema = f.read()
+        at = "'2026-11-01 10:00:00'"
+        self.db.sql(f"CREATE DATABASE {db}; USE {db};\n{schema}\n"
+                    "INSERT INTO orders (order_id, seller_id, product_id, ordered_at, fulfilled_by, "
+                    f"amount, currency) VALUES (1, 7, 70, {at}, 'seller', 1, 'EUR'), "
+                    f"(2, 8, 80, {at}, 'seller', 1, 'EUR');"
+                    # Rows 1 and 2 name their order's seller; 3 names seller 8 on order 1.
+                    "INSERT INTO ratings (rating_id, order_id, seller_id, product_id, stars, "
+                    f"created_at) VALUES (1, 1, 7, 70, 5, {at}), (2, 2, 8, 80, 5, {at}), "
+                    f"(3, 1, 8, 70, 1, {at});"
+                    "INSERT INTO refunds (refund_id, order_id, seller_id, created_at, amount, "
+                    f"method, kind, reason) VALUES (1, 1, 7, {at}, 1, 'bank_transfer', 'full', "
+                    f"'other'), (3, 1, 8, {at}, 1, 'bank_transfer', 'full', 'other');"
+                    "INSERT INTO return_requests (return_id, order_id, seller_id, requested_at) "
+                    f"VALUES (3, 2, 7, {at});"
+                    "INSERT INTO chargebacks (chargeback_id, order_id, seller_id, created_at, "
+                    f"liability) VALUES (1, 2, 8, {at}, 'service'), (3, 2, 7, {at}, 'fraud'), "
+                    f"(4, 1, 9, {at}, 'fraud');")
+        counts = self.db.sql(queries[0], db)
+        self.assertEqual(counts.splitlines(), ["ratings\t1", "refunds\t1", "return_requests\t1",
+                                               "chargebacks\t2"])
+
     def add_a_merchant(self):
         """The operator's own data: one merchant with 12 good orders in the
         last 12 days, in the example marketplace's tables."""

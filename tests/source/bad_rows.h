@@ -102,6 +102,7 @@ inline RawSource badRowsFixture() {
   refund(202, [](RawRefund& r) { r.method = "cash"; });
   refund(203, [](RawRefund& r) { r.kind = "half"; });
   refund(204, [](RawRefund& r) { r.reason = "because"; });
+  refund(205, [](RawRefund& r) { r.sellerId = 8; });
 
   auto request = [&](std::int64_t id, auto change) {
     RawReturn r;
@@ -126,6 +127,7 @@ inline RawSource badRowsFixture() {
     r.resolution = "refund";
   });
   request(305, [](RawReturn& r) { r.resolvedAt = *r.requestedAt + kDay; });
+  request(306, [](RawReturn& r) { r.sellerId = 8; });
 
   auto rating = [&](std::int64_t id, std::optional<int> stars, RawTime createdAt) {
     RawRating r;
@@ -141,6 +143,10 @@ inline RawSource badRowsFixture() {
   rating(403, 0, at + kDay);
   rating(404, 4, std::nullopt);
   rating(405, 1, kNow + Rules().clockSkewSeconds + 1);
+  rating(406, 5, at + kDay);
+  s.ratings.back().sellerId = 8;
+  rating(407, 5, at + kDay);
+  s.ratings.back().sellerId.reset();
 
   auto chargeback = [&](std::int64_t id, RawTime createdAt, RawText liability) {
     RawChargeback c;
@@ -153,18 +159,28 @@ inline RawSource badRowsFixture() {
   chargeback(500, at + kDay, "fraud");
   chargeback(501, std::nullopt, "fraud");
   chargeback(502, at + kDay, "merchant");
+  chargeback(503, at + kDay, "service");
+  s.chargebacks.back().sellerId = 8;
 
   // Orphans: after-sales rows whose order 998 does not exist.
   ticket(120, [](RawTicket& t) {
     t.orderId = 998;
     t.sellerId = 7;
   });
-  refund(220, [](RawRefund& r) { r.orderId = 998; });
-  request(320, [](RawReturn& r) { r.orderId = 998; });
+  refund(220, [](RawRefund& r) {
+    r.orderId = 998;
+    r.sellerId = 7;
+  });
+  request(320, [](RawReturn& r) {
+    r.orderId = 998;
+    r.sellerId = 7;
+  });
   rating(420, 5, at + kDay);
   s.ratings.back().orderId = 998;
+  s.ratings.back().sellerId = 7;
   chargeback(520, at + kDay, "service");
   s.chargebacks.back().orderId = 998;
+  s.chargebacks.back().sellerId = 7;
   return s;
 }
 
@@ -209,21 +225,26 @@ inline std::vector<RowProblem> badRowsExpected() {
       {"refunds", 202, "unknown method 'cash'"},
       {"refunds", 203, "unknown kind 'half'"},
       {"refunds", 204, "unknown reason 'because'"},
+      {"refunds", 205, "seller_id is not its order's seller"},
       {"refunds", 220, "order_id names no order: '998'"},
       {"return_requests", 301, "requested_at is NULL"},
       {"return_requests", 302, "resolved_at is not a valid time: '2026-02-00 12:00:00'"},
       {"return_requests", 303, "unknown resolution 'lost'"},
       {"return_requests", 304, "resolved_at is before requested_at"},
       {"return_requests", 305, "resolved_at and resolution must be both NULL or both set"},
+      {"return_requests", 306, "seller_id is not its order's seller"},
       {"return_requests", 320, "order_id names no order: '998'"},
       {"ratings", 401, "stars is NULL"},
       {"ratings", 402, "stars is outside 1-5"},
       {"ratings", 403, "stars is outside 1-5"},
       {"ratings", 404, "created_at is NULL"},
       {"ratings", 405, "created_at is in the future: '2026-03-01 12:05:01'"},
+      {"ratings", 406, "seller_id is not its order's seller"},
+      {"ratings", 407, "seller_id is NULL"},
       {"ratings", 420, "order_id names no order: '998'"},
       {"chargebacks", 501, "created_at is NULL"},
       {"chargebacks", 502, "unknown liability 'merchant'"},
+      {"chargebacks", 503, "seller_id is not its order's seller"},
       {"chargebacks", 520, "order_id names no order: '998'"},
   };
 }

@@ -76,11 +76,12 @@ std::string join(std::initializer_list<std::string> values) {
   return out;
 }
 
-std::optional<std::int64_t> ticketSeller(const RawTicket& t,
-                                         const std::map<std::int64_t, const RawOrder*>& orders) {
-  if (t.sellerId != kFromOrder) return t.sellerId;
-  auto it = orders.find(t.orderId);
-  return it == orders.end() ? std::optional<std::int64_t>(0) : it->second->sellerId;
+// The seller_id of an after-sales row naming `sellerId` of order `orderId`.
+RawId childSeller(const RawId& sellerId, std::int64_t orderId,
+                  const std::map<std::int64_t, const RawOrder*>& orders) {
+  if (sellerId != kFromOrder) return sellerId;
+  auto it = orders.find(orderId);
+  return it == orders.end() ? RawId(0) : it->second->sellerId;
 }
 
 }  // namespace
@@ -89,10 +90,8 @@ std::vector<std::string> insertStatements(const RawSource& source) {
   std::vector<std::string> out;
   std::map<std::int64_t, const RawOrder*> orders;
   for (const RawOrder& o : source.orders) orders[o.orderId] = &o;
-  auto sellerOf = [&](std::int64_t orderId) {
-    auto it = orders.find(orderId);
-    return it == orders.end() || !it->second->sellerId ? std::string("0")
-                                                       : std::to_string(*it->second->sellerId);
+  auto sellerOf = [&](const auto& row) {
+    return sqlNumber(childSeller(row.sellerId, row.orderId, orders));
   };
   auto productOf = [&](std::int64_t orderId) {
     auto it = orders.find(orderId);
@@ -124,10 +123,9 @@ std::vector<std::string> insertStatements(const RawSource& source) {
                 "INSERT INTO tickets (ticket_id, order_id, seller_id, product_id, kind, status, "
                 "opened_at, first_seller_response_at, escalated_at, closed_at)");
     for (const RawTicket& t : source.tickets) {
-      in.add(join({std::to_string(t.ticketId), std::to_string(t.orderId),
-                   sqlNumber(ticketSeller(t, orders)), sqlNumber(t.productId), sqlText(t.kind),
-                   sqlText(t.status), sqlTime(t.openedAt), sqlTime(t.respondedAt),
-                   sqlTime(t.escalatedAt), sqlTime(t.closedAt)}));
+      in.add(join({std::to_string(t.ticketId), std::to_string(t.orderId), sellerOf(t),
+                   sqlNumber(t.productId), sqlText(t.kind), sqlText(t.status), sqlTime(t.openedAt),
+                   sqlTime(t.respondedAt), sqlTime(t.escalatedAt), sqlTime(t.closedAt)}));
     }
   }
   {
@@ -135,7 +133,7 @@ std::vector<std::string> insertStatements(const RawSource& source) {
                 "INSERT INTO refunds (refund_id, order_id, seller_id, ticket_id, created_at, "
                 "amount, method, kind, reason)");
     for (const RawRefund& r : source.refunds) {
-      in.add(join({std::to_string(r.refundId), std::to_string(r.orderId), sellerOf(r.orderId),
+      in.add(join({std::to_string(r.refundId), std::to_string(r.orderId), sellerOf(r),
                    sqlNumber(r.ticketId), sqlTime(r.createdAt), "5.00", sqlText(r.method),
                    sqlText(r.kind), sqlText(r.reason)}));
     }
@@ -145,7 +143,7 @@ std::vector<std::string> insertStatements(const RawSource& source) {
                 "INSERT INTO return_requests (return_id, order_id, seller_id, requested_at, "
                 "resolved_at, resolution)");
     for (const RawReturn& r : source.returns) {
-      in.add(join({std::to_string(r.returnId), std::to_string(r.orderId), sellerOf(r.orderId),
+      in.add(join({std::to_string(r.returnId), std::to_string(r.orderId), sellerOf(r),
                    sqlTime(r.requestedAt), sqlTime(r.resolvedAt), sqlText(r.resolution)}));
     }
   }
@@ -154,7 +152,7 @@ std::vector<std::string> insertStatements(const RawSource& source) {
                 "INSERT INTO ratings (rating_id, order_id, seller_id, product_id, stars, "
                 "created_at)");
     for (const RawRating& r : source.ratings) {
-      in.add(join({std::to_string(r.ratingId), std::to_string(r.orderId), sellerOf(r.orderId),
+      in.add(join({std::to_string(r.ratingId), std::to_string(r.orderId), sellerOf(r),
                    productOf(r.orderId), sqlNumber(r.stars), sqlTime(r.createdAt)}));
     }
   }
@@ -163,7 +161,7 @@ std::vector<std::string> insertStatements(const RawSource& source) {
                 "INSERT INTO chargebacks (chargeback_id, order_id, seller_id, created_at, "
                 "liability)");
     for (const RawChargeback& c : source.chargebacks) {
-      in.add(join({std::to_string(c.chargebackId), std::to_string(c.orderId), sellerOf(c.orderId),
+      in.add(join({std::to_string(c.chargebackId), std::to_string(c.orderId), sellerOf(c),
                    sqlTime(c.createdAt), sqlText(c.liability)}));
     }
   }

@@ -35,7 +35,7 @@ inline constexpr Timestamp kZeroDate = std::numeric_limits<Timestamp>::min();  /
 inline constexpr Timestamp kZeroDay = kZeroDate + 1;  // 2026-02-00 12:00:00
 using RawText = std::optional<std::string>;
 using RawId = std::optional<std::int64_t>;
-// A ticket's seller_id that is its order's (the usual case).
+// An after-sales row's seller_id that is its order's (the usual case).
 inline constexpr std::int64_t kFromOrder = std::numeric_limits<std::int64_t>::min();
 
 struct RawOrder {
@@ -63,6 +63,7 @@ struct RawRefund {
   RawId ticketId;
   RawTime createdAt;
   RawText method = "original_payment", kind = "full", reason = "goodwill";
+  RawId sellerId = kFromOrder;  // last: the tests list the others in order
 };
 
 struct RawReturn {
@@ -70,6 +71,7 @@ struct RawReturn {
   std::int64_t orderId = 0;
   RawTime requestedAt, resolvedAt;
   RawText resolution;
+  RawId sellerId = kFromOrder;  // last: the tests list the others in order
 };
 
 struct RawRating {
@@ -77,6 +79,7 @@ struct RawRating {
   std::int64_t orderId = 0;
   std::optional<int> stars;
   RawTime createdAt;
+  RawId sellerId = kFromOrder;  // last: the tests list the others in order
 };
 
 struct RawChargeback {
@@ -84,6 +87,7 @@ struct RawChargeback {
   std::int64_t orderId = 0;
   RawTime createdAt;
   RawText liability;
+  RawId sellerId = kFromOrder;  // last: the tests list the others in order
 };
 
 struct RawSource {
@@ -97,8 +101,9 @@ struct RawSource {
 };
 
 // The multi-row INSERT statements that fill the source tables with `source`,
-// valid SQL for SQLite and MySQL alike. Child rows take their seller (and a
-// rating its product) from their order, or 0 for an order not in `source`.
+// valid SQL for SQLite and MySQL alike. Child rows take their seller (unless
+// they name one) and a rating its product from their order, or 0 for an
+// order not in `source`.
 std::vector<std::string> insertStatements(const RawSource& source);
 
 // Creates a SQLite source file at `path` (the schema of createSourceSchema)

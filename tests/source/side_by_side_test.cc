@@ -114,7 +114,8 @@ class FailingSession : public source::SqlSession {
 
 // The bad rows fixture, its bad orders spread over the three parts of a
 // read in three: a seller_id that is NULL, text, negative or of another
-// seller each lands in exactly one.
+// seller each lands in exactly one. So do its after-sales rows that name
+// a seller other than their order's, dealt out by the seller they name.
 class BadRowsSideBySideTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -130,14 +131,16 @@ class BadRowsSideBySideTest : public ::testing::Test {
 TEST_F(BadRowsSideBySideTest, AFullReadDealtOutInThreeGivesWhatOneSessionGives) {
   const SourceData one = read(file_.path(), testing::kNow, 1, 1000, nullptr);
   ASSERT_GT(one.problems.size(), 20u);
-  const auto reported = [&](std::int64_t order, const std::string& text) {
+  const auto reported = [&](const std::string& table, std::int64_t key, const std::string& text) {
     return std::count_if(one.problems.begin(), one.problems.end(), [&](const RowProblem& p) {
-             return p.table == "orders" && p.key == order &&
-                    p.problem.find(text) != std::string::npos;
+             return p.table == table && p.key == key && p.problem.find(text) != std::string::npos;
            }) == 1;
   };
-  ASSERT_TRUE(reported(13, "'-8'"));  // part 2 of 3: -8 % 3 is -2
-  ASSERT_TRUE(reported(12, "'x'"));   // part 0
+  ASSERT_TRUE(reported("orders", 13, "'-8'"));  // part 2 of 3: -8 % 3 is -2
+  ASSERT_TRUE(reported("orders", 12, "'x'"));   // part 0
+  // Of seller 7's order (part 1), naming seller 8 (part 2), and NULL (part 0).
+  ASSERT_TRUE(reported("ratings", 406, "not its order's seller"));
+  ASSERT_TRUE(reported("ratings", 407, "seller_id is NULL"));
   expectSame(read(file_.path(), testing::kNow, 3, 1000, nullptr), one);
 }
 

@@ -543,6 +543,9 @@ TEST(BucketRangesTest, EachRangeIsItsSellersInItsTimesWithinTheWindow) {
 // A read on n sessions deals the sellers out by id: every window query of
 // part k > 0 keeps the sellers whose id is k modulo n, of either sign (the
 // remainder has the id's sign), and part 0 every id no other part keeps.
+// After-sales rows go by their own seller_id (a row whose seller_id is not
+// its order's is bad), so that the engine drops the other parts' rows
+// before it looks their orders up.
 TEST(SellerPartsTest, EveryWindowQueryOfAPartKeepsItsSellers) {
   EXPECT_THROW(source::splitSellers(0), std::invalid_argument);
   const std::vector<source::WindowShare> parts = source::splitSellers(3);
@@ -555,19 +558,26 @@ TEST(SellerPartsTest, EveryWindowQueryOfAPartKeepsItsSellers) {
   }
   const source::RunQueries q =
       source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), {}, nullptr, parts[2]);
-  const std::string kept = "COALESCE(o.seller_id % 3, 0) IN (2, -2)";
-  for (const auto& g : q.grains) EXPECT_NE(g.sql.find(kept), std::string::npos) << g.sql;
-  for (const auto& u : q.unions) EXPECT_NE(u.sql.find(kept), std::string::npos) << u.sql;
+  const std::string ofOrders = "COALESCE(o.seller_id % 3, 0) IN (2, -2)";
+  const std::string ofAfterSales = "COALESCE(c.seller_id % 3, 0) IN (2, -2)";
+  // The query of `table` keeps the part by the seller_id of its own rows.
+  const auto expectKept = [&](const std::string& table, const std::string& sql) {
+    const bool afterSales = table != "orders";
+    EXPECT_NE(sql.find(afterSales ? ofAfterSales : ofOrders), std::string::npos)
+        << table << ": " << sql;
+    EXPECT_EQ(sql.find(afterSales ? ofOrders : ofAfterSales), std::string::npos)
+        << table << ": " << sql;
+  };
+  ASSERT_EQ(q.grains.size(), 6u);
+  for (const auto& g : q.grains) expectKept(g.table, g.sql);
+  ASSERT_FALSE(q.unions.empty());
+  for (const auto& u : q.unions) expectKept("ratings, tickets and chargebacks", u.sql);
   for (const auto& d : q.defects) {
-    if (!d.sql.empty()) {
-      EXPECT_NE(d.sql.find(kept), std::string::npos) << d.sql;
-    }
+    if (!d.sql.empty()) expectKept(d.table, d.sql);
   }
-  for (const auto& [table, sql] : q.futureRows) {
-    EXPECT_NE(sql.find(kept), std::string::npos) << table << ": " << sql;
-  }
-  EXPECT_NE(q.responseHistogram.find(kept), std::string::npos);
-  EXPECT_NE(q.productClaims.find(kept), std::string::npos);
+  for (const auto& [table, sql] : q.futureRows) expectKept(table, sql);
+  expectKept("tickets", q.responseHistogram);
+  expectKept("tickets", q.productClaims);
   // Part 0: whatever the other parts leave, a remainder of 1.5 included.
   const source::RunQueries zero =
       source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), {}, nullptr, parts[0]);
