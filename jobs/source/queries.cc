@@ -55,9 +55,14 @@ std::string notRepeated(const TableDef& table, const KnownRows& known) {
 std::string soundRow(const Dialect& dialect, const TableDef& table, const KnownRows& known) {
   auto bad = known.bad.find(table.name);
   if (bad == known.bad.end()) return badFlag(dialect, table) + " = 0" + notRepeated(table, known);
-  // The bad keys include the repeated ones.
-  if (bad->second.empty()) return "";
-  return table.alias() + "." + table.key + " NOT IN (" + keyList(bad->second) + ")";
+  // The bad keys include the repeated ones; they are those of the share's
+  // part of the sellers, which holds the order of every after-sales row it
+  // reads but for an order without a seller (bad, in part 0): a row that
+  // names a seller is read in that seller's part (see buildRunQueries).
+  std::string sound = table.name == "orders" ? "o.seller_id IS NOT NULL" : "";
+  if (bad->second.empty()) return sound;
+  return (sound.empty() ? "" : sound + " AND ") + table.alias() + "." + table.key + " NOT IN (" +
+         keyList(bad->second) + ")";
 }
 
 // The table as `alias`; an after-sales table with its order LEFT JOINed

@@ -162,6 +162,17 @@ inline RawSource badRowsFixture() {
   chargeback(503, at + kDay, "service");
   s.chargebacks.back().sellerId = 8;
 
+  // Rows naming seller 7 on order 11, which has no seller: skipped with
+  // their order, which alone is reported (a read in parts deals them out
+  // to seller 7's part, and order 11 to part 0).
+  ticket(115, [](RawTicket& t) {
+    t.orderId = 11;
+    t.sellerId = 7;
+  });
+  rating(408, 1, at + kDay);
+  s.ratings.back().orderId = 11;
+  s.ratings.back().sellerId = 7;
+
   // Orphans: after-sales rows whose order 998 does not exist.
   ticket(120, [](RawTicket& t) {
     t.orderId = 998;
