@@ -113,9 +113,10 @@ struct SellersInRange {
 // sessions: the window orders with from <= ordered_at < until (a bound
 // nullopt: none), of the sellers in part `part` of `parts` (seller_id
 // modulo parts, of either sign; part 0 holds every id that is in no other
-// part, NULL included), with their after-sales rows. Every window order
-// is in exactly one share of a split, so the shares' tallies add up to the
-// window's. Or, when `ranges` is not empty, the window orders in any of
+// part, NULL included), with the after-sales rows whose own seller_id is
+// in that part (which is their order's, or the row is bad). Every window
+// order is in exactly one share of a split, so the shares' tallies add up
+// to the window's. Or, when `ranges` is not empty, the window orders in any of
 // them (the buckets of an incremental read, one index range each).
 struct WindowShare {
   std::optional<Timestamp> from;

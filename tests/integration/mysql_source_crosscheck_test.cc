@@ -170,12 +170,20 @@ class Generator {
 
     // After-sales rows; a few point at orders that do not exist.
     const std::int64_t orderRef = chance(0.01) ? kOrders + 1000 + id : id;
+    // The seller an after-sales row names: the order's seller (also when
+    // the order's seller_id is NULL), a few another's or (loose tables)
+    // none; a read in parts deals the row out by it.
+    const auto namedSeller = [&]() -> RawId {
+      if (chance(0.01)) return seller % kSellers + 1;
+      if (lax_ && chance(0.01)) return std::nullopt;
+      return seller;
+    };
     std::vector<std::int64_t> ticketIds;
     for (std::int64_t n = ticketCount(); n > 0; --n) {
       RawTicket t;
       t.ticketId = nextTicket_++;
       t.orderId = orderRef;
-      if (lax_ && chance(0.01)) t.sellerId = std::nullopt;
+      t.sellerId = namedSeller();
       if (chance(0.3)) t.productId = chance(0.5) ? seller * 100 + between(0, 9) : between(1, 50);
       t.kind = enumValue(kKinds, true);
       t.status = enumValue(kStatuses, true);
@@ -199,6 +207,7 @@ class Generator {
       RawRefund r;
       r.refundId = nextRefund_++;
       r.orderId = orderRef;
+      r.sellerId = namedSeller();
       if (chance(0.5)) {
         r.ticketId = ticketIds.empty() ? between(1, 1000) : ticketIds.front();
       }
@@ -213,6 +222,7 @@ class Generator {
       RawReturn r;
       r.returnId = nextReturn_++;
       r.orderId = orderRef;
+      r.sellerId = namedSeller();
       const Timestamp requested =
           chance(0.3) ? near(kNow - returnLimit_) : ordered + between(D, 30 * D);
       r.requestedAt = requiredTime(requested);
@@ -228,6 +238,7 @@ class Generator {
       RawRating r;
       r.ratingId = nextRating_++;
       r.orderId = orderRef;
+      r.sellerId = namedSeller();
       static const int kImpossibleStars[] = {0, 6, -1, 100};
       r.stars = chance(0.03) ? kImpossibleStars[between(0, 3)] : static_cast<int>(between(1, 5));
       if (lax_ && chance(0.01)) r.stars.reset();
@@ -238,6 +249,7 @@ class Generator {
       RawChargeback c;
       c.chargebackId = nextChargeback_++;
       c.orderId = orderRef;
+      c.sellerId = namedSeller();
       c.createdAt = requiredTime(ordered + between(0, 60 * D));
       c.liability = enumValue(kLiabilities, true);
       s->chargebacks.push_back(c);

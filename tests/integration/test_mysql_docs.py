@@ -157,7 +157,7 @@ class MysqlDocsTest(unittest.TestCase):
         not their order's, on a source of the contract's schema holding one
         such row in each table beside sound ones."""
         with open(PAGE) as f:
-            queries = [b for b in blocks(f.read(), "sql") if "c.seller_id <> o.seller_id" in b]
+            queries = [b for b in blocks(f.read(), "sql") if "c.seller_id <=> o.seller_id" in b]
         self.assertEqual(len(queries), 1, "one query for rows of another seller")
         db = NAMES["sellertrust_source"]
         with open(os.path.join(REPO, "etc", "sql", "mysql", "source_schema.sql")) as f:
@@ -167,6 +167,8 @@ class MysqlDocsTest(unittest.TestCase):
                     "INSERT INTO orders (order_id, seller_id, product_id, ordered_at, fulfilled_by, "
                     f"amount, currency) VALUES (1, 7, 70, {at}, 'seller', 1, 'EUR'), "
                     f"(2, 8, 80, {at}, 'seller', 1, 'EUR');"
+                    "INSERT INTO tickets (ticket_id, order_id, seller_id, kind, status, opened_at) "
+                    f"VALUES (1, 1, 7, 'damaged', 'open', {at}), (3, 2, 7, 'other', 'open', {at});"
                     # Rows 1 and 2 name their order's seller; 3 names seller 8 on order 1.
                     "INSERT INTO ratings (rating_id, order_id, seller_id, product_id, stars, "
                     f"created_at) VALUES (1, 1, 7, 70, 5, {at}), (2, 2, 8, 80, 5, {at}), "
@@ -180,8 +182,8 @@ class MysqlDocsTest(unittest.TestCase):
                     f"liability) VALUES (1, 2, 8, {at}, 'service'), (3, 2, 7, {at}, 'fraud'), "
                     f"(4, 1, 9, {at}, 'fraud');")
         counts = self.db.sql(queries[0], db)
-        self.assertEqual(counts.splitlines(), ["ratings\t1", "refunds\t1", "return_requests\t1",
-                                               "chargebacks\t2"])
+        self.assertEqual(counts.splitlines(), ["tickets\t1", "refunds\t1", "return_requests\t1",
+                                               "ratings\t1", "chargebacks\t2"])
 
     def add_a_merchant(self):
         """The operator's own data: one merchant with 12 good orders in the
