@@ -442,23 +442,24 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   // the part of its own): the engine drops the other parts' rows before it
   // looks their orders up (on MariaDB at 10 M orders, one part's 3.4 M
   // ratings took 5.2-6.0 s instead of 8.0-11.1 s).
-  const auto windowOf = [&](const TableDef& table) {
-    if (share.parts <= 1) return window;
-    // Part k > 0 keeps the remainders k and -k (the remainder has the sign
-    // of the id on both engines); part 0 every other row: NULL, and an id
-    // that is no integer (a MySQL view's DECIMAL or text), whatever its
-    // remainder. No ABS: it overflows on the smallest integer.
+  // Part k > 0 keeps the remainders k and -k (the remainder has the sign
+  // of the id on both engines); part 0 every other row: NULL, and an id
+  // that is no integer (a MySQL view's DECIMAL or text), whatever its
+  // remainder. No ABS: it overflows on the smallest integer.
+  std::string ofPart;  // follows "COALESCE(<seller id>"; "" for one part
+  if (share.parts > 1) {
     std::string others;
     for (int k = 1; k < share.parts; ++k) {
       others += (others.empty() ? "" : ", ") + std::to_string(k) + ", " + std::to_string(-k);
     }
-    const std::string seller = table.afterSales ? "c.seller_id" : "o.seller_id";
-    const std::string remainder =
-        "COALESCE(" + seller + " % " + std::to_string(share.parts) + ", 0)";
-    return window + " AND " + remainder +
-           (share.part == 0
-                ? " NOT IN (" + others + ")"
-                : " IN (" + std::to_string(share.part) + ", " + std::to_string(-share.part) + ")");
+    ofPart = " % " + std::to_string(share.parts) + ", 0)" +
+             (share.part == 0 ? " NOT IN (" + others + ")"
+                              : " IN (" + std::to_string(share.part) + ", " +
+                                    std::to_string(-share.part) + ")");
+  }
+  const auto windowOf = [&](const TableDef& table) {
+    if (ofPart.empty()) return window;
+    return window + " AND COALESCE(" + (table.afterSales ? "c" : "o") + ".seller_id" + ofPart;
   };
   // The bucket of a row's order, for the sellers tallied in buckets, by
   // the width of each. Only those read are listed (every query parses the

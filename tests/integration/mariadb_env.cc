@@ -151,14 +151,13 @@ void makeSourceLax(MysqlConnection& db) {
       "MODIFY fulfilled_by VARCHAR(40) NULL",
       "ALTER TABLE tickets MODIFY seller_id BIGINT NULL, MODIFY kind VARCHAR(40) NULL, "
       "MODIFY status VARCHAR(40) NULL, MODIFY opened_at DATETIME NULL",
-      "ALTER TABLE refunds MODIFY seller_id BIGINT NULL, MODIFY created_at DATETIME NULL, MODIFY "
-      "method VARCHAR(40) NULL, "
-      "MODIFY kind VARCHAR(40) NULL, MODIFY reason VARCHAR(40) NULL",
-      "ALTER TABLE return_requests MODIFY seller_id BIGINT NULL, MODIFY requested_at DATETIME "
-      "NULL, "
-      "MODIFY resolution VARCHAR(40) NULL",
-      "ALTER TABLE ratings MODIFY seller_id BIGINT NULL, MODIFY stars INT NULL, MODIFY created_at "
-      "DATETIME NULL",
+      "ALTER TABLE refunds MODIFY seller_id BIGINT NULL, MODIFY created_at DATETIME NULL, "
+      "MODIFY method VARCHAR(40) NULL, MODIFY kind VARCHAR(40) NULL, "
+      "MODIFY reason VARCHAR(40) NULL",
+      "ALTER TABLE return_requests MODIFY seller_id BIGINT NULL, "
+      "MODIFY requested_at DATETIME NULL, MODIFY resolution VARCHAR(40) NULL",
+      "ALTER TABLE ratings MODIFY seller_id BIGINT NULL, MODIFY stars INT NULL, "
+      "MODIFY created_at DATETIME NULL",
       "ALTER TABLE chargebacks MODIFY seller_id BIGINT NULL, MODIFY created_at DATETIME NULL, "
       "MODIFY liability VARCHAR(40) NULL",
   };

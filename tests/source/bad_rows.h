@@ -162,36 +162,29 @@ inline RawSource badRowsFixture() {
   chargeback(503, at + kDay, "service");
   s.chargebacks.back().sellerId = 8;
 
+  // Moves an after-sales row to order `id`, still naming seller 7.
+  const auto onOrder = [](std::int64_t id) {
+    return [id](auto& row) {
+      row.orderId = id;
+      row.sellerId = 7;
+    };
+  };
+
   // Rows naming seller 7 on order 11, which has no seller: skipped with
   // their order, which alone is reported (a read in parts deals them out
   // to seller 7's part, and order 11 to part 0).
-  ticket(115, [](RawTicket& t) {
-    t.orderId = 11;
-    t.sellerId = 7;
-  });
+  ticket(115, onOrder(11));
   rating(408, 1, at + kDay);
-  s.ratings.back().orderId = 11;
-  s.ratings.back().sellerId = 7;
+  onOrder(11)(s.ratings.back());
 
   // Orphans: after-sales rows whose order 998 does not exist.
-  ticket(120, [](RawTicket& t) {
-    t.orderId = 998;
-    t.sellerId = 7;
-  });
-  refund(220, [](RawRefund& r) {
-    r.orderId = 998;
-    r.sellerId = 7;
-  });
-  request(320, [](RawReturn& r) {
-    r.orderId = 998;
-    r.sellerId = 7;
-  });
+  ticket(120, onOrder(998));
+  refund(220, onOrder(998));
+  request(320, onOrder(998));
   rating(420, 5, at + kDay);
-  s.ratings.back().orderId = 998;
-  s.ratings.back().sellerId = 7;
+  onOrder(998)(s.ratings.back());
   chargeback(520, at + kDay, "service");
-  s.chargebacks.back().orderId = 998;
-  s.chargebacks.back().sellerId = 7;
+  onOrder(998)(s.chargebacks.back());
   return s;
 }
 
