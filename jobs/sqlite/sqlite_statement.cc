@@ -37,6 +37,12 @@ SqliteStatement::SqliteStatement(sqlite3* db, std::string what, const std::strin
   const int rc =
       sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &statement_, nullptr);
   if (rc != SQLITE_OK) fail(rc);
+  bind(values);
+}
+
+void SqliteStatement::bind(const std::vector<Value>& values) {
+  // The result of the previous step was reported by next().
+  sqlite3_reset(statement_);
   int i = 1;
   for (const Value& v : values) {
     int bound = SQLITE_OK;

@@ -47,6 +47,11 @@ class SqliteStatement {
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
 
+  // Resets the statement and binds `values` in order, so that it runs again
+  // from its first row with them, without being prepared again. Throws
+  // SqliteError.
+  void bind(const std::vector<Value>& values);
+
   // Steps to the next row; false after the last one. Throws SqliteError.
   bool next();
   // Columns are numbered from 1, as MysqlRows numbers them.

@@ -275,20 +275,29 @@ TEST_F(SqliteResultStoreTest, RoundTripsARun) {
 }
 
 TEST_F(SqliteResultStoreTest, WritesAndRemovesManyRowsAcrossStatementBatches) {
+  // Two full batches of 500 rows, one statement prepared once and run
+  // again with the second batch's values, then a batch of 203: each row
+  // must read back with its own values.
   OwnedRun run = firstRun();
   run.sellersChanged.clear();
+  run.defectDaysChanged.clear();
+  const auto scoreOf = [](std::int64_t id) { return 40.0 + static_cast<double>(id % 57); };
   for (std::int64_t id = 1; id <= 1203; ++id) {
-    run.sellersChanged.push_back(run.keep(seller(id, Badge::kGood, 80.0)));
+    run.sellersChanged.push_back(run.keep(seller(id, Badge::kGood, scoreOf(id))));
   }
   store_.saveRun(run);
-  EXPECT_EQ(1203u, store_.loadSnapshot(0)->sellers.size());
+  const std::shared_ptr<Snapshot> saved = store_.loadSnapshot(0);
+  ASSERT_EQ(1203u, saved->sellers.size());
+  for (std::int64_t id = 1; id <= 1203; ++id) {
+    EXPECT_TRUE(seller(id, Badge::kGood, scoreOf(id)) == *saved->sellers.at(id)) << id;
+  }
   RunRecord removal;
   removal.computedAt = kT0 + kHour;
   for (std::int64_t id = 2; id <= 1203; ++id) removal.sellersRemoved.push_back(id);
   store_.saveRun(removal);
   const std::shared_ptr<Snapshot> s = store_.loadSnapshot(0);
   ASSERT_EQ(1u, s->sellers.size());
-  EXPECT_TRUE(seller(1, Badge::kGood, 80.0) == *s->sellers.at(1));
+  EXPECT_TRUE(seller(1, Badge::kGood, scoreOf(1)) == *s->sellers.at(1));
 }
 
 TEST_F(SqliteResultStoreTest, SplitsLongDefectListsAcrossStatements) {
