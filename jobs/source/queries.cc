@@ -141,10 +141,11 @@ std::string soundAt(const Dialect& dialect, const TableDef& table) {
   return out.empty() ? out : "CASE" + out + " END";
 }
 
+// `from` and `where` select the rows (see grainRows).
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
                       const std::vector<const TallyDef*>& own, const KnownRows& known,
-                      const std::string& window, const std::vector<GrainColumn>& dueColumns,
-                      const std::string& bucket) {
+                      const std::string& from, const std::string& where,
+                      const std::vector<GrainColumn>& dueColumns, const std::string& bucket) {
   const std::string a = table.alias();
   // Negative, so it cannot meet a seller id; signed first, or MySQL refuses
   // the subtraction on a view's BIGINT UNSIGNED key.
@@ -176,8 +177,7 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
     if (!c.perRow.empty()) rows += ",\n  " + c.perRow + " AS " + c.name;
     q.sql += ",\n  " + c.aggregate + " AS " + c.name;
   }
-  rows += ",\n  " + bucket + " AS b\nFROM " + fromWindowRows(dialect, table, known) + "\nWHERE " +
-          window + dialect.keepApart();
+  rows += ",\n  " + bucket + " AS b\nFROM " + from + "\nWHERE " + where + dialect.keepApart();
   q.sql += ", b\nFROM (\n" + rows + "\n) r\nGROUP BY g, b";
   return q;
 }
@@ -389,7 +389,27 @@ std::string orphanRow(const Dialect& dialect, const TableDef& table) {
   return orphan;
 }
 
+// orphanRow, of the rows updated at or after `since` or without an
+// updated_at (see orphanQuery); "" for a table whose rows have no order.
+std::string orphanSince(const Dialect& dialect, const TableDef& table,
+                        std::optional<Timestamp> since) {
+  std::string orphan = orphanRow(dialect, table);
+  if (orphan.empty()) return orphan;
+  if (since == kNoUpdatedAt) {
+    orphan += " AND c.updated_at IS NULL";
+  } else if (since) {
+    orphan += " AND (c.updated_at >= " + dialect.timeLiteral(*since) + " OR c.updated_at IS NULL)";
+  }
+  return orphan;
+}
+
 }  // namespace
+
+bool grainListsOrphans(const TableDef& table, const std::set<std::string>& scanFirst) {
+  return table.afterSales && scanFirst.count(table.name) != 0 &&
+         std::any_of(table.checks.begin(), table.checks.end(),
+                     [](const RowCheck& check) { return check.kind == CheckKind::kNoOrder; });
+}
 
 std::vector<WindowShare> splitSellers(int n) {
   if (n < 1) throw std::invalid_argument("the sellers are dealt out in at least one share");
@@ -457,9 +477,25 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
                               : " IN (" + std::to_string(share.part) + ", " +
                                     std::to_string(-share.part) + ")");
   }
-  const auto windowOf = [&](const TableDef& table) {
-    if (ofPart.empty()) return window;
-    return window + " AND COALESCE(" + (table.afterSales ? "c" : "o") + ".seller_id" + ofPart;
+  const auto partOf = [&](const TableDef& table) {
+    if (ofPart.empty()) return std::string();
+    return " AND COALESCE(" + std::string(table.afterSales ? "c" : "o") + ".seller_id" + ofPart;
+  };
+  const auto windowOf = [&](const TableDef& table) { return window + partOf(table); };
+  // A read of every seller finds the orphans of an after-sales table it
+  // reads whole anyway (known.scanFirst: no larger than the window) in the
+  // same pass as its window rows, instead of a pass of orphanQuery's: each
+  // part lists those of its own sellers, as bad rows. The orphans it looks
+  // for are those readOrphans looks for in a full read.
+  const bool everySeller = sellers == nullptr && share.ranges.empty() && !share.from && !share.until;
+  const auto grainRows = [&](const TableDef& table) -> std::pair<std::string, std::string> {
+    if (!everySeller || !grainListsOrphans(table, known.scanFirst)) {
+      return {fromWindowRows(dialect, table, known), windowOf(table)};
+    }
+    const std::optional<Timestamp> since =
+        dialect.scansWholeTablesForOrphans() ? std::nullopt : std::optional<Timestamp>(whole.begin);
+    return {withOrder(table),
+            "(" + window + " OR " + orphanSince(dialect, table, since) + ")" + partOf(table)};
   };
   // The bucket of a row's order, for the sellers tallied in buckets, by
   // the width of each. Only those read are listed (every query parses the
@@ -535,7 +571,8 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
       own.push_back(&t);
       if (std::optional<GrainColumn> due = dueColumn(t, e)) dues.push_back(std::move(*due));
     }
-    GrainQuery grain = grainQuery(dialect, table, own, known, windowOf(table), dues, bucket);
+    const auto [from, where] = grainRows(table);
+    GrainQuery grain = grainQuery(dialect, table, own, known, from, where, dues, bucket);
     grain.sql = sql(grain.sql);
     q.grains.push_back(std::move(grain));
   }
@@ -693,15 +730,9 @@ std::string problemQuery(const Dialect& dialect, const TableDef& table,
 
 std::string orphanQuery(const Dialect& dialect, const TableDef& table,
                         std::optional<Timestamp> since) {
-  const std::string orphan = orphanRow(dialect, table);
+  const std::string orphan = orphanSince(dialect, table, since);
   if (orphan.empty()) throw std::logic_error(table.name + " rows have no order to miss");
-  std::string sql = "SELECT c." + table.key + " FROM " + withOrder(table) + "\nWHERE " + orphan;
-  if (since == kNoUpdatedAt) {
-    sql += " AND c.updated_at IS NULL";
-  } else if (since) {
-    sql += " AND (c.updated_at >= " + dialect.timeLiteral(*since) + " OR c.updated_at IS NULL)";
-  }
-  return sql;
+  return "SELECT c." + table.key + " FROM " + withOrder(table) + "\nWHERE " + orphan;
 }
 
 }  // namespace sellertrust::source

@@ -91,10 +91,18 @@ struct KnownRows {
   // repeatedKeys query): such rows are bad whatever their checks say.
   std::map<std::string, std::vector<std::int64_t>> repeated;
   // After-sales tables a read of every seller reads first, finding each
-  // row's order by key, instead of looking each window order up in them;
-  // on an engine that needs the order told (Dialect::joinInOrder).
+  // row's order by key, instead of looking each window order up in them
+  // (told so on an engine that needs the order told, Dialect::joinInOrder);
+  // their grain queries also list their orphans (grainListsOrphans).
   std::set<std::string> scanFirst;
 };
+
+// Whether a read of every seller (no sellers listed, a share without
+// ranges or times) finds the orphans of `table` (those a full read looks
+// for: see orphanQuery) in its grain query, among its bad rows, rather
+// than with orphanQuery: an after-sales table in `scanFirst` (KnownRows),
+// which the grain query reads whole anyway, its orders LEFT JOINed.
+bool grainListsOrphans(const TableDef& table, const std::set<std::string>& scanFirst);
 
 // The after-sales tables with no more rows than the window has orders:
 // `sizes` is the row of RunQueries::sizes. Reading such a table first and

@@ -149,11 +149,14 @@ class Reader {
       for (const auto& [table, keys] : changedOrphans_) {
         for (std::int64_t key : keys) addOrphan(table, key);
       }
-      readOrphans(kNoUpdatedAt);
-    } else if (dialect_.scansWholeTablesForOrphans()) {
-      readOrphans(std::nullopt);
+      readOrphans(kNoUpdatedAt, {});
     } else {
-      readOrphans(windowAt(now_, rules_).begin);
+      // Those of the tables read whole were among their grain queries' bad
+      // rows.
+      readOrphans(dialect_.scansWholeTablesForOrphans()
+                      ? std::nullopt
+                      : std::optional<Timestamp>(windowAt(now_, rules_).begin),
+                  scanFirst_);
     }
     readProblems();
     // Last: the problem texts tell when rows in the future come of age.
@@ -431,10 +434,10 @@ class Reader {
     flushBuckets();
   }
 
-  // For a read of every seller, on an engine that needs the order of a
-  // join told: the after-sales tables to read before their orders.
+  // For a read of every seller: the after-sales tables to read whole, before
+  // their orders (the engine told so if it needs the order of a join told),
+  // finding their orphans in the same pass.
   void chooseScans() {
-    if (dialect_.joinInOrder().empty()) return;
     const auto columns = 1 + std::count_if(tables().begin(), tables().end(),
                                            [](const TableDef& t) { return t.afterSales; });
     std::vector<std::int64_t> sizes;
@@ -971,14 +974,15 @@ class Reader {
   }
 
   // After-sales rows changed since `since` (nullopt: all; kNoUpdatedAt:
-  // none, only those without an updated_at) whose order is missing: a full
-  // read looks at every row changed since its window began (a row of a
-  // window order cannot be older), or at every row where that is cheaper;
-  // an incremental one found those of the changed rows among them, and
-  // looks at the rows without an updated_at.
-  void readOrphans(std::optional<Timestamp> since) {
+  // none, only those without an updated_at) whose order is missing, but in
+  // the tables whose grain queries listed them (grainListsOrphans of
+  // `scanFirst`): a full read looks at every row changed since its window
+  // began (a row of a window order cannot be older), or at every row where
+  // that is cheaper; an incremental one found those of the changed rows
+  // among them, and looks at the rows without an updated_at.
+  void readOrphans(std::optional<Timestamp> since, const std::set<std::string>& scanFirst) {
     for (const TableDef& table : tables()) {
-      if (!table.afterSales) continue;
+      if (!table.afterSales || grainListsOrphans(table, scanFirst)) continue;
       each("finding " + table.name + " without an order", orphanQuery(dialect_, table, since),
            [&](SqlRows& row) { addOrphan(table.name, row.getInt64(0)); });
     }

@@ -431,6 +431,44 @@ TEST(JoinOrderTest, TheAfterSalesTableToScanFirstIsReadFirstOnSqlite) {
   EXPECT_NE(plan.find("SEARCH o USING INTEGER PRIMARY KEY"), std::string::npos) << plan;
 }
 
+// A read of every seller finds the orphans of an after-sales table it reads
+// whole in that same pass, its orders LEFT JOINed (at 10 M orders the
+// separate passes of orphanQuery took 3.1 s of a full run's read on SQLite
+// and 7.4 s on MariaDB); a read of listed sellers reads their window only,
+// and finds orphans among the changed rows.
+TEST(JoinOrderTest, TheGrainQueryOfATableReadWholeListsItsOrphansInTheSamePass) {
+  TempDir dir;
+  const std::string path = dir.file("source.db");
+  testing::writeSqliteSource(path, {});
+  const std::unique_ptr<source::SqlSession> session = openSqliteSession(path, nullptr);
+  source::KnownRows known;
+  known.scanFirst = {"refunds"};
+  EXPECT_TRUE(source::grainListsOrphans(source::table("refunds"), known.scanFirst));
+  EXPECT_FALSE(source::grainListsOrphans(source::table("ratings"), known.scanFirst));
+  EXPECT_FALSE(source::grainListsOrphans(source::table("orders"), {"orders"}));
+  const auto refundsGrain = [&](const std::vector<std::int64_t>* sellers) {
+    const source::RunQueries q =
+        source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), known, sellers);
+    return std::find_if(q.grains.begin(), q.grains.end(),
+                        [](const auto& g) { return g.table == "refunds"; })
+        ->sql;
+  };
+  const std::string orphans = source::orphanQuery(source::sqliteDialect(),
+                                                  source::table("refunds"), std::nullopt);
+  const std::string orphan = orphans.substr(orphans.find("WHERE ") + 6);
+  const std::string every = refundsGrain(nullptr);
+  EXPECT_NE(every.find("refunds c LEFT JOIN orders o"), std::string::npos) << every;
+  EXPECT_NE(every.find(" OR " + orphan + ")"), std::string::npos) << every;
+  std::string plan;
+  for (const std::string& step : planSteps(*session, every)) plan += step + "\n";
+  EXPECT_EQ(plan.find("SCAN c"), plan.find("SCAN")) << plan;
+  EXPECT_NE(plan.find("SEARCH o USING INTEGER PRIMARY KEY"), std::string::npos) << plan;
+  const std::vector<std::int64_t> sellers{3, 7};
+  const std::string listed = refundsGrain(&sellers);
+  EXPECT_EQ(listed.find("LEFT JOIN"), std::string::npos) << listed;
+  EXPECT_EQ(listed.find(orphan), std::string::npos) << listed;
+}
+
 // The orders of listed sellers that lie in no window are read as index
 // ranges of orders(seller_id, ordered_at): as one OR of the three kinds of
 // untimed value, SQLite walked each seller's whole range of the index: 384
