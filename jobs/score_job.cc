@@ -111,6 +111,21 @@ std::vector<T> filtered(const std::vector<T>& items, KeepFn keep) {
   return out;
 }
 
+// The sellers with the most window orders in `snapshot`, largest first: a
+// full read on several sessions deals these out by name. Enough that the
+// rest, dealt out by remainder, are each a small part of the window.
+std::vector<SellerOrders> largestSellers(const Snapshot& snapshot) {
+  constexpr std::size_t kLargest = 64;
+  std::vector<SellerOrders> all;
+  all.reserve(snapshot.sellers.size());
+  for (const auto& [id, seller] : snapshot.sellers) all.push_back({id, seller->counts[kOrders]});
+  const std::size_t n = std::min(kLargest, all.size());
+  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n), all.end(),
+                    [](const SellerOrders& x, const SellerOrders& y) { return x.orders > y.orders; });
+  all.resize(n);
+  return all;
+}
+
 // Seconds on the monotonic clock since `since`, which it then resets.
 double lap(std::chrono::steady_clock::time_point* since) {
   const auto now = std::chrono::steady_clock::now();
@@ -379,6 +394,8 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     auto it = previous->sellers.find(id);
     return it == previous->sellers.end() ? DefectList() : it->second->defects;
   };
+  carried.windowOrders = index_.windowOrders;
+  carried.largestSellers = [&previous] { return largestSellers(*previous); };
   SourceData data = source_->read(now, *rules_, cancel, changes ? &*changes : nullptr, &carried);
   checkCancel(cancel);
 

@@ -411,12 +411,30 @@ bool grainListsOrphans(const TableDef& table, const std::set<std::string>& scanF
                      [](const RowCheck& check) { return check.kind == CheckKind::kNoOrder; });
 }
 
-std::vector<WindowShare> splitSellers(int n) {
+std::vector<WindowShare> splitSellers(int n, std::int64_t windowOrders,
+                                      const std::vector<SellerOrders>& largest) {
   if (n < 1) throw std::invalid_argument("the sellers are dealt out in at least one share");
   std::vector<WindowShare> shares(static_cast<std::size_t>(n));
+  std::map<std::int64_t, int> placed;
+  if (n > 1) {
+    std::vector<SellerOrders> bySize = largest;
+    std::stable_sort(bySize.begin(), bySize.end(),
+                     [](const SellerOrders& x, const SellerOrders& y) { return x.orders > y.orders; });
+    std::int64_t others = windowOrders;
+    for (const SellerOrders& s : bySize) others -= s.orders;
+    std::vector<std::int64_t> load(static_cast<std::size_t>(n), std::max<std::int64_t>(others, 0) / n);
+    for (const SellerOrders& s : bySize) {
+      const auto lightest = std::min_element(load.begin(), load.end());
+      if (placed.emplace(s.seller, static_cast<int>(lightest - load.begin())).second) {
+        *lightest += s.orders;
+      }
+    }
+  }
   for (int k = 0; k < n; ++k) {
-    shares[static_cast<std::size_t>(k)].parts = n;
-    shares[static_cast<std::size_t>(k)].part = k;
+    WindowShare& share = shares[static_cast<std::size_t>(k)];
+    share.parts = n;
+    share.part = k;
+    share.placed = placed;
   }
   return shares;
 }
@@ -466,20 +484,32 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   // of the id on both engines); part 0 every other row: NULL, and an id
   // that is no integer (a MySQL view's DECIMAL or text), whatever its
   // remainder. No ABS: it overflows on the smallest integer.
-  std::string ofPart;  // follows "COALESCE(<seller id>"; "" for one part
+  // A seller that `placed` lists is in the part it names (a CASE, so that a
+  // NULL falls through to the remainder's part 0).
+  std::string ofPart;  // follows the part of "<seller id>"; "" for one part
+  std::map<int, std::vector<std::int64_t>> placedIn;
   if (share.parts > 1) {
     std::string others;
     for (int k = 1; k < share.parts; ++k) {
       others += (others.empty() ? "" : ", ") + std::to_string(k) + ", " + std::to_string(-k);
     }
-    ofPart = " % " + std::to_string(share.parts) + ", 0)" +
-             (share.part == 0 ? " NOT IN (" + others + ")"
-                              : " IN (" + std::to_string(share.part) + ", " +
-                                    std::to_string(-share.part) + ")");
+    ofPart = share.part == 0 ? " NOT IN (" + others + ")"
+                             : " IN (" + std::to_string(share.part) + ", " +
+                                   std::to_string(-share.part) + ")";
+    for (const auto& [seller, part] : share.placed) placedIn[part].push_back(seller);
   }
   const auto partOf = [&](const TableDef& table) {
     if (ofPart.empty()) return std::string();
-    return " AND COALESCE(" + std::string(table.afterSales ? "c" : "o") + ".seller_id" + ofPart;
+    const std::string id = std::string(table.afterSales ? "c" : "o") + ".seller_id";
+    std::string part = "COALESCE(" + id + " % " + std::to_string(share.parts) + ", 0)";
+    if (!placedIn.empty()) {
+      std::string placed = "CASE";
+      for (const auto& [k, listed] : placedIn) {
+        placed += " WHEN " + id + " IN (" + keyList(listed) + ") THEN " + std::to_string(k);
+      }
+      part = placed + " ELSE " + part + " END";
+    }
+    return " AND " + part + ofPart;
   };
   const auto windowOf = [&](const TableDef& table) { return window + partOf(table); };
   // A read of every seller finds the orphans of an after-sales table it

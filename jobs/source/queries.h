@@ -15,6 +15,7 @@
 
 #include "jobs/source/definition.h"
 #include "jobs/source/dialect.h"
+#include "jobs/source/source.h"
 #include "sellertrust/rules.h"
 #include "sellertrust/tally_buckets.h"
 
@@ -119,26 +120,34 @@ struct SellersInRange {
 
 // One share of the window for reads that run side by side on several
 // sessions: the window orders with from <= ordered_at < until (a bound
-// nullopt: none), of the sellers in part `part` of `parts` (seller_id
-// modulo parts, of either sign; part 0 holds every id that is in no other
-// part, NULL included), with the after-sales rows whose own seller_id is
-// in that part (which is their order's, or the row is bad). Every window
-// order is in exactly one share of a split, so the shares' tallies add up
-// to the window's. Or, when `ranges` is not empty, the window orders in any of
+// nullopt: none), of the sellers in part `part` of `parts` (the part
+// `placed` names for a seller it lists, else seller_id modulo parts, of
+// either sign; part 0 holds every id that is in no other part, NULL
+// included), with the after-sales rows whose own seller_id is in that part
+// (which is their order's, or the row is bad). Every window order is in
+// exactly one share of a split, so the shares' tallies add up to the
+// window's. Or, when `ranges` is not empty, the window orders in any of
 // them (the buckets of an incremental read, one index range each).
 struct WindowShare {
   std::optional<Timestamp> from;
   std::optional<Timestamp> until;
   int parts = 1;
   int part = 0;
+  std::map<std::int64_t, int> placed;  // seller id -> its part, 0 <= part < parts
   std::vector<SellersInRange> ranges;
 };
 
 // The window dealt out in `n` shares by seller (n >= 1): each seller's
 // window is read whole, in one session and one snapshot, and each session
 // holds the tallies of its own sellers only (a split by time held every
-// seller's once per session: 30 MiB more at 100 k sellers for 2).
-std::vector<WindowShare> splitSellers(int n);
+// seller's once per session: 30 MiB more at 100 k sellers for 2). By
+// remainder, but for the `largest` sellers (of `windowOrders` in all):
+// under skew a few sellers hold much of the window, and the remainder left
+// one of two shares with 61 % of the orders at 10 M. They are placed by
+// name, largest first, each in the share with the fewest orders so far,
+// the other sellers' orders counted evenly over the shares.
+std::vector<WindowShare> splitSellers(int n, std::int64_t windowOrders = 0,
+                                      const std::vector<SellerOrders>& largest = {});
 
 // Every seller's window, or (sellers not null) only that of the sellers
 // listed, or only the share of it `share` bounds (with ranges, `sellers`

@@ -87,6 +87,12 @@ struct RecentRows {
   bool operator==(const RecentRows& other) const { return rows == other.rows; }
 };
 
+// A seller's window orders, as a previous run counted them.
+struct SellerOrders {
+  std::int64_t seller = 0;
+  std::int64_t orders = 0;
+};
+
 // What the score job carries from one read to the next: which sellers a
 // read tallies in buckets and what the previous run left of them; the rows
 // the previous read saw lately updated.
@@ -107,6 +113,12 @@ struct CarriedState {
   Timestamp changeOverlap = 0;
   // (Incremental reads.) The previous read's SourceData::recent.
   const RecentRows* recent = nullptr;
+  // (Full reads on several sessions.) The previous run's window orders and
+  // its sellers with the most of them: a full read deals those sellers out
+  // by name so that its sessions read about as many orders each
+  // (source::splitSellers). Called once per full read; none: by remainder.
+  std::int64_t windowOrders = 0;
+  std::function<std::vector<SellerOrders>()> largestSellers;
 };
 
 struct SourceData {

@@ -276,13 +276,19 @@ class Reader {
     return orders;
   }
 
-  // A full read: the sellers dealt out, one part per session. When a
-  // table's keys may repeat, one session reads everything, as a key may
-  // repeat across parts.
+  // A full read: the sellers dealt out, one part per session, the largest
+  // of the previous run by name. When a table's keys may repeat, one
+  // session reads everything, as a key may repeat across parts.
   std::vector<Unit> sharesOfTheWindow() const {
     const std::size_t shares = options_.mayRepeatKeys.empty() ? sessions_ : 1;
+    std::vector<SellerOrders> largest;
+    if (shares > 1 && carried_ != nullptr && carried_->largestSellers) {
+      largest = carried_->largestSellers();
+    }
+    const std::int64_t windowOrders = carried_ != nullptr ? carried_->windowOrders : 0;
     std::vector<Unit> units;
-    for (const WindowShare& share : splitSellers(static_cast<int>(shares))) {
+    for (const WindowShare& share :
+         splitSellers(static_cast<int>(shares), windowOrders, largest)) {
       units.push_back({nullptr, share, units.empty(), true});
     }
     return units;

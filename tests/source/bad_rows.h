@@ -176,6 +176,10 @@ inline RawSource badRowsFixture() {
   ticket(115, onOrder(11));
   rating(408, 1, at + kDay);
   onOrder(11)(s.ratings.back());
+  // A sound rating of seller 7's bad order 18: skipped with its order, in
+  // whichever part seller 7 is read (both by its seller).
+  rating(409, 1, at + kDay);
+  onOrder(18)(s.ratings.back());
 
   // Orphans: after-sales rows whose order 998 does not exist.
   ticket(120, onOrder(998));

@@ -22,11 +22,25 @@ namespace {
 constexpr Timestamp kNow = 1767225600;  // 2026-01-01 00:00:00 UTC
 
 SourceData read(const std::string& path, Timestamp now, int sessions, std::size_t sellersPerQuery,
-                const ChangeScope* changes) {
+                const ChangeScope* changes, const CarriedState* carried = nullptr) {
   source::ReadSettings settings;
   settings.sessions = sessions;
   settings.sellersPerQuery = sellersPerQuery;
-  return SqliteSource(path, settings).read(now, Rules(), CancelToken(), changes);
+  return SqliteSource(path, settings).read(now, Rules(), CancelToken(), changes, carried);
+}
+
+// A previous run whose largest sellers are `largest`, as many orders each
+// as the window's others together: a full read on several sessions places
+// them by name, not by remainder.
+CarriedState placing(const std::vector<std::int64_t>& largest) {
+  CarriedState carried;
+  carried.windowOrders = 1000 * static_cast<std::int64_t>(largest.size() + 1);
+  carried.largestSellers = [largest] {
+    std::vector<SellerOrders> out;
+    for (std::int64_t id : largest) out.push_back({id, 1000});
+    return out;
+  };
+  return carried;
 }
 
 std::vector<AuthenticityClaim> sorted(std::vector<AuthenticityClaim> claims) {
@@ -76,6 +90,10 @@ TEST_F(SideBySideTest, AFullReadDealtOutInThreeGivesWhatOneSessionGives) {
   ASSERT_FALSE(one.dueAt.empty());
   ASSERT_FALSE(one.authenticityClaims.empty());
   expectSame(read(3, 1000, nullptr), one);
+  // The largest sellers of a previous run placed by name, most of them in
+  // another part than their remainder's.
+  const CarriedState carried = placing({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+  expectSame(sellertrust::read(file_->path(), kNow, 3, 1000, nullptr, &carried), one);
 }
 
 TEST_F(SideBySideTest, AnIncrementalReadDealtOutGivesWhatOneSessionGives) {
@@ -142,6 +160,10 @@ TEST_F(BadRowsSideBySideTest, AFullReadDealtOutInThreeGivesWhatOneSessionGives) 
   ASSERT_TRUE(reported("ratings", 406, "not its order's seller"));
   ASSERT_TRUE(reported("ratings", 407, "seller_id is NULL"));
   expectSame(read(file_.path(), testing::kNow, 3, 1000, nullptr), one);
+  // Sellers 7 and 8 placed by name (in parts 0 and 1 of 3; their remainders'
+  // are 1 and 2): 406 is still reported once, by the part of seller 8.
+  const CarriedState carried = placing({7, 8});
+  expectSame(read(file_.path(), testing::kNow, 3, 1000, nullptr, &carried), one);
 }
 
 // Orders shipped in the future: each session lists all of its own, but

@@ -627,6 +627,39 @@ TEST(SellerPartsTest, EveryWindowQueryOfAPartKeepsItsSellers) {
   EXPECT_EQ(whole.grains.at(0).sql.find(" % "), std::string::npos);
 }
 
+// Under skew the remainder can leave one session most of the window: the
+// largest sellers of the previous run are placed by name, largest first,
+// each in the part with the fewest orders so far.
+TEST(SellerPartsTest, TheLargestSellersArePlacedWhereTheFewestOrdersAre) {
+  // 250 orders of other sellers, 125 a part; then 4 (400) to part 0, 6
+  // (200) to part 1 (125 < 525), 8 (100) to part 1 (325 < 525), 3 (50) to
+  // part 1 (425 < 525): 525 and 475.
+  const std::vector<source::WindowShare> parts =
+      source::splitSellers(2, 1000, {{6, 200}, {4, 400}, {3, 50}, {8, 100}});
+  ASSERT_EQ(parts.size(), 2u);
+  const std::map<std::int64_t, int> placed{{3, 1}, {4, 0}, {6, 1}, {8, 1}};
+  EXPECT_EQ(parts[0].placed, placed);
+  EXPECT_EQ(parts[1].placed, placed);
+  // The part of a row's own seller: by name if placed, else its remainder.
+  const std::string part =
+      "CASE WHEN c.seller_id IN (4) THEN 0 WHEN c.seller_id IN (3, 6, 8) THEN 1 ELSE "
+      "COALESCE(c.seller_id % 2, 0) END";
+  for (int k = 0; k < 2; ++k) {
+    const source::RunQueries q = source::buildRunQueries(source::sqliteDialect(), kNow, Rules(),
+                                                         {}, nullptr, parts[static_cast<std::size_t>(k)]);
+    const auto grain = std::find_if(q.grains.begin(), q.grains.end(),
+                                    [](const auto& g) { return g.table == "ratings"; });
+    ASSERT_NE(grain, q.grains.end());
+    const std::string& ratings = grain->sql;
+    EXPECT_NE(ratings.find(part + (k == 0 ? " NOT IN (1, -1)" : " IN (1, -1)")), std::string::npos)
+        << ratings;
+  }
+  // One share: nothing to place; more sellers than orders: none counted.
+  EXPECT_TRUE(source::splitSellers(1, 1000, {{4, 400}})[0].placed.empty());
+  EXPECT_EQ(source::splitSellers(2, 10, {{4, 400}, {5, 300}})[0].placed,
+            (std::map<std::int64_t, int>{{4, 0}, {5, 1}}));
+}
+
 TEST(SqliteSourceErrorTest, MissingFileFailsPingAndReadAndIsNotCreated) {
   TempDir dir;
   const std::string path = dir.file("missing.db");
