@@ -144,7 +144,7 @@ std::string soundAt(const Dialect& dialect, const TableDef& table) {
 // `from` and `where` select the rows (see grainRows).
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
                       const std::vector<const TallyDef*>& own, const KnownRows& known,
-                      const std::string& from, const std::string& where,
+                      const std::string& from, const std::string& where, bool orphans,
                       const std::vector<GrainColumn>& dueColumns, const std::string& bucket) {
   const std::string a = table.alias();
   // Negative, so it cannot meet a seller id; signed first, or MySQL refuses
@@ -177,8 +177,15 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
     if (!c.perRow.empty()) rows += ",\n  " + c.perRow + " AS " + c.name;
     q.sql += ",\n  " + c.aggregate + " AS " + c.name;
   }
-  rows += ",\n  " + bucket + " AS b\nFROM " + from + "\nWHERE " + where + dialect.keepApart();
-  q.sql += ", b\nFROM (\n" + rows + "\n) r\nGROUP BY g, b";
+  rows += ",\n  " + bucket + " AS b";
+  q.sql += ", b";
+  q.listsOrphans = orphans;
+  if (orphans) {
+    rows += ",\n  CASE WHEN o.order_id IS NULL THEN 1 ELSE 0 END AS orphan";
+    q.sql += ", MAX(orphan) AS orphan";
+  }
+  rows += "\nFROM " + from + "\nWHERE " + where + dialect.keepApart();
+  q.sql += "\nFROM (\n" + rows + "\n) r\nGROUP BY g, b";
   return q;
 }
 
@@ -403,13 +410,15 @@ std::string orphanSince(const Dialect& dialect, const TableDef& table,
   return orphan;
 }
 
-}  // namespace
-
+// Whether a read of every seller lists the orphans of `table` in its
+// grain query (see GrainQuery).
 bool grainListsOrphans(const TableDef& table, const std::set<std::string>& scanFirst) {
   return table.afterSales && scanFirst.count(table.name) != 0 &&
          std::any_of(table.checks.begin(), table.checks.end(),
                      [](const RowCheck& check) { return check.kind == CheckKind::kNoOrder; });
 }
+
+}  // namespace
 
 std::vector<WindowShare> splitSellers(int n, std::int64_t windowOrders,
                                       const std::vector<SellerOrders>& largest) {
@@ -516,12 +525,13 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   // reads whole anyway (known.scanFirst: no larger than the window) in the
   // same pass as its window rows, instead of a pass of orphanQuery's: each
   // part lists those of its own sellers, as bad rows. The orphans it looks
-  // for are those readOrphans looks for in a full read.
+  // for are those a full read's orphanQuery looks for.
   const bool everySeller = sellers == nullptr && share.ranges.empty() && !share.from && !share.until;
+  const auto listsOrphans = [&](const TableDef& table) {
+    return everySeller && grainListsOrphans(table, known.scanFirst);
+  };
   const auto grainRows = [&](const TableDef& table) -> std::pair<std::string, std::string> {
-    if (!everySeller || !grainListsOrphans(table, known.scanFirst)) {
-      return {fromWindowRows(dialect, table, known), windowOf(table)};
-    }
+    if (!listsOrphans(table)) return {fromWindowRows(dialect, table, known), windowOf(table)};
     const std::optional<Timestamp> since =
         dialect.scansWholeTablesForOrphans() ? std::nullopt : std::optional<Timestamp>(whole.begin);
     return {withOrder(table),
@@ -602,7 +612,8 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
       if (std::optional<GrainColumn> due = dueColumn(t, e)) dues.push_back(std::move(*due));
     }
     const auto [from, where] = grainRows(table);
-    GrainQuery grain = grainQuery(dialect, table, own, known, from, where, dues, bucket);
+    GrainQuery grain =
+        grainQuery(dialect, table, own, known, from, where, listsOrphans(table), dues, bucket);
     grain.sql = sql(grain.sql);
     q.grains.push_back(std::move(grain));
   }

@@ -29,11 +29,18 @@ namespace sellertrust::source {
 // condition comes to hold on one of its rows). Last, b: the bucket
 // (bucketStart, of the seller's width) of the group's orders for a seller
 // tallied in buckets, else NULL; a seller's groups are then one per bucket.
+// When listsOrphans, one more column: 1 for the group of an orphan (one
+// bad row), else 0. A read of every seller (no sellers listed, a share
+// without ranges or times) lists there the orphans of an after-sales table
+// in KnownRows::scanFirst (those a full read looks for: see orphanQuery),
+// which it reads whole anyway, its orders LEFT JOINed, rather than in a
+// pass of orphanQuery's.
 struct GrainQuery {
   std::string table;
   std::string sql;
   std::vector<TallyId> tallies;
   std::size_t dueColumns = 0;
+  bool listsOrphans = false;
 };
 
 // Columns: seller, order_id, the row's key, ordered_at (epoch seconds),
@@ -94,16 +101,9 @@ struct KnownRows {
   // After-sales tables a read of every seller reads first, finding each
   // row's order by key, instead of looking each window order up in them
   // (told so on an engine that needs the order told, Dialect::joinInOrder);
-  // their grain queries also list their orphans (grainListsOrphans).
+  // their grain queries also list their orphans (GrainQuery).
   std::set<std::string> scanFirst;
 };
-
-// Whether a read of every seller (no sellers listed, a share without
-// ranges or times) finds the orphans of `table` (those a full read looks
-// for: see orphanQuery) in its grain query, among its bad rows, rather
-// than with orphanQuery: an after-sales table in `scanFirst` (KnownRows),
-// which the grain query reads whole anyway, its orders LEFT JOINed.
-bool grainListsOrphans(const TableDef& table, const std::set<std::string>& scanFirst);
 
 // The after-sales tables with no more rows than the window has orders:
 // `sizes` is the row of RunQueries::sizes. Reading such a table first and

@@ -141,7 +141,8 @@ class Reader {
     chooseWidths();
     if (scope) subtractLeaving();
     if (!scope) chooseScans();
-    readUnits(scope ? unitsOfTheScope() : sharesOfTheWindow());
+    const std::vector<Unit> units = scope ? unitsOfTheScope() : sharesOfTheWindow();
+    readUnits(units);
     if (scope) data_.scope = std::move(scope);
     dropRepeatedClaims();
     if (data_.scope) {
@@ -151,12 +152,18 @@ class Reader {
       }
       readOrphans(kNoUpdatedAt, {});
     } else {
-      // Those of the tables read whole were among their grain queries' bad
-      // rows.
+      // Those of a table whose grain queries listed them in every unit (each
+      // its part of the sellers) need no pass of their own.
+      std::set<std::string> listed;
+      for (const auto& [table, n] : unitsListingOrphans_) {
+        if (n != units.size()) continue;
+        listed.insert(table);
+        for (std::int64_t key : listedOrphans_[table]) bad_[table].add(key, 1, keyLimit_);
+      }
       readOrphans(dialect_.scansWholeTablesForOrphans()
                       ? std::nullopt
                       : std::optional<Timestamp>(windowAt(now_, rules_).begin),
-                  scanFirst_);
+                  listed);
     }
     readProblems();
     // Last: the problem texts tell when rows in the future come of age.
@@ -401,6 +408,11 @@ class Reader {
     for (const auto& [table, rows] : from.rowsRead) data_.rowsRead[table] += rows;
     for (const auto& [table, bad] : other.bad_) bad_[table].merge(bad, keyLimit_);
     for (auto& [table, keys] : other.repeated_) repeated_[table].merge(keys);
+    for (auto& [table, keys] : other.listedOrphans_) {
+      std::vector<std::int64_t>& into = listedOrphans_[table];
+      into.insert(into.end(), keys.begin(), keys.end());
+    }
+    for (const auto& [table, n] : other.unitsListingOrphans_) unitsListingOrphans_[table] += n;
     noProduct_.merge(other.noProduct_);
     for (auto& [table, skipped] : other.futureSkipped_) {
       std::vector<std::size_t>& into = futureSkipped_[table];
@@ -442,8 +454,11 @@ class Reader {
 
   // For a read of every seller: the after-sales tables to read whole, before
   // their orders (the engine told so if it needs the order of a join told),
-  // finding their orphans in the same pass.
+  // finding their orphans in the same pass. An engine that chooses the
+  // order itself sizes only base tables (counting a view's rows runs its
+  // joins): with a view, its orphans have their own pass, as before.
   void chooseScans() {
+    if (dialect_.joinInOrder().empty() && !options_.mayRepeatKeys.empty()) return;
     const auto columns = 1 + std::count_if(tables().begin(), tables().end(),
                                            [](const TableDef& t) { return t.afterSales; });
     std::vector<std::int64_t> sizes;
@@ -734,11 +749,19 @@ class Reader {
   }
 
   void readGrain(const GrainQuery& grain) {
+    if (grain.listsOrphans) ++unitsListingOrphans_[grain.table];
+    const int orphanColumn = static_cast<int>(4 + grain.tallies.size() + grain.dueColumns);
     each("aggregating " + grain.table, grain.sql, [&](SqlRows& row) {
       const std::int64_t rows = row.getInt64(1);
       data_.rowsRead[grain.table] += rows;
       if (row.isNull(0)) return;  // sound rows of bad orders
       const std::int64_t group = row.getInt64(0);
+      // Kept apart until the units are read, as orphanQuery's would be: a
+      // table's bad rows, listed whole, are then left out by key.
+      if (grain.listsOrphans && row.getInt64(orphanColumn) == 1) {
+        listedOrphans_[grain.table].push_back(row.getInt64(2));
+        return;
+      }
       if (group < 0) {
         // A repeated key is counted (and stays bad) as such.
         if (repeated_[grain.table].count(row.getInt64(2)) != 0) return;
@@ -981,14 +1004,14 @@ class Reader {
 
   // After-sales rows changed since `since` (nullopt: all; kNoUpdatedAt:
   // none, only those without an updated_at) whose order is missing, but in
-  // the tables whose grain queries listed them (grainListsOrphans of
-  // `scanFirst`): a full read looks at every row changed since its window
-  // began (a row of a window order cannot be older), or at every row where
-  // that is cheaper; an incremental one found those of the changed rows
-  // among them, and looks at the rows without an updated_at.
-  void readOrphans(std::optional<Timestamp> since, const std::set<std::string>& scanFirst) {
+  // the tables `listed` (their grain queries listed them): a full read
+  // looks at every row changed since its window began (a row of a window
+  // order cannot be older), or at every row where that is cheaper; an
+  // incremental one found those of the changed rows among them, and looks
+  // at the rows without an updated_at.
+  void readOrphans(std::optional<Timestamp> since, const std::set<std::string>& listed) {
     for (const TableDef& table : tables()) {
-      if (!table.afterSales || grainListsOrphans(table, scanFirst)) continue;
+      if (!table.afterSales || listed.count(table.name) != 0) continue;
       each("finding " + table.name + " without an order", orphanQuery(dialect_, table, since),
            [&](SqlRows& row) { addOrphan(table.name, row.getInt64(0)); });
     }
@@ -1096,6 +1119,9 @@ class Reader {
   std::int64_t readingSeller_ = 0;
   std::map<Timestamp, TallyBucket> reading_;
   std::set<std::string> scanFirst_;                     // KnownRows::scanFirst of a full read
+  // Table -> the orphans its grain queries listed, and how many units' did.
+  std::map<std::string, std::vector<std::int64_t>> listedOrphans_;
+  std::map<std::string, std::size_t> unitsListingOrphans_;
   const std::vector<std::int64_t>* sellers_ = nullptr;  // the sellers read now; null: all
   WindowShare share_;                                   // the share of their window read now
   const std::size_t keyLimit_;

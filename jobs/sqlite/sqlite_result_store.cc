@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include <iterator>
+#include <memory>
 #include <sstream>
-#include <unordered_map>
 
 #include "jobs/result_codec.h"
 #include "jobs/results_sql.h"
@@ -265,32 +265,32 @@ SqliteStatement statement(Session& session, const std::string& what, const std::
                          "SQLite results store, " + what, sql, values);
 }
 
-// Runs the statements of one write, each prepared once: most of a large
-// run's batches are the same statement with other values, and preparing
+// Runs the statements of one write, each batch with the statement of the
+// previous one when their text is the same: a table's batches are written
+// one after the other, all but its last of the same length, and preparing
 // each again took a third of the write (SQLite parses every placeholder of
-// a batch). A few are kept; a batch cut short by its text is another
-// statement.
+// a batch). Only the last is kept, with its values: as much as one batch
+// held before.
 class PreparedStatements {
  public:
   explicit PreparedStatements(Session& session) : session_(session) {}
 
   void run(const std::string& what, const std::string& sql,
            const std::vector<results_sql::Value>& values) {
-    auto found = kept_.find(sql);
-    if (found == kept_.end()) {
-      if (kept_.size() == kKept) kept_.clear();
-      found = kept_.try_emplace(sql, Poco::Data::SQLite::Utility::dbHandle(session_),
-                                "SQLite results store, " + what, sql)
-                  .first;
+    if (last_ == nullptr || sql != lastSql_) {
+      last_.reset();
+      last_ = std::make_unique<SqliteStatement>(Poco::Data::SQLite::Utility::dbHandle(session_),
+                                                "SQLite results store, " + what, sql);
+      lastSql_ = sql;
     }
-    found->second.bind(values);
-    found->second.next();
+    last_->bind(values);
+    last_->next();
   }
 
  private:
-  static constexpr std::size_t kKept = 16;
   Session& session_;
-  std::unordered_map<std::string, SqliteStatement> kept_;
+  std::string lastSql_;
+  std::unique_ptr<SqliteStatement> last_;
 };
 
 }  // namespace

@@ -166,6 +166,35 @@ TEST_F(BadRowsSideBySideTest, AFullReadDealtOutInThreeGivesWhatOneSessionGives) 
   expectSame(read(file_.path(), testing::kNow, 3, 1000, nullptr, &carried), one);
 }
 
+// A full read finds the orphans of a table no larger than the window in
+// the pass that reads it whole (ratings: 420), and those of a larger one
+// in a pass of their own (refunds, 30 orphans more than the window's 19
+// orders): each orphan is reported once, on one session or three, with
+// sellers placed by name or not.
+TEST_F(BadRowsSideBySideTest, EachOrphanIsReportedOnceWhicheverPassFindsIt) {
+  {
+    Poco::Data::Session session("SQLite", file_.path());
+    for (int k = 1; k <= 30; ++k) {
+      session << "INSERT INTO refunds (refund_id, order_id, seller_id, created_at, amount, method, "
+                 "kind, reason) SELECT refund_id + " + std::to_string(k) +
+                     ", order_id, " + std::to_string(k) +
+                     ", created_at, amount, method, kind, reason FROM refunds WHERE refund_id = 220",
+          Poco::Data::Keywords::now;
+    }
+  }
+  const SourceData one = read(file_.path(), testing::kNow, 1, 1000, nullptr);
+  const auto reported = [&](const std::string& table, std::int64_t key) {
+    return std::count_if(one.problems.begin(), one.problems.end(), [&](const RowProblem& p) {
+      return p.table == table && p.key == key && p.problem.find("names no order") != std::string::npos;
+    });
+  };
+  EXPECT_EQ(reported("ratings", 420), 1);
+  for (std::int64_t key = 220; key <= 250; ++key) EXPECT_EQ(reported("refunds", key), 1) << key;
+  expectSame(read(file_.path(), testing::kNow, 3, 1000, nullptr), one);
+  const CarriedState carried = placing({7, 8});
+  expectSame(read(file_.path(), testing::kNow, 3, 1000, nullptr, &carried), one);
+}
+
 // Orders shipped in the future: each session lists all of its own, but
 // together they are more than the 3 keys a table lists. The seller whose
 // row is left out of the list is still due when that row may become sound,

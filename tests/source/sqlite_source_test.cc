@@ -442,21 +442,23 @@ TEST(JoinOrderTest, TheGrainQueryOfATableReadWholeListsItsOrphansInTheSamePass) 
   testing::writeSqliteSource(path, {});
   const std::unique_ptr<source::SqlSession> session = openSqliteSession(path, nullptr);
   source::KnownRows known;
-  known.scanFirst = {"refunds"};
-  EXPECT_TRUE(source::grainListsOrphans(source::table("refunds"), known.scanFirst));
-  EXPECT_FALSE(source::grainListsOrphans(source::table("ratings"), known.scanFirst));
-  EXPECT_FALSE(source::grainListsOrphans(source::table("orders"), {"orders"}));
+  known.scanFirst = {"refunds", "orders"};
+  const auto grains = [&](const std::vector<std::int64_t>* sellers) {
+    return source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), known, sellers).grains;
+  };
+  const auto grainOf = [](const std::vector<source::GrainQuery>& all, const std::string& table) {
+    return *std::find_if(all.begin(), all.end(), [&](const auto& g) { return g.table == table; });
+  };
+  for (const source::GrainQuery& g : grains(nullptr)) {
+    EXPECT_EQ(g.listsOrphans, g.table == "refunds") << g.table;
+  }
   const auto refundsGrain = [&](const std::vector<std::int64_t>* sellers) {
-    const source::RunQueries q =
-        source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), known, sellers);
-    return std::find_if(q.grains.begin(), q.grains.end(),
-                        [](const auto& g) { return g.table == "refunds"; })
-        ->sql;
+    return grainOf(grains(sellers), "refunds");
   };
   const std::string orphans = source::orphanQuery(source::sqliteDialect(),
                                                   source::table("refunds"), std::nullopt);
   const std::string orphan = orphans.substr(orphans.find("WHERE ") + 6);
-  const std::string every = refundsGrain(nullptr);
+  const std::string every = refundsGrain(nullptr).sql;
   EXPECT_NE(every.find("refunds c LEFT JOIN orders o"), std::string::npos) << every;
   EXPECT_NE(every.find(" OR " + orphan + ")"), std::string::npos) << every;
   std::string plan;
@@ -464,7 +466,8 @@ TEST(JoinOrderTest, TheGrainQueryOfATableReadWholeListsItsOrphansInTheSamePass) 
   EXPECT_EQ(plan.find("SCAN c"), plan.find("SCAN")) << plan;
   EXPECT_NE(plan.find("SEARCH o USING INTEGER PRIMARY KEY"), std::string::npos) << plan;
   const std::vector<std::int64_t> sellers{3, 7};
-  const std::string listed = refundsGrain(&sellers);
+  EXPECT_FALSE(refundsGrain(&sellers).listsOrphans);
+  const std::string listed = refundsGrain(&sellers).sql;
   EXPECT_EQ(listed.find("LEFT JOIN"), std::string::npos) << listed;
   EXPECT_EQ(listed.find(orphan), std::string::npos) << listed;
 }
