@@ -120,8 +120,9 @@ std::vector<SellerOrders> largestSellers(const Snapshot& snapshot) {
   all.reserve(snapshot.sellers.size());
   for (const auto& [id, seller] : snapshot.sellers) all.push_back({id, seller->counts[kOrders]});
   const std::size_t n = std::min(kLargest, all.size());
-  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n), all.end(),
-                    [](const SellerOrders& x, const SellerOrders& y) { return x.orders > y.orders; });
+  std::partial_sort(
+      all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n), all.end(),
+      [](const SellerOrders& x, const SellerOrders& y) { return x.orders > y.orders; });
   all.resize(n);
   return all;
 }

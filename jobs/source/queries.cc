@@ -427,11 +427,13 @@ std::vector<WindowShare> splitSellers(int n, std::int64_t windowOrders,
   std::map<std::int64_t, int> placed;
   if (n > 1) {
     std::vector<SellerOrders> bySize = largest;
-    std::stable_sort(bySize.begin(), bySize.end(),
-                     [](const SellerOrders& x, const SellerOrders& y) { return x.orders > y.orders; });
+    std::stable_sort(
+        bySize.begin(), bySize.end(),
+        [](const SellerOrders& x, const SellerOrders& y) { return x.orders > y.orders; });
     std::int64_t others = windowOrders;
     for (const SellerOrders& s : bySize) others -= s.orders;
-    std::vector<std::int64_t> load(static_cast<std::size_t>(n), std::max<std::int64_t>(others, 0) / n);
+    std::vector<std::int64_t> load(static_cast<std::size_t>(n),
+                                   std::max<std::int64_t>(others, 0) / n);
     for (const SellerOrders& s : bySize) {
       const auto lightest = std::min_element(load.begin(), load.end());
       if (placed.emplace(s.seller, static_cast<int>(lightest - load.begin())).second) {
@@ -502,9 +504,9 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     for (int k = 1; k < share.parts; ++k) {
       others += (others.empty() ? "" : ", ") + std::to_string(k) + ", " + std::to_string(-k);
     }
-    ofPart = share.part == 0 ? " NOT IN (" + others + ")"
-                             : " IN (" + std::to_string(share.part) + ", " +
-                                   std::to_string(-share.part) + ")";
+    ofPart = share.part == 0
+                 ? " NOT IN (" + others + ")"
+                 : " IN (" + std::to_string(share.part) + ", " + std::to_string(-share.part) + ")";
     for (const auto& [seller, part] : share.placed) placedIn[part].push_back(seller);
   }
   const auto partOf = [&](const TableDef& table) {
@@ -526,7 +528,8 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   // same pass as its window rows, instead of a pass of orphanQuery's: each
   // part lists those of its own sellers, as bad rows. The orphans it looks
   // for are those a full read's orphanQuery looks for.
-  const bool everySeller = sellers == nullptr && share.ranges.empty() && !share.from && !share.until;
+  const bool everySeller =
+      sellers == nullptr && share.ranges.empty() && !share.from && !share.until;
   const auto listsOrphans = [&](const TableDef& table) {
     return everySeller && grainListsOrphans(table, known.scanFirst);
   };

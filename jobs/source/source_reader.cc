@@ -294,8 +294,7 @@ class Reader {
     }
     const std::int64_t windowOrders = carried_ != nullptr ? carried_->windowOrders : 0;
     std::vector<Unit> units;
-    for (const WindowShare& share :
-         splitSellers(static_cast<int>(shares), windowOrders, largest)) {
+    for (const WindowShare& share : splitSellers(static_cast<int>(shares), windowOrders, largest)) {
       units.push_back({nullptr, share, units.empty(), true});
     }
     return units;
@@ -1118,10 +1117,10 @@ class Reader {
   std::map<std::string, std::vector<std::size_t>> futureSkipped_;
   std::int64_t readingSeller_ = 0;
   std::map<Timestamp, TallyBucket> reading_;
-  std::set<std::string> scanFirst_;                     // KnownRows::scanFirst of a full read
   // Table -> the orphans its grain queries listed, and how many units' did.
   std::map<std::string, std::vector<std::int64_t>> listedOrphans_;
   std::map<std::string, std::size_t> unitsListingOrphans_;
+  std::set<std::string> scanFirst_;                     // KnownRows::scanFirst of a full read
   const std::vector<std::int64_t>* sellers_ = nullptr;  // the sellers read now; null: all
   WindowShare share_;                                   // the share of their window read now
   const std::size_t keyLimit_;

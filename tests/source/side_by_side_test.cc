@@ -175,17 +175,19 @@ TEST_F(BadRowsSideBySideTest, EachOrphanIsReportedOnceWhicheverPassFindsIt) {
   {
     Poco::Data::Session session("SQLite", file_.path());
     for (int k = 1; k <= 30; ++k) {
-      session << "INSERT INTO refunds (refund_id, order_id, seller_id, created_at, amount, method, "
-                 "kind, reason) SELECT refund_id + " + std::to_string(k) +
-                     ", order_id, " + std::to_string(k) +
-                     ", created_at, amount, method, kind, reason FROM refunds WHERE refund_id = 220",
+      session
+          << "INSERT INTO refunds (refund_id, order_id, seller_id, created_at, amount, method, "
+             "kind, reason) SELECT refund_id + " +
+                 std::to_string(k) + ", order_id, " + std::to_string(k) +
+                 ", created_at, amount, method, kind, reason FROM refunds WHERE refund_id = 220",
           Poco::Data::Keywords::now;
     }
   }
   const SourceData one = read(file_.path(), testing::kNow, 1, 1000, nullptr);
   const auto reported = [&](const std::string& table, std::int64_t key) {
     return std::count_if(one.problems.begin(), one.problems.end(), [&](const RowProblem& p) {
-      return p.table == table && p.key == key && p.problem.find("names no order") != std::string::npos;
+      return p.table == table && p.key == key &&
+             p.problem.find("names no order") != std::string::npos;
     });
   };
   EXPECT_EQ(reported("ratings", 420), 1);

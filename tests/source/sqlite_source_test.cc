@@ -455,8 +455,8 @@ TEST(JoinOrderTest, TheGrainQueryOfATableReadWholeListsItsOrphansInTheSamePass) 
   const auto refundsGrain = [&](const std::vector<std::int64_t>* sellers) {
     return grainOf(grains(sellers), "refunds");
   };
-  const std::string orphans = source::orphanQuery(source::sqliteDialect(),
-                                                  source::table("refunds"), std::nullopt);
+  const std::string orphans =
+      source::orphanQuery(source::sqliteDialect(), source::table("refunds"), std::nullopt);
   const std::string orphan = orphans.substr(orphans.find("WHERE ") + 6);
   const std::string every = refundsGrain(nullptr).sql;
   EXPECT_NE(every.find("refunds c LEFT JOIN orders o"), std::string::npos) << every;
@@ -648,8 +648,8 @@ TEST(SellerPartsTest, TheLargestSellersArePlacedWhereTheFewestOrdersAre) {
       "CASE WHEN c.seller_id IN (4) THEN 0 WHEN c.seller_id IN (3, 6, 8) THEN 1 ELSE "
       "COALESCE(c.seller_id % 2, 0) END";
   for (int k = 0; k < 2; ++k) {
-    const source::RunQueries q = source::buildRunQueries(source::sqliteDialect(), kNow, Rules(),
-                                                         {}, nullptr, parts[static_cast<std::size_t>(k)]);
+    const source::RunQueries q = source::buildRunQueries(
+        source::sqliteDialect(), kNow, Rules(), {}, nullptr, parts[static_cast<std::size_t>(k)]);
     const auto grain = std::find_if(q.grains.begin(), q.grains.end(),
                                     [](const auto& g) { return g.table == "ratings"; });
     ASSERT_NE(grain, q.grains.end());
