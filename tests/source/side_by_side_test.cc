@@ -37,6 +37,7 @@ CarriedState placing(const std::vector<std::int64_t>& largest) {
   carried.windowOrders = 1000 * static_cast<std::int64_t>(largest.size() + 1);
   carried.largestSellers = [largest] {
     std::vector<SellerOrders> out;
+    out.reserve(largest.size());
     for (std::int64_t id : largest) out.push_back({id, 1000});
     return out;
   };
