@@ -535,10 +535,9 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   };
   const auto grainRows = [&](const TableDef& table) -> std::pair<std::string, std::string> {
     if (!listsOrphans(table)) return {fromWindowRows(dialect, table, known), windowOf(table)};
-    const std::optional<Timestamp> since =
-        dialect.scansWholeTablesForOrphans() ? std::nullopt : std::optional<Timestamp>(whole.begin);
-    return {withOrder(table),
-            "(" + window + " OR " + orphanSince(dialect, table, since) + ")" + partOf(table)};
+    const std::string orphan =
+        orphanSince(dialect, table, fullReadOrphansSince(dialect, now, rules));
+    return {withOrder(table), "(" + window + " OR " + orphan + ")" + partOf(table)};
   };
   // The bucket of a row's order, for the sellers tallied in buckets, by
   // the width of each. Only those read are listed (every query parses the
@@ -770,6 +769,12 @@ std::string problemQuery(const Dialect& dialect, const TableDef& table,
                     (index.empty() ? "NULL" : "CASE" + index + " END") + values + "\nFROM " +
                     withOrder(table) + "\nWHERE " + a + "." + table.key + " IN (" + list + ")",
                 e);
+}
+
+std::optional<Timestamp> fullReadOrphansSince(const Dialect& dialect, Timestamp now,
+                                              const Rules& rules) {
+  if (dialect.scansWholeTablesForOrphans()) return std::nullopt;
+  return windowAt(now, rules).begin;
 }
 
 std::string orphanQuery(const Dialect& dialect, const TableDef& table,

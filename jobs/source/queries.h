@@ -197,6 +197,13 @@ inline constexpr Timestamp kNoUpdatedAt = std::numeric_limits<Timestamp>::max();
 std::string orphanQuery(const Dialect& dialect, const TableDef& table,
                         std::optional<Timestamp> since);
 
+// The `since` of the orphans a full read looks for, whether its grain
+// queries list them or orphanQuery does: every row on an engine that scans
+// whole tables for them more cheaply, else the rows changed since the
+// window began (a row of a window order cannot be older).
+std::optional<Timestamp> fullReadOrphansSince(const Dialect& dialect, Timestamp now,
+                                              const Rules& rules);
+
 // key, the index in table.checks of the row's first failing check at
 // `now`, then one column per check: the checked column's value as text
 // (NULL unless the check shows it); then the seller of the row's order, and

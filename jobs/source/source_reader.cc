@@ -160,10 +160,7 @@ class Reader {
         listed.insert(table);
         for (std::int64_t key : listedOrphans_[table]) bad_[table].add(key, 1, keyLimit_);
       }
-      readOrphans(dialect_.scansWholeTablesForOrphans()
-                      ? std::nullopt
-                      : std::optional<Timestamp>(windowAt(now_, rules_).begin),
-                  listed);
+      readOrphans(fullReadOrphansSince(dialect_, now_, rules_), listed);
     }
     readProblems();
     // Last: the problem texts tell when rows in the future come of age.
@@ -749,7 +746,8 @@ class Reader {
 
   void readGrain(const GrainQuery& grain) {
     if (grain.listsOrphans) ++unitsListingOrphans_[grain.table];
-    const int orphanColumn = static_cast<int>(4 + grain.tallies.size() + grain.dueColumns);
+    const int bucketColumn = static_cast<int>(3 + grain.tallies.size() + grain.dueColumns);
+    const int orphanColumn = bucketColumn + 1;
     each("aggregating " + grain.table, grain.sql, [&](SqlRows& row) {
       const std::int64_t rows = row.getInt64(1);
       data_.rowsRead[grain.table] += rows;
@@ -767,7 +765,6 @@ class Reader {
         bad_[grain.table].add(row.getInt64(2), rows, keyLimit_);
         return;
       }
-      const int bucketColumn = static_cast<int>(3 + grain.tallies.size() + grain.dueColumns);
       TallyBucket* bucket = bucketOfRow(row, bucketColumn, group);
       SellerTally& t = bucket != nullptr ? bucket->tally : data_.tallies[group];
       for (std::size_t i = 0; i < grain.tallies.size(); ++i) {
