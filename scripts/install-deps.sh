@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ pkg-config
-  libpoco-dev libsqlite3-dev sqlite3
+  libpoco-dev libsqlite3-dev sqlite3 rapidjson-dev
   libmysqlcppconn-dev libboost-dev libmariadb-dev
   prometheus-cpp-dev
   libgtest-dev libgmock-dev

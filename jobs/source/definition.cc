@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <iterator>
 #include <stdexcept>
+#include <string_view>
 #include <tuple>
 
 #include "sellertrust/records.h"
@@ -375,7 +377,7 @@ const std::vector<DefectReasonDef>& defectReasons() {
   return kReasons;
 }
 
-std::optional<std::size_t> defectReasonIndex(const std::string& name) {
+std::optional<std::size_t> defectReasonIndex(std::string_view name) {
   for (std::size_t i = 0; i < defectReasons().size(); ++i) {
     if (defectReasons()[i].name == name) return i;
   }
@@ -486,40 +488,41 @@ DefectList parseDefectList(const std::string& text) {
     return std::invalid_argument("a defect list is not whole (cut short?): '" +
                                  text.substr(0, std::min<std::size_t>(text.size(), 80)) + "'");
   };
-  // Encoded as it is read: no list of Defects beside the text.
-  DefectList::Builder out;
+  // Parsed in place and encoded as it is read: a restart reads millions of
+  // these fields, so no copy of the text or list of Defects beside it.
+  const std::string_view all(text);
   std::size_t at = 0;
+  // The text up to the next ':', which it skips.
+  const auto field = [&]() {
+    const std::size_t colon = all.find(':', at);
+    if (colon == std::string_view::npos) throw bad();
+    const std::string_view part = all.substr(at, colon - at);
+    at = colon + 1;
+    return part;
+  };
+  // A whole number, nullopt for an empty field.
+  const auto number = [&](std::string_view part) -> std::optional<std::int64_t> {
+    if (part.empty()) return std::nullopt;
+    std::int64_t value = 0;
+    const char* end = part.data() + part.size();
+    const auto [stop, error] = std::from_chars(part.data(), end, value);
+    if (error != std::errc() || stop != end) throw bad();
+    return value;
+  };
+  DefectList::Builder out;
   while (true) {
     // order:row:ordered_at:reason:value: (the value may be empty)
-    std::array<std::optional<std::int64_t>, 5> fields;
-    std::string reason;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      const std::size_t colon = text.find(':', at);
-      if (colon == std::string::npos) throw bad();
-      const std::string part = text.substr(at, colon - at);
-      at = colon + 1;
-      if (i == 3) {
-        reason = part;
-        continue;
-      }
-      std::optional<std::int64_t>& field = fields[i];
-      if (part.empty()) continue;
-      std::size_t used = 0;
-      try {
-        field = std::stoll(part, &used);
-      } catch (const std::exception&) {
-        throw bad();
-      }
-      if (used != part.size()) throw bad();
-    }
-    if (!fields[0] || !fields[1] || !fields[2]) throw bad();
-    const std::optional<std::size_t> index = defectReasonIndex(reason);
-    if (!index) throw bad();
+    const std::optional<std::int64_t> order = number(field());
+    const std::optional<std::int64_t> row = number(field());
+    const std::optional<std::int64_t> orderedAt = number(field());
+    const std::optional<std::size_t> index = defectReasonIndex(field());
+    const std::optional<std::int64_t> value = number(field());
+    if (!order || !row || !orderedAt || !index) throw bad();
     const auto reasonIndex = static_cast<std::uint16_t>(*index);
-    if (defectReasons()[reasonIndex].value.empty() == fields[4].has_value()) throw bad();
-    out.add({*fields[0], *fields[1], *fields[2], fields[4].value_or(0), reasonIndex});
-    if (at == text.size()) return std::move(out).finish();
-    if (text[at] != ',') throw bad();
+    if (defectReasons()[reasonIndex].value.empty() == value.has_value()) throw bad();
+    out.add({*order, *row, *orderedAt, value.value_or(0), reasonIndex});
+    if (at == all.size()) return std::move(out).finish();
+    if (all[at] != ',') throw bad();
     ++at;
   }
 }

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -157,7 +158,7 @@ const HistogramDef& productClaims();
 // Every defect reason, grouped by metric in MetricId order, then by table.
 const std::vector<DefectReasonDef>& defectReasons();
 // The index in defectReasons() of the reason named, or nullopt.
-std::optional<std::size_t> defectReasonIndex(const std::string& name);
+std::optional<std::size_t> defectReasonIndex(std::string_view name);
 // The metrics with defect rows: every rate (rating_average is a mean).
 bool hasDefects(MetricId metric);
 // The condition (portable SQL over o and c) that holds iff a sound window

@@ -197,7 +197,8 @@ TEST(DefectListTest, ParsesEntriesAndRefusesAListCutShort) {
   for (const char* cut :
        {"1:2:1700000000:low_rating:5:,3:4:17", "1:2:1700000000:low_rating:5", "1:2:1700000000",
         "1:2:x:low_rating:5:", "1:2:1700000000:nice:5:", "1:2:3:low_rating:5:,", "", ",",
-        "1:2:3:low_rating::", "1:2:3:service_chargeback:7:", "1:2:3:low_rating:5:;"}) {
+        "1:2:3:low_rating::", "1:2:3:service_chargeback:7:", "1:2:3:low_rating:5:;",
+        "1:2:3x:low_rating:5:", "1:2:3:low_rating:5 :", "1:2:99999999999999999999:low_rating:5:"}) {
     EXPECT_THROW(source::parseDefectList(cut), std::invalid_argument) << cut;
   }
 }
