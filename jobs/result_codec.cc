@@ -17,8 +17,6 @@ namespace {
   throw SourceError("results database, " + where + ": " + problem);
 }
 
-}  // namespace
-
 // Evidence is written and read with RapidJSON: a restart reads every active
 // warning's evidence (about 100 000 at 100 k sellers), which Poco's JSON
 // parser took most of a second for. Any double reads back as it was
@@ -26,6 +24,8 @@ namespace {
 // infinity spelt as RapidJSON spells them both ways.
 constexpr unsigned kEvidenceParseFlags =
     rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNanAndInfFlag;
+
+}  // namespace
 
 std::string evidenceJson(const std::vector<Evidence>& evidence) {
   rapidjson::StringBuffer text;
