@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string_view>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -34,7 +35,7 @@ std::string evidenceJson(const std::vector<Evidence>& evidence) {
       out(text);
   out.StartObject();
   for (const Evidence& e : evidence) {
-    const std::string& name = e.name.str();
+    const std::string_view name = e.name.view();
     out.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
     // A whole count reads as one: "numerator":1, not 1.0.
     const bool whole = std::abs(e.value) < 0x1p53 && e.value == std::trunc(e.value);
@@ -60,9 +61,10 @@ std::vector<Evidence> parseEvidenceJson(const std::string& json, const std::stri
   std::vector<Evidence> out;
   out.reserve(object.MemberCount());  // kept for the warning's life
   for (const auto& member : object.GetObject()) {
-    const std::string name(member.name.GetString(), member.name.GetStringLength());
+    const std::string_view name(member.name.GetString(), member.name.GetStringLength());
     if (!member.value.IsNumber()) {
-      corrupt(where, "evidence_json is not an object of numbers: '" + name + "' is not a number");
+      corrupt(where, "evidence_json is not an object of numbers: '" + std::string(name) +
+                         "' is not a number");
     }
     out.push_back({name, member.value.GetDouble()});
   }
