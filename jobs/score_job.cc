@@ -524,22 +524,41 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
       }
     }
   }
-  for (const ProductLadder& l : ladders) {
-    next->products[l.productId].ladder = l;
-    if (incremental) productsRead.insert(l.productId);
-  }
+  // The ladders and the window's claims go into the products in ascending
+  // id (a product's ladder before its claims): a table filled in order packs
+  // its chunks full, where one filled out of order leaves them about a third
+  // empty (7 MB more at 100 k sellers).
+  struct ProductUpdate {
+    std::int64_t productId = 0;
+    const ProductLadder* ladder = nullptr;  // or claims of the seller's orders:
+    std::int64_t sellerId = 0;
+    std::int64_t claims = 0;
+  };
+  std::vector<ProductUpdate> productUpdates;
+  for (const ProductLadder& l : ladders) productUpdates.push_back({l.productId, &l, 0, 0});
   for (const auto& [sellerId, tally] : data.tallies) {
     for (const auto& [productId, claims] : tally.productClaims) {
-      if (incremental) productsRead.insert(productId);
-      const bool added = next->products.count(productId) == 0;
-      ProductResult& product = next->products[productId];
-      if (added) {
-        product.ladder.productId = productId;
-        product.ladder.sellerId = sellerId;
-      }
-      product.claimsInWindow += claims;
+      productUpdates.push_back({productId, nullptr, sellerId, claims});
     }
   }
+  std::stable_sort(
+      productUpdates.begin(), productUpdates.end(),
+      [](const ProductUpdate& a, const ProductUpdate& b) { return a.productId < b.productId; });
+  for (const ProductUpdate& u : productUpdates) {
+    if (incremental) productsRead.insert(u.productId);
+    if (u.ladder != nullptr) {
+      next->products[u.productId].ladder = *u.ladder;
+      continue;
+    }
+    const bool added = next->products.count(u.productId) == 0;
+    ProductResult& product = next->products[u.productId];
+    if (added) {
+      product.ladder.productId = u.productId;
+      product.ladder.sellerId = u.sellerId;
+    }
+    product.claimsInWindow += u.claims;
+  }
+  productUpdates = {};
   for (const AuthenticityClaim& c : data.authenticityClaims) {
     claimsNow[c.ticketId] = c;
     next->claimsByProduct[c.productId].push_back(c);
