@@ -535,6 +535,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     std::int64_t claims = 0;
   };
   std::vector<ProductUpdate> productUpdates;
+  productUpdates.reserve(ladders.size());
   for (const ProductLadder& l : ladders) productUpdates.push_back({l.productId, &l, 0, 0});
   for (const auto& [sellerId, tally] : data.tallies) {
     for (const auto& [productId, claims] : tally.productClaims) {
