@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "sellertrust/metrics.h"
 #include "sellertrust/time.h"
@@ -62,6 +64,23 @@ struct SellerBuckets {
   }
 };
 
+// What a run decides from a seller's packed buckets without unpacking
+// their tallies: which to read again, and how many orders they hold.
+struct BucketOutline {
+  struct Bucket {
+    Timestamp start = 0;
+    std::optional<Timestamp> due;
+    std::int64_t orders = 0;
+  };
+  Timestamp width = kSecondsPerDay;
+  std::optional<Timestamp> otherDue;
+  std::vector<Bucket> buckets;  // ascending in start
+  // The bucket that starts at `start`, or nullptr.
+  const Bucket* find(Timestamp start) const;
+};
+
+struct SplicedBuckets;
+
 // SellerBuckets as variable-length integers, a few dozen bytes a bucket:
 // what the score job keeps between runs. Equal buckets pack to equal bytes.
 class PackedBuckets {
@@ -69,6 +88,17 @@ class PackedBuckets {
   PackedBuckets() = default;
   explicit PackedBuckets(const SellerBuckets& buckets);
   SellerBuckets unpack() const;
+  BucketOutline outline() const;
+  // The buckets that start at one of `starts` (those there are), unpacked.
+  std::map<Timestamp, TallyBucket> select(const std::set<Timestamp>& starts) const;
+  // These buckets less those that start at one of `drop`, with `put` in
+  // (each in place of any at its start), `width` wide (these buckets' own
+  // width, unless there are none) and due for the rest at `otherDue`: what
+  // unpacking, changing and packing again gives, at the cost of copying
+  // the bytes of the buckets kept, and of adding their tallies up.
+  SplicedBuckets splice(const std::set<Timestamp>& drop,
+                        const std::map<Timestamp, TallyBucket>& put, Timestamp width,
+                        std::optional<Timestamp> otherDue) const;
   std::size_t byteSize() const { return bytes_.size(); }
   // The packed bytes, to store as they are, and back: nullopt for bytes
   // that are not whole buckets (a damaged file).
@@ -78,6 +108,15 @@ class PackedBuckets {
 
  private:
   std::string bytes_;
+};
+
+// A seller's buckets after a run (PackedBuckets::splice), with the sum of
+// their tallies and the earliest of their due times.
+struct SplicedBuckets {
+  PackedBuckets packed;
+  SellerTally sum;
+  std::optional<Timestamp> due;  // of the buckets (not otherDue)
+  bool empty = true;             // no bucket
 };
 
 }  // namespace sellertrust

@@ -1,6 +1,7 @@
 #include "sellertrust/tally_buckets.h"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <stdexcept>
 #include <string>
@@ -33,18 +34,121 @@ void putHistogram(std::string* out, const Histogram& h) {
     previous = key;
   }
 }
-bool getHistogram(const std::string& in, std::size_t* at, Histogram* h) {
-  std::uint64_t n = 0;
-  if (!varint::tryGet(in, at, &n)) return false;
-  std::int64_t key = 0;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    std::int64_t delta = 0;
-    std::int64_t count = 0;
-    if (!varint::tryGetSigned(in, at, &delta) || !varint::tryGetSigned(in, at, &count)) {
+
+// A bucket's start, as the delta in widths from `previous` (the start of
+// the bucket before, in widths), which it becomes.
+void putStart(std::string* out, Timestamp start, Timestamp width, std::int64_t* previous) {
+  if (start % width != 0) {
+    throw std::logic_error("a bucket that starts at " + std::to_string(start) +
+                           ", not at a whole " + std::to_string(width) + " seconds");
+  }
+  const std::int64_t b = start / width;
+  varint::putSigned(out, varint::minus(b, *previous));
+  *previous = b;
+}
+
+// A bucket's due time, counts and histograms: what follows its start.
+void putBody(std::string* out, const TallyBucket& bucket) {
+  putTime(out, bucket.due);
+  for (std::int64_t count : bucket.tally.counts) varint::putSigned(out, count);
+  putHistogram(out, bucket.tally.responseSeconds);
+  putHistogram(out, bucket.tally.productClaims);
+}
+
+// One bucket as scanned: its start, due time and counts, and where its
+// bytes lie (from `body`, what follows its start, to `end`).
+struct Scanned {
+  Timestamp start = 0;
+  std::optional<Timestamp> due;
+  std::array<std::int64_t, kTallyCount> counts{};
+  std::size_t body = 0;
+  std::size_t end = 0;
+};
+
+// Reads packed buckets one at a time, checked as they are read.
+class Scanner {
+ public:
+  explicit Scanner(const std::string& bytes) : bytes_(bytes) {}
+
+  // The width and the other due time: false if they are not whole. Bytes
+  // of no buckets at all read as a day's width and no due time.
+  bool header(Timestamp* width, std::optional<Timestamp>* otherDue) {
+    *width = kSecondsPerDay;
+    otherDue->reset();
+    if (bytes_.empty()) return true;
+    std::uint64_t w = 0;
+    if (!varint::tryGet(bytes_, &at_, &w) ||
+        std::find(std::begin(kBucketWidths), std::end(kBucketWidths), w) ==
+            std::end(kBucketWidths)) {
       return false;
     }
-    key = varint::plus(key, delta);
-    (*h)[key] = count;
+    *width = width_ = static_cast<Timestamp>(w);
+    return getTime(bytes_, &at_, otherDue);
+  }
+
+  bool atEnd() const { return at_ >= bytes_.size(); }
+
+  // The next bucket (call while !atEnd()), each entry of its histograms
+  // given to onEntry(histogram, key, count), histogram 0 the response
+  // times and 1 the product claims: false if it is not whole.
+  template <typename OnEntry>
+  bool next(Scanned* s, OnEntry onEntry) {
+    std::int64_t delta = 0;
+    if (!varint::tryGetSigned(bytes_, &at_, &delta)) return false;
+    // In widths: starts are multiples of the width.
+    b_ = varint::plus(b_, delta);
+    s->start = varint::times(b_, width_);
+    s->body = at_;
+    if (!getTime(bytes_, &at_, &s->due)) return false;
+    for (std::int64_t& count : s->counts) {
+      if (!varint::tryGetSigned(bytes_, &at_, &count)) return false;
+    }
+    for (int histogram = 0; histogram < 2; ++histogram) {
+      std::uint64_t n = 0;
+      if (!varint::tryGet(bytes_, &at_, &n)) return false;
+      std::int64_t key = 0;
+      for (std::uint64_t i = 0; i < n; ++i) {
+        std::int64_t count = 0;
+        if (!varint::tryGetSigned(bytes_, &at_, &delta) ||
+            !varint::tryGetSigned(bytes_, &at_, &count)) {
+          return false;
+        }
+        key = varint::plus(key, delta);
+        onEntry(histogram, key, count);
+      }
+    }
+    s->end = at_;
+    return true;
+  }
+
+ private:
+  const std::string& bytes_;
+  std::size_t at_ = 0;
+  Timestamp width_ = kSecondsPerDay;
+  std::int64_t b_ = 0;
+};
+
+// Calls onBucket(scanned, tally) for each bucket of `bytes`, its tally
+// unpacked if unpackIf(its start) (else only its counts), and gives the
+// width and other due time: false if the bytes are not whole buckets.
+template <typename UnpackIf, typename OnBucket>
+bool scan(const std::string& bytes, UnpackIf unpackIf, Timestamp* width,
+          std::optional<Timestamp>* otherDue, OnBucket onBucket) {
+  Scanner in(bytes);
+  if (!in.header(width, otherDue)) return false;
+  Scanned s;
+  SellerTally tally;
+  while (!in.atEnd()) {
+    tally = SellerTally();
+    // The start is read before any entry of the histograms.
+    const bool whole = in.next(&s, [&](int histogram, std::int64_t key, std::int64_t count) {
+      if (unpackIf(s.start)) {
+        (histogram == 0 ? tally.responseSeconds : tally.productClaims)[key] = count;
+      }
+    });
+    if (!whole) return false;
+    tally.counts = s.counts;
+    onBucket(s, std::move(tally));
   }
   return true;
 }
@@ -52,34 +156,17 @@ bool getHistogram(const std::string& in, std::size_t* at, Histogram* h) {
 // The buckets of `bytes`, checked as they are read: false if they are not
 // whole.
 bool decode(const std::string& bytes, SellerBuckets* out) {
-  if (bytes.empty()) return true;
-  std::size_t at = 0;
-  std::uint64_t width = 0;
-  if (!varint::tryGet(bytes, &at, &width)) return false;
-  if (std::find(std::begin(kBucketWidths), std::end(kBucketWidths), width) ==
-      std::end(kBucketWidths)) {
-    return false;
-  }
-  out->width = static_cast<Timestamp>(width);
-  if (!getTime(bytes, &at, &out->otherDue)) return false;
-  std::int64_t b = 0;
-  while (at < bytes.size()) {
-    std::int64_t delta = 0;
-    if (!varint::tryGetSigned(bytes, &at, &delta)) return false;
-    // In widths: starts are multiples of the width.
-    b = varint::plus(b, delta);
-    TallyBucket& bucket = out->buckets[varint::times(b, out->width)];
-    if (!getTime(bytes, &at, &bucket.due)) return false;
-    for (std::int64_t& count : bucket.tally.counts) {
-      if (!varint::tryGetSigned(bytes, &at, &count)) return false;
-    }
-    if (!getHistogram(bytes, &at, &bucket.tally.responseSeconds) ||
-        !getHistogram(bytes, &at, &bucket.tally.productClaims)) {
-      return false;
-    }
-  }
-  return true;
+  const auto all = [](Timestamp) { return true; };
+  return scan(bytes, all, &out->width, &out->otherDue, [&](const Scanned& s, SellerTally tally) {
+    TallyBucket& bucket = out->buckets[s.start];
+    bucket.due = s.due;
+    bucket.tally = std::move(tally);
+  });
 }
+
+bool none(Timestamp) { return false; }
+
+void throwNotWhole() { throw std::logic_error("packed buckets that are not whole"); }
 
 }  // namespace
 
@@ -103,30 +190,116 @@ PackedBuckets::PackedBuckets(const SellerBuckets& buckets) {
   putTime(&bytes_, buckets.otherDue);
   std::int64_t previous = 0;
   for (const auto& [start, bucket] : buckets.buckets) {
-    if (start % buckets.width != 0) {
-      throw std::logic_error("a bucket that starts at " + std::to_string(start) +
-                             ", not at a whole " + std::to_string(buckets.width) + " seconds");
-    }
-    const std::int64_t b = start / buckets.width;
-    varint::putSigned(&bytes_, varint::minus(b, previous));
-    previous = b;
-    putTime(&bytes_, bucket.due);
-    for (std::int64_t count : bucket.tally.counts) varint::putSigned(&bytes_, count);
-    putHistogram(&bytes_, bucket.tally.responseSeconds);
-    putHistogram(&bytes_, bucket.tally.productClaims);
+    putStart(&bytes_, start, buckets.width, &previous);
+    putBody(&bytes_, bucket);
   }
   bytes_.shrink_to_fit();
 }
 
 SellerBuckets PackedBuckets::unpack() const {
   SellerBuckets out;
-  if (!decode(bytes_, &out)) throw std::logic_error("packed buckets that are not whole");
+  if (!decode(bytes_, &out)) throwNotWhole();
+  return out;
+}
+
+BucketOutline PackedBuckets::outline() const {
+  BucketOutline out;
+  if (!scan(bytes_, none, &out.width, &out.otherDue, [&](const Scanned& s, const SellerTally&) {
+        out.buckets.push_back(
+            {s.start, s.due, s.counts[static_cast<std::size_t>(TallyId::kOrders)]});
+      })) {
+    throwNotWhole();
+  }
+  return out;
+}
+
+const BucketOutline::Bucket* BucketOutline::find(Timestamp start) const {
+  auto it = std::lower_bound(buckets.begin(), buckets.end(), start,
+                             [](const Bucket& b, Timestamp t) { return b.start < t; });
+  return it != buckets.end() && it->start == start ? &*it : nullptr;
+}
+
+std::map<Timestamp, TallyBucket> PackedBuckets::select(const std::set<Timestamp>& starts) const {
+  std::map<Timestamp, TallyBucket> out;
+  if (starts.empty()) return out;
+  Timestamp width = 0;
+  std::optional<Timestamp> otherDue;
+  const auto selected = [&](Timestamp start) { return starts.count(start) != 0; };
+  if (!scan(bytes_, selected, &width, &otherDue, [&](const Scanned& s, SellerTally tally) {
+        if (selected(s.start)) out[s.start] = {std::move(tally), s.due};
+      })) {
+    throwNotWhole();
+  }
+  return out;
+}
+
+SplicedBuckets PackedBuckets::splice(const std::set<Timestamp>& drop,
+                                     const std::map<Timestamp, TallyBucket>& put, Timestamp width,
+                                     std::optional<Timestamp> otherDue) const {
+  SplicedBuckets out;
+  std::string& bytes = out.packed.bytes_;
+  varint::put(&bytes, static_cast<std::uint64_t>(width));
+  putTime(&bytes, otherDue);
+  std::vector<Histogram::Entry> entries[2];
+  std::int64_t previous = 0;
+  // Puts the start of a bucket, then counts it in.
+  const auto start = [&](Timestamp at, const std::optional<Timestamp>& due,
+                         const std::array<std::int64_t, kTallyCount>& counts) {
+    putStart(&bytes, at, width, &previous);
+    for (std::size_t i = 0; i < counts.size(); ++i) out.sum.counts[i] += counts[i];
+    if (due && (!out.due || *due < *out.due)) out.due = due;
+    out.empty = false;
+  };
+  auto next = put.begin();
+  const auto putUntil = [&](std::optional<Timestamp> before) {
+    for (; next != put.end() && (!before || next->first < *before); ++next) {
+      const TallyBucket& bucket = next->second;
+      start(next->first, bucket.due, bucket.tally.counts);
+      putBody(&bytes, bucket);
+      for (int h = 0; h < 2; ++h) {
+        const Histogram& of = h == 0 ? bucket.tally.responseSeconds : bucket.tally.productClaims;
+        entries[h].insert(entries[h].end(), of.begin(), of.end());
+      }
+    }
+  };
+  Scanner in(bytes_);
+  Timestamp ownWidth = 0;
+  std::optional<Timestamp> ownDue;
+  if (!in.header(&ownWidth, &ownDue)) throwNotWhole();
+  if (!in.atEnd() && ownWidth != width) {
+    throw std::logic_error("buckets " + std::to_string(ownWidth) + " seconds wide spliced as " +
+                           std::to_string(width));
+  }
+  Scanned s;
+  while (!in.atEnd()) {
+    const std::size_t firstEntry[2] = {entries[0].size(), entries[1].size()};
+    if (!in.next(&s, [&](int h, std::int64_t key, std::int64_t count) {
+          entries[h].emplace_back(key, count);
+        })) {
+      throwNotWhole();
+    }
+    const bool kept = drop.count(s.start) == 0 && put.count(s.start) == 0;
+    if (!kept) {
+      for (int h = 0; h < 2; ++h) entries[h].resize(firstEntry[h]);
+    }
+    putUntil(s.start);
+    if (!kept) continue;
+    start(s.start, s.due, s.counts);
+    bytes.append(bytes_, s.body, s.end - s.body);
+  }
+  putUntil(std::nullopt);
+  out.sum.responseSeconds = Histogram::sumOf(std::move(entries[0]));
+  out.sum.productClaims = Histogram::sumOf(std::move(entries[1]));
+  bytes.shrink_to_fit();
   return out;
 }
 
 std::optional<PackedBuckets> PackedBuckets::fromBytes(std::string bytes) {
-  SellerBuckets ignored;
-  if (!decode(bytes, &ignored)) return std::nullopt;
+  Timestamp width = 0;
+  std::optional<Timestamp> otherDue;
+  if (!scan(bytes, none, &width, &otherDue, [](const Scanned&, const SellerTally&) {})) {
+    return std::nullopt;
+  }
   PackedBuckets p;
   p.bytes_ = std::move(bytes);
   return p;

@@ -270,11 +270,9 @@ class Reader {
   std::int64_t ordersInBucketsToRead() const {
     std::int64_t orders = 0;
     for (const auto& [seller, buckets] : partial_) {
-      const SellerBuckets& was = previous_.at(seller);
+      const BucketOutline& was = previous_.at(seller);
       for (Timestamp b : buckets) {
-        if (auto it = was.buckets.find(b); it != was.buckets.end()) {
-          orders += it->second.tally.orders();
-        }
+        if (const BucketOutline::Bucket* bucket = was.find(b)) orders += bucket->orders;
       }
     }
     return orders;
@@ -549,15 +547,15 @@ class Reader {
       if (!row.isNull(0) && !row.isNull(1)) leaving[row.getInt64(0)].insert(row.getInt64(1));
     });
     for (std::int64_t seller : scope) {
-      const SellerBuckets* was = previousBuckets(seller);
+      const BucketOutline* was = previousBuckets(seller);
       if (was == nullptr) {
         whole_.push_back(seller);
         continue;
       }
       std::set<Timestamp>& read = partial_[seller];
       for (Timestamp t : changed[seller]) read.insert(bucketStart(t, was->width));
-      for (const auto& [b, bucket] : was->buckets) {
-        if (bucket.due && *bucket.due <= now_) read.insert(b);
+      for (const BucketOutline::Bucket& bucket : was->buckets) {
+        if (bucket.due && *bucket.due <= now_) read.insert(bucket.start);
       }
       for (Timestamp t : leaving[seller]) {
         const Timestamp b = bucketStart(t, was->width);
@@ -590,10 +588,10 @@ class Reader {
     for (const Unit& unit : units) left.readUnit(unit);
     for (const auto& [table, rows] : left.data_.rowsRead) data_.rowsRead[table] += rows;
     for (auto& [seller, candidates] : leaving_) {
-      std::map<Timestamp, TallyBucket>& was = previous_.at(seller).buckets;
       const auto found = left.packed_.find(seller);
       const SellerBuckets gone =
           found == left.packed_.end() ? SellerBuckets() : found->second.unpack();
+      std::map<Timestamp, TallyBucket> was = buckets_->previous->at(seller).select(candidates);
       for (Timestamp b : candidates) {
         const auto part = gone.buckets.find(b);
         if (part == gone.buckets.end()) continue;  // no sound row left: nothing counted
@@ -604,22 +602,22 @@ class Reader {
           continue;
         }
         whole->second.tally.subtract(p.tally);
-        if (whole->second.tally.orders() <= 0) was.erase(whole);
+        subtracted_[seller][b] = std::move(whole->second);
       }
     }
   }
 
   // The buckets the previous run left of a seller that may be read in
-  // part (unpacked into previous_), or nullptr: one tallied in buckets, with
-  // nothing due outside them.
-  const SellerBuckets* previousBuckets(std::int64_t seller) {
+  // part (outlined into previous_), or nullptr: one tallied in buckets,
+  // with nothing due outside them.
+  const BucketOutline* previousBuckets(std::int64_t seller) {
     if (buckets_ == nullptr || buckets_->previous == nullptr ||
         buckets_->sellers.count(seller) == 0) {
       return nullptr;
     }
     auto it = buckets_->previous->find(seller);
     if (it == buckets_->previous->end()) return nullptr;
-    SellerBuckets was = it->second.unpack();
+    BucketOutline was = it->second.outline();
     if (was.otherDue) return nullptr;
     return &(previous_[seller] = std::move(was));
   }
@@ -638,37 +636,49 @@ class Reader {
       }
       for (const auto& entry : partial_) sellers.push_back(entry.first);
     }
+    static const PackedBuckets kNone;
     for (std::int64_t seller : sellers) {
-      SellerBuckets next;
-      next.width = widths_->at(seller);
+      // A seller read in part: its previous buckets less those it read and
+      // those orders left (subtracted_), with what it read in their place.
+      // Any other: what it read.
+      const PackedBuckets* base = &kNone;
+      std::set<Timestamp> drop;
+      std::map<Timestamp, TallyBucket> put;
       const auto partial = partial_.find(seller);
       if (partial != partial_.end()) {
-        next.buckets = std::move(previous_.at(seller).buckets);
-        for (Timestamp b : partial->second) next.buckets.erase(b);
+        base = &buckets_->previous->at(seller);
+        drop = partial->second;
+        for (auto& [b, bucket] : subtracted_[seller]) {
+          if (bucket.tally.orders() > 0) {
+            put.emplace(b, std::move(bucket));
+          } else {
+            drop.insert(b);
+          }
+        }
       }
-      if (auto read = packed_.find(seller); read != packed_.end()) {
-        for (auto& [b, bucket] : read->second.unpack().buckets) next.buckets[b] = std::move(bucket);
-        packed_.erase(read);
+      PackedBuckets read;
+      if (auto found = packed_.find(seller); found != packed_.end()) {
+        read = std::move(found->second);
+        packed_.erase(found);
+        if (partial == partial_.end()) {
+          base = &read;
+        } else {
+          for (auto& [b, bucket] : read.unpack().buckets) put[b] = std::move(bucket);
+        }
       }
       // What lies outside the buckets was read whole: a seller with any is
       // never read in part.
-      if (auto due = data_.dueAt.find(seller); due != data_.dueAt.end()) {
-        next.otherDue = due->second;
-      }
-      std::vector<const SellerTally*> tallies;
-      tallies.reserve(next.buckets.size());
-      for (const auto& [b, bucket] : next.buckets) {
-        tallies.push_back(&bucket.tally);
-        if (bucket.due) dueBy(seller, *bucket.due);
-      }
-      SellerTally sum = SellerTally::sumOf(tallies);
-      if (next.buckets.empty()) {
+      std::optional<Timestamp> otherDue;
+      if (auto due = data_.dueAt.find(seller); due != data_.dueAt.end()) otherDue = due->second;
+      SplicedBuckets next = base->splice(drop, put, widths_->at(seller), otherDue);
+      if (next.due) dueBy(seller, *next.due);
+      if (next.empty) {
         data_.tallies.erase(seller);
       } else {
-        data_.tallies[seller] = std::move(sum);
+        data_.tallies[seller] = std::move(next.sum);
       }
       if (partial != partial_.end()) keepDefectsOutside(seller, partial->second);
-      data_.buckets.emplace(seller, PackedBuckets(next));
+      data_.buckets.emplace(seller, std::move(next.packed));
     }
   }
 
@@ -1103,8 +1113,10 @@ class Reader {
   // choice, or ownWidths_; null until chosen, and when none is bucketed.
   const BucketWidths* widths_ = nullptr;
   BucketWidths ownWidths_;
-  // The previous buckets of the sellers read in part, unpacked.
-  std::map<std::int64_t, SellerBuckets> previous_;
+  // The previous buckets of the sellers read in part, in outline; and
+  // those of their buckets that orders left (subtractLeaving), less them.
+  std::map<std::int64_t, BucketOutline> previous_;
+  std::map<std::int64_t, std::map<Timestamp, TallyBucket>> subtracted_;
   // The buckets read of sellers tallied in buckets, packed until combined;
   // and those of the seller whose rows a query is giving.
   std::map<std::int64_t, PackedBuckets> packed_;

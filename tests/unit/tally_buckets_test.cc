@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <map>
+#include <stdexcept>
 
 namespace sellertrust {
 namespace {
@@ -49,6 +51,114 @@ TEST(TallyBucketsTest, BytesOfAWidthThatIsNoneOfTheWidthsAreNotBuckets) {
   ASSERT_TRUE(PackedBuckets::fromBytes(bytes));
   bytes[0] = '\x91';  // the width, 3600, is 0x90 0x1c: now 3601
   EXPECT_FALSE(PackedBuckets::fromBytes(bytes));
+}
+
+// Three buckets an hour wide: at 0 (2 orders, due at 100), at 3600 (1) and
+// at 7200 (4, due at 50), and nothing due outside them.
+SellerBuckets threeHours() {
+  SellerBuckets buckets;
+  buckets.width = 3600;
+  TallyBucket& first = buckets.buckets[0];
+  first.due = 100;
+  first.tally[TallyId::kOrders] = 2;
+  first.tally.responseSeconds[60] = 1;
+  first.tally.productClaims[5] = 1;
+  TallyBucket& second = buckets.buckets[3600];
+  second.tally[TallyId::kOrders] = 1;
+  second.tally.responseSeconds[60] = 2;
+  second.tally.responseSeconds[120] = 1;
+  TallyBucket& third = buckets.buckets[7200];
+  third.due = 50;
+  third.tally[TallyId::kOrders] = 4;
+  third.tally.productClaims[5] = 2;
+  return buckets;
+}
+
+TEST(TallyBucketsTest, AnOutlineGivesEachBucketsStartDueTimeAndOrders) {
+  SellerBuckets buckets = threeHours();
+  buckets.otherDue = 7;
+  const BucketOutline outline = PackedBuckets(buckets).outline();
+  EXPECT_EQ(outline.width, 3600);
+  EXPECT_EQ(outline.otherDue, 7);
+  ASSERT_EQ(outline.buckets.size(), 3u);
+  EXPECT_EQ(outline.buckets[0].start, 0);
+  EXPECT_EQ(outline.buckets[0].due, 100);
+  EXPECT_EQ(outline.buckets[0].orders, 2);
+  EXPECT_EQ(outline.buckets[1].start, 3600);
+  EXPECT_EQ(outline.buckets[1].due, std::nullopt);
+  EXPECT_EQ(outline.buckets[1].orders, 1);
+  ASSERT_NE(outline.find(7200), nullptr);
+  EXPECT_EQ(outline.find(7200)->orders, 4);
+  EXPECT_EQ(outline.find(1800), nullptr);
+  EXPECT_EQ(outline.find(10800), nullptr);
+  EXPECT_EQ(PackedBuckets().outline().buckets.size(), 0u);
+}
+
+TEST(TallyBucketsTest, SelectUnpacksOnlyTheBucketsAsked) {
+  const SellerBuckets buckets = threeHours();
+  const std::map<Timestamp, TallyBucket> some = PackedBuckets(buckets).select({3600, 5400});
+  ASSERT_EQ(some.size(), 1u);
+  EXPECT_EQ(some.at(3600), buckets.buckets.at(3600));
+  EXPECT_TRUE(PackedBuckets(buckets).select({}).empty());
+}
+
+TEST(TallyBucketsTest, SpliceGivesWhatUnpackingChangingAndPackingGives) {
+  const SellerBuckets buckets = threeHours();
+  // Drop the bucket at 3600, put one at 10800 (5 orders, due at 70) and
+  // one at 7200 in place of the one there (1 order, never due).
+  std::map<Timestamp, TallyBucket> put;
+  put[10800].due = 70;
+  put[10800].tally[TallyId::kOrders] = 5;
+  put[10800].tally.responseSeconds[120] = 1;
+  put[7200].tally[TallyId::kOrders] = 1;
+  const SplicedBuckets spliced = PackedBuckets(buckets).splice({3600}, put, 3600, 9);
+
+  SellerBuckets expected = buckets;
+  expected.otherDue = 9;
+  expected.buckets.erase(3600);
+  expected.buckets[7200] = put[7200];
+  expected.buckets[10800] = put[10800];
+  EXPECT_EQ(spliced.packed, PackedBuckets(expected));
+  EXPECT_FALSE(spliced.empty);
+  // 2 + 1 + 5 orders; the response times of the buckets at 0 and 10800;
+  // the claims of the one at 0 (the one at 7200 with 2 went).
+  SellerTally sum;
+  sum[TallyId::kOrders] = 8;
+  sum.responseSeconds = {{60, 1}, {120, 1}};
+  sum.productClaims = {{5, 1}};
+  EXPECT_EQ(spliced.sum, sum);
+  // The earliest of 100 and 70 (not otherDue, 9).
+  EXPECT_EQ(spliced.due, 70);
+}
+
+TEST(TallyBucketsTest, SpliceWithNothingToChangeSumsTheBuckets) {
+  const SellerBuckets buckets = threeHours();
+  const SplicedBuckets same = PackedBuckets(buckets).splice({}, {}, 3600, std::nullopt);
+  EXPECT_EQ(same.packed, PackedBuckets(buckets));
+  EXPECT_EQ(same.sum[TallyId::kOrders], 7);
+  const Histogram response = {{60, 3}, {120, 1}};
+  EXPECT_EQ(same.sum.responseSeconds, response);
+  const Histogram claims = {{5, 3}};
+  EXPECT_EQ(same.sum.productClaims, claims);
+  EXPECT_EQ(same.due, 50);
+  // Dropping all of them leaves no bucket, and the width and due time.
+  const SplicedBuckets none = PackedBuckets(buckets).splice({0, 3600, 7200}, {}, 3600, 4);
+  EXPECT_TRUE(none.empty);
+  EXPECT_EQ(none.sum, SellerTally());
+  EXPECT_EQ(none.due, std::nullopt);
+  SellerBuckets empty;
+  empty.width = 3600;
+  empty.otherDue = 4;
+  EXPECT_EQ(none.packed, PackedBuckets(empty));
+  // No buckets yet take the width given.
+  EXPECT_EQ(PackedBuckets().splice({}, {}, 3600, 4).packed, PackedBuckets(empty));
+}
+
+TEST(TallyBucketsTest, SpliceRefusesBucketsOfAnotherWidth) {
+  EXPECT_THROW(PackedBuckets(threeHours()).splice({}, {}, 7200, std::nullopt), std::logic_error);
+  std::map<Timestamp, TallyBucket> put;
+  put[1800].tally[TallyId::kOrders] = 1;  // not at a whole hour
+  EXPECT_THROW(PackedBuckets(threeHours()).splice({}, put, 3600, std::nullopt), std::logic_error);
 }
 
 TEST(TallyBucketsTest, BucketsStartAtWholeWidthsSinceTheEpoch) {
