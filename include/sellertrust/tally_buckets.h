@@ -92,10 +92,12 @@ class PackedBuckets {
   // The buckets that start at one of `starts` (those there are), unpacked.
   std::map<Timestamp, TallyBucket> select(const std::set<Timestamp>& starts) const;
   // These buckets less those that start at one of `drop`, with `put` in
-  // (each in place of any at its start), `width` wide (these buckets' own
-  // width, unless there are none) and due for the rest at `otherDue`: what
-  // unpacking, changing and packing again gives, at the cost of copying
-  // the bytes of the buckets kept, and of adding their tallies up.
+  // (each in place of any at its start), due for the rest at `otherDue`:
+  // what unpacking, changing and packing again gives, at the cost of
+  // copying the bytes of the buckets kept and adding their tallies up.
+  // `width` is theirs (that of `put` too, if there are none yet); throws
+  // std::logic_error for another, or a bucket of `put` that does not start
+  // at a whole width.
   SplicedBuckets splice(const std::set<Timestamp>& drop,
                         const std::map<Timestamp, TallyBucket>& put, Timestamp width,
                         std::optional<Timestamp> otherDue) const;

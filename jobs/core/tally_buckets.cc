@@ -88,16 +88,21 @@ class Scanner {
 
   bool atEnd() const { return at_ >= bytes_.size(); }
 
-  // The next bucket (call while !atEnd()), each entry of its histograms
-  // given to onEntry(histogram, key, count), histogram 0 the response
-  // times and 1 the product claims: false if it is not whole.
-  template <typename OnEntry>
-  bool next(Scanned* s, OnEntry onEntry) {
+  // The next bucket (call while !atEnd()), and if wants(its start) each
+  // entry of its histograms given to onEntry(histogram, key, count),
+  // histogram 0 the response times and 1 the product claims: false if it
+  // is not whole, or its start or keys do not ascend (as packing gives).
+  template <typename Wants, typename OnEntry>
+  bool next(Scanned* s, Wants wants, OnEntry onEntry) {
     std::int64_t delta = 0;
     if (!varint::tryGetSigned(bytes_, &at_, &delta)) return false;
     // In widths: starts are multiples of the width.
-    b_ = varint::plus(b_, delta);
+    const std::int64_t b = varint::plus(b_, delta);
+    if (started_ && b <= b_) return false;
+    b_ = b;
+    started_ = true;
     s->start = varint::times(b_, width_);
+    const bool entries = wants(s->start);
     s->body = at_;
     if (!getTime(bytes_, &at_, &s->due)) return false;
     for (std::int64_t& count : s->counts) {
@@ -113,8 +118,10 @@ class Scanner {
             !varint::tryGetSigned(bytes_, &at_, &count)) {
           return false;
         }
+        const std::int64_t previous = key;
         key = varint::plus(key, delta);
-        onEntry(histogram, key, count);
+        if (i > 0 && key <= previous) return false;
+        if (entries) onEntry(histogram, key, count);
       }
     }
     s->end = at_;
@@ -125,7 +132,8 @@ class Scanner {
   const std::string& bytes_;
   std::size_t at_ = 0;
   Timestamp width_ = kSecondsPerDay;
-  std::int64_t b_ = 0;
+  std::int64_t b_ = 0;  // the start of the bucket before, in widths
+  bool started_ = false;
 };
 
 // Calls onBucket(scanned, tally) for each bucket of `bytes`, its tally
@@ -140,12 +148,10 @@ bool scan(const std::string& bytes, UnpackIf unpackIf, Timestamp* width,
   SellerTally tally;
   while (!in.atEnd()) {
     tally = SellerTally();
-    // The start is read before any entry of the histograms.
-    const bool whole = in.next(&s, [&](int histogram, std::int64_t key, std::int64_t count) {
-      if (unpackIf(s.start)) {
-        (histogram == 0 ? tally.responseSeconds : tally.productClaims)[key] = count;
-      }
-    });
+    const bool whole =
+        in.next(&s, unpackIf, [&](int histogram, std::int64_t key, std::int64_t count) {
+          (histogram == 0 ? tally.responseSeconds : tally.productClaims)[key] = count;
+        });
     if (!whole) return false;
     tally.counts = s.counts;
     onBucket(s, std::move(tally));
@@ -264,26 +270,23 @@ SplicedBuckets PackedBuckets::splice(const std::set<Timestamp>& drop,
   };
   Scanner in(bytes_);
   Timestamp ownWidth = 0;
-  std::optional<Timestamp> ownDue;
-  if (!in.header(&ownWidth, &ownDue)) throwNotWhole();
+  std::optional<Timestamp> ownOtherDue;
+  if (!in.header(&ownWidth, &ownOtherDue)) throwNotWhole();
   if (!in.atEnd() && ownWidth != width) {
     throw std::logic_error("buckets " + std::to_string(ownWidth) + " seconds wide spliced as " +
                            std::to_string(width));
   }
+  // A bucket kept has its entries counted in as it is read.
+  const auto keeps = [&](Timestamp at) { return drop.count(at) == 0 && put.count(at) == 0; };
   Scanned s;
   while (!in.atEnd()) {
-    const std::size_t firstEntry[2] = {entries[0].size(), entries[1].size()};
-    if (!in.next(&s, [&](int h, std::int64_t key, std::int64_t count) {
+    if (!in.next(&s, keeps, [&](int h, std::int64_t key, std::int64_t count) {
           entries[h].emplace_back(key, count);
         })) {
       throwNotWhole();
     }
-    const bool kept = drop.count(s.start) == 0 && put.count(s.start) == 0;
-    if (!kept) {
-      for (int h = 0; h < 2; ++h) entries[h].resize(firstEntry[h]);
-    }
     putUntil(s.start);
-    if (!kept) continue;
+    if (!keeps(s.start)) continue;
     start(s.start, s.due, s.counts);
     bytes.append(bytes_, s.body, s.end - s.body);
   }

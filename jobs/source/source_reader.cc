@@ -638,9 +638,10 @@ class Reader {
     }
     static const PackedBuckets kNone;
     for (std::int64_t seller : sellers) {
-      // A seller read in part: its previous buckets less those it read and
-      // those orders left (subtracted_), with what it read in their place.
-      // Any other: what it read.
+      // A seller read in part: its previous buckets less those it read,
+      // those orders left less these orders (subtracted_: dropped if no
+      // order is left), and what it read in their place. Any other: what
+      // it read.
       const PackedBuckets* base = &kNone;
       std::set<Timestamp> drop;
       std::map<Timestamp, TallyBucket> put;

@@ -43,6 +43,29 @@ TEST(TallyBucketsTest, ABucketOfOneOrderTakesAFewDozenBytes) {
   EXPECT_EQ(PackedBuckets(buckets).byteSize(), 31u);
 }
 
+TEST(TallyBucketsTest, BucketsOrKeysThatDoNotAscendAreNotBuckets) {
+  SellerBuckets buckets;
+  buckets.width = 3600;
+  buckets.buckets[3600].tally[TallyId::kOrders] = 1;
+  buckets.buckets[7200].tally[TallyId::kOrders] = 1;
+  // The width (2 bytes), no other due (1), the first start (+1: zigzag 2),
+  // no due (1), 21 counts, two empty histograms (1 each): the second start
+  // is at 28.
+  std::string bytes = PackedBuckets(buckets).bytes();
+  ASSERT_EQ(bytes[28], '\x02');
+  ASSERT_TRUE(PackedBuckets::fromBytes(bytes));
+  bytes[28] = '\x00';  // the same start again
+  EXPECT_FALSE(PackedBuckets::fromBytes(bytes));
+  SellerBuckets keys;
+  keys.buckets[0].tally.productClaims[5] = 1;
+  keys.buckets[0].tally.productClaims[6] = 1;
+  std::string claims = PackedBuckets(keys).bytes();
+  // ... 2 entries: 5 (zigzag 10), 1; then +1 (zigzag 2), 1: the last four.
+  ASSERT_EQ(claims.substr(claims.size() - 4), std::string("\x0a\x02\x02\x02"));
+  claims[claims.size() - 2] = '\x00';  // 5 again
+  EXPECT_FALSE(PackedBuckets::fromBytes(claims));
+}
+
 TEST(TallyBucketsTest, BytesOfAWidthThatIsNoneOfTheWidthsAreNotBuckets) {
   SellerBuckets buckets;
   buckets.width = 3600;
@@ -92,13 +115,15 @@ TEST(TallyBucketsTest, AnOutlineGivesEachBucketsStartDueTimeAndOrders) {
   EXPECT_EQ(outline.find(1800), nullptr);
   EXPECT_EQ(outline.find(10800), nullptr);
   EXPECT_EQ(PackedBuckets().outline().buckets.size(), 0u);
+  EXPECT_EQ(PackedBuckets().outline().width, kSecondsPerDay);
 }
 
 TEST(TallyBucketsTest, SelectUnpacksOnlyTheBucketsAsked) {
   const SellerBuckets buckets = threeHours();
-  const std::map<Timestamp, TallyBucket> some = PackedBuckets(buckets).select({3600, 5400});
-  ASSERT_EQ(some.size(), 1u);
+  const std::map<Timestamp, TallyBucket> some = PackedBuckets(buckets).select({3600, 5400, 7200});
+  ASSERT_EQ(some.size(), 2u);
   EXPECT_EQ(some.at(3600), buckets.buckets.at(3600));
+  EXPECT_EQ(some.at(7200), buckets.buckets.at(7200));  // with its due time
   EXPECT_TRUE(PackedBuckets(buckets).select({}).empty());
 }
 
@@ -154,8 +179,22 @@ TEST(TallyBucketsTest, SpliceWithNothingToChangeSumsTheBuckets) {
   EXPECT_EQ(PackedBuckets().splice({}, {}, 3600, 4).packed, PackedBuckets(empty));
 }
 
+TEST(TallyBucketsTest, SplicePutsABucketBetweenTheOnesItKeeps) {
+  SellerBuckets buckets = threeHours();
+  const TallyBucket second = buckets.buckets.at(3600);
+  buckets.buckets.erase(3600);
+  std::map<Timestamp, TallyBucket> put;
+  put[3600] = second;
+  const SplicedBuckets spliced = PackedBuckets(buckets).splice({}, put, 3600, std::nullopt);
+  EXPECT_EQ(spliced.packed, PackedBuckets(threeHours()));
+  EXPECT_EQ(spliced.sum[TallyId::kOrders], 7);
+  const Histogram response = {{60, 3}, {120, 1}};
+  EXPECT_EQ(spliced.sum.responseSeconds, response);
+}
+
 TEST(TallyBucketsTest, SpliceRefusesBucketsOfAnotherWidth) {
-  EXPECT_THROW(PackedBuckets(threeHours()).splice({}, {}, 7200, std::nullopt), std::logic_error);
+  // Every start is a whole half hour: only the width tells.
+  EXPECT_THROW(PackedBuckets(threeHours()).splice({}, {}, 1800, std::nullopt), std::logic_error);
   std::map<Timestamp, TallyBucket> put;
   put[1800].tally[TallyId::kOrders] = 1;  // not at a whole hour
   EXPECT_THROW(PackedBuckets(threeHours()).splice({}, put, 3600, std::nullopt), std::logic_error);
