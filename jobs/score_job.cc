@@ -391,9 +391,10 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   carried.previous = &buckets_;
   carried.changeOverlap = options_.changeOverlapSeconds;
   carried.recent = &recent_;
-  carried.previousDefects = [&previous](std::int64_t id) {
+  carried.previousDefects = [&previous](std::int64_t id) -> const DefectList& {
+    static const DefectList kNone;
     auto it = previous->sellers.find(id);
-    return it == previous->sellers.end() ? DefectList() : it->second->defects;
+    return it == previous->sellers.end() ? kNone : it->second->defects;
   };
   carried.windowOrders = index_.windowOrders;
   carried.largestSellers = [&previous] { return largestSellers(*previous); };

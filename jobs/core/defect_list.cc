@@ -75,6 +75,10 @@ void appendRows(const std::string& in, std::size_t at, std::size_t end, Defect l
 // Appends days in ascending order.
 class DefectList::Writer {
  public:
+  Writer() = default;
+  // A writer that expects about `bytes` bytes: the list grows without
+  // copying itself.
+  explicit Writer(std::size_t bytes) { bytes_.reserve(bytes); }
   // `rows` of `day`, in the list's order.
   void add(std::int64_t day, const Defect* first, const Defect* last) {
     if (first == last) return;
@@ -111,7 +115,11 @@ class DefectList::Writer {
   DefectList finish() && {
     DefectList list;
     list.bytes_ = std::move(bytes_);
-    list.bytes_.shrink_to_fit();
+    // Lists are held by the hundred thousand, but a copy of a large one
+    // costs more than the little room it spares.
+    if (list.bytes_.capacity() - list.bytes_.size() > list.bytes_.size() / 8) {
+      list.bytes_.shrink_to_fit();
+    }
     return list;
   }
 
@@ -210,7 +218,7 @@ DefectList DefectList::without(const std::set<Timestamp>& buckets, Timestamp wid
   const std::int64_t first = dayOf(begin);
   std::set<std::int64_t> daysOfBuckets;
   for (Timestamp b : buckets) daysOfBuckets.insert(dayOf(b));
-  Writer writer;
+  Writer writer(bytes_.size());
   for (Days d(*this); !d.done(); d.next()) {
     if (d.day() < first) continue;
     const bool inBuckets = daysOfBuckets.count(d.day()) != 0;
@@ -235,7 +243,7 @@ DefectList DefectList::without(const std::set<Timestamp>& buckets, Timestamp wid
 DefectList DefectList::merge(const DefectList& a, const DefectList& b) {
   if (a.empty()) return b;
   if (b.empty()) return a;
-  Writer writer;
+  Writer writer(a.bytes_.size() + b.bytes_.size());
   Days x(a);
   Days y(b);
   while (!x.done() || !y.done()) {

@@ -107,7 +107,7 @@ struct CarriedState {
   // the rest of its window is taken from here, and its defect rows in them
   // from previousDefects. Any other seller is read whole.
   const std::map<std::int64_t, PackedBuckets>* previous = nullptr;
-  std::function<DefectList(std::int64_t seller)> previousDefects;
+  std::function<const DefectList&(std::int64_t seller)> previousDefects;
   // SourceData::recent holds the rows updated at or after the read's
   // watermark less this many seconds (the job's change overlap).
   Timestamp changeOverlap = 0;

@@ -393,10 +393,7 @@ class Reader {
     }
     // Moves the lists of sellers new to this reader, merges the others'.
     data_.defects.merge(from.defects);
-    for (auto& [seller, defects] : from.defects) {
-      addDefects(seller, defects);
-      defects = DefectList();
-    }
+    for (auto& [seller, defects] : from.defects) addDefects(seller, std::move(defects));
     data_.authenticityClaims.insert(data_.authenticityClaims.end(), from.authenticityClaims.begin(),
                                     from.authenticityClaims.end());
     for (const auto& [table, rows] : from.rowsRead) data_.rowsRead[table] += rows;
@@ -691,9 +688,9 @@ class Reader {
   }
 
   // Adds `rows` (other rows than it holds) to the seller's defect rows.
-  void addDefects(std::int64_t seller, const DefectList& rows) {
+  void addDefects(std::int64_t seller, DefectList rows) {
     DefectList& held = data_.defects[seller];
-    held = DefectList::merge(held, rows);
+    held = held.empty() ? std::move(rows) : DefectList::merge(held, rows);
     if (held.empty()) data_.defects.erase(seller);
   }
 
