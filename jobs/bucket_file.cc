@@ -1,39 +1,51 @@
 #include "jobs/bucket_file.h"
 
 #include <Poco/Checksum.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "sellertrust/varint.h"
 
 namespace sellertrust {
 namespace {
 
-// A text line, then the state as variable-length integers, then a text
-// line that closes it:
-//   sellertrust-buckets 4 <computedAt> <rulesVersion>\n
+// Records, each a text line, then its payload as variable-length
+// integers, then a text line that closes it:
+//   sellertrust-buckets 5 <computedAt> <rulesVersion>\n   (the whole state)
 //   <sellers> then per seller: its id less the one before, the size of its
-//     packed buckets (PackedBuckets), those bytes;
-//   <tables> then per table: the size of its name, the name, <rows>, then
-//     per row: its key less the one before, its digest;
+//     packed buckets (PackedBuckets) plus 1, those bytes; then the recent
+//     rows: <tables> then per table: the size of its name, the name,
+//     <rows>, then per row: its key less the one before, its digest;
+//   end <payload bytes> <CRC-32 of the payload>\n
+// then any number of changes, each the state after a later run:
+//   changes <computedAt>\n
+//   <sellers> as above, each only of a seller whose buckets the run
+//     changed, with 0 for the size of buckets that are gone; then the
+//     recent rows, all of them, as above;
 //   end <payload bytes> <CRC-32 of the payload>\n
 // The buckets go as they are packed in memory: a run saves them without
 // unpacking any; each seller's are checked whole as they are read back.
 constexpr const char* kMagic = "sellertrust-buckets";
-constexpr int kFormat = 4;
+constexpr const char* kChanges = "changes";
+constexpr int kFormat = 5;
 // Bytes the writer gathers before each write.
 constexpr std::size_t kChunk = 1 << 16;
 
-// The payload, checked for size at every step.
+// A payload, checked for size at every step.
 class Payload {
  public:
-  explicit Payload(const std::string& bytes) : bytes_(bytes) {}
+  Payload(const std::string& bytes, std::size_t at) : bytes_(bytes), at_(at) {}
   bool number(std::uint64_t* v) { return varint::tryGet(bytes_, &at_, v); }
   bool delta(std::int64_t* v) {
     std::int64_t d = 0;
@@ -41,67 +53,241 @@ class Payload {
     *v = varint::plus(*v, d);
     return true;
   }
-  bool text(std::string* out) {
-    std::uint64_t size = 0;
-    if (!number(&size) || size > bytes_.size() - at_) return false;
+  bool text(std::string* out, std::uint64_t size) {
+    if (size > bytes_.size() - at_) return false;
     out->assign(bytes_, at_, size);
     at_ += size;
     return true;
   }
-  bool done() const { return at_ == bytes_.size(); }
+  bool text(std::string* out) {
+    std::uint64_t size = 0;
+    return number(&size) && text(out, size);
+  }
+  std::size_t at() const { return at_; }
 
  private:
   const std::string& bytes_;
-  std::size_t at_ = 0;
+  std::size_t at_;
 };
+
+// Packed buckets as fromBytes() checks them, or nullopt.
+bool buckets(std::string bytes, std::optional<PackedBuckets>* out) {
+  *out = PackedBuckets::fromBytes(std::move(bytes));
+  return out->has_value();
+}
 
 void putText(std::string* out, const std::string& text) {
   varint::put(out, text.size());
   out->append(text);
 }
 
-std::optional<SavedJobState> parse(const std::string& bytes) {
-  Payload in(bytes);
-  SavedJobState state;
-  std::uint64_t sellers = 0;
-  if (!in.number(&sellers)) return std::nullopt;
-  std::int64_t seller = 0;
-  for (std::uint64_t i = 0; i < sellers; ++i) {
-    std::string bytes;
-    if (!in.delta(&seller) || !in.text(&bytes)) return std::nullopt;
-    std::optional<PackedBuckets> packed = PackedBuckets::fromBytes(std::move(bytes));
-    if (!packed) return std::nullopt;
-    state.buckets.emplace_hint(state.buckets.end(), seller, std::move(*packed));
+// `flush` is called after each row.
+void putRecent(std::string* out, const RecentRows& recent, const std::function<void()>& flush) {
+  varint::put(out, recent.rows.size());
+  for (const auto& [table, rows] : recent.rows) {
+    putText(out, table);
+    varint::put(out, rows.size());
+    std::int64_t key = 0;
+    for (const auto& [k, digest] : rows) {
+      varint::putSigned(out, varint::minus(k, key));
+      key = k;
+      varint::put(out, digest);
+      flush();
+    }
   }
+}
+
+bool parseRecent(Payload* in, RecentRows* recent) {
   std::uint64_t tables = 0;
-  if (!in.number(&tables)) return std::nullopt;
+  if (!in->number(&tables)) return false;
   for (std::uint64_t t = 0; t < tables; ++t) {
     std::string table;
     std::uint64_t rows = 0;
-    if (!in.text(&table) || !in.number(&rows)) return std::nullopt;
-    auto& keys = state.recent.rows[table];
+    if (!in->text(&table) || !in->number(&rows)) return false;
+    auto& keys = recent->rows[table];
     std::int64_t key = 0;
     for (std::uint64_t r = 0; r < rows; ++r) {
       std::uint64_t digest = 0;
-      if (!in.delta(&key) || !in.number(&digest)) return std::nullopt;
+      if (!in->delta(&key) || !in->number(&digest)) return false;
       keys.emplace_back(key, digest);
     }
     std::sort(keys.begin(), keys.end());  // RecentRows::saw() searches them
   }
-  if (!in.done()) return std::nullopt;
-  return state;
+  return true;
 }
+
+// The line at `*at` of `bytes` without its '\n', which `*at` then passes;
+// nullopt if no line ends there.
+std::optional<std::string> line(const std::string& bytes, std::size_t* at) {
+  const std::size_t end = bytes.find('\n', *at);
+  if (end == std::string::npos) return std::nullopt;
+  std::string out = bytes.substr(*at, end - *at);
+  *at = end + 1;
+  return out;
+}
+
+std::uint32_t crcOf(const char* data, std::size_t size) {
+  Poco::Checksum crc(Poco::Checksum::TYPE_CRC32);
+  crc.update(data, static_cast<unsigned>(size));
+  return crc.checksum();
+}
+
+// Whether the payload from `start` to `*at` of `bytes` is closed by its
+// line, with its size and CRC; `*at` then passes the line.
+bool closed(const std::string& bytes, std::size_t start, std::size_t* at) {
+  const std::size_t end = *at;
+  const std::optional<std::string> closing = line(bytes, at);
+  if (!closing) return false;
+  std::istringstream in(*closing);
+  std::string word;
+  std::size_t size = 0;
+  std::uint32_t expected = 0;
+  std::string extra;
+  return (in >> word >> size >> expected) && !(in >> extra) && word == "end" &&
+         size == end - start && crcOf(bytes.data() + start, size) == expected;
+}
+
+// The sellers' entries of a payload (the format above), each passed to
+// `each` with its buckets, or nullopt if they are gone (only in a change).
+bool parseSellers(Payload* in, bool mayBeGone,
+                  const std::function<void(std::int64_t, std::optional<PackedBuckets>)>& each) {
+  std::uint64_t sellers = 0;
+  if (!in->number(&sellers)) return false;
+  std::int64_t seller = 0;
+  for (std::uint64_t i = 0; i < sellers; ++i) {
+    std::uint64_t size = 0;
+    if (!in->delta(&seller) || !in->number(&size) || (size == 0 && !mayBeGone)) return false;
+    std::optional<PackedBuckets> read;
+    std::string packed;
+    if (size > 0 && (!in->text(&packed, size - 1) || !buckets(std::move(packed), &read))) {
+      return false;
+    }
+    each(seller, std::move(read));
+  }
+  return true;
+}
+
+// A seller's entry: `packed` or, if null, none (gone).
+void putSeller(std::string* out, std::int64_t seller, std::int64_t* previous,
+               const PackedBuckets* packed) {
+  varint::putSigned(out, varint::minus(seller, *previous));
+  *previous = seller;
+  if (packed == nullptr) {
+    varint::put(out, 0);
+    return;
+  }
+  varint::put(out, packed->bytes().size() + 1);
+  out->append(packed->bytes());
+}
+
+// The whole state's payload at `*at`.
+bool parseWhole(const std::string& bytes, std::size_t* at, SavedJobState* state) {
+  Payload in(bytes, *at);
+  const auto add = [state](std::int64_t seller, std::optional<PackedBuckets> read) {
+    state->buckets.emplace_hint(state->buckets.end(), seller, std::move(*read));
+  };
+  if (!parseSellers(&in, false, add) || !parseRecent(&in, &state->recent)) return false;
+  *at = in.at();
+  return true;
+}
+
+// A change's payload: per seller its buckets, or none if gone.
+struct Change {
+  std::vector<std::pair<std::int64_t, std::optional<PackedBuckets>>> sellers;
+  RecentRows recent;
+};
+bool parseChange(const std::string& bytes, std::size_t* at, Change* change) {
+  Payload in(bytes, *at);
+  const auto add = [change](std::int64_t seller, std::optional<PackedBuckets> read) {
+    change->sellers.emplace_back(seller, std::move(read));
+  };
+  if (!parseSellers(&in, true, add) || !parseRecent(&in, &change->recent)) return false;
+  *at = in.at();
+  return true;
+}
+
+std::string errnoText() { return errno != 0 ? std::string(": ") + std::strerror(errno) : ""; }
 
 }  // namespace
 
-std::string saveBuckets(const std::string& path, Timestamp computedAt,
-                        const std::string& rulesVersion, const BucketState& buckets,
-                        const RecentRows& recent) {
-  const std::string temporary = path + ".new";
+std::optional<SavedJobState> BucketFile::load(Timestamp computedAt,
+                                              const std::string& rulesVersion) {
+  held_.reset();
+  std::string bytes;
+  {
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) return std::nullopt;
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::size_t at = 0;
+  const std::optional<std::string> header = line(bytes, &at);
+  if (!header) return std::nullopt;
+  Held held;
+  {
+    std::istringstream in(*header);
+    std::string magic;
+    int format = 0;
+    if (!(in >> magic >> format >> held.computedAt >> held.rulesVersion) || magic != kMagic ||
+        format != kFormat || held.rulesVersion != rulesVersion) {
+      return std::nullopt;
+    }
+  }
+  SavedJobState state;
+  const std::size_t start = at;
+  if (!parseWhole(bytes, &at, &state) || !closed(bytes, start, &at)) return std::nullopt;
+  held.wholeBytes = at;
+  // The changes, up to the run asked for; a change cut short or damaged
+  // ends them (a save that failed half way).
+  while (held.computedAt != computedAt && at < bytes.size()) {
+    std::size_t next = at;
+    const std::optional<std::string> title = line(bytes, &next);
+    std::istringstream in(title.value_or(""));
+    std::string word;
+    Timestamp changedAt = 0;
+    Change change;
+    const std::size_t payload = next;
+    if (!(in >> word >> changedAt) || word != kChanges || !parseChange(bytes, &next, &change) ||
+        !closed(bytes, payload, &next)) {
+      break;
+    }
+    for (auto& [seller, read] : change.sellers) {
+      if (read) {
+        state.buckets.insert_or_assign(seller, std::move(*read));
+      } else {
+        state.buckets.erase(seller);
+      }
+    }
+    state.recent = std::move(change.recent);
+    held.computedAt = changedAt;
+    at = next;
+  }
+  if (held.computedAt != computedAt) return std::nullopt;
+  held.bytes = at;
+  held_ = std::move(held);
+  return state;
+}
+
+std::string BucketFile::save(Timestamp computedAt, const std::string& rulesVersion,
+                             const BucketState& buckets, const RecentRows& recent,
+                             const std::set<std::int64_t>* changed, Timestamp previousAt) {
+  if (changed != nullptr && held_ && held_->computedAt == previousAt &&
+      held_->rulesVersion == rulesVersion && held_->bytes - held_->wholeBytes < held_->wholeBytes) {
+    return append(computedAt, buckets, recent, *changed);
+  }
+  return rewrite(computedAt, rulesVersion, buckets, recent);
+}
+
+std::string BucketFile::rewrite(Timestamp computedAt, const std::string& rulesVersion,
+                                const BucketState& buckets, const RecentRows& recent) {
+  held_.reset();
+  const std::string temporary = path_ + ".new";
   errno = 0;
+  std::uint64_t written = 0;
   {
     std::ofstream out(temporary, std::ios::trunc | std::ios::binary);
-    out << kMagic << ' ' << kFormat << ' ' << computedAt << ' ' << rulesVersion << '\n';
+    const std::string header = std::string(kMagic) + ' ' + std::to_string(kFormat) + ' ' +
+                               std::to_string(computedAt) + ' ' + rulesVersion + '\n';
+    out << header;
     Poco::Checksum crc(Poco::Checksum::TYPE_CRC32);
     std::size_t size = 0;
     std::string chunk;
@@ -115,69 +301,64 @@ std::string saveBuckets(const std::string& path, Timestamp computedAt,
     varint::put(&chunk, buckets.size());
     std::int64_t previous = 0;
     for (const auto& [seller, packed] : buckets) {
-      varint::putSigned(&chunk, varint::minus(seller, previous));
-      previous = seller;
-      putText(&chunk, packed.bytes());
+      putSeller(&chunk, seller, &previous, &packed);
       flush(kChunk);
     }
-    varint::put(&chunk, recent.rows.size());
-    for (const auto& [table, rows] : recent.rows) {
-      putText(&chunk, table);
-      varint::put(&chunk, rows.size());
-      std::int64_t key = 0;
-      for (const auto& [k, digest] : rows) {
-        varint::putSigned(&chunk, varint::minus(k, key));
-        key = k;
-        varint::put(&chunk, digest);
-        flush(kChunk);
-      }
-    }
+    putRecent(&chunk, recent, [&] { flush(kChunk); });
     flush(0);
-    out << "end " << size << ' ' << crc.checksum() << '\n';
+    const std::string closing =
+        "end " + std::to_string(size) + ' ' + std::to_string(crc.checksum()) + '\n';
+    out << closing;
     out.flush();
-    if (!out) {
-      return "cannot write " + temporary +
-             (errno != 0 ? std::string(": ") + std::strerror(errno) : "");
-    }
+    if (!out) return "cannot write " + temporary + errnoText();
+    written = header.size() + size + closing.size();
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+  if (std::rename(temporary.c_str(), path_.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     std::remove(temporary.c_str());
-    return "cannot rename " + temporary + " to " + path + ": " + why;
+    return "cannot rename " + temporary + " to " + path_ + ": " + why;
   }
+  held_ = Held{computedAt, rulesVersion, written, written};
   return "";
 }
 
-std::optional<SavedJobState> loadBuckets(const std::string& path, Timestamp computedAt,
-                                         const std::string& rulesVersion) {
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  if (!std::getline(in, line)) return std::nullopt;
-  {
-    std::istringstream header(line);
-    std::string magic;
-    int format = 0;
-    Timestamp at = 0;
-    std::string version;
-    if (!(header >> magic >> format >> at >> version) || magic != kMagic || format != kFormat ||
-        at != computedAt || version != rulesVersion) {
-      return std::nullopt;
-    }
+std::string BucketFile::append(Timestamp computedAt, const BucketState& buckets,
+                               const RecentRows& recent, const std::set<std::int64_t>& changed) {
+  std::string payload;
+  varint::put(&payload, changed.size());
+  std::int64_t previous = 0;
+  for (std::int64_t seller : changed) {
+    auto it = buckets.find(seller);
+    putSeller(&payload, seller, &previous, it == buckets.end() ? nullptr : &it->second);
   }
-  const std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // The closing line: "end <size> <crc>\n", right after the payload.
-  const std::size_t end = rest.rfind("end ");
-  if (end == std::string::npos || rest.empty() || rest.back() != '\n') return std::nullopt;
-  std::istringstream closing(rest.substr(end + 4));
-  std::size_t size = 0;
-  Poco::UInt32 expected = 0;
-  std::string extra;
-  if (!(closing >> size >> expected) || (closing >> extra) || size != end) return std::nullopt;
-  const std::string payload = rest.substr(0, end);
-  Poco::Checksum crc(Poco::Checksum::TYPE_CRC32);
-  crc.update(payload.data(), static_cast<unsigned>(payload.size()));
-  if (crc.checksum() != expected) return std::nullopt;
-  return parse(payload);
+  putRecent(&payload, recent, [] {});
+  const std::string record = std::string(kChanges) + ' ' + std::to_string(computedAt) + '\n' +
+                             payload + "end " + std::to_string(payload.size()) + ' ' +
+                             std::to_string(crcOf(payload.data(), payload.size())) + '\n';
+  Held held = *held_;
+  held_.reset();  // unknown until the change is whole on disk
+  errno = 0;
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return "cannot open " + path_ + errnoText();
+  // Whatever a failed save left after the state the file holds goes.
+  bool ok = ::ftruncate(fd, static_cast<off_t>(held.bytes)) == 0;
+  for (std::size_t done = 0; ok && done < record.size();) {
+    const ssize_t n = ::pwrite(fd, record.data() + done, record.size() - done,
+                               static_cast<off_t>(held.bytes + done));
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  if (!ok) {
+    std::string why = "cannot write " + path_ + errnoText();
+    ::close(fd);
+    return why;
+  }
+  if (::close(fd) != 0) return "cannot write " + path_ + errnoText();
+  held.computedAt = computedAt;
+  held.bytes += record.size();
+  held_ = std::move(held);
+  return "";
 }
 
 }  // namespace sellertrust

@@ -86,7 +86,8 @@ ScoreJob::ScoreJob(Source* source, ResultStore* store, SnapshotHolder* snapshots
       snapshots_(snapshots),
       rules_(std::make_shared<const Rules>(rules)),
       rulesVersion_(rulesVersion(rules)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      bucketFile_(options_.bucketsFile) {}
 
 void ScoreJob::setRules(const Rules& rules) {
   std::lock_guard<std::mutex> lock(pendingMutex_);
@@ -360,11 +361,15 @@ void ScoreJob::loadBucketsOf(const Snapshot& results) {
   buckets_.clear();
   recent_ = RecentRows();
   if (options_.bucketsFile.empty()) return;
-  std::optional<SavedJobState> loaded =
-      loadBuckets(options_.bucketsFile, results.computedAt, results.rulesVersion);
+  std::optional<SavedJobState> loaded = bucketFile_.load(results.computedAt, results.rulesVersion);
   if (!loaded) return;
   buckets_ = std::move(loaded->buckets);
   recent_ = std::move(loaded->recent);
+}
+
+void ScoreJob::dropBuckets() {
+  buckets_.clear();
+  bucketFile_.forget();
 }
 
 ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind kind,
@@ -385,7 +390,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   }
   // A full read builds every bucket anew and reads none: the previous ones
   // go before it rather than after (megabytes off the run's peak).
-  if (!changes) buckets_.clear();
+  if (!changes) dropBuckets();
   CarriedState carried;
   carried.sellers = index_.bucketed;
   carried.previous = &buckets_;
@@ -396,6 +401,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     auto it = previous->sellers.find(id);
     return it == previous->sellers.end() ? kNone : it->second->defects;
   };
+  carried.dropPrevious = [this] { dropBuckets(); };
   carried.windowOrders = index_.windowOrders;
   carried.largestSellers = [&previous] { return largestSellers(*previous); };
   SourceData data = source_->read(now, *rules_, cancel, changes ? &*changes : nullptr, &carried);
@@ -409,13 +415,13 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     summary.readInFullBecause = readInFullBecause(*previous, data, options_.maxShrink);
     if (!summary.readInFullBecause.empty()) {
       data = SourceData();
-      buckets_.clear();
+      dropBuckets();
       data = source_->read(now, *rules_, cancel, nullptr, &carried);
       checkCancel(cancel);
     }
   }
   if (!data.scope) {
-    buckets_.clear();  // a full read's replace them all
+    dropBuckets();  // a full read's replace them all
     // Other rules may mean another window: only the sellers compare.
     const SourceShrink lost =
         measureShrink(*previous, data, previous->rulesVersion == rulesVersion_);
@@ -741,7 +747,10 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   // A badge that just changed gives another reason once it holds.
   for (const BadgeChange& c : record.badgeChanges) index_.due.emplace(now, c.sellerId);
   // The buckets of the sellers read replace theirs; a full read's, all.
+  std::set<std::int64_t> bucketsChanged;
   if (incremental) {
+    bucketsChanged = scope;
+    for (const auto& entry : readBuckets) bucketsChanged.insert(entry.first);
     for (std::int64_t id : scope) buckets_.erase(id);
     buckets_.merge(readBuckets);
   } else {
@@ -750,7 +759,8 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   recent_ = std::move(recent);
   if (!options_.bucketsFile.empty()) {
     summary.bucketsNotSaved =
-        saveBuckets(options_.bucketsFile, now, rulesVersion_, buckets_, recent_);
+        bucketFile_.save(now, rulesVersion_, buckets_, recent_,
+                         incremental ? &bucketsChanged : nullptr, previous->computedAt);
   }
   snapshots_->publish(next);
   summary.writeSeconds = lap(&clock);

@@ -108,6 +108,9 @@ struct CarriedState {
   // from previousDefects. Any other seller is read whole.
   const std::map<std::int64_t, PackedBuckets>* previous = nullptr;
   std::function<const DefectList&(std::int64_t seller)> previousDefects;
+  // Called when an incremental read turns full (cheaperToReadAll), before
+  // it reads: `previous` is no longer read and may go (off the run's peak).
+  std::function<void()> dropPrevious;
   // SourceData::recent holds the rows updated at or after the read's
   // watermark less this many seconds (the job's change overlap).
   Timestamp changeOverlap = 0;

@@ -137,6 +137,7 @@ class Reader {
       partial_.clear();
       leaving_.clear();
       previous_.clear();
+      if (carried_ != nullptr && carried_->dropPrevious) carried_->dropPrevious();
     }
     chooseWidths();
     if (scope) subtractLeaving();

@@ -10,6 +10,9 @@
 #include <Poco/TemporaryFile.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
+#include <vector>
 
 #include "jobs/demo/demo_marketplace.h"
 #include "jobs/source/dialect.h"
@@ -108,6 +111,31 @@ TEST_F(SideBySideTest, AnIncrementalReadDealtOutGivesWhatOneSessionGives) {
   ASSERT_GT(one.defects.size(), 5u);
   // Chunks of 3 sellers over three sessions.
   expectSame(read(3, 3, &changes), one);
+}
+
+// An incremental read that finds reading every seller cheaper reads them
+// all in one pass, and lets its caller drop the previous buckets, which it
+// no longer reads, before it does (off the run's peak); one that stays
+// incremental keeps them.
+TEST_F(SideBySideTest, AReadThatTurnsFullLetsThePreviousBucketsGo) {
+  ChangeScope changes;
+  changes.changedSince = kNow + 1;
+  changes.previousNow = kNow;
+  changes.dueSellers = {1, 11};
+  const std::map<std::int64_t, PackedBuckets> previous;
+  CarriedState carried;
+  carried.previous = &previous;
+  int dropped = 0;
+  carried.dropPrevious = [&dropped] { ++dropped; };
+  changes.cheaperToReadAll = [](const std::vector<std::int64_t>&, std::int64_t) { return false; };
+  EXPECT_EQ(sellertrust::read(file_->path(), kNow, 2, 1000, &changes, &carried).scope,
+            changes.dueSellers);
+  EXPECT_EQ(dropped, 0);
+  changes.cheaperToReadAll = [](const std::vector<std::int64_t>&, std::int64_t) { return true; };
+  const SourceData full = sellertrust::read(file_->path(), kNow, 2, 1000, &changes, &carried);
+  EXPECT_EQ(full.scope, std::nullopt);
+  EXPECT_GT(full.tallies.size(), 2000u);
+  EXPECT_EQ(dropped, 1);
 }
 
 // Throws on its `failAt`th query (1-based); otherwise the SQLite session's.
