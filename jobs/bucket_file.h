@@ -7,7 +7,7 @@
 // A full run writes the whole state; an incremental run appends what it
 // changed (the buckets of the sellers it read, and the recent rows), so
 // that a run that reads a few sellers writes a few sellers, not the
-// marketplace's 14 MB. Once the changes weigh as much as the whole state,
+// marketplace's 10 MB. Once the changes weigh as much as the whole state,
 // the next run writes the whole state again.
 #pragma once
 

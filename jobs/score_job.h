@@ -133,10 +133,10 @@ class ScoreJob {
     // reads again only the buckets that changed or are due rather than
     // their whole window. 0: none. At 10 M orders, 100 rather than 1000
     // buckets 4 % of the sellers rather than 0.4 %, and an incremental run
-    // after 10 k changes reads 45 % less. 50 buckets 8.5 % (with 80 % of
-    // the window's orders) and reads 23 % less again; 25 (17 %) reads 35 %
-    // less, but its full runs on previous results peak above 256 MB.
-    std::int64_t bucketMinOrders = 50;
+    // after 10 k changes reads 45 % less. 50 (8.5 %, with 80 % of the
+    // window's orders) reads a quarter less again, but the full runs that
+    // build its buckets peaked at 246 MiB, 2 MB above the 256 MB target.
+    std::int64_t bucketMinOrders = 100;
     // A bucket is a day of order time, or narrower for a seller with more
     // than this many orders a day on average (bucketWidth): a changed row
     // of the largest sellers then costs a run a few dozen orders to read
