@@ -70,12 +70,6 @@ class Payload {
   std::size_t at_;
 };
 
-// Packed buckets as fromBytes() checks them, or nullopt.
-bool buckets(std::string bytes, std::optional<PackedBuckets>* out) {
-  *out = PackedBuckets::fromBytes(std::move(bytes));
-  return out->has_value();
-}
-
 void putText(std::string* out, const std::string& text) {
   varint::put(out, text.size());
   out->append(text);
@@ -126,6 +120,11 @@ std::optional<std::string> line(const std::string& bytes, std::size_t* at) {
   return out;
 }
 
+// The line that closes a payload of `size` bytes with this CRC-32.
+std::string closingLine(std::size_t size, std::uint32_t crc) {
+  return "end " + std::to_string(size) + ' ' + std::to_string(crc) + '\n';
+}
+
 std::uint32_t crcOf(const char* data, std::size_t size) {
   Poco::Checksum crc(Poco::Checksum::TYPE_CRC32);
   crc.update(data, static_cast<unsigned>(size));
@@ -147,26 +146,6 @@ bool closed(const std::string& bytes, std::size_t start, std::size_t* at) {
          size == end - start && crcOf(bytes.data() + start, size) == expected;
 }
 
-// The sellers' entries of a payload (the format above), each passed to
-// `each` with its buckets, or nullopt if they are gone (only in a change).
-bool parseSellers(Payload* in, bool mayBeGone,
-                  const std::function<void(std::int64_t, std::optional<PackedBuckets>)>& each) {
-  std::uint64_t sellers = 0;
-  if (!in->number(&sellers)) return false;
-  std::int64_t seller = 0;
-  for (std::uint64_t i = 0; i < sellers; ++i) {
-    std::uint64_t size = 0;
-    if (!in->delta(&seller) || !in->number(&size) || (size == 0 && !mayBeGone)) return false;
-    std::optional<PackedBuckets> read;
-    std::string packed;
-    if (size > 0 && (!in->text(&packed, size - 1) || !buckets(std::move(packed), &read))) {
-      return false;
-    }
-    each(seller, std::move(read));
-  }
-  return true;
-}
-
 // A seller's entry: `packed` or, if null, none (gone).
 void putSeller(std::string* out, std::int64_t seller, std::int64_t* previous,
                const PackedBuckets* packed) {
@@ -180,28 +159,29 @@ void putSeller(std::string* out, std::int64_t seller, std::int64_t* previous,
   out->append(packed->bytes());
 }
 
-// The whole state's payload at `*at`.
-bool parseWhole(const std::string& bytes, std::size_t* at, SavedJobState* state) {
+// A record's payload at `*at` (the format above): each seller's entry
+// goes to `each`, with its buckets or nullopt if they are gone (allowed
+// only `inChange`), and the recent rows to `recent`; `*at` then passes it.
+bool parsePayload(const std::string& bytes, std::size_t* at, bool inChange,
+                  const std::function<void(std::int64_t, std::optional<PackedBuckets>)>& each,
+                  RecentRows* recent) {
   Payload in(bytes, *at);
-  const auto add = [state](std::int64_t seller, std::optional<PackedBuckets> read) {
-    state->buckets.emplace_hint(state->buckets.end(), seller, std::move(*read));
-  };
-  if (!parseSellers(&in, false, add) || !parseRecent(&in, &state->recent)) return false;
-  *at = in.at();
-  return true;
-}
-
-// A change's payload: per seller its buckets, or none if gone.
-struct Change {
-  std::vector<std::pair<std::int64_t, std::optional<PackedBuckets>>> sellers;
-  RecentRows recent;
-};
-bool parseChange(const std::string& bytes, std::size_t* at, Change* change) {
-  Payload in(bytes, *at);
-  const auto add = [change](std::int64_t seller, std::optional<PackedBuckets> read) {
-    change->sellers.emplace_back(seller, std::move(read));
-  };
-  if (!parseSellers(&in, true, add) || !parseRecent(&in, &change->recent)) return false;
+  std::uint64_t sellers = 0;
+  if (!in.number(&sellers)) return false;
+  std::int64_t seller = 0;
+  for (std::uint64_t i = 0; i < sellers; ++i) {
+    std::uint64_t size = 0;
+    if (!in.delta(&seller) || !in.number(&size) || (size == 0 && !inChange)) return false;
+    std::optional<PackedBuckets> read;
+    if (size > 0) {
+      std::string packed;
+      if (!in.text(&packed, size - 1)) return false;
+      read = PackedBuckets::fromBytes(std::move(packed));
+      if (!read) return false;
+    }
+    each(seller, std::move(read));
+  }
+  if (!parseRecent(&in, recent)) return false;
   *at = in.at();
   return true;
 }
@@ -233,8 +213,13 @@ std::optional<SavedJobState> BucketFile::load(Timestamp computedAt,
     }
   }
   SavedJobState state;
+  const auto whole = [&state](std::int64_t seller, std::optional<PackedBuckets> read) {
+    state.buckets.emplace_hint(state.buckets.end(), seller, std::move(*read));
+  };
   const std::size_t start = at;
-  if (!parseWhole(bytes, &at, &state) || !closed(bytes, start, &at)) return std::nullopt;
+  if (!parsePayload(bytes, &at, false, whole, &state.recent) || !closed(bytes, start, &at)) {
+    return std::nullopt;
+  }
   held.wholeBytes = at;
   // The changes, up to the run asked for; a change cut short or damaged
   // ends them (a save that failed half way).
@@ -244,20 +229,25 @@ std::optional<SavedJobState> BucketFile::load(Timestamp computedAt,
     std::istringstream in(title.value_or(""));
     std::string word;
     Timestamp changedAt = 0;
-    Change change;
+    // Applied only once the change is known whole.
+    std::vector<std::pair<std::int64_t, std::optional<PackedBuckets>>> sellers;
+    RecentRows recent;
+    const auto changed = [&sellers](std::int64_t seller, std::optional<PackedBuckets> read) {
+      sellers.emplace_back(seller, std::move(read));
+    };
     const std::size_t payload = next;
-    if (!(in >> word >> changedAt) || word != kChanges || !parseChange(bytes, &next, &change) ||
-        !closed(bytes, payload, &next)) {
+    if (!(in >> word >> changedAt) || word != kChanges ||
+        !parsePayload(bytes, &next, true, changed, &recent) || !closed(bytes, payload, &next)) {
       break;
     }
-    for (auto& [seller, read] : change.sellers) {
+    for (auto& [seller, read] : sellers) {
       if (read) {
         state.buckets.insert_or_assign(seller, std::move(*read));
       } else {
         state.buckets.erase(seller);
       }
     }
-    state.recent = std::move(change.recent);
+    state.recent = std::move(recent);
     held.computedAt = changedAt;
     at = next;
   }
@@ -306,8 +296,7 @@ std::string BucketFile::rewrite(Timestamp computedAt, const std::string& rulesVe
     }
     putRecent(&chunk, recent, [&] { flush(kChunk); });
     flush(0);
-    const std::string closing =
-        "end " + std::to_string(size) + ' ' + std::to_string(crc.checksum()) + '\n';
+    const std::string closing = closingLine(size, crc.checksum());
     out << closing;
     out.flush();
     if (!out) return "cannot write " + temporary + errnoText();
@@ -333,8 +322,8 @@ std::string BucketFile::append(Timestamp computedAt, const BucketState& buckets,
   }
   putRecent(&payload, recent, [] {});
   const std::string record = std::string(kChanges) + ' ' + std::to_string(computedAt) + '\n' +
-                             payload + "end " + std::to_string(payload.size()) + ' ' +
-                             std::to_string(crcOf(payload.data(), payload.size())) + '\n';
+                             payload +
+                             closingLine(payload.size(), crcOf(payload.data(), payload.size()));
   Held held = *held_;
   held_.reset();  // unknown until the change is whole on disk
   errno = 0;
