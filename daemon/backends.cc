@@ -1,5 +1,9 @@
 #include "daemon/backends.h"
 
+#include <Poco/Logger.h>
+
+#include <cstdio>
+
 #include "jobs/mysql/mysql_result_store.h"
 #include "jobs/source/mysql_source.h"
 #include "jobs/source/sqlite_source.h"
@@ -16,6 +20,16 @@ std::string describe(const MysqlOptions& m) {
 std::unique_ptr<Source> makeSource(const DaemonConfig& config) {
   source::ReadSettings settings;
   settings.sessions = config.sourceReadSessions;
+  // With logging.loggers.root.level = debug (or a logger named "source"):
+  // which query of a run's read takes the time.
+  settings.onQuery = [](const std::string& what, double seconds, std::int64_t rows) {
+    Poco::Logger& log = Poco::Logger::get("source");
+    if (!log.debug()) return;
+    char figures[64];
+    std::snprintf(figures, sizeof figures, ": %.3f s, %lld rows", seconds,
+                  static_cast<long long>(rows));
+    log.debug(what + figures);
+  };
   if (config.sourceBackend == "mysql") {
     return std::make_unique<MysqlSource>(config.mysqlSource, settings);
   }

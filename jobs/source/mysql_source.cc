@@ -113,7 +113,7 @@ source::SourceSchema readSchema(MysqlConnection& db) {
 }  // namespace
 
 MysqlSource::MysqlSource(MysqlOptions options, source::ReadSettings settings)
-    : options_(std::move(options)), settings_(settings) {}
+    : options_(std::move(options)), settings_(std::move(settings)) {}
 
 std::unique_ptr<MysqlConnection> MysqlSource::connect() const {
   try {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <exception>
 #include <iterator>
@@ -435,6 +436,7 @@ class Reader {
   template <typename OnRow>
   void each(const std::string& what, const std::string& sql, OnRow onRow) {
     checkCancelled();
+    const auto started = std::chrono::steady_clock::now();
     std::unique_ptr<SqlRows> rows = session_.query(what, sql);
     std::int64_t n = 0;
     while (rows->next()) {
@@ -442,6 +444,11 @@ class Reader {
       if (++n % kRowsBetweenCancelChecks == 0) checkCancelled();
     }
     flushBuckets();
+    if (options_.settings.onQuery) {
+      options_.settings.onQuery(
+          what, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+          n);
+    }
   }
 
   // For a read of every seller: the after-sales tables to read whole, before

@@ -55,6 +55,10 @@ struct ReadSettings {
   std::int64_t problemKeysPerTable = kDefaultProblemKeysPerTable;
   // Sellers per chunk of an incremental read: keeps the IN lists short.
   std::size_t sellersPerQuery = 1000;
+  // Called after each query of a read, from the thread that ran it, with
+  // what the query read (as in the read's errors), its seconds and the
+  // rows it returned; unset: none. The daemon logs them at debug level.
+  std::function<void(const std::string& what, double seconds, std::int64_t rows)> onQuery;
 };
 
 // How one read goes about it.

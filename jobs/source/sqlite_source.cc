@@ -215,7 +215,7 @@ std::unique_ptr<source::SqlSession> openSqliteSession(const std::string& path,
 }
 
 SqliteSource::SqliteSource(std::string path, source::ReadSettings settings)
-    : path_(std::move(path)), settings_(settings) {}
+    : path_(std::move(path)), settings_(std::move(settings)) {}
 
 SourceData SqliteSource::read(Timestamp now, const Rules& rules, const CancelToken& cancel,
                               const ChangeScope* changes, const CarriedState* buckets) {

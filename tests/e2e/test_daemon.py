@@ -828,6 +828,18 @@ class LifecycleTest(FixtureDirTestCase):
             self.assertEqual(alone.returncode, 64, flag)
             self.assertIn(f"{flag} goes with --run-once=score", alone.stderr.decode())
 
+    def test_debug_logging_names_each_source_query_with_its_time(self):
+        # As etc/sellertrustd.properties shows: which query of a read takes
+        # the time. Not at the default level.
+        quiet = run_once(self.dir, self.source)
+        self.assertEqual(quiet.returncode, 0, quiet.stderr)
+        self.assertNotIn("source: ", quiet.stderr.decode())
+        r = run_once(self.dir, self.source, "--full", "--set=logging.loggers.root.level=debug")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        log = r.stderr.decode()
+        self.assertRegex(log, r"Debug source: reading sellers: [0-9.]+ s, 3 rows")
+        self.assertRegex(log, r"Debug source: aggregating orders: [0-9.]+ s, [1-9][0-9]* rows")
+
     def test_sighup_reloads_the_rules_and_keeps_them_on_a_bad_file(self):
         conf = os.path.join(self.dir, "sellertrustd.properties")
         with open(conf, "w") as f:

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "jobs/demo/demo_marketplace.h"
@@ -111,6 +113,33 @@ TEST_F(SideBySideTest, AnIncrementalReadDealtOutGivesWhatOneSessionGives) {
   ASSERT_GT(one.defects.size(), 5u);
   // Chunks of 3 sellers over three sessions.
   expectSame(read(3, 3, &changes), one);
+}
+
+// Every query of a read is reported (ReadSettings::onQuery, which the
+// daemon logs at debug level) with the rows it returned, from each
+// session's thread: a full read on two sessions runs each window query
+// once per share, and the queries before the shares once.
+TEST_F(SideBySideTest, EveryQueryIsReportedWithItsRows) {
+  std::mutex mutex;
+  std::map<std::string, std::int64_t> calls;
+  std::map<std::string, std::int64_t> rows;
+  source::ReadSettings settings;
+  settings.sessions = 2;
+  settings.onQuery = [&](const std::string& what, double seconds, std::int64_t n) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    EXPECT_GE(seconds, 0.0);
+    ++calls[what];
+    rows[what] += n;
+  };
+  const SourceData data =
+      SqliteSource(file_->path(), settings).read(kNow, Rules(), CancelToken(), nullptr, nullptr);
+  EXPECT_EQ(calls["reading the latest change"], 1);
+  EXPECT_EQ(rows["reading the latest change"], 1);
+  EXPECT_EQ(calls["reading sellers"], 1);
+  EXPECT_EQ(rows["reading sellers"], static_cast<std::int64_t>(data.sellers.size()));
+  EXPECT_EQ(calls["aggregating orders"], 2);
+  // At least one group per seller with window orders.
+  EXPECT_GE(rows["aggregating orders"], static_cast<std::int64_t>(data.tallies.size()));
 }
 
 // An incremental read that finds reading every seller cheaper reads them
