@@ -833,7 +833,7 @@ class LifecycleTest(FixtureDirTestCase):
         # the time. Not at the default level.
         quiet = run_once(self.dir, self.source)
         self.assertEqual(quiet.returncode, 0, quiet.stderr)
-        self.assertNotIn("source: ", quiet.stderr.decode())
+        self.assertNotRegex(quiet.stderr.decode(), r"source: reading sellers: ")
         r = run_once(self.dir, self.source, "--full", "--set=logging.loggers.root.level=debug")
         self.assertEqual(r.returncode, 0, r.stderr)
         log = r.stderr.decode()
