@@ -398,6 +398,19 @@ std::string defectCondition(MetricId metric, const std::string& table) {
   return whereOf(*denominator) + " AND CASE WHEN " + whereOf(*numerator) + " THEN 0 ELSE 1 END = 1";
 }
 
+MetricId metricCountedByDefects(TallyId tally) {
+  for (std::size_t m = 0; m < kMetricCount; ++m) {
+    const auto metric = static_cast<MetricId>(m);
+    if (hasDefects(metric) && !higherIsBetter(metric) && metricTallies(metric).numerator == tally &&
+        defectUnit(metric) == "orders") {
+      return metric;
+    }
+  }
+  throw std::logic_error(std::string("tally ") + tallyName(tally) +
+                         " has parts on several tables but is the numerator of no metric whose "
+                         "defect rows count orders: nothing would count it");
+}
+
 namespace {
 
 const std::string& findDefectUnit(MetricId metric) {

@@ -165,6 +165,10 @@ bool hasDefects(MetricId metric);
 // row of `table` is a defect row of `metric`, from the metric's tallies.
 // Throws std::logic_error if the metric has no tally part on that table.
 std::string defectCondition(MetricId metric, const std::string& table);
+// The metric whose numerator `tally` is and whose defect rows count orders:
+// the distinct orders of its defect rows are the tally. Throws
+// std::logic_error when there is none.
+MetricId metricCountedByDefects(TallyId tally);
 // What a metric's defect rows count: "orders" when it counts orders, else
 // the after-sales table whose rows it counts (tickets, return_requests).
 const std::string& defectUnit(MetricId metric);

@@ -103,6 +103,9 @@ class SqliteDialect : public Dialect {
   bool scansWholeTablesForOrphans() const override { return true; }
   std::string keepApart() const override { return " LIMIT -1"; }
   std::string joinInOrder() const override { return "CROSS JOIN"; }
+  std::string onceJoined(const std::string& condition) const override {
+    return "CASE WHEN " + condition + " THEN 1 END = 1";
+  }
   // typeof() answers NULL, wrong type and (for the NULL-less comparisons
   // below) absence in one call; an optional time needs no NULL test, as
   // the time check is 0 for NULL.
@@ -196,6 +199,7 @@ class MysqlDialect : public Dialect {
   bool scansWholeTablesForOrphans() const override { return false; }
   std::string keepApart() const override { return ""; }
   std::string joinInOrder() const override { return ""; }
+  std::string onceJoined(const std::string& condition) const override { return condition; }
 
  protected:
   // MariaDB stores zero dates, zero days ('2024-05-00') and, under

@@ -52,6 +52,13 @@ class Dialect {
   // reading the table's 280 k refunds first at 10 M orders); "" for one
   // whose optimizer chooses from its statistics (MySQL).
   virtual std::string joinInOrder() const = 0;
+  // `condition` on an after-sales row (c) and its order (o), read orders
+  // first, as one term the engine tests once it has found the row: SQLite
+  // tests each AND term on o alone as soon as it reads o, and reads the
+  // order's whole row for it, where the (seller_id, ordered_at) index
+  // serves orders without such rows (a chunk of 1 000 sellers' refund
+  // defects: 235 against 46 ms); MySQL reads the row either way.
+  virtual std::string onceJoined(const std::string& condition) const = 0;
 
   // The condition that holds iff `check` finds the row of `alias` bad, or
   // "" when the engine's typed columns cannot hold such a value.

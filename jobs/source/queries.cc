@@ -72,12 +72,17 @@ std::string withOrder(const TableDef& table) {
   return table.name + " c LEFT JOIN orders o ON o.order_id = c.order_id";
 }
 
-// The rows of `table` with their order: an after-sales table in
-// known.scanFirst is read first, its orders found by key.
+// True when the rows of an after-sales `table` are read first, their
+// orders found by key: it is in known.scanFirst, on an engine told so.
+bool readsFirst(const Dialect& dialect, const TableDef& table, const KnownRows& known) {
+  return known.scanFirst.count(table.name) != 0 && !dialect.joinInOrder().empty();
+}
+
+// The rows of `table` with their order.
 std::string fromWindowRows(const Dialect& dialect, const TableDef& table, const KnownRows& known) {
   if (!table.afterSales) return "orders o";
-  const bool first = known.scanFirst.count(table.name) != 0 && !dialect.joinInOrder().empty();
-  const std::string join = first ? dialect.joinInOrder() : std::string("JOIN");
+  const std::string join =
+      readsFirst(dialect, table, known) ? dialect.joinInOrder() : std::string("JOIN");
   return table.name + " c " + join + " orders o ON o.order_id = c.order_id";
 }
 
@@ -193,8 +198,12 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
 // sound, whose order is sound, and that satisfy `where`.
 std::string soundWindowRows(const Dialect& dialect, const TableDef& table, const std::string& where,
                             const KnownRows& known, const std::string& window) {
-  std::string sql = "FROM " + fromWindowRows(dialect, table, known) + "\nWHERE " + window +
-                    " AND " + orIfEmpty(where);
+  std::string condition = orIfEmpty(where);
+  if (table.afterSales && !where.empty() && !readsFirst(dialect, table, known)) {
+    condition = dialect.onceJoined(condition);
+  }
+  std::string sql =
+      "FROM " + fromWindowRows(dialect, table, known) + "\nWHERE " + window + " AND " + condition;
   const auto keepSound = [&](const TableDef& t) {
     const std::string sound = soundRow(dialect, t, known);
     if (!sound.empty()) sql += "\n  AND " + sound;
@@ -597,8 +606,8 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     if (!arms.empty()) bucket = cases(arms, all);
   }
 
-  // A tally with parts on several tables is a union; the others are columns
-  // of their table's grain query.
+  // A tally with parts on several tables is counted from defect rows
+  // (DefectCount); the others are columns of their table's grain query.
   std::map<TallyId, int> parts;
   for (const TallyDef& t : tallies()) ++parts[t.id];
 
@@ -621,22 +630,15 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
   }
   for (const auto& [id, n] : parts) {
     if (n == 1) continue;
-    std::string branches;
     for (const TallyDef& t : tallies()) {
-      if (t.id != id) continue;
-      if (t.aggregate != Aggregate::kCountOrders || !passedMacros(t.where).empty()) {
+      if (t.id == id &&
+          (t.aggregate != Aggregate::kCountOrders || !passedMacros(t.where).empty())) {
         throw std::logic_error(std::string("tally ") + tallyName(id) +
                                " has parts on several tables but does not count orders, or "
                                "depends on the clock");
       }
-      if (!branches.empty()) branches += "\n  UNION ALL\n";
-      branches +=
-          "SELECT o.seller_id AS seller, o.order_id AS order_id, " + bucket + " AS b\n" +
-          soundWindowRows(dialect, table(t.table), t.where, known, windowOf(table(t.table)));
     }
-    q.unions.push_back({id, sql("SELECT u.seller AS g, COUNT(DISTINCT u.order_id) AS " +
-                                std::string(tallyName(id)) + ", u.b\nFROM (\n" + branches +
-                                "\n) u\nGROUP BY u.seller, u.b")});
+    q.fromDefects.push_back({id, metricCountedByDefects(id)});
   }
   for (const TableDef& t : tables()) {
     DefectQuery defects = defectQuery(dialect, t, known, windowOf(t));

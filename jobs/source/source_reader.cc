@@ -181,7 +181,7 @@ class Reader {
     WindowShare share;
     bool outsideWindow = true;
     bool window = true;   // false: only what lies outside the window
-    bool defects = true;  // false: the window's tallies without defect rows
+    bool defects = true;  // false: the window's tallies; no defect rows kept
   };
 
   // Adds units that read `sellers` in chunks that keep IN lists short.
@@ -721,7 +721,8 @@ class Reader {
     readUntimedOrders();
   }
 
-  // The unit's window: tallies, histograms and (if `defects`) defect rows.
+  // The unit's window: tallies, histograms and (if `defects`) defect rows
+  // (those that count a tally are read either way).
   void readWindow(bool defects) {
     // Orders first: once a table's bad rows are known (unless there were
     // too many to list), the later queries leave them out by key instead of
@@ -737,10 +738,10 @@ class Reader {
       }
       learnBadRows(table);
     }
-    for (const UnionQuery& u : queries_.unions) readUnion(u);
-    if (defects) {
-      for (const DefectQuery& d : queries_.defects) readDefects(d);
+    for (const DefectQuery& d : queries_.defects) {
+      if (defects || countsTallies(d)) readDefects(d, defects);
     }
+    countDefectOrders();
     readHistogram(
         "reading response times", queries_.responseHistogram,
         [](SellerTally & t) -> auto& { return t.responseSeconds; });
@@ -798,19 +799,50 @@ class Reader {
     });
   }
 
-  void readDefects(const DefectQuery& q) {
+  // True when the defect rows `q` lists count a tally (DefectCount).
+  bool countsTallies(const DefectQuery& q) const {
+    for (const DefectCount& count : queries_.fromDefects) {
+      if (std::count(q.metrics.begin(), q.metrics.end(), count.metric) != 0) return true;
+    }
+    return false;
+  }
+
+  // Reads the defect rows `q` lists: kept (if `keep`) and counted for the
+  // tallies counted from them.
+  void readDefects(const DefectQuery& q, bool keep) {
     each("listing the defects of " + q.table, q.sql, [&](SqlRows& row) {
       const std::int64_t seller = row.getInt64(0);
-      DefectList::Builder& defects = unsorted_[seller];
       for (std::size_t i = 0; i < q.metrics.size(); ++i) {
         const int reason = static_cast<int>(4 + 2 * i);
         if (row.isNull(reason)) continue;
         const Defect d{row.getInt64(1), row.getInt64(2), row.getInt64(3),
                        row.isNull(reason + 1) ? 0 : row.getInt64(reason + 1),
                        static_cast<std::uint16_t>(row.getInt64(reason))};
-        defects.add(d);
+        if (keep) unsorted_[seller].add(d);
+        for (const DefectCount& count : queries_.fromDefects) {
+          if (count.metric == q.metrics[i]) {
+            defectOrders_[count.tally].push_back({seller, d.orderId, d.orderedAt});
+          }
+        }
       }
     });
+  }
+
+  // Adds to the tallies counted from defect rows (DefectCount) the distinct
+  // orders of the unit's, each in its bucket for a seller tallied in them.
+  void countDefectOrders() {
+    for (auto& [tally, orders] : defectOrders_) {
+      std::sort(orders.begin(), orders.end());
+      orders.erase(std::unique(orders.begin(), orders.end()), orders.end());
+      for (const SellerOrder& o : orders) {
+        const auto width = widths_ != nullptr ? widths_->find(o.seller) : BucketWidths::iterator();
+        const bool inBuckets = widths_ != nullptr && width != widths_->end();
+        ++(inBuckets ? bucketOf(o.seller, bucketStart(o.orderedAt, width->second))->tally
+                     : data_.tallies[o.seller])[tally];
+      }
+      orders.clear();
+    }
+    flushBuckets();
   }
 
   // Adds the buckets a query gave of the seller it was reading (its rows
@@ -906,12 +938,16 @@ class Reader {
   // The bucket a row of `seller` adds to (its column `column` not NULL: a
   // seller tallied in buckets), or nullptr: the seller's own tally.
   TallyBucket* bucketOfRow(SqlRows& row, int column, std::int64_t seller) {
-    if (row.isNull(column)) return nullptr;
+    return row.isNull(column) ? nullptr : bucketOf(seller, row.getInt64(column));
+  }
+
+  // The bucket starting at `start` of `seller`, whose buckets are being read.
+  TallyBucket* bucketOf(std::int64_t seller, Timestamp start) {
     if (seller != readingSeller_) {
       flushBuckets();
       readingSeller_ = seller;
     }
-    return &reading_[row.getInt64(column)];
+    return &reading_[start];
   }
 
   void rebuildQueries() {
@@ -952,14 +988,6 @@ class Reader {
     keys.clear();
     for (const auto& [key, rows] : bad.keys()) keys.push_back(key);
     rebuildQueries();
-  }
-
-  void readUnion(const UnionQuery& u) {
-    each(std::string("aggregating ") + tallyName(u.tally), u.sql, [&](SqlRows& row) {
-      TallyBucket* bucket = bucketOfRow(row, 2, row.getInt64(0));
-      (bucket != nullptr ? bucket->tally : data_.tallies[row.getInt64(0)])[u.tally] +=
-          row.getInt64(1);
-    });
   }
 
   template <typename Field>
@@ -1145,6 +1173,17 @@ class Reader {
   // Each seller's defect rows as listed, until settleDefects sorts them
   // into data_.defects.
   std::map<std::int64_t, DefectList::Builder> unsorted_;
+  // The orders of a unit's defect rows, per tally counted from them
+  // (DefectCount), until countDefectOrders counts them.
+  struct SellerOrder {
+    std::int64_t seller = 0;
+    std::int64_t order = 0;
+    Timestamp orderedAt = 0;
+    auto key() const { return std::tie(seller, order, orderedAt); }
+    bool operator<(const SellerOrder& other) const { return key() < other.key(); }
+    bool operator==(const SellerOrder& other) const { return key() == other.key(); }
+  };
+  std::map<TallyId, std::vector<SellerOrder>> defectOrders_;
   std::map<std::string, BadRows> bad_;
   // Table -> repeated key -> the rows that hold it.
   std::map<std::string, std::map<std::int64_t, std::int64_t>> repeated_;

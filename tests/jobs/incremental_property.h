@@ -359,6 +359,10 @@ class FullAndIncremental {
   std::string differences() const {
     return incremental::differences(*fullSnapshots_.current(), *incSnapshots_.current());
   }
+  // The full job's tally `id` of `seller` after its last run.
+  std::int64_t fullCount(std::int64_t seller, TallyId id) const {
+    return fullSnapshots_.current()->sellers.at(seller)->counts[static_cast<std::size_t>(id)];
+  }
 
  private:
   static ScoreJob::Options options(std::int64_t bucketMinOrders) {

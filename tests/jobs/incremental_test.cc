@@ -183,6 +183,29 @@ TEST_F(BucketedRunTest, AnOrderLeavingTheWindowLeavesItsDayAndItsDueTime) {
   EXPECT_EQ("", jobs.differences());
 }
 
+// An order leaving the window with a defect (here a negative rating) takes
+// it out of its day's defect orders too, the day not being read again.
+TEST_F(BucketedRunTest, AnOrderLeavingTheWindowTakesItsDefectWithIt) {
+  const Timestamp firstDay = kStart - 6 * kDay;  // the window's first day, at 12:00
+  order(1, firstDay + 30 * kMinute, sqlTime(firstDay + kHour), kStart);
+  order(2, firstDay + 40 * kMinute, sqlTime(firstDay + kHour), kStart);
+  exec(
+      "INSERT INTO ratings (rating_id, order_id, seller_id, product_id, stars, created_at, "
+      "updated_at) VALUES (700, 1, 1, 101, 1, " +
+      sqlTime(firstDay + kDay) + ", " + sqlTime(kStart) + ")");
+  SqliteSource source(file_.path());
+  FullAndIncremental jobs(source, /*buckets=*/true);
+  jobs.run(kStart);
+  jobs.run(kStart + kMinute);  // in buckets from now on
+  ASSERT_EQ("", jobs.differences());
+  ASSERT_EQ(jobs.fullCount(1, TallyId::kDefectOrders), 1);    // order 1
+  const ScoreRunSummary s = jobs.run(kStart + 35 * kMinute);  // order 1 left
+  EXPECT_EQ(s.kind, RunKind::kIncremental);
+  EXPECT_EQ(s.rowsRead.at("orders"), 1);  // order 1, as it was counted
+  EXPECT_EQ("", jobs.differences());
+  EXPECT_EQ(jobs.fullCount(1, TallyId::kDefectOrders), 0);
+}
+
 // The buckets outlive the job that built them (Options::bucketsFile): a job
 // that resumes from the saved results reads only the day that changed.
 TEST_F(BucketedRunTest, ARestartContinuesWithTheBucketsOfTheSavedRun) {

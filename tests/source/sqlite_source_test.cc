@@ -611,8 +611,11 @@ TEST(SellerPartsTest, EveryWindowQueryOfAPartKeepsItsSellers) {
   };
   ASSERT_EQ(q.grains.size(), 6u);
   for (const auto& g : q.grains) expectKept(g.table, g.sql);
-  ASSERT_FALSE(q.unions.empty());
-  for (const auto& u : q.unions) expectKept("ratings, tickets and chargebacks", u.sql);
+  // Orders with a defect of any table: counted from the defect rows of
+  // the order defect rate, which these queries list.
+  ASSERT_EQ(q.fromDefects.size(), 1u);
+  EXPECT_EQ(q.fromDefects[0].tally, TallyId::kDefectOrders);
+  EXPECT_EQ(q.fromDefects[0].metric, MetricId::kOrderDefectRate);
   for (const auto& d : q.defects) {
     if (!d.sql.empty()) expectKept(d.table, d.sql);
   }
