@@ -106,6 +106,7 @@ class SqliteDialect : public Dialect {
   std::string onceJoined(const std::string& condition) const override {
     return "CASE WHEN " + condition + " THEN 1 END = 1";
   }
+  bool groupsDefectRows() const override { return true; }
   // typeof() answers NULL, wrong type and (for the NULL-less comparisons
   // below) absence in one call; an optional time needs no NULL test, as
   // the time check is 0 for NULL.
@@ -200,6 +201,7 @@ class MysqlDialect : public Dialect {
   std::string keepApart() const override { return ""; }
   std::string joinInOrder() const override { return ""; }
   std::string onceJoined(const std::string& condition) const override { return condition; }
+  bool groupsDefectRows() const override { return false; }
 
  protected:
   // MariaDB stores zero dates, zero days ('2024-05-00') and, under

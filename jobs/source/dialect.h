@@ -59,6 +59,10 @@ class Dialect {
   // serves orders without such rows (a chunk of 1 000 sellers' refund
   // defects: 235 against 46 ms); MySQL reads the row either way.
   virtual std::string onceJoined(const std::string& condition) const = 0;
+  // True when a grain query should list its table's defect rows, each a
+  // group of its own (GrainQuery::defectMetrics): SQLite sorts the rows it
+  // groups either way, and saves a pass.
+  virtual bool groupsDefectRows() const = 0;
 
   // The condition that holds iff `check` finds the row of `alias` bad, or
   // "" when the engine's typed columns cannot hold such a value.

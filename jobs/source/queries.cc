@@ -146,11 +146,46 @@ std::string soundAt(const Dialect& dialect, const TableDef& table) {
   return out.empty() ? out : "CASE" + out + " END";
 }
 
+// What lists the defect rows of `table` for every metric with reasons on
+// it: two columns per metric (the first of its reasons whose `when` holds,
+// and that reason's value; each NULL unless the row is a defect row of the
+// metric), and `any`, which holds iff the row is a defect row of any.
+struct DefectColumns {
+  std::vector<MetricId> metrics;
+  std::vector<std::string> columns;
+  std::string any;
+};
+
+DefectColumns defectColumns(const TableDef& table) {
+  DefectColumns out;
+  for (const DefectReasonDef& r : defectReasons()) {
+    if (r.table != table.name) continue;
+    if (out.metrics.empty() || out.metrics.back() != r.metric) out.metrics.push_back(r.metric);
+  }
+  for (MetricId metric : out.metrics) {
+    std::string reason = "CASE";
+    std::string value = "CASE";
+    for (std::size_t i = 0; i < defectReasons().size(); ++i) {
+      const DefectReasonDef& r = defectReasons()[i];
+      if (r.metric != metric || r.table != table.name) continue;
+      const std::string when = r.when.empty() ? "1 = 1" : "(" + r.when + ")";
+      reason += " WHEN " + when + " THEN " + std::to_string(i);
+      value += " WHEN " + when + " THEN " + (r.value.empty() ? "NULL" : r.value);
+    }
+    const std::string condition = defectCondition(metric, table.name);
+    out.columns.push_back("CASE WHEN " + condition + " THEN " + reason + " END END");
+    out.columns.push_back("CASE WHEN " + condition + " THEN " + value + " END END");
+    out.any += (out.any.empty() ? "" : " OR ") + ("(" + condition + ")");
+  }
+  return out;
+}
+
 // `from` and `where` select the rows (see grainRows).
 GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
                       const std::vector<const TallyDef*>& own, const KnownRows& known,
                       const std::string& from, const std::string& where, bool orphans,
-                      const std::vector<GrainColumn>& dueColumns, const std::string& bucket) {
+                      const std::vector<GrainColumn>& dueColumns, const std::string& bucket,
+                      bool listsDefects) {
   const std::string a = table.alias();
   // Negative, so it cannot meet a seller id; signed first, or MySQL refuses
   // the subtraction on a view's BIGINT UNSIGNED key.
@@ -189,8 +224,25 @@ GrainQuery grainQuery(const Dialect& dialect, const TableDef& table,
     rows += ",\n  CASE WHEN o.order_id IS NULL THEN 1 ELSE 0 END AS orphan";
     q.sql += ", MAX(orphan) AS orphan";
   }
+  std::string groups = "g, b";
+  if (listsDefects) {
+    const DefectColumns d = defectColumns(table);
+    q.defectMetrics = d.metrics;
+    rows += ",\n  CASE WHEN " + d.any + " THEN " + a + "." + table.key +
+            " END AS d,\n  o.order_id AS d_order, " + dialect.epochSeconds("o.ordered_at") +
+            " AS d_ordered_at";
+    q.sql += ", MIN(d_order), MIN(d_ordered_at)";
+    for (std::size_t i = 0; i < d.columns.size(); ++i) {
+      const std::string name = "d" + std::to_string(i);
+      rows += ",\n  " + d.columns[i] + " AS " + name;
+      q.sql += ", MIN(" + name + ")";
+    }
+    // A sound row's own group if it is a defect row: the groups of a seller
+    // add up (its tallies count rows).
+    groups += ", CASE WHEN g > 0 THEN d END";
+  }
   rows += "\nFROM " + from + "\nWHERE " + where + dialect.keepApart();
-  q.sql += "\nFROM (\n" + rows + "\n) r\nGROUP BY g, b";
+  q.sql += "\nFROM (\n" + rows + "\n) r\nGROUP BY " + groups;
   return q;
 }
 
@@ -221,39 +273,32 @@ std::string histogramQuery(const Dialect& dialect, const HistogramDef& h, const 
          "\nGROUP BY g, b, k ORDER BY g, b, k";
 }
 
+// True when the grain query of `table`, with `own` tallies, lists its
+// defect rows too (GrainQuery::defectMetrics): in a read of listed sellers
+// (`listed`), whose queries each walk their orders again. A read of every
+// seller evaluates the defect columns on every row then, where the defect
+// query keeps the defect rows first (10 M orders on SQLite: 46.9 s
+// against 32.6 + 8.6 s).
+bool listsDefects(const Dialect& dialect, const TableDef& table,
+                  const std::vector<const TallyDef*>& own, bool listed) {
+  return listed && dialect.groupsDefectRows() && !defectColumns(table).metrics.empty() &&
+         std::none_of(own.begin(), own.end(),
+                      [](const TallyDef* t) { return t->aggregate == Aggregate::kCountOrders; });
+}
+
 // The defect rows of `table` for every metric with reasons on it: its
 // window rows that are sound and a defect row of at least one of them.
 DefectQuery defectQuery(const Dialect& dialect, const TableDef& table, const KnownRows& known,
                         const std::string& window) {
+  const DefectColumns d = defectColumns(table);
   DefectQuery q;
   q.table = table.name;
-  std::string columns = "o.seller_id, o.order_id, " + table.alias() + "." + table.key + ", " +
+  q.metrics = d.metrics;
+  if (q.metrics.empty()) return q;
+  std::string columns = "o.seller_id, " + table.alias() + "." + table.key + ", o.order_id, " +
                         dialect.epochSeconds("o.ordered_at");
-  std::string any;
-  for (std::size_t i = 0; i < defectReasons().size(); ++i) {
-    const DefectReasonDef& r = defectReasons()[i];
-    if (r.table != table.name) continue;
-    if (q.metrics.empty() || q.metrics.back() != r.metric) q.metrics.push_back(r.metric);
-  }
-  for (MetricId metric : q.metrics) {
-    // The first reason whose `when` holds; the last has none.
-    std::string reason = "CASE";
-    std::string value = "CASE";
-    for (std::size_t i = 0; i < defectReasons().size(); ++i) {
-      const DefectReasonDef& r = defectReasons()[i];
-      if (r.metric != metric || r.table != table.name) continue;
-      const std::string when = r.when.empty() ? "1 = 1" : "(" + r.when + ")";
-      reason += " WHEN " + when + " THEN " + std::to_string(i);
-      value += " WHEN " + when + " THEN " + (r.value.empty() ? "NULL" : r.value);
-    }
-    const std::string condition = defectCondition(metric, table.name);
-    columns += ",\n  CASE WHEN " + condition + " THEN " + reason + " END END, CASE WHEN " +
-               condition + " THEN " + value + " END END";
-    any += (any.empty() ? "" : " OR ") + ("(" + condition + ")");
-  }
-  if (!q.metrics.empty()) {
-    q.sql = "SELECT " + columns + "\n" + soundWindowRows(dialect, table, any, known, window);
-  }
+  for (const std::string& c : d.columns) columns += ",\n  " + c;
+  q.sql = "SELECT " + columns + "\n" + soundWindowRows(dialect, table, d.any, known, window);
   return q;
 }
 
@@ -624,7 +669,8 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     }
     const auto [from, where] = grainRows(table);
     GrainQuery grain =
-        grainQuery(dialect, table, own, known, from, where, listsOrphans(table), dues, bucket);
+        grainQuery(dialect, table, own, known, from, where, listsOrphans(table), dues, bucket,
+                   listsDefects(dialect, table, own, sellers != nullptr));
     grain.sql = sql(grain.sql);
     q.grains.push_back(std::move(grain));
   }
@@ -641,6 +687,9 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     q.fromDefects.push_back({id, metricCountedByDefects(id)});
   }
   for (const TableDef& t : tables()) {
+    const auto grain = std::find_if(q.grains.begin(), q.grains.end(),
+                                    [&](const GrainQuery& g) { return g.table == t.name; });
+    if (grain != q.grains.end() && !grain->defectMetrics.empty()) continue;
     DefectQuery defects = defectQuery(dialect, t, known, windowOf(t));
     if (defects.metrics.empty()) continue;
     defects.sql = sql(defects.sql);

@@ -730,7 +730,7 @@ class Reader {
     for (std::size_t i = 0; i < queries_.grains.size(); ++i) {
       const std::string table = queries_.grains[i].table;
       readRepeatedKeys(table);
-      readGrain(queries_.grains[i]);
+      readGrain(queries_.grains[i], defects);
       if (bad_[table].complete()) {
         futureSkipped_[table].push_back(unitIndex_);
       } else {
@@ -761,10 +761,13 @@ class Reader {
     });
   }
 
-  void readGrain(const GrainQuery& grain) {
+  // Reads a grain query: its tallies, bad rows and (kept if `keepDefects`)
+  // defect rows.
+  void readGrain(const GrainQuery& grain, bool keepDefects) {
     if (grain.listsOrphans) ++unitsListingOrphans_[grain.table];
     const int bucketColumn = static_cast<int>(3 + grain.tallies.size() + grain.dueColumns);
     const int orphanColumn = bucketColumn + 1;
+    const int defectColumn = orphanColumn + (grain.listsOrphans ? 1 : 0);
     each("aggregating " + grain.table, grain.sql, [&](SqlRows& row) {
       const std::int64_t rows = row.getInt64(1);
       data_.rowsRead[grain.table] += rows;
@@ -796,6 +799,9 @@ class Reader {
           dueBy(group, row.getInt64(column));
         }
       }
+      if (!grain.defectMetrics.empty() && !row.isNull(defectColumn)) {
+        addDefectRow(row, group, grain.defectMetrics, defectColumn, 2, keepDefects);
+      }
     });
   }
 
@@ -810,22 +816,29 @@ class Reader {
   // Reads the defect rows `q` lists: kept (if `keep`) and counted for the
   // tallies counted from them.
   void readDefects(const DefectQuery& q, bool keep) {
-    each("listing the defects of " + q.table, q.sql, [&](SqlRows& row) {
-      const std::int64_t seller = row.getInt64(0);
-      for (std::size_t i = 0; i < q.metrics.size(); ++i) {
-        const int reason = static_cast<int>(4 + 2 * i);
-        if (row.isNull(reason)) continue;
-        const Defect d{row.getInt64(1), row.getInt64(2), row.getInt64(3),
-                       row.isNull(reason + 1) ? 0 : row.getInt64(reason + 1),
-                       static_cast<std::uint16_t>(row.getInt64(reason))};
-        if (keep) unsorted_[seller].add(d);
-        for (const DefectCount& count : queries_.fromDefects) {
-          if (count.metric == q.metrics[i]) {
-            defectOrders_[count.tally].push_back({seller, d.orderId, d.orderedAt});
-          }
+    each("listing the defects of " + q.table, q.sql,
+         [&](SqlRows& row) { addDefectRow(row, row.getInt64(0), q.metrics, 2, 1, keep); });
+  }
+
+  // The defect row of `seller` in `row`: its order_id and ordered_at in
+  // columns `column` and the next, its key in `keyColumn`, then a reason
+  // and a value per metric of `metrics` (DefectQuery). Kept (if `keep`) and
+  // counted for the tallies counted from defect rows.
+  void addDefectRow(SqlRows& row, std::int64_t seller, const std::vector<MetricId>& metrics,
+                    int column, int keyColumn, bool keep) {
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+      const int reason = column + 2 + 2 * static_cast<int>(i);
+      if (row.isNull(reason)) continue;
+      const Defect d{row.getInt64(column), row.getInt64(keyColumn), row.getInt64(column + 1),
+                     row.isNull(reason + 1) ? 0 : row.getInt64(reason + 1),
+                     static_cast<std::uint16_t>(row.getInt64(reason))};
+      if (keep) unsorted_[seller].add(d);
+      for (const DefectCount& count : queries_.fromDefects) {
+        if (count.metric == metrics[i]) {
+          defectOrders_[count.tally].push_back({seller, d.orderId, d.orderedAt});
         }
       }
-    });
+    }
   }
 
   // Adds to the tallies counted from defect rows (DefectCount) the distinct

@@ -536,7 +536,7 @@ TEST(BucketColumnTest, ListsOnlyTheBucketedSellersItsQueryReads) {
   const std::string hour = source::sqliteDialect().bucketStart("o.ordered_at", 3600);
   const std::string quarter = source::sqliteDialect().bucketStart("o.ordered_at", 900);
   const auto has = [&](const std::vector<std::int64_t>& sellers, const std::string& column) {
-    EXPECT_NE(ordersGrain(&sellers).find("\n  " + column + " AS b\n"), std::string::npos)
+    EXPECT_NE(ordersGrain(&sellers).find("\n  " + column + " AS b"), std::string::npos)
         << ordersGrain(&sellers);
   };
   has({9, 2}, day);
@@ -631,6 +631,28 @@ TEST(SellerPartsTest, EveryWindowQueryOfAPartKeepsItsSellers) {
   const source::RunQueries whole = source::buildRunQueries(source::sqliteDialect(), kNow, Rules(),
                                                            {}, nullptr, source::splitSellers(1)[0]);
   EXPECT_EQ(whole.grains.at(0).sql.find(" % "), std::string::npos);
+}
+
+// A read of listed sellers lists the defect rows of a table whose tallies
+// count rows in its grain query, in one pass; the other tables, and a read
+// of every seller (which keeps the defect rows first), in queries of their
+// own.
+TEST(DefectRowsTest, AReadOfListedSellersListsThemInTheGrainsThatCountRows) {
+  const auto listing = [](const std::vector<std::int64_t>* sellers) {
+    const source::RunQueries q =
+        source::buildRunQueries(source::sqliteDialect(), kNow, Rules(), {}, sellers);
+    std::string grains;
+    std::string own;
+    for (const auto& g : q.grains) grains += g.defectMetrics.empty() ? "" : g.table + " ";
+    for (const auto& d : q.defects) own += d.table + " ";
+    return grains + "| " + own;
+  };
+  const std::vector<std::int64_t> sellers{7};
+  EXPECT_EQ(listing(&sellers), "orders return_requests ratings chargebacks | tickets refunds ");
+  EXPECT_EQ(listing(nullptr), "| orders tickets refunds return_requests ratings chargebacks ");
+  const source::RunQueries mysql =
+      source::buildRunQueries(source::mysqlDialect(), kNow, Rules(), {}, &sellers);
+  EXPECT_EQ(mysql.defects.size(), 6u);
 }
 
 // Under skew the remainder can leave one session most of the window: the
