@@ -36,15 +36,14 @@ namespace sellertrust::source {
 // which it reads whole anyway, its orders LEFT JOINed, rather than in a
 // pass of orphanQuery's.
 // When defectMetrics is not empty (a read of listed sellers, on an engine
-// that groups them cheaply: Dialect::groupsDefectRows), the query also lists
-// the table's defect rows (as DefectQuery does, which is then not run for
-// the table):
-// a sound row that is a defect row of any of them is a group of its own,
-// and each group ends with the order_id and ordered_at (epoch seconds) of
-// its row, then two columns per metric as in DefectQuery (NULL in the
-// groups of other rows). A seller's groups add up, as its tallies on the
-// table count rows; one pass instead of two (SQLite, a chunk of 1 000
-// sellers' orders: 258 ms against 210 + 162).
+// that groups them cheaply: Dialect::groupsDefectRows), the query also
+// lists the table's defect rows, and no DefectQuery is run for the table:
+// a sound row that is a defect row of any of those metrics is a group of
+// its own, and each group ends with the order_id and ordered_at (epoch
+// seconds) of its row, then two columns per metric as in DefectQuery (NULL
+// in the groups of other rows). A seller's groups add up, as its tallies
+// on the table count rows; one pass instead of two (SQLite, a chunk of
+// 1 000 sellers' orders: 258 ms against 210 + 162).
 struct GrainQuery {
   std::string table;
   std::string sql;
