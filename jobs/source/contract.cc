@@ -73,4 +73,17 @@ std::set<std::string> tablesWithoutUniqueKey(const SourceSchema& schema) {
   return out;
 }
 
+std::set<std::string> tablesKeyedByRowid(const SourceSchema& schema) {
+  std::set<std::string> out;
+  for (const TableDef& t : tables()) {
+    auto found = schema.tables.find(t.name);
+    if (found == schema.tables.end()) continue;
+    auto rowid = found->second.indexes.find("(rowid)");
+    if (rowid != found->second.indexes.end() && rowid->second == std::vector<std::string>{t.key}) {
+      out.insert(t.name);
+    }
+  }
+  return out;
+}
+
 }  // namespace sellertrust::source

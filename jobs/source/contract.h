@@ -36,4 +36,8 @@ ContractReport checkContract(const SourceSchema& schema);
 // their key. A run looks for duplicate keys in these (source_reader.h).
 std::set<std::string> tablesWithoutUniqueKey(const SourceSchema& schema);
 
+// The tables whose key can hold no NULL: SQLite tables whose key is their
+// INTEGER PRIMARY KEY (the rowid).
+std::set<std::string> tablesKeyedByRowid(const SourceSchema& schema);
+
 }  // namespace sellertrust::source

@@ -275,13 +275,15 @@ std::string histogramQuery(const Dialect& dialect, const HistogramDef& h, const 
 
 // True when the grain query of `table`, with `own` tallies, lists its
 // defect rows too (GrainQuery::defectMetrics): in a read of listed sellers
-// (`listed`), whose queries each walk their orders again. A read of every
-// seller evaluates the defect columns on every row then, where the defect
-// query keeps the defect rows first (10 M orders on SQLite: 46.9 s
-// against 32.6 + 8.6 s).
+// (`listed`), whose queries each walk their orders again, of a table whose
+// key cannot be NULL (KnownRows::keyNeverNull). A read of every seller
+// evaluates the defect columns on every row then, where the defect query
+// keeps the defect rows first (10 M orders on SQLite: 46.9 s against
+// 32.6 + 8.6 s).
 bool listsDefects(const Dialect& dialect, const TableDef& table,
-                  const std::vector<const TallyDef*>& own, bool listed) {
-  return listed && dialect.groupsDefectRows() && !defectColumns(table).metrics.empty() &&
+                  const std::vector<const TallyDef*>& own, const KnownRows& known, bool listed) {
+  return listed && dialect.groupsDefectRows() && known.keyNeverNull.count(table.name) != 0 &&
+         !defectColumns(table).metrics.empty() &&
          std::none_of(own.begin(), own.end(),
                       [](const TallyDef* t) { return t->aggregate == Aggregate::kCountOrders; });
 }
@@ -670,7 +672,7 @@ RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& r
     const auto [from, where] = grainRows(table);
     GrainQuery grain =
         grainQuery(dialect, table, own, known, from, where, listsOrphans(table), dues, bucket,
-                   listsDefects(dialect, table, own, sellers != nullptr));
+                   listsDefects(dialect, table, own, known, sellers != nullptr));
     grain.sql = sql(grain.sql);
     q.grains.push_back(std::move(grain));
   }

@@ -36,7 +36,8 @@ namespace sellertrust::source {
 // which it reads whole anyway, its orders LEFT JOINed, rather than in a
 // pass of orphanQuery's.
 // When defectMetrics is not empty (a read of listed sellers, on an engine
-// that groups them cheaply: Dialect::groupsDefectRows), the query also
+// that groups them cheaply: Dialect::groupsDefectRows, of a table whose key
+// cannot be NULL: KnownRows::keyNeverNull), the query also
 // lists the table's defect rows, and no DefectQuery is run for the table:
 // a sound row that is a defect row of any of those metrics is a group of
 // its own, and each group ends with the order_id and ordered_at (epoch
@@ -117,6 +118,10 @@ struct KnownRows {
   // (told so on an engine that needs the order told, Dialect::joinInOrder);
   // their grain queries also list their orphans (GrainQuery).
   std::set<std::string> scanFirst;
+  // Tables whose key cannot be NULL: only their grain queries may list
+  // defect rows (GrainQuery::defectMetrics), each a group told apart by
+  // its key. A NULL key would join the group of the seller's other rows.
+  std::set<std::string> keyNeverNull;
 };
 
 // The after-sales tables with no more rows than the window has orders:

@@ -708,6 +708,7 @@ class Reader {
     share_ = unit.share;
     known_ = {};
     if (sellers_ == nullptr) known_.scanFirst = scanFirst_;
+    known_.keyNeverNull = options_.keyNeverNull;
     rebuildQueries();
   }
 

@@ -68,6 +68,8 @@ struct ReadOptions {
   // searches for keys that appear in more than one row: every such row is
   // skipped and reported.
   std::set<std::string> mayRepeatKeys;
+  // The tables whose key cannot be NULL (KnownRows::keyNeverNull).
+  std::set<std::string> keyNeverNull;
   // Opens one more session on the same source; unset: one session only.
   std::function<std::unique_ptr<SqlSession>()> openSession;
 };

@@ -223,7 +223,9 @@ SourceData SqliteSource::read(Timestamp now, const Rules& rules, const CancelTok
   source::ReadOptions options;
   options.settings = settings_;
   // The catalogue of a file costs microseconds: read it every run.
-  options.mayRepeatKeys = source::tablesWithoutUniqueKey(readSchema(session));
+  const source::SourceSchema schema = readSchema(session);
+  options.mayRepeatKeys = source::tablesWithoutUniqueKey(schema);
+  options.keyNeverNull = source::tablesKeyedByRowid(schema);
   options.openSession = [this, &cancel] { return openSqliteSession(path_, &cancel); };
   return source::readSource(session, source::sqliteDialect(), now, rules, cancel, changes, buckets,
                             options);

@@ -206,6 +206,37 @@ TEST_F(BucketedRunTest, AnOrderLeavingTheWindowTakesItsDefectWithIt) {
   EXPECT_EQ(jobs.fullCount(1, TallyId::kDefectOrders), 0);
 }
 
+// A key that may be NULL (SQLite lets any key but the rowid be) cannot
+// tell a defect row's group apart: such a table's grain query lists no
+// defect rows, and its defect query lists that row, on its own order.
+TEST_F(BucketedRunTest, ADefectRowWithoutAKeyCountsOnItsOwnOrder) {
+  exec("DROP TABLE ratings");
+  exec(
+      "CREATE TABLE ratings (rating_id BIGINT PRIMARY KEY, order_id INTEGER, seller_id INTEGER, "
+      "product_id INTEGER, stars INTEGER, created_at TEXT, updated_at TEXT)");
+  exec("CREATE INDEX ratings_order_id ON ratings(order_id)");
+  exec("CREATE INDEX ratings_updated_at ON ratings(updated_at)");
+  const auto rating = [&](const std::string& id, int orderId, int stars) {
+    exec(
+        "INSERT INTO ratings (rating_id, order_id, seller_id, product_id, stars, created_at, "
+        "updated_at) VALUES (" +
+        id + ", " + std::to_string(orderId) + ", 1, 101, " + std::to_string(stars) + ", " +
+        sqlTime(kStart - kHour) + ", " + sqlTime(kStart) + ")");
+  };
+  order(1, kStart - 2 * kDay, sqlTime(kStart - 2 * kDay + kHour), kStart);
+  order(2, kStart - 2 * kDay, sqlTime(kStart - 2 * kDay + kHour), kStart);
+  rating("10", 1, 5);
+  rating("11", 1, 1);
+  rating("NULL", 2, 1);
+  SqliteSource source(file_.path());
+  FullAndIncremental jobs(source, /*buckets=*/false);
+  jobs.run(kStart);
+  order(3, kStart + 5 * kMinute, "NULL", kStart + 5 * kMinute);  // seller 1 read again
+  EXPECT_EQ(jobs.run(kStart + 10 * kMinute).kind, RunKind::kIncremental);
+  EXPECT_EQ(jobs.fullCount(1, TallyId::kDefectOrders), 2);  // orders 1 and 2
+  EXPECT_EQ("", jobs.differences());
+}
+
 // The buckets outlive the job that built them (Options::bucketsFile): a job
 // that resumes from the saved results reads only the day that changed.
 TEST_F(BucketedRunTest, ARestartContinuesWithTheBucketsOfTheSavedRun) {
