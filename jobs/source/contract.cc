@@ -5,6 +5,19 @@
 #include "jobs/source/definition.h"
 
 namespace sellertrust::source {
+namespace {
+
+// Whether an index of `table` begins with `columns` (and so serves their
+// ranges).
+bool indexedOn(const SourceSchema::Table& table, const std::vector<std::string>& columns) {
+  return std::any_of(table.indexes.begin(), table.indexes.end(), [&](const auto& index) {
+    const std::vector<std::string>& have = index.second;
+    return have.size() >= columns.size() &&
+           std::equal(columns.begin(), columns.end(), have.begin());
+  });
+}
+
+}  // namespace
 
 ContractReport checkContract(const SourceSchema& schema) {
   ContractReport report;
@@ -42,13 +55,7 @@ ContractReport checkContract(const SourceSchema& schema) {
                              need.why + " (not checked)");
       continue;
     }
-    const auto& have = found->second.indexes;
-    const bool covered = std::any_of(have.begin(), have.end(), [&](const auto& index) {
-      const std::vector<std::string>& columns = index.second;
-      return columns.size() >= need.columns.size() &&
-             std::equal(need.columns.begin(), need.columns.end(), columns.begin());
-    });
-    if (!covered) {
+    if (!indexedOn(found->second, need.columns)) {
       report.problems.push_back("table " + need.table + ": missing index on (" + list +
                                 "), needed by " + need.why);
     }
@@ -71,6 +78,12 @@ std::set<std::string> tablesWithoutUniqueKey(const SourceSchema& schema) {
     if (!keyed) out.insert(t.name);
   }
   return out;
+}
+
+bool windowIndexed(const SourceSchema& schema) {
+  auto orders = schema.tables.find("orders");
+  return orders != schema.tables.end() && !orders->second.view &&
+         indexedOn(orders->second, {"ordered_at"});
 }
 
 std::set<std::string> tablesKeyedByRowid(const SourceSchema& schema) {

@@ -36,6 +36,11 @@ ContractReport checkContract(const SourceSchema& schema);
 // their key. A run looks for duplicate keys in these (source_reader.h).
 std::set<std::string> tablesWithoutUniqueKey(const SourceSchema& schema);
 
+// Whether orders is a table with an index that begins with ordered_at: a
+// range of the window, or its first few orders from a time, reads only
+// those (a view's base tables are not checked: false).
+bool windowIndexed(const SourceSchema& schema);
+
 // The tables whose key can hold no NULL: SQLite tables whose key is their
 // INTEGER PRIMARY KEY (the rowid).
 std::set<std::string> tablesKeyedByRowid(const SourceSchema& schema);

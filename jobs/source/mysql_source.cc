@@ -133,13 +133,12 @@ SourceData MysqlSource::read(Timestamp now, const Rules& rules, const CancelToke
   std::unique_ptr<MysqlConnection> db = connect();
   // The catalogue costs a few queries of information_schema: read at every
   // full read, kept for the incremental ones between.
-  if (!changes || !tablesWithoutUniqueKey_) {
-    tablesWithoutUniqueKey_ = source::tablesWithoutUniqueKey(readSchema(*db));
-  }
+  if (!changes || !schema_) schema_ = readSchema(*db);
   MysqlSqlSession session(std::move(db));
   source::ReadOptions options;
   options.settings = settings_;
-  options.mayRepeatKeys = *tablesWithoutUniqueKey_;
+  options.mayRepeatKeys = source::tablesWithoutUniqueKey(*schema_);
+  options.windowIndexed = source::windowIndexed(*schema_);
   options.openSession = [this] { return std::make_unique<MysqlSqlSession>(connect()); };
   return source::readSource(session, source::mysqlDialect(), now, rules, cancel, changes, buckets,
                             options);

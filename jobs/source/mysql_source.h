@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "jobs/mysql/mysql_connection.h"
+#include "jobs/source/contract.h"
 #include "jobs/source/source.h"
 #include "jobs/source/source_reader.h"
 
@@ -53,8 +54,8 @@ class MysqlSource : public Source {
 
   const MysqlOptions options_;
   const source::ReadSettings settings_;
-  // source::tablesWithoutUniqueKey as of the last full read.
-  std::optional<std::set<std::string>> tablesWithoutUniqueKey_;
+  // The catalogue as of the last full read.
+  std::optional<source::SourceSchema> schema_;
 };
 
 }  // namespace sellertrust

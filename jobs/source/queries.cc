@@ -506,6 +506,39 @@ std::vector<WindowShare> splitSellers(int n, std::int64_t windowOrders,
   return shares;
 }
 
+std::string windowSampleQuery(const Dialect& dialect, Timestamp now, const Rules& rules, int probes,
+                              int rowsPerProbe) {
+  if (probes < 1 || rowsPerProbe < 1) throw std::invalid_argument("an empty sample");
+  const Window window = windowAt(now, rules);
+  const std::string end = dialect.timeLiteral(window.end);
+  std::string sql;
+  for (int k = 0; k < probes; ++k) {
+    // The middle of the k-th of `probes` equal spans of the window.
+    const Timestamp at = window.begin + (window.end - window.begin) * (2 * Timestamp{k} + 1) /
+                                            (2 * Timestamp{probes});
+    sql += std::string(sql.empty() ? "" : "\nUNION ALL ") +
+           "SELECT s.seller_id FROM (SELECT o.seller_id FROM orders o WHERE o.ordered_at >= " +
+           dialect.timeLiteral(at) + " AND o.ordered_at <= " + end +
+           " ORDER BY o.ordered_at LIMIT " + std::to_string(rowsPerProbe) + ") s";
+  }
+  return sql;
+}
+
+std::vector<SellerOrders> largestInSample(const std::vector<std::int64_t>& sample,
+                                          std::size_t most) {
+  std::map<std::int64_t, std::int64_t> found;
+  for (std::int64_t seller : sample) ++found[seller];
+  std::vector<SellerOrders> out;
+  out.reserve(found.size());
+  for (const auto& [seller, n] : found) out.push_back({seller, n});
+  // Most often first; among equals, the smaller id.
+  std::stable_sort(out.begin(), out.end(), [](const SellerOrders& x, const SellerOrders& y) {
+    return x.orders > y.orders;
+  });
+  if (out.size() > most) out.resize(most);
+  return out;
+}
+
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,
                            const KnownRows& known, const std::vector<std::int64_t>* sellers,
                            const WindowShare& share, const BucketWidths* bucketed) {

@@ -168,6 +168,21 @@ struct WindowShare {
 std::vector<WindowShare> splitSellers(int n, std::int64_t windowOrders = 0,
                                       const std::vector<SellerOrders>& largest = {});
 
+// For a split with no previous run to tell the largest sellers: the
+// seller_id of the first `rowsPerProbe` orders (by ordered_at) at or after
+// each of `probes` times spread evenly over the window, as many rows as
+// found. On orders(ordered_at) (windowIndexed, contract.h), short index
+// ranges: 5 000 rows by default, where counting each seller's orders reads
+// the window.
+std::string windowSampleQuery(const Dialect& dialect, Timestamp now, const Rules& rules,
+                              int probes = 100, int rowsPerProbe = 50);
+
+// The `most` sellers found most often in a sample of the window's orders
+// (their seller ids), each with its number of orders in the sample, for
+// splitSellers (with the sample's size as windowOrders).
+std::vector<SellerOrders> largestInSample(const std::vector<std::int64_t>& sample,
+                                          std::size_t most = 64);
+
 // Every seller's window, or (sellers not null) only that of the sellers
 // listed, or only the share of it `share` bounds (with ranges, `sellers`
 // lists theirs); the sellers `bucketed` lists are tallied per bucket of

@@ -70,6 +70,9 @@ struct ReadOptions {
   std::set<std::string> mayRepeatKeys;
   // The tables whose key cannot be NULL (KnownRows::keyNeverNull).
   std::set<std::string> keyNeverNull;
+  // orders(ordered_at) is indexed (windowIndexed, contract.h): a full read
+  // with no previous run to tell its largest sellers samples the window.
+  bool windowIndexed = false;
   // Opens one more session on the same source; unset: one session only.
   std::function<std::unique_ptr<SqlSession>()> openSession;
 };

@@ -226,6 +226,7 @@ SourceData SqliteSource::read(Timestamp now, const Rules& rules, const CancelTok
   const source::SourceSchema schema = readSchema(session);
   options.mayRepeatKeys = source::tablesWithoutUniqueKey(schema);
   options.keyNeverNull = source::tablesKeyedByRowid(schema);
+  options.windowIndexed = source::windowIndexed(schema);
   options.openSession = [this, &cancel] { return openSqliteSession(path_, &cancel); };
   return source::readSource(session, source::sqliteDialect(), now, rules, cancel, changes, buckets,
                             options);

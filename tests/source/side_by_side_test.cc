@@ -140,6 +140,19 @@ TEST_F(SideBySideTest, EveryQueryIsReportedWithItsRows) {
   EXPECT_EQ(calls["aggregating orders"], 2);
   // At least one group per seller with window orders.
   EXPECT_GE(rows["aggregating orders"], static_cast<std::int64_t>(data.tallies.size()));
+  // No previous run tells the largest sellers: a sample of the window
+  // does, 50 orders from each of 100 times at most.
+  EXPECT_EQ(calls["sampling the window's sellers"], 1);
+  EXPECT_GT(rows["sampling the window's sellers"], 1000);
+  EXPECT_LE(rows["sampling the window's sellers"], 5000);
+  // Not when a previous run tells them, nor on one session.
+  calls.clear();
+  const CarriedState carried = placing({1, 2});
+  SqliteSource(file_->path(), settings).read(kNow, Rules(), CancelToken(), nullptr, &carried);
+  settings.sessions = 1;
+  SqliteSource(file_->path(), settings).read(kNow, Rules(), CancelToken(), nullptr, nullptr);
+  EXPECT_EQ(calls["aggregating orders"], 3);
+  EXPECT_EQ(calls.count("sampling the window's sellers"), 0u);
 }
 
 // An incremental read that finds reading every seller cheaper reads them

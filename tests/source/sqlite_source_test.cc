@@ -691,6 +691,60 @@ TEST(SellerPartsTest, TheLargestSellersArePlacedWhereTheFewestOrdersAre) {
             (std::map<std::int64_t, int>{{4, 0}, {5, 1}}));
 }
 
+// With no previous run to tell the largest sellers (the first run), a
+// sample of the window does: the first orders at or after times spread
+// evenly over it, read through orders(ordered_at).
+TEST(SellerPartsTest, WithNoPreviousRunASampleOfTheWindowTellsTheLargest) {
+  TempDir dir;
+  const std::string path = dir.file("sample.db");
+  Poco::Data::SQLite::Connector::registerConnector();
+  Poco::Data::Session session("SQLite", path);
+  session << "CREATE TABLE orders (order_id INTEGER PRIMARY KEY, seller_id INTEGER, "
+             "ordered_at TEXT)",
+      now;
+  session << "CREATE INDEX orders_ordered_at ON orders (ordered_at)", now;
+  const source::Dialect& d = source::sqliteDialect();
+  const Window w = windowAt(kNow, Rules());
+  // Two probes: at a quarter and at three quarters of the window.
+  const Timestamp first = w.begin + (w.end - w.begin) / 4;
+  const Timestamp second = w.begin + (w.end - w.begin) * 3 / 4;
+  const std::vector<std::pair<std::int64_t, Timestamp>> orders = {
+      {5, first - 1},   // before the first probe
+      {7, first},       // the first probe's three
+      {7, first + 10},  //
+      {7, first + 20},  //
+      {9, first + 30},  // its fourth: not sampled
+      {9, second},      // the second probe's, up to the window's end
+      {7, second + 5},  //
+      {8, w.end + 1}};  // after the window
+  for (const auto& [seller, at] : orders) {
+    session << "INSERT INTO orders (seller_id, ordered_at) VALUES (" + std::to_string(seller) +
+                   ", " + d.timeLiteral(at) + ")",
+        now;
+  }
+  const std::string sql = source::windowSampleQuery(d, kNow, Rules(), 2, 3);
+  EXPECT_NE(sql.find("ORDER BY o.ordered_at LIMIT 3"), std::string::npos) << sql;
+  std::vector<Poco::Int64> sample;
+  session << sql, Poco::Data::Keywords::into(sample), now;
+  std::sort(sample.begin(), sample.end());
+  EXPECT_EQ(sample, (std::vector<Poco::Int64>{7, 7, 7, 7, 9}));
+  EXPECT_THROW(source::windowSampleQuery(d, kNow, Rules(), 0, 3), std::invalid_argument);
+
+  // Most often found first; among equals, the smaller id; at most `most`.
+  const auto largest = [](const std::vector<std::int64_t>& ids, std::size_t most) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    for (const SellerOrders& s : source::largestInSample(ids, most)) {
+      out.emplace_back(s.seller, s.orders);
+    }
+    return out;
+  };
+  using Found = std::vector<std::pair<std::int64_t, std::int64_t>>;
+  EXPECT_EQ(largest({7, 7, 7, 9, 7}, 64), (Found{{7, 4}, {9, 1}}));
+  EXPECT_EQ(largest({3, 1, 3, 2, 1, 3}, 2), (Found{{3, 3}, {1, 2}}));
+  EXPECT_EQ(largest({5, 4}, 1), (Found{{4, 1}}));
+  EXPECT_TRUE(largest({}, 64).empty());
+}
+
 TEST(SqliteSourceErrorTest, MissingFileFailsPingAndReadAndIsNotCreated) {
   TempDir dir;
   const std::string path = dir.file("missing.db");
