@@ -112,19 +112,11 @@ std::vector<T> filtered(const std::vector<T>& items, KeepFn keep) {
   return out;
 }
 
-// The sellers with the most window orders in `snapshot`, largest first: a
-// full read on several sessions deals these out by name. Enough that the
-// rest, dealt out by remainder, are each a small part of the window.
-std::vector<SellerOrders> largestSellers(const Snapshot& snapshot) {
-  constexpr std::size_t kLargest = 64;
+// Every seller's window orders in `snapshot` (CarriedState::sellerOrders).
+std::vector<SellerOrders> sellerOrders(const Snapshot& snapshot) {
   std::vector<SellerOrders> all;
   all.reserve(snapshot.sellers.size());
   for (const auto& [id, seller] : snapshot.sellers) all.push_back({id, seller->counts[kOrders]});
-  const std::size_t n = std::min(kLargest, all.size());
-  std::partial_sort(
-      all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n), all.end(),
-      [](const SellerOrders& x, const SellerOrders& y) { return x.orders > y.orders; });
-  all.resize(n);
   return all;
 }
 
@@ -403,7 +395,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   };
   carried.dropPrevious = [this] { dropBuckets(); };
   carried.windowOrders = index_.windowOrders;
-  carried.largestSellers = [&previous] { return largestSellers(*previous); };
+  carried.sellerOrders = [&previous] { return sellerOrders(*previous); };
   SourceData data = source_->read(now, *rules_, cancel, changes ? &*changes : nullptr, &carried);
   checkCancel(cancel);
 

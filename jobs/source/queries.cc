@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "sellertrust/metrics.h"
 
@@ -524,6 +525,16 @@ std::string windowSampleQuery(const Dialect& dialect, Timestamp now, const Rules
   return sql;
 }
 
+std::vector<SellerOrders> largestOf(std::vector<SellerOrders> sellers, std::size_t most) {
+  const std::size_t n = std::min(most, sellers.size());
+  std::partial_sort(sellers.begin(), sellers.begin() + static_cast<std::ptrdiff_t>(n),
+                    sellers.end(), [](const SellerOrders& x, const SellerOrders& y) {
+                      return x.orders != y.orders ? x.orders > y.orders : x.seller < y.seller;
+                    });
+  sellers.resize(n);
+  return sellers;
+}
+
 std::vector<SellerOrders> largestInSample(const std::vector<std::int64_t>& sample,
                                           std::size_t most) {
   std::map<std::int64_t, std::int64_t> found;
@@ -531,12 +542,7 @@ std::vector<SellerOrders> largestInSample(const std::vector<std::int64_t>& sampl
   std::vector<SellerOrders> out;
   out.reserve(found.size());
   for (const auto& [seller, n] : found) out.push_back({seller, n});
-  // Most often first; among equals, the smaller id.
-  std::stable_sort(out.begin(), out.end(), [](const SellerOrders& x, const SellerOrders& y) {
-    return x.orders > y.orders;
-  });
-  if (out.size() > most) out.resize(most);
-  return out;
+  return largestOf(std::move(out), most);
 }
 
 RunQueries buildRunQueries(const Dialect& dialect, Timestamp now, const Rules& rules,

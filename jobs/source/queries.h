@@ -177,9 +177,14 @@ std::vector<WindowShare> splitSellers(int n, std::int64_t windowOrders = 0,
 std::string windowSampleQuery(const Dialect& dialect, Timestamp now, const Rules& rules,
                               int probes = 100, int rowsPerProbe = 50);
 
-// The `most` sellers found most often in a sample of the window's orders
-// (their seller ids), each with its number of orders in the sample, for
-// splitSellers (with the sample's size as windowOrders).
+// The `most` sellers with the most orders, most first (among equals, the
+// smaller id): those splitSellers places by name. Enough that the rest,
+// dealt out by remainder, are each a small part of the window.
+std::vector<SellerOrders> largestOf(std::vector<SellerOrders> sellers, std::size_t most = 64);
+
+// largestOf the sellers of a sample of the window's orders (their seller
+// ids), each with its number of orders in the sample, for splitSellers
+// (with the sample's size as windowOrders).
 std::vector<SellerOrders> largestInSample(const std::vector<std::int64_t>& sample,
                                           std::size_t most = 64);
 

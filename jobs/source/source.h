@@ -117,11 +117,12 @@ struct CarriedState {
   // (Incremental reads.) The previous read's SourceData::recent.
   const RecentRows* recent = nullptr;
   // (Full reads on several sessions.) The previous run's window orders and
-  // its sellers with the most of them: a full read deals those sellers out
-  // by name so that its sessions read about as many orders each
-  // (source::splitSellers). Called once per full read; none: by remainder.
+  // each seller's share of them: a full read deals the sellers with the
+  // most out by name (source::largestOf) so that its sessions read about
+  // as many orders each (source::splitSellers). Called once per full read;
+  // none, or no seller: from a sample of the window.
   std::int64_t windowOrders = 0;
-  std::function<std::vector<SellerOrders>()> largestSellers;
+  std::function<std::vector<SellerOrders>()> sellerOrders;
 };
 
 struct SourceData {

@@ -288,8 +288,8 @@ class Reader {
   std::vector<Unit> sharesOfTheWindow() {
     const std::size_t shares = options_.mayRepeatKeys.empty() ? sessions_ : 1;
     std::vector<SellerOrders> largest;
-    if (shares > 1 && carried_ != nullptr && carried_->largestSellers) {
-      largest = carried_->largestSellers();
+    if (shares > 1 && carried_ != nullptr && carried_->sellerOrders) {
+      largest = largestOf(carried_->sellerOrders());
     }
     std::int64_t windowOrders = carried_ != nullptr ? carried_->windowOrders : 0;
     if (shares > 1 && largest.empty() && options_.windowIndexed) {

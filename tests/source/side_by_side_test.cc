@@ -40,7 +40,7 @@ SourceData read(const std::string& path, Timestamp now, int sessions, std::size_
 CarriedState placing(const std::vector<std::int64_t>& largest) {
   CarriedState carried;
   carried.windowOrders = 1000 * static_cast<std::int64_t>(largest.size() + 1);
-  carried.largestSellers = [largest] {
+  carried.sellerOrders = [largest] {
     std::vector<SellerOrders> out;
     out.reserve(largest.size());
     for (std::int64_t id : largest) out.push_back({id, 1000});

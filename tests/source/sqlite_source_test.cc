@@ -743,6 +743,12 @@ TEST(SellerPartsTest, WithNoPreviousRunASampleOfTheWindowTellsTheLargest) {
   EXPECT_EQ(largest({3, 1, 3, 2, 1, 3}, 2), (Found{{3, 3}, {1, 2}}));
   EXPECT_EQ(largest({5, 4}, 1), (Found{{4, 1}}));
   EXPECT_TRUE(largest({}, 64).empty());
+  // The same ranking for a previous run's sellers and their window orders.
+  std::vector<std::pair<std::int64_t, std::int64_t>> previous;
+  for (const SellerOrders& s : source::largestOf({{3, 5}, {1, 9}, {2, 5}, {4, 0}}, 3)) {
+    previous.emplace_back(s.seller, s.orders);
+  }
+  EXPECT_EQ(previous, (Found{{1, 9}, {2, 5}, {3, 5}}));
 }
 
 TEST(SqliteSourceErrorTest, MissingFileFailsPingAndReadAndIsNotCreated) {
