@@ -12,6 +12,7 @@
 #include <functional>
 #include <iterator>
 #include <sstream>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -22,7 +23,7 @@ namespace {
 
 // Records, each a text line, then its payload as variable-length
 // integers, then a text line that closes it:
-//   sellertrust-buckets 5 <computedAt> <rulesVersion>\n   (the whole state)
+//   sellertrust-buckets 6 <computedAt> <rulesVersion>\n   (the whole state)
 //   <sellers> then per seller: its id less the one before, the size of its
 //     packed buckets (PackedBuckets) plus 1, those bytes; then the recent
 //     rows: <tables> then per table: the size of its name, the name,
@@ -30,15 +31,20 @@ namespace {
 //   end <payload bytes> <CRC-32 of the payload>\n
 // then any number of changes, each the state after a later run:
 //   changes <computedAt>\n
-//   <sellers> as above, each only of a seller whose buckets the run
-//     changed, with 0 for the size of buckets that are gone; then the
-//     recent rows, all of them, as above;
+//   <sellers> then per seller whose buckets the run changed: its id less
+//     the one before, then what became of its buckets: kGone; kWhole, the
+//     size of its packed buckets and those bytes; or kDelta (BucketDelta),
+//     <dropped>, each dropped bucket's start less the one before, then the
+//     size of the packed buckets put and those bytes; then the recent
+//     rows, all of them, as above;
 //   end <payload bytes> <CRC-32 of the payload>\n
 // The buckets go as they are packed in memory: a run saves them without
 // unpacking any; each seller's are checked whole as they are read back.
 constexpr const char* kMagic = "sellertrust-buckets";
 constexpr const char* kChanges = "changes";
-constexpr int kFormat = 5;
+constexpr int kFormat = 6;
+// What became of a seller's buckets, in a change.
+enum ChangeKind : std::uint64_t { kGone = 0, kWhole = 1, kDelta = 2 };
 // Bytes the writer gathers before each write.
 constexpr std::size_t kChunk = 1 << 16;
 
@@ -146,40 +152,115 @@ bool closed(const std::string& bytes, std::size_t start, std::size_t* at) {
          size == end - start && crcOf(bytes.data() + start, size) == expected;
 }
 
-// A seller's entry: `packed` or, if null, none (gone).
+// A seller's entry in the whole state.
 void putSeller(std::string* out, std::int64_t seller, std::int64_t* previous,
-               const PackedBuckets* packed) {
+               const PackedBuckets& packed) {
   varint::putSigned(out, varint::minus(seller, *previous));
   *previous = seller;
-  if (packed == nullptr) {
-    varint::put(out, 0);
-    return;
-  }
-  varint::put(out, packed->bytes().size() + 1);
-  out->append(packed->bytes());
+  varint::put(out, packed.bytes().size() + 1);
+  out->append(packed.bytes());
 }
 
-// A record's payload at `*at` (the format above): each seller's entry
-// goes to `each`, with its buckets or nullopt if they are gone (allowed
-// only `inChange`), and the recent rows to `recent`; `*at` then passes it.
-bool parsePayload(const std::string& bytes, std::size_t* at, bool inChange,
-                  const std::function<void(std::int64_t, std::optional<PackedBuckets>)>& each,
-                  RecentRows* recent) {
+// A seller's entry in a change: its buckets `after` the run (null: gone),
+// as what changed since `before` (null: none) where that weighs less.
+void putChange(std::string* out, std::int64_t seller, std::int64_t* previous,
+               const PackedBuckets* before, const PackedBuckets* after) {
+  varint::putSigned(out, varint::minus(seller, *previous));
+  *previous = seller;
+  if (after == nullptr) {
+    varint::put(out, kGone);
+    return;
+  }
+  if (before != nullptr) {
+    if (std::optional<BucketDelta> delta = before->deltaTo(*after)) {
+      std::string entry;
+      varint::put(&entry, kDelta);
+      varint::put(&entry, delta->drop.size());
+      Timestamp start = 0;
+      for (Timestamp dropped : delta->drop) {
+        varint::putSigned(&entry, varint::minus(dropped, start));
+        start = dropped;
+      }
+      varint::put(&entry, delta->put.bytes().size());
+      entry.append(delta->put.bytes());
+      if (entry.size() < after->bytes().size()) {
+        out->append(entry);
+        return;
+      }
+    }
+  }
+  varint::put(out, kWhole);
+  varint::put(out, after->bytes().size());
+  out->append(after->bytes());
+}
+
+// The packed buckets of `size` bytes at `in`, checked whole.
+std::optional<PackedBuckets> packedOf(Payload* in, std::uint64_t size) {
+  std::string packed;
+  if (!in->text(&packed, size)) return std::nullopt;
+  return PackedBuckets::fromBytes(std::move(packed));
+}
+
+// The whole state's payload at `*at` (the format above) into `state`;
+// `*at` then passes it.
+bool parseWhole(const std::string& bytes, std::size_t* at, SavedJobState* state) {
   Payload in(bytes, *at);
   std::uint64_t sellers = 0;
   if (!in.number(&sellers)) return false;
   std::int64_t seller = 0;
   for (std::uint64_t i = 0; i < sellers; ++i) {
     std::uint64_t size = 0;
-    if (!in.delta(&seller) || !in.number(&size) || (size == 0 && !inChange)) return false;
-    std::optional<PackedBuckets> read;
-    if (size > 0) {
-      std::string packed;
-      if (!in.text(&packed, size - 1)) return false;
-      read = PackedBuckets::fromBytes(std::move(packed));
-      if (!read) return false;
+    if (!in.delta(&seller) || !in.number(&size) || size == 0) return false;
+    std::optional<PackedBuckets> read = packedOf(&in, size - 1);
+    if (!read) return false;
+    state->buckets.emplace_hint(state->buckets.end(), seller, std::move(*read));
+  }
+  if (!parseRecent(&in, &state->recent)) return false;
+  *at = in.at();
+  return true;
+}
+
+// A change's payload at `*at` (the format above), to `buckets`: each
+// seller's buckets after it into `changed` (nullopt: gone), and its
+// recent rows into `recent`; `*at` then passes it.
+bool parseChange(const std::string& bytes, std::size_t* at, const BucketState& buckets,
+                 std::vector<std::pair<std::int64_t, std::optional<PackedBuckets>>>* changed,
+                 RecentRows* recent) {
+  Payload in(bytes, *at);
+  std::uint64_t sellers = 0;
+  if (!in.number(&sellers)) return false;
+  std::int64_t seller = 0;
+  for (std::uint64_t i = 0; i < sellers; ++i) {
+    std::uint64_t kind = 0;
+    if (!in.delta(&seller) || !in.number(&kind)) return false;
+    std::optional<PackedBuckets> after;
+    if (kind == kWhole || kind == kDelta) {
+      BucketDelta delta;
+      std::uint64_t dropped = 0;
+      if (kind == kDelta && !in.number(&dropped)) return false;
+      Timestamp start = 0;
+      for (std::uint64_t d = 0; d < dropped; ++d) {
+        if (!in.delta(&start)) return false;
+        delta.drop.insert(start);
+      }
+      std::uint64_t size = 0;
+      if (!in.number(&size)) return false;
+      after = packedOf(&in, size);
+      if (!after) return false;
+      if (kind == kDelta) {
+        const auto before = buckets.find(seller);
+        if (before == buckets.end()) return false;
+        delta.put = std::move(*after);
+        try {
+          after = before->second.apply(delta);
+        } catch (const std::logic_error&) {
+          return false;  // of another width than the buckets it changes
+        }
+      }
+    } else if (kind != kGone) {
+      return false;
     }
-    each(seller, std::move(read));
+    changed->emplace_back(seller, std::move(after));
   }
   if (!parseRecent(&in, recent)) return false;
   *at = in.at();
@@ -213,13 +294,8 @@ std::optional<SavedJobState> BucketFile::load(Timestamp computedAt,
     }
   }
   SavedJobState state;
-  const auto whole = [&state](std::int64_t seller, std::optional<PackedBuckets> read) {
-    state.buckets.emplace_hint(state.buckets.end(), seller, std::move(*read));
-  };
   const std::size_t start = at;
-  if (!parsePayload(bytes, &at, false, whole, &state.recent) || !closed(bytes, start, &at)) {
-    return std::nullopt;
-  }
+  if (!parseWhole(bytes, &at, &state) || !closed(bytes, start, &at)) return std::nullopt;
   held.wholeBytes = at;
   // The changes, up to the run asked for; a change cut short or damaged
   // ends them (a save that failed half way).
@@ -232,12 +308,10 @@ std::optional<SavedJobState> BucketFile::load(Timestamp computedAt,
     // Applied only once the change is known whole.
     std::vector<std::pair<std::int64_t, std::optional<PackedBuckets>>> sellers;
     RecentRows recent;
-    const auto changed = [&sellers](std::int64_t seller, std::optional<PackedBuckets> read) {
-      sellers.emplace_back(seller, std::move(read));
-    };
     const std::size_t payload = next;
     if (!(in >> word >> changedAt) || word != kChanges ||
-        !parsePayload(bytes, &next, true, changed, &recent) || !closed(bytes, payload, &next)) {
+        !parseChange(bytes, &next, state.buckets, &sellers, &recent) ||
+        !closed(bytes, payload, &next)) {
       break;
     }
     for (auto& [seller, read] : sellers) {
@@ -259,10 +333,10 @@ std::optional<SavedJobState> BucketFile::load(Timestamp computedAt,
 
 std::string BucketFile::save(Timestamp computedAt, const std::string& rulesVersion,
                              const BucketState& buckets, const RecentRows& recent,
-                             const std::set<std::int64_t>* changed, Timestamp previousAt) {
-  if (changed != nullptr && held_ && held_->computedAt == previousAt &&
+                             const BucketChanges* changes) {
+  if (changes != nullptr && held_ && held_->computedAt == changes->previousAt &&
       held_->rulesVersion == rulesVersion && held_->bytes - held_->wholeBytes < held_->wholeBytes) {
-    return append(computedAt, buckets, recent, *changed);
+    return append(computedAt, buckets, recent, *changes);
   }
   return rewrite(computedAt, rulesVersion, buckets, recent);
 }
@@ -291,7 +365,7 @@ std::string BucketFile::rewrite(Timestamp computedAt, const std::string& rulesVe
     varint::put(&chunk, buckets.size());
     std::int64_t previous = 0;
     for (const auto& [seller, packed] : buckets) {
-      putSeller(&chunk, seller, &previous, &packed);
+      putSeller(&chunk, seller, &previous, packed);
       flush(kChunk);
     }
     putRecent(&chunk, recent, [&] { flush(kChunk); });
@@ -312,13 +386,16 @@ std::string BucketFile::rewrite(Timestamp computedAt, const std::string& rulesVe
 }
 
 std::string BucketFile::append(Timestamp computedAt, const BucketState& buckets,
-                               const RecentRows& recent, const std::set<std::int64_t>& changed) {
+                               const RecentRows& recent, const BucketChanges& changes) {
   std::string payload;
-  varint::put(&payload, changed.size());
+  varint::put(&payload, changes.sellers.size());
   std::int64_t previous = 0;
-  for (std::int64_t seller : changed) {
-    auto it = buckets.find(seller);
-    putSeller(&payload, seller, &previous, it == buckets.end() ? nullptr : &it->second);
+  const auto find = [](const BucketState& in, std::int64_t seller) {
+    const auto it = in.find(seller);
+    return it == in.end() ? nullptr : &it->second;
+  };
+  for (std::int64_t seller : changes.sellers) {
+    putChange(&payload, seller, &previous, find(changes.before, seller), find(buckets, seller));
   }
   putRecent(&payload, recent, [] {});
   const std::string record = std::string(kChanges) + ' ' + std::to_string(computedAt) + '\n' +

@@ -5,10 +5,10 @@
 // run: it is read only for the results it was written with.
 //
 // A full run writes the whole state; an incremental run appends what it
-// changed (the buckets of the sellers it read, and the recent rows), so
-// that a run that reads a few sellers writes a few sellers, not the
-// marketplace's 10 MB. Once the changes weigh as much as the whole state,
-// the next run writes the whole state again.
+// changed (the buckets that differ, and the recent rows), so that a run
+// that reads a few buckets writes a few buckets: neither the marketplace's
+// 10 MB nor every bucket of its largest sellers. Once the changes weigh as
+// much as the whole state, the next run writes the whole state again.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +31,16 @@ struct SavedJobState {
   }
 };
 
+// What an incremental run changed in the buckets.
+struct BucketChanges {
+  Timestamp previousAt = 0;  // the run it follows
+  // The sellers whose buckets may differ from those of that run.
+  std::set<std::int64_t> sellers;
+  // Their buckets after that run (of those that had any): a change record
+  // holds only the buckets that differ.
+  BucketState before;
+};
+
 // One file, and what this process knows it holds. Not thread-safe: the
 // score job's thread uses it.
 class BucketFile {
@@ -45,16 +55,15 @@ class BucketFile {
   std::optional<SavedJobState> load(Timestamp computedAt, const std::string& rulesVersion);
 
   // Saves `buckets` and `recent`, the state after the run saved at
-  // `computedAt` with `rulesVersion`. With `changed` (the sellers whose
-  // buckets may differ from those of the run at `previousAt`), appends
-  // their buckets if the file holds that run's state, as this object last
-  // loaded or saved it, and its changes weigh less than the whole; else
-  // writes the whole state in one step (a temporary file renamed over
-  // it). Returns "" or what failed; after a failure the next save writes
-  // the whole state.
+  // `computedAt` with `rulesVersion`. With `changes` (those of an
+  // incremental run), appends what changed if the file holds the state of
+  // the run they follow, as this object last loaded or saved it, and its
+  // changes weigh less than the whole; else writes the whole state in one
+  // step (a temporary file renamed over it). Returns "" or what failed;
+  // after a failure the next save writes the whole state.
   std::string save(Timestamp computedAt, const std::string& rulesVersion,
                    const BucketState& buckets, const RecentRows& recent,
-                   const std::set<std::int64_t>* changed = nullptr, Timestamp previousAt = 0);
+                   const BucketChanges* changes = nullptr);
 
   // The state the caller holds no longer is the one the file holds (it
   // dropped it): the next save writes the whole state.
@@ -64,7 +73,7 @@ class BucketFile {
   std::string rewrite(Timestamp computedAt, const std::string& rulesVersion,
                       const BucketState& buckets, const RecentRows& recent);
   std::string append(Timestamp computedAt, const BucketState& buckets, const RecentRows& recent,
-                     const std::set<std::int64_t>& changed);
+                     const BucketChanges& changes);
 
   std::string path_;
   // What the file holds, as this object last loaded or saved it.

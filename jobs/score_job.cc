@@ -739,20 +739,22 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   // A badge that just changed gives another reason once it holds.
   for (const BadgeChange& c : record.badgeChanges) index_.due.emplace(now, c.sellerId);
   // The buckets of the sellers read replace theirs; a full read's, all.
-  std::set<std::int64_t> bucketsChanged;
+  BucketChanges bucketsChanged;
   if (incremental) {
-    bucketsChanged = scope;
-    for (const auto& entry : readBuckets) bucketsChanged.insert(entry.first);
-    for (std::int64_t id : scope) buckets_.erase(id);
+    bucketsChanged.previousAt = previous->computedAt;
+    bucketsChanged.sellers = scope;
+    for (const auto& entry : readBuckets) bucketsChanged.sellers.insert(entry.first);
+    for (std::int64_t id : bucketsChanged.sellers) {
+      if (auto was = buckets_.extract(id)) bucketsChanged.before.insert(std::move(was));
+    }
     buckets_.merge(readBuckets);
   } else {
     buckets_ = std::move(readBuckets);
   }
   recent_ = std::move(recent);
   if (!options_.bucketsFile.empty()) {
-    summary.bucketsNotSaved =
-        bucketFile_.save(now, rulesVersion_, buckets_, recent_,
-                         incremental ? &bucketsChanged : nullptr, previous->computedAt);
+    summary.bucketsNotSaved = bucketFile_.save(now, rulesVersion_, buckets_, recent_,
+                                               incremental ? &bucketsChanged : nullptr);
   }
   snapshots_->publish(next);
   summary.writeSeconds = lap(&clock);

@@ -80,6 +80,7 @@ struct BucketOutline {
 };
 
 struct SplicedBuckets;
+struct BucketDelta;
 
 // SellerBuckets as variable-length integers, a few dozen bytes a bucket:
 // what the score job keeps between runs. Equal buckets pack to equal bytes.
@@ -101,6 +102,14 @@ class PackedBuckets {
   SplicedBuckets splice(const std::set<Timestamp>& drop,
                         const std::map<Timestamp, TallyBucket>& put, Timestamp width,
                         std::optional<Timestamp> otherDue) const;
+  // What turns these buckets into `after`, for a change record that holds
+  // only what a run changed: nullopt if either has no bytes, or their
+  // widths differ.
+  std::optional<BucketDelta> deltaTo(const PackedBuckets& after) const;
+  // These buckets changed by `delta`: after, byte for byte, if delta is
+  // deltaTo(after). Throws std::logic_error if these hold buckets of
+  // another width than the delta's.
+  PackedBuckets apply(const BucketDelta& delta) const;
   std::size_t byteSize() const { return bytes_.size(); }
   // The packed bytes, to store as they are, and back: nullopt for bytes
   // that are not whole buckets (a damaged file).
@@ -119,6 +128,15 @@ struct SplicedBuckets {
   SellerTally sum;
   std::optional<Timestamp> due;  // of the buckets (not otherDue)
   bool empty = true;             // no bucket
+};
+
+// The difference between two packed buckets of one seller
+// (PackedBuckets::deltaTo).
+struct BucketDelta {
+  std::set<Timestamp> drop;  // the starts of buckets that are gone
+  // The buckets that are new or differ, with the width and other due time
+  // of the buckets after.
+  PackedBuckets put;
 };
 
 }  // namespace sellertrust

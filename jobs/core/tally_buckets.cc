@@ -171,8 +171,16 @@ bool decode(const std::string& bytes, SellerBuckets* out) {
 }
 
 bool none(Timestamp) { return false; }
+void noEntry(int, std::int64_t, std::int64_t) {}
 
 void throwNotWhole() { throw std::logic_error("packed buckets that are not whole"); }
+
+// The next bucket of `in` into `s`: false at the end.
+bool nextOf(Scanner* in, Scanned* s) {
+  if (in->atEnd()) return false;
+  if (!in->next(s, none, noEntry)) throwNotWhole();
+  return true;
+}
 
 }  // namespace
 
@@ -293,6 +301,73 @@ SplicedBuckets PackedBuckets::splice(const std::set<Timestamp>& drop,
   putUntil(std::nullopt);
   out.sum.responseSeconds = Histogram::sumOf(std::move(entries[0]));
   out.sum.productClaims = Histogram::sumOf(std::move(entries[1]));
+  bytes.shrink_to_fit();
+  return out;
+}
+
+std::optional<BucketDelta> PackedBuckets::deltaTo(const PackedBuckets& after) const {
+  if (bytes_.empty() || after.bytes_.empty()) return std::nullopt;
+  Scanner was(bytes_);
+  Scanner is(after.bytes_);
+  Timestamp wasWidth = 0;
+  Timestamp width = 0;
+  std::optional<Timestamp> wasOtherDue;
+  std::optional<Timestamp> otherDue;
+  if (!was.header(&wasWidth, &wasOtherDue) || !is.header(&width, &otherDue)) throwNotWhole();
+  if (wasWidth != width) return std::nullopt;
+  BucketDelta delta;
+  std::string& put = delta.put.bytes_;
+  varint::put(&put, static_cast<std::uint64_t>(width));
+  putTime(&put, otherDue);
+  std::int64_t previous = 0;
+  Scanned w;
+  Scanned s;
+  bool more = nextOf(&was, &w);
+  while (nextOf(&is, &s)) {
+    for (; more && w.start < s.start; more = nextOf(&was, &w)) delta.drop.insert(w.start);
+    const bool same =
+        more && w.start == s.start &&
+        bytes_.compare(w.body, w.end - w.body, after.bytes_, s.body, s.end - s.body) == 0;
+    if (more && w.start == s.start) more = nextOf(&was, &w);
+    if (same) continue;
+    putStart(&put, s.start, width, &previous);
+    put.append(after.bytes_, s.body, s.end - s.body);
+  }
+  for (; more; more = nextOf(&was, &w)) delta.drop.insert(w.start);
+  put.shrink_to_fit();
+  return delta;
+}
+
+PackedBuckets PackedBuckets::apply(const BucketDelta& delta) const {
+  Scanner was(bytes_);
+  Scanner put(delta.put.bytes_);
+  Timestamp wasWidth = 0;
+  Timestamp width = 0;
+  std::optional<Timestamp> wasOtherDue;
+  std::optional<Timestamp> otherDue;
+  if (!was.header(&wasWidth, &wasOtherDue) || !put.header(&width, &otherDue)) throwNotWhole();
+  if (!was.atEnd() && wasWidth != width) {
+    throw std::logic_error("buckets " + std::to_string(wasWidth) + " seconds wide changed by " +
+                           std::to_string(width));
+  }
+  PackedBuckets out;
+  std::string& bytes = out.bytes_;
+  varint::put(&bytes, static_cast<std::uint64_t>(width));
+  putTime(&bytes, otherDue);
+  std::int64_t previous = 0;
+  const auto copy = [&](const std::string& from, const Scanned& s) {
+    putStart(&bytes, s.start, width, &previous);
+    bytes.append(from, s.body, s.end - s.body);
+  };
+  Scanned w;
+  Scanned p;
+  bool more = nextOf(&put, &p);
+  while (nextOf(&was, &w)) {
+    for (; more && p.start < w.start; more = nextOf(&put, &p)) copy(delta.put.bytes_, p);
+    if (more && p.start == w.start) continue;  // put in its place, next
+    if (delta.drop.count(w.start) == 0) copy(bytes_, w);
+  }
+  for (; more; more = nextOf(&put, &p)) copy(delta.put.bytes_, p);
   bytes.shrink_to_fit();
   return out;
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -82,7 +83,7 @@ void writeWithCrc(const std::string& path, const std::string& payload) {
   Poco::Checksum crc(Poco::Checksum::TYPE_CRC32);
   crc.update(payload.data(), static_cast<unsigned>(payload.size()));
   std::ofstream(path, std::ios::binary | std::ios::trunc)
-      << "sellertrust-buckets 5 1000 v1\n"
+      << "sellertrust-buckets 6 1000 v1\n"
       << payload << "end " << payload.size() << ' ' << crc.checksum() << "\n";
 }
 
@@ -125,6 +126,19 @@ SavedJobState aRunLater() {
   return state;
 }
 
+// The changes of a run after the one at `previousAt`, whose state was
+// `before`, to `sellers`.
+BucketChanges changesOf(const SavedJobState& before, const std::set<std::int64_t>& sellers,
+                        Timestamp previousAt) {
+  BucketChanges changes{previousAt, sellers, {}};
+  for (std::int64_t seller : sellers) {
+    if (auto it = before.buckets.find(seller); it != before.buckets.end()) {
+      changes.before.insert(*it);
+    }
+  }
+  return changes;
+}
+
 TEST(BucketFileTest, AnIncrementalRunAppendsOnlyTheSellersItChanged) {
   Poco::TemporaryFile file;
   const SavedJobState before = twoSellers();
@@ -132,8 +146,8 @@ TEST(BucketFileTest, AnIncrementalRunAppendsOnlyTheSellersItChanged) {
   BucketFile saver(file.path());
   ASSERT_EQ(saver.save(1000, "v1", before.buckets, before.recent), "");
   const std::string whole = contents(file.path());
-  const std::set<std::int64_t> changed = {7, 9, 11};
-  ASSERT_EQ(saver.save(1060, "v1", after.buckets, after.recent, &changed, 1000), "");
+  const BucketChanges changed = changesOf(before, {7, 9, 11}, 1000);
+  ASSERT_EQ(saver.save(1060, "v1", after.buckets, after.recent, &changed), "");
   const std::string appended = contents(file.path());
   ASSERT_GT(appended.size(), whole.size());
   EXPECT_EQ(appended.substr(0, whole.size()), whole);
@@ -146,21 +160,60 @@ TEST(BucketFileTest, AnIncrementalRunAppendsOnlyTheSellersItChanged) {
   // A third run, after a restart (a new object that loaded the second).
   BucketFile restarted(file.path());
   ASSERT_EQ(restarted.load(1060, "v1"), after);
-  const std::set<std::int64_t> none;
-  ASSERT_EQ(restarted.save(1120, "v1", after.buckets, before.recent, &none, 1060), "");
+  const BucketChanges none{1060, {}, {}};
+  ASSERT_EQ(restarted.save(1120, "v1", after.buckets, before.recent, &none), "");
   EXPECT_EQ(BucketFile(file.path()).load(1120, "v1"),
             (SavedJobState{after.buckets, before.recent}));
+}
+
+TEST(BucketFileTest, AChangeHoldsOnlyTheBucketsThatDiffer) {
+  // A large seller: 200 days of buckets, a few dozen bytes each.
+  SellerBuckets large;
+  for (Timestamp day = 20000; day < 20200; ++day) {
+    TallyBucket& bucket = large.buckets[day * kSecondsPerDay];
+    bucket.tally[TallyId::kOrders] = 40;
+    bucket.tally.responseSeconds[day] = 3;
+    bucket.due = day * kSecondsPerDay + 7;
+  }
+  SavedJobState before;
+  before.buckets.emplace(7, PackedBuckets(large));
+  // One bucket's due time passed and it was read again: one late shipment.
+  SellerBuckets changed = large;
+  TallyBucket& read = changed.buckets.at(20100 * kSecondsPerDay);
+  read.tally[TallyId::kLateShipments] = 1;
+  read.due.reset();
+  SavedJobState after;
+  after.buckets.emplace(7, PackedBuckets(changed));
+  ASSERT_GT(after.buckets.at(7).byteSize(), 2000u);
+
+  Poco::TemporaryFile file;
+  BucketFile saver(file.path());
+  ASSERT_EQ(saver.save(1000, "v1", before.buckets, before.recent), "");
+  const std::size_t whole = contents(file.path()).size();
+  const BucketChanges changes = changesOf(before, {7}, 1000);
+  ASSERT_EQ(saver.save(1060, "v1", after.buckets, after.recent, &changes), "");
+  // "changes 1060\n", the bucket's 30 bytes or so, and the closing line.
+  EXPECT_LT(contents(file.path()).size() - whole, 80u);
+  EXPECT_EQ(BucketFile(file.path()).load(1060, "v1"), after);
+  EXPECT_EQ(BucketFile(file.path()).load(1000, "v1"), before);
+
+  // A change to buckets the state does not have (as a bug would save it)
+  // is not read.
+  ASSERT_EQ(saver.save(1000, "v1", {}, before.recent), "");
+  ASSERT_EQ(saver.save(1060, "v1", after.buckets, after.recent, &changes), "");
+  EXPECT_EQ(BucketFile(file.path()).load(1060, "v1"), std::nullopt);
+  EXPECT_EQ(BucketFile(file.path()).load(1000, "v1"), SavedJobState());
 }
 
 TEST(BucketFileTest, AChangeCutShortIsNotReadAndTheNextSaveWritesOverIt) {
   Poco::TemporaryFile file;
   const SavedJobState before = twoSellers();
   const SavedJobState after = aRunLater();
-  const std::set<std::int64_t> changed = {7, 9, 11};
+  const BucketChanges changed = changesOf(before, {7, 9, 11}, 1000);
   BucketFile saver(file.path());
   ASSERT_EQ(saver.save(1000, "v1", before.buckets, before.recent), "");
   const std::string whole = contents(file.path());
-  ASSERT_EQ(saver.save(1060, "v1", after.buckets, after.recent, &changed, 1000), "");
+  ASSERT_EQ(saver.save(1060, "v1", after.buckets, after.recent, &changed), "");
   const std::string appended = contents(file.path());
   // Cut anywhere in the change (as a crash or a full disk leaves it), or
   // one of its bits flipped: that run's state is not there; the one
@@ -179,7 +232,7 @@ TEST(BucketFileTest, AChangeCutShortIsNotReadAndTheNextSaveWritesOverIt) {
       << appended.substr(0, appended.size() - 5) << "junk";
   BucketFile restarted(file.path());
   ASSERT_EQ(restarted.load(1000, "v1"), before);
-  ASSERT_EQ(restarted.save(1060, "v1", after.buckets, after.recent, &changed, 1000), "");
+  ASSERT_EQ(restarted.save(1060, "v1", after.buckets, after.recent, &changed), "");
   EXPECT_EQ(contents(file.path()), appended);
 }
 
@@ -187,37 +240,44 @@ TEST(BucketFileTest, WritesTheWholeStateWhenItCannotAppend) {
   Poco::TemporaryFile file;
   const SavedJobState before = twoSellers();
   const SavedJobState after = aRunLater();
-  const std::set<std::int64_t> changed = {7, 9, 11};
   const auto rewritten = [&] { return contents(file.path()).find("changes") == std::string::npos; };
+  // Changes to 7, 9 and 11 after each run.
+  std::map<Timestamp, BucketChanges> changes;
+  for (Timestamp previousAt : {1030, 1060, 1120, 1180}) {
+    changes.emplace(previousAt, changesOf(before, {7, 9, 11}, previousAt));
+  }
   // The file holds another run than the one the changes follow.
   BucketFile saver(file.path());
   ASSERT_EQ(saver.save(1000, "v1", before.buckets, before.recent), "");
-  ASSERT_EQ(saver.save(1060, "v1", after.buckets, after.recent, &changed, 1030), "");
+  ASSERT_EQ(saver.save(1060, "v1", after.buckets, after.recent, &changes.at(1030)), "");
   EXPECT_TRUE(rewritten());
   EXPECT_EQ(BucketFile(file.path()).load(1060, "v1"), after);
   // Other rules.
-  ASSERT_EQ(saver.save(1120, "v2", after.buckets, after.recent, &changed, 1060), "");
+  ASSERT_EQ(saver.save(1120, "v2", after.buckets, after.recent, &changes.at(1060)), "");
   EXPECT_TRUE(rewritten());
   // The caller dropped its state.
   saver.forget();
-  ASSERT_EQ(saver.save(1180, "v2", after.buckets, after.recent, &changed, 1120), "");
+  ASSERT_EQ(saver.save(1180, "v2", after.buckets, after.recent, &changes.at(1120)), "");
   EXPECT_TRUE(rewritten());
   // A file it did not load, or that does not hold the run.
   BucketFile other(file.path());
   ASSERT_EQ(other.load(1000, "v2"), std::nullopt);
-  ASSERT_EQ(other.save(1240, "v2", after.buckets, after.recent, &changed, 1180), "");
+  ASSERT_EQ(other.save(1240, "v2", after.buckets, after.recent, &changes.at(1180)), "");
   EXPECT_TRUE(rewritten());
   // Changes that weigh as much as the whole state: the next save writes it
   // whole again.
   Timestamp at = 1240;
   std::size_t appends = 0;
   for (; appends < 10; ++appends, at += 60) {
-    ASSERT_EQ(other.save(at + 60, "v2", after.buckets, after.recent, &changed, at), "");
+    // Every seller changed, with no buckets before (a change holds them
+    // whole).
+    const BucketChanges all{at, {7, 9, 11}, {}};
+    ASSERT_EQ(other.save(at + 60, "v2", after.buckets, after.recent, &all), "");
     if (rewritten()) break;
   }
-  // Every seller changed: a change is the size of the whole state less a
-  // few bytes of its first line, so a second change still follows the
-  // first, and the third save finds them larger than the whole.
+  // A change is then the size of the whole state less a few bytes of its
+  // first line, so a second change still follows the first, and the third
+  // save finds them larger than the whole.
   EXPECT_EQ(appends, 2u);
   EXPECT_EQ(BucketFile(file.path()).load(at + 60, "v2"), after);
 }

@@ -271,6 +271,15 @@ TEST_F(BucketedRunTest, ARestartContinuesWithTheBucketsOfTheSavedRun) {
   EXPECT_EQ(s.bucketsNotSaved, "");
   EXPECT_EQ(s.rowsRead.at("orders"), 2);  // today's: orders 4 and 5
   EXPECT_EQ(snapshots.current()->sellers.at(1)->counts[0], 5);
+  // That run saved only today's bucket, as a change to the ones loaded:
+  // a second restart has every bucket again, and reads nothing.
+  ScoreJob again(&source, &store, &snapshots, testRules(), options);
+  again.resumeFrom(snapshots.current());
+  const ScoreRunSummary next =
+      again.run(kStart + 21 * kMinute, CancelToken(), RunKind::kIncremental);
+  EXPECT_EQ(next.kind, RunKind::kIncremental);
+  EXPECT_EQ(next.rowsRead.at("orders"), 0);
+  EXPECT_EQ(snapshots.current()->sellers.at(1)->counts[0], 5);
 }
 
 // An incremental run reports the after-sales rows without an order that

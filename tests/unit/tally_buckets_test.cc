@@ -4,6 +4,8 @@
 
 #include <limits>
 #include <map>
+#include <optional>
+#include <set>
 #include <stdexcept>
 
 namespace sellertrust {
@@ -198,6 +200,59 @@ TEST(TallyBucketsTest, SpliceRefusesBucketsOfAnotherWidth) {
   std::map<Timestamp, TallyBucket> put;
   put[1800].tally[TallyId::kOrders] = 1;  // not at a whole hour
   EXPECT_THROW(PackedBuckets(threeHours()).splice({}, put, 3600, std::nullopt), std::logic_error);
+}
+
+TEST(TallyBucketsTest, ADeltaHoldsOnlyTheBucketsThatDifferAndGivesBackTheBucketsAfter) {
+  const PackedBuckets before(threeHours());
+  // After: the bucket at 0 as it was, the one at 3600 gone, the one at 7200
+  // with one order more, a new one at 14400, and a due time outside them.
+  SellerBuckets changed = threeHours();
+  changed.buckets.erase(3600);
+  changed.buckets.at(7200).tally[TallyId::kOrders] = 5;
+  changed.buckets[14400].tally[TallyId::kOrders] = 1;
+  changed.otherDue = 9;
+  const PackedBuckets after(changed);
+  const std::optional<BucketDelta> delta = before.deltaTo(after);
+  ASSERT_TRUE(delta.has_value());
+  EXPECT_EQ(delta->drop, (std::set<Timestamp>{3600}));
+  SellerBuckets put;
+  put.width = 3600;
+  put.otherDue = 9;
+  put.buckets[7200] = changed.buckets.at(7200);
+  put.buckets[14400] = changed.buckets.at(14400);
+  EXPECT_EQ(delta->put, PackedBuckets(put));
+  EXPECT_EQ(before.apply(*delta), after);
+  // Nothing changed: nothing to drop or put.
+  const std::optional<BucketDelta> none = after.deltaTo(after);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->drop.empty());
+  EXPECT_EQ(none->put.unpack().buckets.size(), 0u);
+  EXPECT_EQ(after.apply(*none), after);
+  // Every bucket gone, or every one new.
+  SellerBuckets empty;
+  empty.width = 3600;
+  const PackedBuckets gone(empty);
+  ASSERT_TRUE(before.deltaTo(gone).has_value());
+  EXPECT_EQ(before.deltaTo(gone)->drop, (std::set<Timestamp>{0, 3600, 7200}));
+  EXPECT_EQ(before.apply(*before.deltaTo(gone)), gone);
+  EXPECT_EQ(gone.apply(*gone.deltaTo(before)), before);
+}
+
+TEST(TallyBucketsTest, NoDeltaBetweenBucketsOfAnotherWidth) {
+  const PackedBuckets hours(threeHours());
+  SellerBuckets halves = threeHours();
+  halves.width = 1800;  // every start is a whole half hour too
+  EXPECT_EQ(hours.deltaTo(PackedBuckets(halves)), std::nullopt);
+  EXPECT_EQ(PackedBuckets().deltaTo(hours), std::nullopt);
+  EXPECT_EQ(hours.deltaTo(PackedBuckets()), std::nullopt);
+  // A delta of another width, as a damaged file may hold, is refused.
+  BucketDelta other;
+  other.put = PackedBuckets(halves);
+  EXPECT_THROW(hours.apply(other), std::logic_error);
+  // Even one that drops every bucket; with no bucket, its width is taken.
+  other.drop = {0, 3600, 7200};
+  EXPECT_THROW(hours.apply(other), std::logic_error);
+  EXPECT_EQ(PackedBuckets().apply(other), PackedBuckets(halves));
 }
 
 TEST(TallyBucketsTest, BucketsStartAtWholeWidthsSinceTheEpoch) {
