@@ -47,6 +47,12 @@ void putStart(std::string* out, Timestamp start, Timestamp width, std::int64_t* 
   *previous = b;
 }
 
+// What precedes the buckets: their width and the other due time.
+void putHeader(std::string* out, Timestamp width, const std::optional<Timestamp>& otherDue) {
+  varint::put(out, static_cast<std::uint64_t>(width));
+  putTime(out, otherDue);
+}
+
 // A bucket's due time, counts and histograms: what follows its start.
 void putBody(std::string* out, const TallyBucket& bucket) {
   putTime(out, bucket.due);
@@ -200,8 +206,7 @@ Timestamp bucketWidth(std::int64_t windowOrders, Timestamp windowSeconds,
 // The width, otherDue, then per bucket: its start's delta from the bucket
 // before in widths, due, every count, the two histograms.
 PackedBuckets::PackedBuckets(const SellerBuckets& buckets) {
-  varint::put(&bytes_, static_cast<std::uint64_t>(buckets.width));
-  putTime(&bytes_, buckets.otherDue);
+  putHeader(&bytes_, buckets.width, buckets.otherDue);
   std::int64_t previous = 0;
   for (const auto& [start, bucket] : buckets.buckets) {
     putStart(&bytes_, start, buckets.width, &previous);
@@ -252,8 +257,7 @@ SplicedBuckets PackedBuckets::splice(const std::set<Timestamp>& drop,
                                      std::optional<Timestamp> otherDue) const {
   SplicedBuckets out;
   std::string& bytes = out.packed.bytes_;
-  varint::put(&bytes, static_cast<std::uint64_t>(width));
-  putTime(&bytes, otherDue);
+  putHeader(&bytes, width, otherDue);
   std::vector<Histogram::Entry> entries[2];
   std::int64_t previous = 0;
   // Puts the start of a bucket, then counts it in.
@@ -317,18 +321,17 @@ std::optional<BucketDelta> PackedBuckets::deltaTo(const PackedBuckets& after) co
   if (wasWidth != width) return std::nullopt;
   BucketDelta delta;
   std::string& put = delta.put.bytes_;
-  varint::put(&put, static_cast<std::uint64_t>(width));
-  putTime(&put, otherDue);
+  putHeader(&put, width, otherDue);
   std::int64_t previous = 0;
   Scanned w;
   Scanned s;
   bool more = nextOf(&was, &w);
   while (nextOf(&is, &s)) {
     for (; more && w.start < s.start; more = nextOf(&was, &w)) delta.drop.insert(w.start);
-    const bool same =
-        more && w.start == s.start &&
-        bytes_.compare(w.body, w.end - w.body, after.bytes_, s.body, s.end - s.body) == 0;
-    if (more && w.start == s.start) more = nextOf(&was, &w);
+    const bool matched = more && w.start == s.start;  // a bucket at the same start
+    const bool same = matched && bytes_.compare(w.body, w.end - w.body, after.bytes_, s.body,
+                                                s.end - s.body) == 0;
+    if (matched) more = nextOf(&was, &w);
     if (same) continue;
     putStart(&put, s.start, width, &previous);
     put.append(after.bytes_, s.body, s.end - s.body);
@@ -352,8 +355,7 @@ PackedBuckets PackedBuckets::apply(const BucketDelta& delta) const {
   }
   PackedBuckets out;
   std::string& bytes = out.bytes_;
-  varint::put(&bytes, static_cast<std::uint64_t>(width));
-  putTime(&bytes, otherDue);
+  putHeader(&bytes, width, otherDue);
   std::int64_t previous = 0;
   const auto copy = [&](const std::string& from, const Scanned& s) {
     putStart(&bytes, s.start, width, &previous);
