@@ -91,8 +91,9 @@ class Histogram {
   void subtract(const Histogram& other);
   // The histogram of `entries` in any order, the counts of a key that
   // repeats added: what adding them one by one gives, in one sort rather
-  // than one pass over the sum per histogram added.
-  static Histogram sumOf(std::vector<Entry> entries);
+  // than one pass over the sum per histogram added. Sorts `entries` in
+  // place (a caller's buffer, kept for the next sum).
+  static Histogram sumOf(std::vector<Entry>* entries);
 
   const_iterator begin() const { return entries_.begin(); }
   const_iterator end() const { return entries_.end(); }

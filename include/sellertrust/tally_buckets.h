@@ -74,13 +74,21 @@ struct BucketOutline {
   };
   Timestamp width = kSecondsPerDay;
   std::optional<Timestamp> otherDue;
-  std::vector<Bucket> buckets;  // ascending in start
+  // The buckets to read again (PackedBuckets::outline), ascending in start.
+  std::vector<Bucket> buckets;
   // The bucket that starts at `start`, or nullptr.
   const Bucket* find(Timestamp start) const;
 };
 
 struct SplicedBuckets;
 struct BucketDelta;
+
+// Buffers that the splices of a run share (PackedBuckets::splice): each
+// grows once, to what the largest seller needs, rather than once for each
+// seller (a large buffer is a fresh mapping, a page fault per page).
+struct SpliceBuffers {
+  std::vector<Histogram::Entry> entries[2];  // of each histogram of the sum
+};
 
 // SellerBuckets as variable-length integers, a few dozen bytes a bucket:
 // what the score job keeps between runs. Equal buckets pack to equal bytes.
@@ -89,7 +97,11 @@ class PackedBuckets {
   PackedBuckets() = default;
   explicit PackedBuckets(const SellerBuckets& buckets);
   SellerBuckets unpack() const;
-  BucketOutline outline() const;
+  // The width and other due time, and the buckets to read again at `now`:
+  // those whose due time passed (is at or before now), and those that hold
+  // an order placed at one of `times`. Only these are kept: the largest
+  // sellers have thousands of buckets, and a run reads a few.
+  BucketOutline outline(Timestamp now, const std::set<Timestamp>& times) const;
   // The buckets that start at one of `starts` (those there are), unpacked.
   std::map<Timestamp, TallyBucket> select(const std::set<Timestamp>& starts) const;
   // These buckets less those that start at one of `drop`, with `put` in
@@ -98,10 +110,10 @@ class PackedBuckets {
   // copying the bytes of the buckets kept and adding their tallies up.
   // `width` is theirs (that of `put` too, if there are none yet); throws
   // std::logic_error for another, or a bucket of `put` that does not start
-  // at a whole width.
+  // at a whole width. With `buffers`, in those.
   SplicedBuckets splice(const std::set<Timestamp>& drop,
                         const std::map<Timestamp, TallyBucket>& put, Timestamp width,
-                        std::optional<Timestamp> otherDue) const;
+                        std::optional<Timestamp> otherDue, SpliceBuffers* buffers = nullptr) const;
   // What turns these buckets into `after`, for a change record that holds
   // only what a run changed: nullopt if either has no bytes, or their
   // widths differ.

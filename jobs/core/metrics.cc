@@ -128,18 +128,23 @@ void Histogram::subtract(const Histogram& other) {
                  entries_.end());
 }
 
-Histogram Histogram::sumOf(std::vector<Entry> entries) {
-  std::sort(entries.begin(), entries.end(),
+Histogram Histogram::sumOf(std::vector<Entry>* entries) {
+  std::sort(entries->begin(), entries->end(),
             [](const Entry& a, const Entry& b) { return a.first < b.first; });
+  // Sized once: no copy as it grows, nor to shrink it.
+  std::size_t keys = 0;
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    if (i == 0 || (*entries)[i].first != (*entries)[i - 1].first) ++keys;
+  }
   Histogram sum;
-  for (const auto& [key, count] : entries) {
+  sum.entries_.reserve(keys);
+  for (const auto& [key, count] : *entries) {
     if (sum.entries_.empty() || sum.entries_.back().first != key) {
       sum.entries_.emplace_back(key, count);
     } else {
       sum.entries_.back().second += count;
     }
   }
-  sum.entries_.shrink_to_fit();
   return sum;
 }
 
@@ -152,8 +157,8 @@ SellerTally SellerTally::sumOf(const std::vector<const SellerTally*>& tallies) {
     response.insert(response.end(), t->responseSeconds.begin(), t->responseSeconds.end());
     claims.insert(claims.end(), t->productClaims.begin(), t->productClaims.end());
   }
-  sum.responseSeconds = Histogram::sumOf(std::move(response));
-  sum.productClaims = Histogram::sumOf(std::move(claims));
+  sum.responseSeconds = Histogram::sumOf(&response);
+  sum.productClaims = Histogram::sumOf(&claims);
   return sum;
 }
 

@@ -61,6 +61,14 @@ void putBody(std::string* out, const TallyBucket& bucket) {
   putHistogram(out, bucket.tally.productClaims);
 }
 
+// At most how many bytes putStart and putBody take for `bucket`: a
+// varint takes at most 10.
+std::size_t packedBound(const TallyBucket& bucket) {
+  constexpr std::size_t kVarint = 10;
+  return kVarint * (2 + kTallyCount + 2 +
+                    2 * (bucket.tally.responseSeconds.size() + bucket.tally.productClaims.size()));
+}
+
 // One bucket as scanned: its start, due time and counts, and where its
 // bytes lie (from `body`, what follows its start, to `end`).
 struct Scanned {
@@ -221,13 +229,17 @@ SellerBuckets PackedBuckets::unpack() const {
   return out;
 }
 
-BucketOutline PackedBuckets::outline() const {
+BucketOutline PackedBuckets::outline(Timestamp now, const std::set<Timestamp>& times) const {
   BucketOutline out;
-  if (!scan(bytes_, none, &out.width, &out.otherDue, [&](const Scanned& s, const SellerTally&) {
-        out.buckets.push_back(
-            {s.start, s.due, s.counts[static_cast<std::size_t>(TallyId::kOrders)]});
-      })) {
-    throwNotWhole();
+  Scanner in(bytes_);
+  if (!in.header(&out.width, &out.otherDue)) throwNotWhole();
+  std::set<Timestamp> starts;
+  for (Timestamp t : times) starts.insert(bucketStart(t, out.width));
+  Scanned s;
+  while (nextOf(&in, &s)) {
+    if ((s.due && *s.due <= now) || starts.count(s.start) != 0) {
+      out.buckets.push_back({s.start, s.due, s.counts[static_cast<std::size_t>(TallyId::kOrders)]});
+    }
   }
   return out;
 }
@@ -241,24 +253,48 @@ const BucketOutline::Bucket* BucketOutline::find(Timestamp start) const {
 std::map<Timestamp, TallyBucket> PackedBuckets::select(const std::set<Timestamp>& starts) const {
   std::map<Timestamp, TallyBucket> out;
   if (starts.empty()) return out;
+  Scanner in(bytes_);
   Timestamp width = 0;
   std::optional<Timestamp> otherDue;
+  if (!in.header(&width, &otherDue)) throwNotWhole();
   const auto selected = [&](Timestamp start) { return starts.count(start) != 0; };
-  if (!scan(bytes_, selected, &width, &otherDue, [&](const Scanned& s, SellerTally tally) {
-        if (selected(s.start)) out[s.start] = {std::move(tally), s.due};
-      })) {
-    throwNotWhole();
+  Scanned s;
+  TallyBucket bucket;
+  // The buckets ascend: none past the last start asked is scanned (a run
+  // asks for the first few, those orders left).
+  while (!in.atEnd()) {
+    bucket = TallyBucket();
+    SellerTally& tally = bucket.tally;
+    if (!in.next(&s, selected, [&](int histogram, std::int64_t key, std::int64_t count) {
+          (histogram == 0 ? tally.responseSeconds : tally.productClaims)[key] = count;
+        })) {
+      throwNotWhole();
+    }
+    if (s.start > *starts.rbegin()) break;
+    if (!selected(s.start)) continue;
+    tally.counts = s.counts;
+    bucket.due = s.due;
+    out[s.start] = std::move(bucket);
   }
   return out;
 }
 
 SplicedBuckets PackedBuckets::splice(const std::set<Timestamp>& drop,
                                      const std::map<Timestamp, TallyBucket>& put, Timestamp width,
-                                     std::optional<Timestamp> otherDue) const {
+                                     std::optional<Timestamp> otherDue,
+                                     SpliceBuffers* buffers) const {
   SplicedBuckets out;
   std::string& bytes = out.packed.bytes_;
+  SpliceBuffers own;
+  std::vector<Histogram::Entry>* entries = (buffers != nullptr ? buffers : &own)->entries;
+  for (int h = 0; h < 2; ++h) entries[h].clear();
+  // The bytes are reserved once, for those kept and at most those put,
+  // rather than grown step by step (which writes every step's pages).
+  std::size_t putBytes = 0;
+  for (const auto& [at, bucket] : put) putBytes += packedBound(bucket);
+  constexpr std::size_t kHeaderBound = 20;
+  bytes.reserve(kHeaderBound + bytes_.size() + putBytes);
   putHeader(&bytes, width, otherDue);
-  std::vector<Histogram::Entry> entries[2];
   std::int64_t previous = 0;
   // Puts the start of a bucket, then counts it in.
   const auto start = [&](Timestamp at, const std::optional<Timestamp>& due,
@@ -303,9 +339,10 @@ SplicedBuckets PackedBuckets::splice(const std::set<Timestamp>& drop,
     bytes.append(bytes_, s.body, s.end - s.body);
   }
   putUntil(std::nullopt);
-  out.sum.responseSeconds = Histogram::sumOf(std::move(entries[0]));
-  out.sum.productClaims = Histogram::sumOf(std::move(entries[1]));
-  bytes.shrink_to_fit();
+  out.sum.responseSeconds = Histogram::sumOf(&entries[0]);
+  out.sum.productClaims = Histogram::sumOf(&entries[1]);
+  // Kept as reserved unless buckets dropped left an eighth of it unused.
+  if (bytes.capacity() - bytes.size() > bytes.size() / 8) bytes.shrink_to_fit();
   return out;
 }
 

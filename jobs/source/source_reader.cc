@@ -563,16 +563,15 @@ class Reader {
       if (!row.isNull(0) && !row.isNull(1)) leaving[row.getInt64(0)].insert(row.getInt64(1));
     });
     for (std::int64_t seller : scope) {
-      const BucketOutline* was = previousBuckets(seller);
+      const std::set<Timestamp>& times = changed[seller];
+      const BucketOutline* was = previousBuckets(seller, times);
       if (was == nullptr) {
         whole_.push_back(seller);
         continue;
       }
       std::set<Timestamp>& read = partial_[seller];
-      for (Timestamp t : changed[seller]) read.insert(bucketStart(t, was->width));
-      for (const BucketOutline::Bucket& bucket : was->buckets) {
-        if (bucket.due && *bucket.due <= now_) read.insert(bucket.start);
-      }
+      for (Timestamp t : times) read.insert(bucketStart(t, was->width));
+      for (const BucketOutline::Bucket& bucket : was->buckets) read.insert(bucket.start);
       for (Timestamp t : leaving[seller]) {
         const Timestamp b = bucketStart(t, was->width);
         if (read.count(b) == 0) leaving_[seller].insert(b);
@@ -624,16 +623,17 @@ class Reader {
   }
 
   // The buckets the previous run left of a seller that may be read in
-  // part (outlined into previous_), or nullptr: one tallied in buckets,
-  // with nothing due outside them.
-  const BucketOutline* previousBuckets(std::int64_t seller) {
+  // part, outlined into previous_ with those to read again now (due, or
+  // holding an order placed at one of `times`); or nullptr: one tallied in
+  // buckets, with nothing due outside them.
+  const BucketOutline* previousBuckets(std::int64_t seller, const std::set<Timestamp>& times) {
     if (buckets_ == nullptr || buckets_->previous == nullptr ||
         buckets_->sellers.count(seller) == 0) {
       return nullptr;
     }
     auto it = buckets_->previous->find(seller);
     if (it == buckets_->previous->end()) return nullptr;
-    BucketOutline was = it->second.outline();
+    BucketOutline was = it->second.outline(now_, times);
     if (was.otherDue) return nullptr;
     return &(previous_[seller] = std::move(was));
   }
@@ -653,6 +653,7 @@ class Reader {
       for (const auto& entry : partial_) sellers.push_back(entry.first);
     }
     static const PackedBuckets kNone;
+    SpliceBuffers buffers;
     for (std::int64_t seller : sellers) {
       // A seller read in part: its previous buckets less those it read,
       // those orders left less these orders (subtracted_: dropped if no
@@ -687,7 +688,7 @@ class Reader {
       // never read in part.
       std::optional<Timestamp> otherDue;
       if (auto due = data_.dueAt.find(seller); due != data_.dueAt.end()) otherDue = due->second;
-      SplicedBuckets next = base->splice(drop, put, widths_->at(seller), otherDue);
+      SplicedBuckets next = base->splice(drop, put, widths_->at(seller), otherDue, &buffers);
       if (next.due) dueBy(seller, *next.due);
       if (next.empty) {
         data_.tallies.erase(seller);

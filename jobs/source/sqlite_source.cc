@@ -48,6 +48,13 @@ constexpr std::size_t kOpenRetrySeconds = 0;
 constexpr int kBusyTimeoutMs = 10000;
 // SQLite virtual-machine steps between two looks at the cancel token.
 constexpr int kStepsBetweenCancelChecks = 100000;
+// The page cache of a source session, in KiB (SQLite's default is 2 MiB).
+// A session lasts one run, which reads most pages once: the cache mostly
+// holds the indexes' upper levels. Each page it fills is fresh memory,
+// and on a virtual machine a page fault can cost 13 us: with 1 MiB an
+// idle run at 10 M orders read in 113 ms against 124 ms, and a full run
+// took as long.
+constexpr int kSourceCacheKib = 1024;
 
 // The SQLite dialect's time check (kSqliteBadTimeFunction).
 void badTime(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
@@ -73,6 +80,11 @@ Session openReadOnly(const std::string& path) {
     Session session("SQLite", readOnlyUri(path), kOpenRetrySeconds);
     sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session);
     sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    const std::string cacheSize = "PRAGMA cache_size = -" + std::to_string(kSourceCacheKib);
+    if (sqlite3_exec(db, cacheSize.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+      throw SourceError("SQLite source, setting its page cache: " +
+                        std::string(sqlite3_errmsg(db)));
+    }
     if (sqlite3_create_function_v2(db, source::kSqliteBadTimeFunction, 1,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
                                    badTime, nullptr, nullptr, nullptr) != SQLITE_OK) {

@@ -66,9 +66,12 @@ TEST(HistogramTest, AddsAnotherHistogramKeyByKey) {
 }
 
 TEST(HistogramTest, SumsEntriesInAnyOrderKeyByKey) {
-  EXPECT_EQ(Histogram::sumOf({{5, 1}, {2, 3}, {5, 2}, {-1, 4}, {2, 1}}),
-            (Histogram{{-1, 4}, {2, 4}, {5, 3}}));
-  EXPECT_TRUE(Histogram::sumOf({}).empty());
+  std::vector<Histogram::Entry> entries = {{5, 1}, {2, 3}, {5, 2}, {-1, 4}, {2, 1}};
+  EXPECT_EQ(Histogram::sumOf(&entries), (Histogram{{-1, 4}, {2, 4}, {5, 3}}));
+  EXPECT_EQ(entries.size(), 5u);  // sorted in place, for the next sum
+  EXPECT_EQ(entries.front().first, -1);
+  entries.clear();
+  EXPECT_TRUE(Histogram::sumOf(&entries).empty());
 }
 
 TEST(SellerTallyTest, SumsManyTalliesAsAddingEachInTurnWould) {

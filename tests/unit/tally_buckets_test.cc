@@ -99,25 +99,38 @@ SellerBuckets threeHours() {
   return buckets;
 }
 
-TEST(TallyBucketsTest, AnOutlineGivesEachBucketsStartDueTimeAndOrders) {
+TEST(TallyBucketsTest, AnOutlineGivesTheBucketsToReadAgainWithTheirDueTimeAndOrders) {
   SellerBuckets buckets = threeHours();
   buckets.otherDue = 7;
-  const BucketOutline outline = PackedBuckets(buckets).outline();
-  EXPECT_EQ(outline.width, 3600);
-  EXPECT_EQ(outline.otherDue, 7);
-  ASSERT_EQ(outline.buckets.size(), 3u);
-  EXPECT_EQ(outline.buckets[0].start, 0);
-  EXPECT_EQ(outline.buckets[0].due, 100);
-  EXPECT_EQ(outline.buckets[0].orders, 2);
-  EXPECT_EQ(outline.buckets[1].start, 3600);
-  EXPECT_EQ(outline.buckets[1].due, std::nullopt);
-  EXPECT_EQ(outline.buckets[1].orders, 1);
-  ASSERT_NE(outline.find(7200), nullptr);
-  EXPECT_EQ(outline.find(7200)->orders, 4);
-  EXPECT_EQ(outline.find(1800), nullptr);
-  EXPECT_EQ(outline.find(10800), nullptr);
-  EXPECT_EQ(PackedBuckets().outline().buckets.size(), 0u);
-  EXPECT_EQ(PackedBuckets().outline().width, kSecondsPerDay);
+  const PackedBuckets packed(buckets);
+  // At 60 only the bucket at 7200 is due (at 50); the one at 0 is due at
+  // 100, and the one at 3600 never.
+  const BucketOutline due = packed.outline(60, {});
+  EXPECT_EQ(due.width, 3600);
+  EXPECT_EQ(due.otherDue, 7);
+  ASSERT_EQ(due.buckets.size(), 1u);
+  EXPECT_EQ(due.buckets[0].start, 7200);
+  EXPECT_EQ(due.buckets[0].due, 50);
+  EXPECT_EQ(due.buckets[0].orders, 4);
+  // At 100 the one at 0 is due too (at, not only after, its due time), and
+  // an order placed at 3700 lies in the one at 3600.
+  const BucketOutline all = packed.outline(100, {3700});
+  ASSERT_EQ(all.buckets.size(), 3u);
+  EXPECT_EQ(all.buckets[0].start, 0);
+  EXPECT_EQ(all.buckets[0].due, 100);
+  EXPECT_EQ(all.buckets[0].orders, 2);
+  EXPECT_EQ(all.buckets[1].start, 3600);
+  EXPECT_EQ(all.buckets[1].due, std::nullopt);
+  EXPECT_EQ(all.buckets[1].orders, 1);
+  ASSERT_NE(all.find(7200), nullptr);
+  EXPECT_EQ(all.find(7200)->orders, 4);
+  EXPECT_EQ(all.find(1800), nullptr);
+  // Before any due time, with an order in no bucket: none.
+  const BucketOutline none = packed.outline(49, {10900});
+  EXPECT_TRUE(none.buckets.empty());
+  EXPECT_EQ(none.find(10800), nullptr);
+  EXPECT_EQ(PackedBuckets().outline(100, {0}).buckets.size(), 0u);
+  EXPECT_EQ(PackedBuckets().outline(100, {0}).width, kSecondsPerDay);
 }
 
 TEST(TallyBucketsTest, SelectUnpacksOnlyTheBucketsAsked) {
@@ -127,6 +140,10 @@ TEST(TallyBucketsTest, SelectUnpacksOnlyTheBucketsAsked) {
   EXPECT_EQ(some.at(3600), buckets.buckets.at(3600));
   EXPECT_EQ(some.at(7200), buckets.buckets.at(7200));  // with its due time
   EXPECT_TRUE(PackedBuckets(buckets).select({}).empty());
+  // The first only: the scan stops at the next.
+  const std::map<Timestamp, TallyBucket> first = PackedBuckets(buckets).select({0});
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first.at(0), buckets.buckets.at(0));
 }
 
 TEST(TallyBucketsTest, SpliceGivesWhatUnpackingChangingAndPackingGives) {
