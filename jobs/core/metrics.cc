@@ -2,10 +2,13 @@
 #include "sellertrust/metrics.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <iterator>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace sellertrust {
 
@@ -55,6 +58,46 @@ constexpr MetricTallies kMetricTallies[kMetricCount] = {
     {TallyId::kReturnsResolvedInTime, TallyId::kReturnsDue},
     {TallyId::kStarSum, TallyId::kRatings},
 };
+
+// Sorts `entries` by key. The sum of a large seller's buckets has tens of
+// thousands of entries, which a comparison sort took milliseconds to
+// order: they go in radix passes over the keys less the least, as many
+// as their range needs (two for response times of up to 48 days), with
+// the vector's second half as the passes' buffer (a caller's buffer keeps
+// it for the next sum). Few entries are sorted as usual.
+void sortByKey(std::vector<Histogram::Entry>* entries) {
+  using Entry = Histogram::Entry;
+  const auto byKey = [](const Entry& a, const Entry& b) { return a.first < b.first; };
+  const std::size_t n = entries->size();
+  constexpr std::size_t kFewEntries = 256;
+  if (n < kFewEntries) {
+    std::sort(entries->begin(), entries->end(), byKey);
+    return;
+  }
+  const auto [lo, hi] = std::minmax_element(entries->begin(), entries->end(), byKey);
+  // In unsigned arithmetic, which wraps: key - least is the key's rank
+  // above the least, whatever their signs.
+  const auto least = static_cast<std::uint64_t>(lo->first);
+  const std::uint64_t range = static_cast<std::uint64_t>(hi->first) - least;
+  constexpr int kDigitBits = 11;
+  constexpr std::size_t kDigits = std::size_t{1} << kDigitBits;
+  entries->resize(2 * n);
+  Entry* from = entries->data();
+  Entry* to = from + n;
+  for (int shift = 0; shift < 64 && (range >> shift) != 0; shift += kDigitBits) {
+    const auto digit = [&](const Entry& e) {
+      return ((static_cast<std::uint64_t>(e.first) - least) >> shift) & (kDigits - 1);
+    };
+    std::array<std::size_t, kDigits> at{};
+    for (std::size_t i = 0; i < n; ++i) ++at[digit(from[i])];
+    std::size_t start = 0;
+    for (std::size_t& a : at) start += std::exchange(a, start);
+    for (std::size_t i = 0; i < n; ++i) to[at[digit(from[i])]++] = from[i];
+    std::swap(from, to);
+  }
+  if (from != entries->data()) std::copy(from, from + n, entries->data());
+  entries->resize(n);
+}
 
 }  // namespace
 
@@ -129,8 +172,7 @@ void Histogram::subtract(const Histogram& other) {
 }
 
 Histogram Histogram::sumOf(std::vector<Entry>* entries) {
-  std::sort(entries->begin(), entries->end(),
-            [](const Entry& a, const Entry& b) { return a.first < b.first; });
+  sortByKey(entries);
   // Sized once: no copy as it grows, nor to shrink it.
   std::size_t keys = 0;
   for (std::size_t i = 0; i < entries->size(); ++i) {

@@ -5,7 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <map>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace sellertrust {
@@ -72,6 +77,41 @@ TEST(HistogramTest, SumsEntriesInAnyOrderKeyByKey) {
   EXPECT_EQ(entries.front().first, -1);
   entries.clear();
   EXPECT_TRUE(Histogram::sumOf(&entries).empty());
+}
+
+// Many entries (a large seller's buckets) are sorted in radix passes: the
+// sum is the one adding them up key by key gives, whatever the keys' signs
+// and range, extremes included.
+TEST(HistogramTest, SumsManyEntriesOfAnyKeysAsAddingThemUpWould) {
+  // Ranges of one, two and four passes, and keys at both extremes (six).
+  const std::pair<std::int64_t, bool> cases[] = {
+      {1000, false}, {3000, false}, {std::int64_t{1} << 40, false}, {1, true}};
+  for (const auto& [spread, extremes] : cases) {
+    std::vector<Histogram::Entry> entries;
+    std::map<std::int64_t, std::int64_t> expected;
+    std::uint64_t x = 42;
+    for (int i = 0; i < 5000; ++i) {
+      x = x * 6364136223846793005u + 1442695040888963407u;  // Knuth's MMIX generator
+      const auto key = static_cast<std::int64_t>(x >> 33) % spread - spread / 2;
+      entries.emplace_back(key, i % 7 + 1);
+      expected[key] += i % 7 + 1;
+    }
+    if (extremes) {
+      for (std::int64_t extreme :
+           {std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()}) {
+        entries.emplace_back(extreme, 2);
+        expected[extreme] += 2;
+      }
+    }
+    const Histogram sum = Histogram::sumOf(&entries);
+    ASSERT_EQ(sum.size(), expected.size()) << "spread " << spread;
+    EXPECT_EQ(std::vector<Histogram::Entry>(sum.begin(), sum.end()),
+              std::vector<Histogram::Entry>(expected.begin(), expected.end()))
+        << "spread " << spread;
+    EXPECT_EQ(entries.size(), extremes ? 5002u : 5000u);
+    EXPECT_TRUE(std::is_sorted(entries.begin(), entries.end(),
+                               [](const auto& a, const auto& b) { return a.first < b.first; }));
+  }
 }
 
 TEST(SellerTallyTest, SumsManyTalliesAsAddingEachInTurnWould) {
