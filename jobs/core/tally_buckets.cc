@@ -151,8 +151,9 @@ class Scanner {
 };
 
 // Calls onBucket(scanned, tally) for each bucket of `bytes`, its tally
-// unpacked if unpackIf(its start) (else only its counts), and gives the
-// width and other due time: false if the bytes are not whole buckets.
+// unpacked if unpackIf(its start) (else only its counts), until it returns
+// false; and gives the width and other due time: false if the bytes read
+// are not whole buckets.
 template <typename UnpackIf, typename OnBucket>
 bool scan(const std::string& bytes, UnpackIf unpackIf, Timestamp* width,
           std::optional<Timestamp>* otherDue, OnBucket onBucket) {
@@ -168,7 +169,7 @@ bool scan(const std::string& bytes, UnpackIf unpackIf, Timestamp* width,
         });
     if (!whole) return false;
     tally.counts = s.counts;
-    onBucket(s, std::move(tally));
+    if (!onBucket(s, std::move(tally))) break;
   }
   return true;
 }
@@ -181,6 +182,7 @@ bool decode(const std::string& bytes, SellerBuckets* out) {
     TallyBucket& bucket = out->buckets[s.start];
     bucket.due = s.due;
     bucket.tally = std::move(tally);
+    return true;
   });
 }
 
@@ -253,28 +255,17 @@ const BucketOutline::Bucket* BucketOutline::find(Timestamp start) const {
 std::map<Timestamp, TallyBucket> PackedBuckets::select(const std::set<Timestamp>& starts) const {
   std::map<Timestamp, TallyBucket> out;
   if (starts.empty()) return out;
-  Scanner in(bytes_);
   Timestamp width = 0;
   std::optional<Timestamp> otherDue;
-  if (!in.header(&width, &otherDue)) throwNotWhole();
   const auto selected = [&](Timestamp start) { return starts.count(start) != 0; };
-  Scanned s;
-  TallyBucket bucket;
-  // The buckets ascend: none past the last start asked is scanned (a run
-  // asks for the first few, those orders left).
-  while (!in.atEnd()) {
-    bucket = TallyBucket();
-    SellerTally& tally = bucket.tally;
-    if (!in.next(&s, selected, [&](int histogram, std::int64_t key, std::int64_t count) {
-          (histogram == 0 ? tally.responseSeconds : tally.productClaims)[key] = count;
-        })) {
-      throwNotWhole();
-    }
-    if (s.start > *starts.rbegin()) break;
-    if (!selected(s.start)) continue;
-    tally.counts = s.counts;
-    bucket.due = s.due;
-    out[s.start] = std::move(bucket);
+  // The buckets ascend: none past the last start asked is scanned further
+  // (a run asks for the first few, those orders left).
+  if (!scan(bytes_, selected, &width, &otherDue, [&](const Scanned& s, SellerTally tally) {
+        if (s.start > *starts.rbegin()) return false;
+        if (selected(s.start)) out[s.start] = {std::move(tally), s.due};
+        return true;
+      })) {
+    throwNotWhole();
   }
   return out;
 }
@@ -414,7 +405,8 @@ PackedBuckets PackedBuckets::apply(const BucketDelta& delta) const {
 std::optional<PackedBuckets> PackedBuckets::fromBytes(std::string bytes) {
   Timestamp width = 0;
   std::optional<Timestamp> otherDue;
-  if (!scan(bytes, none, &width, &otherDue, [](const Scanned&, const SellerTally&) {})) {
+  if (!scan(bytes, none, &width, &otherDue,
+            [](const Scanned&, const SellerTally&) { return true; })) {
     return std::nullopt;
   }
   PackedBuckets p;
