@@ -129,10 +129,10 @@ double lap(std::chrono::steady_clock::time_point* since) {
 }
 
 // Adds to `removed` every key of `previous` not in `next`; only those of
-// `keys` if given (the only keys that can differ).
-template <typename Map>
+// `keys` (ascending) if given (the only keys that can differ).
+template <typename Map, typename Keys = std::set<std::int64_t>>
 void removedKeys(const Map& previous, const Map& next, std::vector<std::int64_t>* removed,
-                 const std::set<std::int64_t>* keys = nullptr) {
+                 const Keys* keys = nullptr) {
   if (keys != nullptr) {
     for (std::int64_t key : *keys) {
       if (previous.count(key) != 0 && next.count(key) == 0) removed->push_back(key);
@@ -146,22 +146,26 @@ void removedKeys(const Map& previous, const Map& next, std::vector<std::int64_t>
 
 // Adds to `changed` every value of `next` that is new or differs from
 // `previous`, and to `removed` every key of `previous` not in `next`; only
-// of `keys` if given.
+// of `keys` (ascending) if given.
 template <typename Map, typename Value>
 void diff(const Map& previous, const Map& next, std::vector<Value>* changed,
-          std::vector<std::int64_t>* removed, const std::set<std::int64_t>* keys = nullptr) {
-  const auto compare = [&](std::int64_t key, const Value& value) {
-    auto it = previous.find(key);
-    if (it == previous.end() || it->second != value) changed->push_back(value);
-  };
-  if (keys != nullptr) {
-    for (std::int64_t key : *keys) {
-      if (auto it = next.find(key); it != next.end()) compare(key, it->second);
+          std::vector<std::int64_t>* removed, const std::vector<std::int64_t>* keys = nullptr) {
+  if (keys == nullptr) {
+    for (const auto& [key, value] : next) {
+      auto was = previous.find(key);
+      if (was == previous.end() || was->second != value) changed->push_back(value);
     }
-  } else {
-    for (const auto& [key, value] : next) compare(key, value);
+    removedKeys(previous, next, removed);
+    return;
   }
-  removedKeys(previous, next, removed, keys);
+  for (std::int64_t key : *keys) {
+    const auto was = previous.find(key);
+    if (const auto is = next.find(key); is != next.end()) {
+      if (was == previous.end() || was->second != is->second) changed->push_back(is->second);
+    } else if (was != previous.end()) {
+      removed->push_back(key);
+    }
+  }
 }
 
 // The changes an incremental run after `previous` reads, or nullopt when
@@ -488,8 +492,9 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
 
   // A product result for every product on the ladder or drawing window claims.
   // The products whose result may differ from the previous run's: those of
-  // the sellers read, and those the ladder or the tallies name.
-  std::set<std::int64_t> productsRead;
+  // the sellers read, and those the ladder or the tallies name; ascending
+  // once all are in (the largest sellers have thousands).
+  std::vector<std::int64_t> productsRead;
   // The claims of the sellers read (a full run's: all), before and now, by
   // ticket; the others' stay as they were.
   std::map<std::int64_t, AuthenticityClaim> claimsBefore;
@@ -501,7 +506,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   } else {
     next->products = previous->products;
     for (const auto& [productId, product] : previous->products) {
-      if (inScope(product.ladder.sellerId)) productsRead.insert(productId);
+      if (inScope(product.ladder.sellerId)) productsRead.push_back(productId);
     }
     for (std::int64_t productId : productsRead) next->products.erase(productId);
     next->claimsByProduct = previous->claimsByProduct;
@@ -534,7 +539,9 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     std::int64_t claims = 0;
   };
   std::vector<ProductUpdate> productUpdates;
-  productUpdates.reserve(ladders.size());
+  std::size_t updates = ladders.size();
+  for (const auto& [sellerId, tally] : data.tallies) updates += tally.productClaims.size();
+  productUpdates.reserve(updates);
   for (const ProductLadder& l : ladders) productUpdates.push_back({l.productId, &l, 0, 0});
   for (const auto& [sellerId, tally] : data.tallies) {
     for (const auto& [productId, claims] : tally.productClaims) {
@@ -544,8 +551,9 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   std::stable_sort(
       productUpdates.begin(), productUpdates.end(),
       [](const ProductUpdate& a, const ProductUpdate& b) { return a.productId < b.productId; });
+  const auto ofPrevious = static_cast<std::ptrdiff_t>(productsRead.size());
   for (const ProductUpdate& u : productUpdates) {
-    if (incremental) productsRead.insert(u.productId);
+    if (incremental) productsRead.push_back(u.productId);
     if (u.ladder != nullptr) {
       next->products[u.productId].ladder = *u.ladder;
       continue;
@@ -559,6 +567,9 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
     product.claimsInWindow += u.claims;
   }
   productUpdates = {};
+  // Those of the previous products, then those updated: each part ascends.
+  std::inplace_merge(productsRead.begin(), productsRead.begin() + ofPrevious, productsRead.end());
+  productsRead.erase(std::unique(productsRead.begin(), productsRead.end()), productsRead.end());
   for (const AuthenticityClaim& c : data.authenticityClaims) {
     claimsNow[c.ticketId] = c;
     next->claimsByProduct[c.productId].push_back(c);
