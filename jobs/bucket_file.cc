@@ -162,31 +162,33 @@ void putSeller(std::string* out, std::int64_t seller, std::int64_t* previous,
 }
 
 // A seller's entry in a change: its buckets `after` the run (null: gone),
-// as what changed since `before` (null: none) where that weighs less.
+// as what changed since `before` (null: none) where that weighs less; that
+// is `known` if given (before->deltaTo(*after)).
 void putChange(std::string* out, std::int64_t seller, std::int64_t* previous,
-               const PackedBuckets* before, const PackedBuckets* after) {
+               const PackedBuckets* before, const PackedBuckets* after, const BucketDelta* known) {
   varint::putSigned(out, varint::minus(seller, *previous));
   *previous = seller;
   if (after == nullptr) {
     varint::put(out, kGone);
     return;
   }
-  if (before != nullptr) {
-    if (std::optional<BucketDelta> delta = before->deltaTo(*after)) {
-      std::string entry;
-      varint::put(&entry, kDelta);
-      varint::put(&entry, delta->drop.size());
-      Timestamp start = 0;
-      for (Timestamp dropped : delta->drop) {
-        varint::putSigned(&entry, varint::minus(dropped, start));
-        start = dropped;
-      }
-      varint::put(&entry, delta->put.bytes().size());
-      entry.append(delta->put.bytes());
-      if (entry.size() < after->bytes().size()) {
-        out->append(entry);
-        return;
-      }
+  std::optional<BucketDelta> found;
+  if (known == nullptr && before != nullptr) found = before->deltaTo(*after);
+  if (known == nullptr && found) known = &*found;
+  if (known != nullptr) {
+    std::string entry;
+    varint::put(&entry, kDelta);
+    varint::put(&entry, known->drop.size());
+    Timestamp start = 0;
+    for (Timestamp dropped : known->drop) {
+      varint::putSigned(&entry, varint::minus(dropped, start));
+      start = dropped;
+    }
+    varint::put(&entry, known->put.bytes().size());
+    entry.append(known->put.bytes());
+    if (entry.size() < after->bytes().size()) {
+      out->append(entry);
+      return;
     }
   }
   varint::put(out, kWhole);
@@ -395,7 +397,9 @@ std::string BucketFile::append(Timestamp computedAt, const BucketState& buckets,
     return it == in.end() ? nullptr : &it->second;
   };
   for (std::int64_t seller : changes.sellers) {
-    putChange(&payload, seller, &previous, find(changes.before, seller), find(buckets, seller));
+    const auto delta = changes.deltas.find(seller);
+    putChange(&payload, seller, &previous, find(changes.before, seller), find(buckets, seller),
+              delta == changes.deltas.end() ? nullptr : &delta->second);
   }
   putRecent(&payload, recent, [] {});
   const std::string record = std::string(kChanges) + ' ' + std::to_string(computedAt) + '\n' +

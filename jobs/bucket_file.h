@@ -37,8 +37,10 @@ struct BucketChanges {
   // The sellers whose buckets may differ from those of that run.
   std::set<std::int64_t> sellers;
   // Their buckets after that run (of those that had any): a change record
-  // holds only the buckets that differ.
+  // holds only the buckets that differ. Of a seller in `deltas`, that
+  // delta (PackedBuckets::deltaTo's) instead.
   BucketState before;
+  std::map<std::int64_t, BucketDelta> deltas;
 };
 
 // One file, and what this process knows it holds. Not thread-safe: the

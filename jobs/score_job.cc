@@ -665,6 +665,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
 
   firings.insert(firings.end(), ladder.begin(), ladder.end());
   BucketState readBuckets = std::move(data.buckets);
+  std::map<std::int64_t, BucketDelta> bucketDeltas = std::move(data.bucketDeltas);
   RecentRows recent = std::move(data.recent);
   // Memory grows with sellers: what was read is no longer needed.
   data = SourceData();
@@ -753,6 +754,7 @@ ScoreRunSummary ScoreJob::run(Timestamp now, const CancelToken& cancel, RunKind 
   BucketChanges bucketsChanged;
   if (incremental) {
     bucketsChanged.previousAt = previous->computedAt;
+    bucketsChanged.deltas = std::move(bucketDeltas);
     bucketsChanged.sellers = scope;
     for (const auto& entry : readBuckets) bucketsChanged.sellers.insert(entry.first);
     for (std::int64_t id : bucketsChanged.sellers) {

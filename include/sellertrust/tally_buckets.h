@@ -110,7 +110,7 @@ class PackedBuckets {
   // copying the bytes of the buckets kept and adding their tallies up.
   // `width` is theirs (that of `put` too, if there are none yet); throws
   // std::logic_error for another, or a bucket of `put` that does not start
-  // at a whole width. With `buffers`, in those.
+  // at a whole width. With `buffers`, in those. Gives the delta too.
   SplicedBuckets splice(const std::set<Timestamp>& drop,
                         const std::map<Timestamp, TallyBucket>& put, Timestamp width,
                         std::optional<Timestamp> otherDue, SpliceBuffers* buffers = nullptr) const;
@@ -133,15 +133,6 @@ class PackedBuckets {
   std::string bytes_;
 };
 
-// A seller's buckets after a run (PackedBuckets::splice), with the sum of
-// their tallies and the earliest of their due times.
-struct SplicedBuckets {
-  PackedBuckets packed;
-  SellerTally sum;
-  std::optional<Timestamp> due;  // of the buckets (not otherDue)
-  bool empty = true;             // no bucket
-};
-
 // The difference between two packed buckets of one seller
 // (PackedBuckets::deltaTo).
 struct BucketDelta {
@@ -149,6 +140,19 @@ struct BucketDelta {
   // The buckets that are new or differ, with the width and other due time
   // of the buckets after.
   PackedBuckets put;
+  bool operator==(const BucketDelta& other) const { return drop == other.drop && put == other.put; }
+};
+
+// A seller's buckets after a run (PackedBuckets::splice), with the sum of
+// their tallies and the earliest of their due times.
+struct SplicedBuckets {
+  PackedBuckets packed;
+  SellerTally sum;
+  std::optional<Timestamp> due;  // of the buckets (not otherDue)
+  bool empty = true;             // no bucket
+  // What turns the buckets spliced into `packed`: deltaTo(packed), which
+  // the splice knows without a scan of both.
+  std::optional<BucketDelta> delta;
 };
 
 }  // namespace sellertrust

@@ -295,12 +295,23 @@ SplicedBuckets PackedBuckets::splice(const std::set<Timestamp>& drop,
     if (due && (!out.due || *due < *out.due)) out.due = due;
     out.empty = false;
   };
+  // For the delta: where the bucket put and the buckets not kept lie
+  // (start, the bytes after it: from, to), in `bytes` and in these.
+  struct Span {
+    Timestamp start;
+    std::size_t from;
+    std::size_t to;
+  };
+  std::vector<Span> written;
+  std::vector<Span> notKept;
   auto next = put.begin();
   const auto putUntil = [&](std::optional<Timestamp> before) {
     for (; next != put.end() && (!before || next->first < *before); ++next) {
       const TallyBucket& bucket = next->second;
       start(next->first, bucket.due, bucket.tally.counts);
+      const std::size_t body = bytes.size();
       putBody(&bytes, bucket);
+      written.push_back({next->first, body, bytes.size()});
       for (int h = 0; h < 2; ++h) {
         const Histogram& of = h == 0 ? bucket.tally.responseSeconds : bucket.tally.productClaims;
         entries[h].insert(entries[h].end(), of.begin(), of.end());
@@ -325,11 +336,37 @@ SplicedBuckets PackedBuckets::splice(const std::set<Timestamp>& drop,
       throwNotWhole();
     }
     putUntil(s.start);
-    if (!keeps(s.start)) continue;
+    if (!keeps(s.start)) {
+      notKept.push_back({s.start, s.body, s.end});
+      continue;
+    }
     start(s.start, s.due, s.counts);
     bytes.append(bytes_, s.body, s.end - s.body);
   }
   putUntil(std::nullopt);
+  // The delta: the buckets not kept, less those put back byte for byte;
+  // the others put. As deltaTo gives it, for buckets that had bytes, of
+  // the same width.
+  if (!bytes_.empty() && ownWidth == width) {
+    BucketDelta& delta = out.delta.emplace();
+    std::string& changed = delta.put.bytes_;
+    putHeader(&changed, width, otherDue);
+    std::int64_t previousStart = 0;
+    auto was = notKept.begin();
+    for (const Span& w : written) {
+      for (; was != notKept.end() && was->start < w.start; ++was) delta.drop.insert(was->start);
+      if (was != notKept.end() && was->start == w.start) {
+        const bool same =
+            bytes_.compare(was->from, was->to - was->from, bytes, w.from, w.to - w.from) == 0;
+        ++was;
+        if (same) continue;
+      }
+      putStart(&changed, w.start, width, &previousStart);
+      changed.append(bytes, w.from, w.to - w.from);
+    }
+    for (; was != notKept.end(); ++was) delta.drop.insert(was->start);
+    changed.shrink_to_fit();
+  }
   out.sum.responseSeconds = Histogram::sumOf(&entries[0]);
   out.sum.productClaims = Histogram::sumOf(&entries[1]);
   // Kept as reserved unless buckets dropped left an eighth of it unused.

@@ -149,6 +149,9 @@ struct SourceData {
   // Every bucketed seller read (CarriedState::sellers): its buckets after
   // this read. Its tally, due time and defect rows above are their sum.
   std::map<std::int64_t, PackedBuckets> buckets;
+  // Of those read in part: what turns their buckets after the previous run
+  // (CarriedState::previous) into these (PackedBuckets::deltaTo's).
+  std::map<std::int64_t, BucketDelta> bucketDeltas;
   // Every authenticity claim (any time, any status), for the ladder.
   std::vector<AuthenticityClaim> authenticityClaims;
   // Rows skipped for unknown enums, NULLs or impossible values, sorted by

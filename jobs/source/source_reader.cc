@@ -778,7 +778,10 @@ class Reader {
     } else {
       data_.tallies[s.seller] = std::move(s.next.sum);
     }
-    if (s.readInPart != nullptr) addDefects(s.seller, std::move(s.keptDefects));
+    if (s.readInPart != nullptr) {
+      addDefects(s.seller, std::move(s.keptDefects));
+      if (s.next.delta) data_.bucketDeltas.emplace(s.seller, std::move(*s.next.delta));
+    }
     data_.buckets.emplace(s.seller, std::move(s.next.packed));
   }
 

@@ -130,7 +130,7 @@ SavedJobState aRunLater() {
 // `before`, to `sellers`.
 BucketChanges changesOf(const SavedJobState& before, const std::set<std::int64_t>& sellers,
                         Timestamp previousAt) {
-  BucketChanges changes{previousAt, sellers, {}};
+  BucketChanges changes{previousAt, sellers, {}, {}};
   for (std::int64_t seller : sellers) {
     if (auto it = before.buckets.find(seller); it != before.buckets.end()) {
       changes.before.insert(*it);
@@ -160,7 +160,7 @@ TEST(BucketFileTest, AnIncrementalRunAppendsOnlyTheSellersItChanged) {
   // A third run, after a restart (a new object that loaded the second).
   BucketFile restarted(file.path());
   ASSERT_EQ(restarted.load(1060, "v1"), after);
-  const BucketChanges none{1060, {}, {}};
+  const BucketChanges none{1060, {}, {}, {}};
   ASSERT_EQ(restarted.save(1120, "v1", after.buckets, before.recent, &none), "");
   EXPECT_EQ(BucketFile(file.path()).load(1120, "v1"),
             (SavedJobState{after.buckets, before.recent}));
@@ -196,6 +196,18 @@ TEST(BucketFileTest, AChangeHoldsOnlyTheBucketsThatDiffer) {
   EXPECT_LT(contents(file.path()).size() - whole, 80u);
   EXPECT_EQ(BucketFile(file.path()).load(1060, "v1"), after);
   EXPECT_EQ(BucketFile(file.path()).load(1000, "v1"), before);
+  const std::string computed = contents(file.path());
+
+  // The delta the run's splice gave is written as it is, with no buckets
+  // before to find it from: the same change.
+  const SplicedBuckets spliced = before.buckets.at(7).splice({}, {{20100 * kSecondsPerDay, read}},
+                                                             kSecondsPerDay, std::nullopt);
+  ASSERT_EQ(spliced.packed, after.buckets.at(7));
+  BucketChanges known{1000, {7}, {}, {}};
+  known.deltas.emplace(7, *spliced.delta);
+  ASSERT_EQ(saver.save(1000, "v1", before.buckets, before.recent), "");
+  ASSERT_EQ(saver.save(1060, "v1", after.buckets, after.recent, &known), "");
+  EXPECT_EQ(contents(file.path()), computed);
 
   // A change to buckets the state does not have (as a bug would save it)
   // is not read.
@@ -271,7 +283,7 @@ TEST(BucketFileTest, WritesTheWholeStateWhenItCannotAppend) {
   for (; appends < 10; ++appends, at += 60) {
     // Every seller changed, with no buckets before (a change holds them
     // whole).
-    const BucketChanges all{at, {7, 9, 11}, {}};
+    const BucketChanges all{at, {7, 9, 11}, {}, {}};
     ASSERT_EQ(other.save(at + 60, "v2", after.buckets, after.recent, &all), "");
     if (rewritten()) break;
   }

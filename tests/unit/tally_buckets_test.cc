@@ -211,6 +211,41 @@ TEST(TallyBucketsTest, SplicePutsABucketBetweenTheOnesItKeeps) {
   EXPECT_EQ(spliced.sum.responseSeconds, response);
 }
 
+TEST(TallyBucketsTest, ASpliceGivesTheDeltaFromTheBucketsItSplicedToThoseItGives) {
+  const PackedBuckets before(threeHours());
+  // The bucket at 0 put back as it was, the one at 3600 dropped, the one at
+  // 7200 put back with one order more, a new one at 14400, a drop of 10800
+  // (no bucket there) and another due time outside them.
+  std::map<Timestamp, TallyBucket> put;
+  put[0] = threeHours().buckets.at(0);
+  put[7200] = threeHours().buckets.at(7200);
+  put[7200].tally[TallyId::kOrders] = 5;
+  put[14400].tally[TallyId::kOrders] = 1;
+  const SplicedBuckets spliced = before.splice({3600, 10800}, put, 3600, 9);
+  ASSERT_TRUE(spliced.delta.has_value());
+  EXPECT_EQ(spliced.delta->drop, (std::set<Timestamp>{3600}));
+  SellerBuckets changed;
+  changed.width = 3600;
+  changed.otherDue = 9;
+  changed.buckets[7200] = put[7200];
+  changed.buckets[14400] = put[14400];
+  EXPECT_EQ(spliced.delta->put, PackedBuckets(changed));
+  EXPECT_EQ(spliced.delta, before.deltaTo(spliced.packed));
+  EXPECT_EQ(before.apply(*spliced.delta), spliced.packed);
+  // Nothing changed; every bucket gone; every one put back, one differing.
+  for (const SplicedBuckets& s :
+       {before.splice({}, {}, 3600, std::nullopt), before.splice({0, 3600, 7200}, {}, 3600, 4),
+        before.splice({}, put, 3600, std::nullopt)}) {
+    ASSERT_TRUE(s.delta.has_value());
+    EXPECT_EQ(s.delta, before.deltaTo(s.packed));
+  }
+  // No buckets before, or of another width: no delta, as deltaTo.
+  EXPECT_EQ(PackedBuckets().splice({}, put, 3600, std::nullopt).delta, std::nullopt);
+  SellerBuckets halves;
+  halves.width = 1800;
+  EXPECT_EQ(PackedBuckets(halves).splice({}, put, 3600, std::nullopt).delta, std::nullopt);
+}
+
 TEST(TallyBucketsTest, SpliceRefusesBucketsOfAnotherWidth) {
   // Every start is a whole half hour: only the width tells.
   EXPECT_THROW(PackedBuckets(threeHours()).splice({}, {}, 1800, std::nullopt), std::logic_error);
