@@ -173,8 +173,10 @@ void putChange(std::string* out, std::int64_t seller, std::int64_t* previous,
     return;
   }
   std::optional<BucketDelta> found;
-  if (known == nullptr && before != nullptr) found = before->deltaTo(*after);
-  if (known == nullptr && found) known = &*found;
+  if (known == nullptr && before != nullptr) {
+    found = before->deltaTo(*after);
+    if (found) known = &*found;
+  }
   if (known != nullptr) {
     std::string entry;
     varint::put(&entry, kDelta);

@@ -129,10 +129,10 @@ double lap(std::chrono::steady_clock::time_point* since) {
 }
 
 // Adds to `removed` every key of `previous` not in `next`; only those of
-// `keys` (ascending) if given (the only keys that can differ).
-template <typename Map, typename Keys = std::set<std::int64_t>>
+// `keys` if given (the only keys that can differ).
+template <typename Map>
 void removedKeys(const Map& previous, const Map& next, std::vector<std::int64_t>* removed,
-                 const Keys* keys = nullptr) {
+                 const std::set<std::int64_t>* keys = nullptr) {
   if (keys != nullptr) {
     for (std::int64_t key : *keys) {
       if (previous.count(key) != 0 && next.count(key) == 0) removed->push_back(key);

@@ -701,9 +701,7 @@ class Reader {
       stopAll(0);
     }
     for (std::thread& t : helpers) t.join();
-    for (const std::exception_ptr& failure : failures) {
-      if (failure) std::rethrow_exception(failure);
-    }
+    rethrowFirstFailure(failures);
   }
 
   // One seller's splice (combineBuckets): what its buckets after this read
