@@ -337,32 +337,9 @@ class Reader {
       }
       reader.settleDefects();
     };
-    std::vector<std::exception_ptr> failures(readers);
-    std::vector<std::thread> threads;
-    try {
-      for (std::size_t i = 1; i < readers; ++i) {
-        threads.emplace_back([&, i] {
-          try {
-            readDealt(*helpers[i - 1]);
-          } catch (...) {
-            failures[i] = std::current_exception();
-            stop_.store(true);
-          }
-        });
-      }
-    } catch (...) {  // no thread to be had: the started ones stop
-      stop_.store(true);
-      for (std::thread& t : threads) t.join();
-      throw;
-    }
-    try {
-      readDealt(*this);
-    } catch (...) {
-      failures[0] = std::current_exception();
-      stop_.store(true);
-    }
-    for (std::thread& t : threads) t.join();
-    rethrowFirstFailure(failures);
+    onThreads(
+        readers, [&](std::size_t t) { readDealt(t == 0 ? *this : *helpers[t - 1]); },
+        [&] { stop_.store(true); });
     for (std::size_t i = 0; i < helpers.size(); ++i) {
       sessions[i]->endRead();
       gather(std::move(*helpers[i]));
@@ -370,6 +347,33 @@ class Reader {
       sessions[i].reset();
     }
     readSkippedFutureRows(units);
+  }
+
+  // Runs work(t) for each t below n (t = 0 alone when n is 0): 0 on this
+  // thread, the others on threads of their own. A failure (or no thread to
+  // be had) calls stop(), which tells the others to stop; once all are
+  // done, the first failure is rethrown (rethrowFirstFailure).
+  template <typename Work, typename Stop>
+  static void onThreads(std::size_t n, Work work, Stop stop) {
+    std::vector<std::exception_ptr> failures(std::max<std::size_t>(1, n));
+    const auto run = [&](std::size_t t) {
+      try {
+        work(t);
+      } catch (...) {
+        failures[t] = std::current_exception();
+        stop();
+      }
+    };
+    std::vector<std::thread> threads;
+    try {
+      for (std::size_t t = 1; t < n; ++t) threads.emplace_back(run, t);
+    } catch (...) {  // no thread to be had: the started ones stop
+      failures[0] = std::current_exception();
+      stop();
+    }
+    if (!failures[0]) run(0);
+    for (std::thread& t : threads) t.join();
+    rethrowFirstFailure(failures);
   }
 
   // Rethrows a reader's failure other than cancellation if there is one
@@ -677,31 +681,13 @@ class Reader {
     // were splices, after the sessions were done). A full read splices on
     // one: a second one's buffers would add to its peak, for a small part
     // of its time.
-    const std::size_t threads =
-        data_.scope ? std::max<std::size_t>(1, std::min(sellers.size(), sessions_)) : 1;
-    std::vector<std::exception_ptr> failures(threads);
-    const auto stopAll = [&](std::size_t t) {
-      failures[t] = std::current_exception();
-      const std::lock_guard<std::mutex> lock(mutex);
-      next = sellers.size();
-    };
-    std::vector<std::thread> helpers;
-    try {
-      for (std::size_t t = 1; t < threads; ++t) {
-        helpers.emplace_back([&, t] {
-          try {
-            spliceDealt();
-          } catch (...) {
-            stopAll(t);
-          }
+    const std::size_t threads = data_.scope ? std::min(sellers.size(), sessions_) : 1;
+    onThreads(
+        threads, [&](std::size_t) { spliceDealt(); },
+        [&] {
+          const std::lock_guard<std::mutex> lock(mutex);
+          next = sellers.size();
         });
-      }
-      spliceDealt();
-    } catch (...) {
-      stopAll(0);
-    }
-    for (std::thread& t : helpers) t.join();
-    rethrowFirstFailure(failures);
   }
 
   // One seller's splice (combineBuckets): what its buckets after this read
